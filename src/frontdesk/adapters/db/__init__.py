@@ -1,0 +1,1 @@
+"""Database adapter: tables, the Store (repositories and transactions), migrations."""

@@ -1,0 +1,366 @@
+"""The schema. Alembic migrations in `migrations/versions` are written from these tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A BIGINT primary key on PostgreSQL, but INTEGER on SQLite, where only that gets rowid autoincrement.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON()
+Money = Numeric(12, 2)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: Json, list[Any]: Json, Decimal: Money}
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+    return mapped_column(BigId, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class TenantRow(Base):
+    __tablename__ = "tenants"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class ChannelRow(Base):
+    """A WhatsApp number. `access_token` is a credential: write-only through the API, never logged."""
+
+    __tablename__ = "channels"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    kind: Mapped[str] = mapped_column(String(32), default="whatsapp_cloud")
+    phone_number_id: Mapped[str] = mapped_column(String(64), unique=True)
+    waba_id: Mapped[str | None] = mapped_column(String(64))
+    display_phone_number: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200))
+    access_token: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("tenant_id", "wa_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    wa_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    city: Mapped[str | None] = mapped_column(String(100))
+    language: Mapped[str | None] = mapped_column(String(16))
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    marketing_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ConversationRow(Base):
+    """One thread per (number, contact); `status` says who answers: the bot, a human, or nobody."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "contact_id"),
+        Index("ix_conversations_tenant_updated", "tenant_id", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    channel_id: Mapped[int] = _fk("channels.id")
+    contact_id: Mapped[int] = _fk("contacts.id")
+    status: Mapped[str] = mapped_column(String(16), default="bot")
+    assigned_agent: Mapped[str | None] = mapped_column(String(64))
+    assignee_user_id: Mapped[int | None] = mapped_column(BigId)
+    last_inbound_at: Mapped[datetime | None]
+    last_message_at: Mapped[datetime | None]
+    unread_count: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str | None] = mapped_column(Text)
+    # The offline brain's dialogue state (pending question, filled slots, current agent).
+    agent_state: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    conversation_id: Mapped[int] = mapped_column(BigId, ForeignKey("conversations.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))
+    type: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The channel's id (wamid). Unique: a redelivered webhook cannot store a message twice.
+    channel_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    reply_to: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    agent: Mapped[str | None] = mapped_column(String(64))
+    tools: Mapped[list[Any]] = mapped_column(default=list)
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+    tokens_in: Mapped[int | None] = mapped_column(Integer)
+    tokens_out: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
+    sent_at: Mapped[datetime | None]
+    status_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class StatusEventRow(Base):
+    """Every status callback, kept so that one arriving before its wamid is stored still applies."""
+
+    __tablename__ = "message_status_events"
+    __table_args__ = (UniqueConstraint("channel_message_id", "status"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel_message_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime]
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime]
+
+
+class JobRow(Base):
+    """A durable job. Jobs sharing a `key` (a conversation) run one at a time in id order."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_status_run_at", "status", "run_at"),
+        Index("ix_jobs_key_status", "key", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(128))
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class OutboxRow(Base):
+    """A reply to send. Written in the transaction that finishes the turn; one row per message."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    message_id: Mapped[int] = mapped_column(BigId, ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    conversation_id: Mapped[int] = _fk("conversations.id")
+    channel_id: Mapped[int] = _fk("channels.id")
+    to_wa_id: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_tenant_at", "tenant_id", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int | None] = _fk("tenants.id", nullable=True, ondelete="SET NULL")
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]
+
+
+# -- the business's own data (the demo's, or one's own loaded the same way)
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("tenant_id", "sku"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64))
+    price: Mapped[Decimal]
+    stock: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    restock_eta: Mapped[str | None] = mapped_column(String(32))
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("tenant_id", "order_ref"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    order_ref: Mapped[str] = mapped_column(String(64))
+    contact_id: Mapped[int] = _fk("contacts.id")
+    items: Mapped[list[Any]]
+    total: Mapped[Decimal]
+    status: Mapped[str] = mapped_column(String(32))
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    tracking: Mapped[str | None] = mapped_column(String(64))
+    ordered_at: Mapped[str] = mapped_column(String(10))
+    shipped_at: Mapped[str | None] = mapped_column(String(10))
+    delivered_at: Mapped[str | None] = mapped_column(String(10))
+    eta: Mapped[str | None] = mapped_column(String(10))
+
+
+class ServiceRow(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    duration_min: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal]
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires: Mapped[list[Any]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class TechnicianRow(Base):
+    __tablename__ = "technicians"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    areas: Mapped[list[Any]] = mapped_column(default=list)
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AppointmentRow(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (UniqueConstraint("tenant_id", "ref"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    ref: Mapped[str] = mapped_column(String(64))
+    service_id: Mapped[int] = _fk("services.id")
+    technician_id: Mapped[int] = _fk("technicians.id")
+    contact_id: Mapped[int] = _fk("contacts.id")
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    city: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+
+
+# -- the knowledge base (migration 0002). Full-text structures are per dialect and live only in the
+# migration: an FTS5 table `kb_chunks_fts` kept in step by triggers on SQLite, a generated tsvector
+# column `kb_chunks.search_tsv` with a GIN index on PostgreSQL.
+
+
+class KbDocumentRow(Base):
+    """An uploaded document; `content_hash` (SHA-256 of the file) tells an identical re-upload apart."""
+
+    __tablename__ = "kb_documents"
+    # AUTOINCREMENT: SQLite would otherwise reuse a deleted row's id, and a client still holding it could
+    # then fetch, replace or delete a different document.
+    __table_args__ = (UniqueConstraint("tenant_id", "filename"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    title: Mapped[str] = mapped_column(String(500))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class KbChunkRow(Base):
+    """A chunk of a document: its text, what is indexed (`search_text`) and its float32 embedding."""
+
+    __tablename__ = "kb_chunks"
+    __table_args__ = (
+        Index("ix_kb_chunks_document_id_ordinal", "document_id", "ordinal"),
+        {"sqlite_autoincrement": True},  # a replaced chunk's id is never reused
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(BigId, ForeignKey("kb_documents.id", ondelete="CASCADE"))
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    heading_path: Mapped[list[Any]] = mapped_column(default=list)
+    search_text: Mapped[str] = mapped_column(Text)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class KbVersionRow(Base):
+    """A counter per tenant, bumped by every knowledge-base write: caches of its vectors compare it."""
+
+    __tablename__ = "kb_versions"
+    tenant_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

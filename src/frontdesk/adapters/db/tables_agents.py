@@ -1,0 +1,62 @@
+"""Tables the agent team adds (migration 0003): staff tasks and returns.
+
+They live on `tables.Base`, so `Base.metadata` is complete only once this module is imported: the
+business adapter and the migrations' `env.py` import it. Migration 0003 also adds the nullable JSON
+column `conversations.agent_state` (a brain's dialogue state), read and written by
+`frontdesk.adapters.db.conversation_data`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.adapters.db.tables import Base, BigId
+
+
+def _ref(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+    return mapped_column(BigId, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class StaffTaskRow(Base):
+    """Work only a person can finish: data export or deletion, a return to process, a callback."""
+
+    __tablename__ = "staff_tasks"
+    __table_args__ = (Index("ix_staff_tasks_tenant_status_created", "tenant_id", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _ref("tenants.id")
+    contact_id: Mapped[int] = _ref("contacts.id")
+    conversation_id: Mapped[int | None] = _ref("conversations.id", nullable=True, ondelete="SET NULL")
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class ReturnRow(Base):
+    """A return of some or all items of an order, with its own life after the order's delivery.
+
+    The order itself moves to `return_requested`, which stops a second return and shows in its status.
+    """
+
+    __tablename__ = "returns"
+    __table_args__ = (UniqueConstraint("tenant_id", "ref"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _ref("tenants.id")
+    ref: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int] = _ref("orders.id")
+    contact_id: Mapped[int] = _ref("contacts.id")
+    staff_task_id: Mapped[int | None] = _ref("staff_tasks.id", nullable=True, ondelete="SET NULL")
+    kind: Mapped[str] = mapped_column(String(16))
+    items: Mapped[list[Any]]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    created_at: Mapped[datetime]
+
+
+staff_tasks: Table = StaffTaskRow.__table__  # type: ignore[assignment]
+returns: Table = ReturnRow.__table__  # type: ignore[assignment]

@@ -1,0 +1,366 @@
+"""`SqlTx`: the repositories of one database transaction (implements `frontdesk.domain.ports.Tx`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, Table, and_, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdesk.adapters.db import rows
+from frontdesk.adapters.db.tables import (
+    ChannelRow,
+    ContactRow,
+    ConversationRow,
+    JobRow,
+    MessageRow,
+    OutboxRow,
+    StatusEventRow,
+    TenantRow,
+)
+from frontdesk.domain.errors import NotFoundError
+from frontdesk.domain.events import InboundMessage, StatusUpdate
+from frontdesk.domain.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    JobStatus,
+    Message,
+    MessageStatus,
+    OutboxItem,
+    OutboxStatus,
+    Tenant,
+)
+from frontdesk.domain.outbound import OutboundMessage, preview
+
+tenants: Table = TenantRow.__table__  # type: ignore[assignment]
+channels: Table = ChannelRow.__table__  # type: ignore[assignment]
+contacts: Table = ContactRow.__table__  # type: ignore[assignment]
+conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
+messages: Table = MessageRow.__table__  # type: ignore[assignment]
+status_events: Table = StatusEventRow.__table__  # type: ignore[assignment]
+jobs: Table = JobRow.__table__  # type: ignore[assignment]
+outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
+
+# Statuses a message can move to from each status; anything else is a stale or duplicate callback.
+_FORWARD = {s: {t for t in MessageStatus if t.rank > s.rank} for s in MessageStatus}
+
+
+def upsert_insert(conn: AsyncConnection, table: Table) -> Any:
+    """An INSERT that supports ON CONFLICT for the connection's dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+class SqlTx:
+    """Repositories bound to one open transaction; the Store commits or rolls it back."""
+
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def _one(self, stmt: Any, what: str) -> Any:
+        row = (await self.conn.execute(stmt)).first()
+        if row is None:
+            raise NotFoundError(f"{what} not found")
+        return row
+
+    # -- tenants, channels, contacts, conversations
+
+    async def channel_by_key(self, phone_number_id: str) -> Channel | None:
+        row = (
+            await self.conn.execute(select(channels).where(channels.c.phone_number_id == phone_number_id))
+        ).first()
+        return rows.channel(row) if row else None
+
+    async def tenant(self, tenant_id: int) -> Tenant:
+        return rows.tenant(await self._one(select(tenants).where(tenants.c.id == tenant_id), "tenant"))
+
+    async def tenant_by_slug(self, slug: str) -> Tenant | None:
+        row = (await self.conn.execute(select(tenants).where(tenants.c.slug == slug))).first()
+        return rows.tenant(row) if row else None
+
+    async def upsert_contact(self, *, tenant_id: int, wa_id: str, name: str | None) -> Contact:
+        stmt: Insert = upsert_insert(self.conn, contacts).values(
+            tenant_id=tenant_id, wa_id=wa_id, name=name, preferences={}, created_at=func.now()
+        )
+        await self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "wa_id"]))  # type: ignore[attr-defined]
+        where = and_(contacts.c.tenant_id == tenant_id, contacts.c.wa_id == wa_id)
+        row = await self._one(select(contacts).where(where), "contact")
+        if name and not row.name:  # learn the WhatsApp profile name, never overwrite one staff set
+            await self.conn.execute(update(contacts).where(contacts.c.id == row.id).values(name=name))
+            return rows.contact(row).model_copy(update={"name": name})
+        return rows.contact(row)
+
+    async def contact(self, contact_id: int) -> Contact:
+        return rows.contact(await self._one(select(contacts).where(contacts.c.id == contact_id), "contact"))
+
+    async def open_conversation(
+        self, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
+    ) -> Conversation:
+        values = dict(
+            tenant_id=tenant_id,
+            channel_id=channel_id,
+            contact_id=contact_id,
+            status=ConversationStatus.BOT,
+            unread_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+        stmt = upsert_insert(self.conn, conversations).values(**values)
+        await self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "contact_id"]))
+        where = and_(conversations.c.channel_id == channel_id, conversations.c.contact_id == contact_id)
+        row = await self._one(select(conversations).where(where), "conversation")
+        if row.status == ConversationStatus.CLOSED:  # a customer writing again reopens the thread
+            await self.conn.execute(
+                update(conversations)
+                .where(conversations.c.id == row.id)
+                .values(status=ConversationStatus.BOT)
+            )
+            return rows.conversation(row).model_copy(update={"status": ConversationStatus.BOT})
+        return rows.conversation(row)
+
+    async def conversation(self, conversation_id: int) -> Conversation:
+        stmt = select(conversations).where(conversations.c.id == conversation_id)
+        return rows.conversation(await self._one(stmt, "conversation"))
+
+    async def note_inbound(self, conversation_id: int, *, at: datetime) -> None:
+        last = conversations.c.last_inbound_at
+        await self.conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(
+                # Webhooks can arrive out of order: the window opens at the newest message, never older.
+                last_inbound_at=case((or_(last.is_(None), last < at), at), else_=last),
+                last_message_at=at,
+                unread_count=conversations.c.unread_count + 1,
+                updated_at=at,
+            )
+        )
+
+    # -- messages
+
+    async def insert_inbound(
+        self, *, conversation: Conversation, event: InboundMessage, now: datetime
+    ) -> Message | None:
+        content = event.model_dump(
+            mode="json", exclude_none=True, exclude={"raw", "channel_key", "message_id"}
+        )
+        content["raw"] = event.raw
+        stmt = (
+            upsert_insert(self.conn, messages)
+            .values(
+                tenant_id=conversation.tenant_id,
+                conversation_id=conversation.id,
+                direction=Direction.IN,
+                type=event.type,
+                text=event.text,
+                content=content,
+                channel_message_id=event.message_id,
+                reply_to=event.context.message_id if event.context else None,
+                status=MessageStatus.RECEIVED,
+                tools=[],
+                status_at=now,
+                created_at=event.timestamp,
+            )
+            .on_conflict_do_nothing(index_elements=["channel_message_id"])
+            .returning(*messages.c)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return rows.message(row) if row else None
+
+    async def message(self, message_id: int) -> Message:
+        return rows.message(await self._one(select(messages).where(messages.c.id == message_id), "message"))
+
+    async def recent_messages(self, conversation_id: int, *, before_id: int, limit: int) -> list[Message]:
+        stmt = (
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id, messages.c.id < before_id)
+            .order_by(messages.c.id.desc())
+            .limit(limit)
+        )
+        return [rows.message(r) for r in reversed((await self.conn.execute(stmt)).all())]
+
+    async def add_outbound(
+        self,
+        *,
+        conversation: Conversation,
+        message: OutboundMessage,
+        to: str,
+        agent: str | None,
+        tools: Sequence[dict[str, Any]],
+        latency_ms: int | None,
+        now: datetime,
+    ) -> Message:
+        payload = message.model_dump(mode="json", exclude_none=True)
+        row = (
+            await self.conn.execute(
+                messages.insert()
+                .values(
+                    tenant_id=conversation.tenant_id,
+                    conversation_id=conversation.id,
+                    direction=Direction.OUT,
+                    type=message.kind,
+                    text=preview(message),
+                    content=payload,
+                    reply_to=message.reply_to,
+                    status=MessageStatus.PENDING,
+                    agent=agent,
+                    tools=list(tools),
+                    latency_ms=latency_ms,
+                    status_at=now,
+                    created_at=now,
+                )
+                .returning(*messages.c)
+            )
+        ).one()
+        await self.conn.execute(
+            outbox.insert().values(
+                tenant_id=conversation.tenant_id,
+                message_id=row.id,
+                conversation_id=conversation.id,
+                channel_id=conversation.channel_id,
+                to_wa_id=to,
+                payload=payload,
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        await self.conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation.id)
+            .values(last_message_at=now, updated_at=now)
+        )
+        return rows.message(row)
+
+    async def record_status(self, event: StatusUpdate, *, now: datetime) -> None:
+        await self._lock_wamid(event.message_id, exclusive=False)
+        error = event.errors[0] if event.errors else None
+        stmt = (
+            upsert_insert(self.conn, status_events)
+            .values(
+                channel_message_id=event.message_id,
+                status=event.status,
+                occurred_at=event.timestamp,
+                error_code=error.code if error else None,
+                error_message=_error_text(error) if error else None,
+                raw=event.raw,
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["channel_message_id", "status"])
+        )
+        await self.conn.execute(stmt)
+        await self._advance(
+            event.message_id,
+            event.status,
+            error.code if error else None,
+            _error_text(error) if error else None,
+            event.timestamp,
+        )
+
+    async def _lock_wamid(self, wamid: str, *, exclusive: bool) -> None:
+        """Keep a status callback and the dispatcher storing the same wamid from overlapping.
+
+        On PostgreSQL two such transactions running side by side each miss the other's uncommitted row
+        (the callback finds no message with the wamid, the dispatcher finds no early callback) and the
+        status is lost. Callbacks share the lock, so they never wait for each other; the dispatcher takes
+        it alone. SQLite needs nothing: it has one writer at a time.
+        """
+        if self.conn.dialect.name != "postgresql":
+            return
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        await self.conn.execute(select(lock(func.hashtextextended(wamid, 0))))
+
+    async def _advance(
+        self, wamid: str, status: MessageStatus, code: str | None, text: str | None, at: datetime
+    ) -> None:
+        """Move a message to `status` only if that is forward of where it is (duplicates are no-ops)."""
+        movable = [s.value for s in MessageStatus if status in _FORWARD[s]]
+        values: dict[str, Any] = {"status": status, "status_at": at}
+        if status is MessageStatus.FAILED:
+            values |= {"error_code": code, "error_message": text}
+        await self.conn.execute(
+            update(messages)
+            .where(
+                messages.c.channel_message_id == wamid,
+                messages.c.direction == Direction.OUT,
+                messages.c.status.in_(movable),
+            )
+            .values(**values)
+        )
+
+    # -- jobs
+
+    async def enqueue(
+        self, *, kind: str, key: str, payload: dict[str, Any], run_at: datetime, max_attempts: int = 5
+    ) -> int:
+        stmt = (
+            jobs.insert()
+            .values(
+                kind=kind,
+                key=key,
+                payload=payload,
+                status=JobStatus.QUEUED,
+                attempts=0,
+                max_attempts=max_attempts,
+                run_at=run_at,
+                created_at=run_at,
+            )
+            .returning(jobs.c.id)
+        )
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+    # -- outbox
+
+    async def outbox_sent(self, item: OutboxItem, *, channel_message_id: str, now: datetime) -> None:
+        await self._lock_wamid(channel_message_id, exclusive=True)
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == item.id)
+            .values(status=OutboxStatus.SENT, sent_at=now, locked_until=None, last_error=None)
+        )
+        await self.conn.execute(
+            update(messages)
+            .where(messages.c.id == item.message_id)
+            .values(
+                channel_message_id=channel_message_id, status=MessageStatus.SENT, sent_at=now, status_at=now
+            )
+        )
+        # Status callbacks can beat us to the database: apply any that already arrived for this wamid.
+        early = await self.conn.execute(
+            select(status_events).where(status_events.c.channel_message_id == channel_message_id)
+        )
+        for ev in early.all():
+            await self._advance(
+                channel_message_id, MessageStatus(ev.status), ev.error_code, ev.error_message, ev.occurred_at
+            )
+
+    async def outbox_retry(self, item: OutboxItem, *, error: str, run_at: datetime) -> None:
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == item.id)
+            .values(status=OutboxStatus.PENDING, next_attempt_at=run_at, locked_until=None, last_error=error)
+        )
+
+    async def outbox_failed(self, item: OutboxItem, *, code: str | None, error: str, now: datetime) -> None:
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == item.id)
+            .values(status=OutboxStatus.FAILED, locked_until=None, last_error=error)
+        )
+        await self.conn.execute(
+            update(messages)
+            .where(messages.c.id == item.message_id)
+            .values(status=MessageStatus.FAILED, error_code=code, error_message=error, status_at=now)
+        )
+
+
+def _error_text(error: Any) -> str:
+    parts = [p for p in (error.title, error.message, error.details) if p]
+    return " — ".join(dict.fromkeys(parts)) or "failed"

@@ -1,0 +1,1 @@
+"""The HTTP surface: routers, schemas, dependencies, error mapping. Thin: parse, call one service, answer."""

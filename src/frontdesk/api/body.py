@@ -1,0 +1,61 @@
+"""Reading request bodies with a size limit, before anything parses them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from starlette.types import Message, Receive
+
+from frontdesk.api.errors import PayloadTooLargeError
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw body, or `PayloadTooLargeError` as soon as it grows past `limit` bytes (read no further)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(f"request body is over the {limit}-byte limit")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"request body is over the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def limited_body_route(limit: Callable[[Request], int]) -> type[APIRoute]:
+    """A route class that reads each request's body through `read_limited` before FastAPI parses it.
+
+    For routes whose body FastAPI parses itself (multipart uploads): a body over `limit(request)` bytes
+    is refused with 413 (by its Content-Length, without reading it, when it declares one) through the
+    usual error mapping, and the parser then reads the buffered body.
+    """
+
+    class LimitedBodyRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handle = super().get_route_handler()
+
+            async def limited(request: Request) -> Response:
+                body = await read_limited(request, limit(request))
+                return await handle(Request(request.scope, _replay(body, request.receive)))
+
+            return limited
+
+    return LimitedBodyRoute
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the buffered body once, then defers to the real one (disconnects)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

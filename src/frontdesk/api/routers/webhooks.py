@@ -1,0 +1,82 @@
+"""Channel webhooks. Verify the signature on the raw bytes, then parse once, then ingest."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from frontdesk.adapters.channels.whatsapp_cloud.webhook import parse_webhook, verify_signature
+from frontdesk.api.body import read_limited
+from frontdesk.api.deps import IngestDep, SettingsDep
+from frontdesk.domain.errors import InvalidInputError, SignatureError
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+class WebhookAck(BaseModel):
+    """What was done with a delivery (Meta only looks at the 200)."""
+
+    stored: int
+    duplicates: int
+    statuses: int
+    unknown_channel: int
+    ignored: int
+
+
+@router.get(
+    "/whatsapp",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/plain": {"example": "1158201444"}}},
+        403: {"description": "Wrong token"},
+    },
+)
+async def verify_subscription(
+    settings: SettingsDep,
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    challenge: Annotated[str, Query(alias="hub.challenge")] = "",
+) -> PlainTextResponse:
+    """Meta's subscription handshake: echo `hub.challenge` when the verify token matches."""
+    expected = settings.whatsapp_verify_token.get_secret_value()
+    if mode == "subscribe" and token is not None and _same(token, expected):
+        return PlainTextResponse(challenge)
+    log.warning("webhook verification refused", extra={"mode": mode})
+    return PlainTextResponse("verification failed", status_code=403)
+
+
+@router.post(
+    "/whatsapp",
+    responses={
+        400: {"description": "Body is not JSON or not a WhatsApp webhook"},
+        401: {"description": "Missing or wrong X-Hub-Signature-256"},
+        413: {"description": "Body over the size limit"},
+    },
+)
+async def receive(request: Request, settings: SettingsDep, ingest: IngestDep) -> WebhookAck:
+    """Receive a WhatsApp Cloud API delivery (messages and statuses) and store it exactly once."""
+    body = await read_limited(request, settings.max_body_bytes)
+    try:
+        verify_signature(
+            body, request.headers.get("x-hub-signature-256"), settings.whatsapp_app_secret.get_secret_value()
+        )
+    except SignatureError as exc:
+        log.warning("webhook signature rejected", extra={"reason": str(exc), "bytes": len(body)})
+        raise
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"body is not valid JSON: {exc}") from None
+    result = await ingest.ingest(parse_webhook(payload))
+    return WebhookAck(**vars(result))
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

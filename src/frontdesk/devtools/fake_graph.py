@@ -1,0 +1,274 @@
+"""A fake WhatsApp Cloud API (Graph API): a real HTTP server that tests and developers use instead of Meta.
+
+It speaks the documented wire protocol for sending, `POST /{version}/{phone_number_id}/messages`
+(messages, and read receipts with `"status": "read"`), records every request, and can be told to fail
+or to be slow through control endpoints:
+
+- `GET /_fake/messages`: every request received, in order (`{"messages": [...]}`).
+- `DELETE /_fake/messages`: forget them.
+- `POST /_fake/fail` with `{"status": 429, "code": 130429, "times": 2, "delay": 0.0, "message": "..."}`:
+  the next `times` message sends answer with that HTTP status and a Graph error envelope, after
+  `delay` seconds. A 2xx status with a delay gives a slow success. Read receipts are never failed,
+  so marking an inbound message read does not use up a failure meant for the reply. With
+  `"hold": true` the send is recorded at once but answered only after `POST /_fake/release`, which
+  lets a test act deterministically while a send is in flight.
+- `POST /_fake/release`: answer every held send.
+- `DELETE /_fake/fail`: drop the queued failures.
+
+State lives on the app (`app.state.fake_graph`); a lock guards it, so concurrent requests and a test
+thread reading it directly are both safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import threading
+import uuid
+from collections import deque
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+# Types the Cloud API can send; for all but `contacts` (a list) the body holds an object under the type.
+_MESSAGE_TYPES = frozenset(
+    {"text", "interactive", "template", "image", "audio", "video", "document", "sticker", "reaction"}
+    | {"location", "contacts"}
+)
+
+
+class FailRule(BaseModel):
+    """How the next `times` message sends fail: HTTP `status`, Graph `code`, after `delay` seconds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: int = Field(default=500, ge=200, le=599)
+    code: int = 131000
+    times: int = Field(default=1, ge=1, le=10_000)
+    delay: float = Field(default=0.0, ge=0.0, le=600.0)
+    hold: bool = False
+    message: str = "Something went wrong"
+    details: str | None = None
+    type: str = "OAuthException"
+
+
+class FakeGraphState:
+    """What the fake received and the failures queued for it."""
+
+    def __init__(self) -> None:
+        # A thread lock (held only without awaiting): safe for the server's event loop and test threads.
+        self._lock = threading.Lock()
+        self._received: list[dict[str, Any]] = []
+        self._failures: deque[FailRule] = deque()
+        self._seq = itertools.count(1)
+        self._held: set[asyncio.Event] = set()
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Remember one request, numbered in arrival order."""
+        with self._lock:
+            self._received.append({"seq": next(self._seq), **entry})
+
+    def received(self) -> list[dict[str, Any]]:
+        """Every request received since the last reset, oldest first."""
+        with self._lock:
+            return list(self._received)
+
+    def clear_received(self) -> int:
+        """Forget the received requests; how many there were."""
+        with self._lock:
+            count = len(self._received)
+            self._received.clear()
+            return count
+
+    def queue_failure(self, rule: FailRule) -> int:
+        """Fail the next `rule.times` sends; how many failures are now pending."""
+        with self._lock:
+            self._failures.extend([rule] * rule.times)
+            return len(self._failures)
+
+    def take_failure(self) -> FailRule | None:
+        """The failure the current send must produce, if any is queued."""
+        with self._lock:
+            return self._failures.popleft() if self._failures else None
+
+    async def hold(self) -> None:
+        """Wait until `release` is called (from the server's event loop)."""
+        gate = asyncio.Event()
+        with self._lock:
+            self._held.add(gate)
+        await gate.wait()
+
+    def release(self) -> int:
+        """Let every held send answer; how many were held."""
+        with self._lock:
+            gates, self._held = self._held, set()
+        for gate in gates:
+            gate.set()
+        return len(gates)
+
+    def clear_failures(self) -> int:
+        """Drop the queued failures; how many there were."""
+        with self._lock:
+            count = len(self._failures)
+            self._failures.clear()
+            return count
+
+
+def graph_error(
+    code: int, message: str, *, error_type: str = "OAuthException", details: str | None = None
+) -> dict[str, Any]:
+    """Graph's error envelope, shaped like the Cloud API's (`message` is prefixed with `(#code)`)."""
+    text = message if message.startswith("(#") else f"(#{code}) {message}"
+    return {
+        "error": {
+            "message": text,
+            "type": error_type,
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": details or message},
+            "fbtrace_id": f"FAKE{secrets.token_hex(8)}",
+        }
+    }
+
+
+def fake_graph_state(app: FastAPI) -> FakeGraphState:
+    """The state of a fake created by `create_fake_graph`, for in-process inspection."""
+    state: FakeGraphState = app.state.fake_graph
+    return state
+
+
+router = APIRouter()
+
+
+@router.post("/{version}/{phone_number_id}/messages")
+async def post_messages(version: str, phone_number_id: str, request: Request) -> JSONResponse:
+    """Send a message or mark one read, as the Cloud API does, unless told to fail."""
+    state = fake_graph_state(request.app)
+    token = _bearer_token(request)
+    body = await _json_body(request)
+    rule = state.take_failure() if token is not None and not _is_read_receipt(body) else None
+    status, answer = _answer(token=token, body=body, rule=rule)
+    wamid = answer["messages"][0]["id"] if "messages" in answer else None
+    error_code = answer["error"]["code"] if "error" in answer else None
+    state.record(
+        {
+            "version": version,
+            "phone_number_id": phone_number_id,
+            "token": token,
+            "body": body,
+            "http_status": status,
+            "wamid": wamid,
+            "error_code": error_code,
+        }
+    )
+    if rule is not None and rule.delay:
+        await asyncio.sleep(rule.delay)
+    if rule is not None and rule.hold:
+        await state.hold()
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("/_fake/messages")
+async def list_received(request: Request) -> dict[str, Any]:
+    """Every request received, in order, with its token, body, answer status and wamid."""
+    return {"messages": fake_graph_state(request.app).received()}
+
+
+@router.delete("/_fake/messages")
+async def clear_received(request: Request) -> dict[str, int]:
+    """Forget every request received so far."""
+    return {"cleared": fake_graph_state(request.app).clear_received()}
+
+
+@router.post("/_fake/fail")
+async def queue_failure(rule: FailRule, request: Request) -> dict[str, int]:
+    """Make the next `times` message sends fail (or be slow) as described."""
+    return {"pending": fake_graph_state(request.app).queue_failure(rule)}
+
+
+@router.post("/_fake/release")
+async def release_held(request: Request) -> dict[str, int]:
+    """Answer every send held by a `hold` rule."""
+    return {"released": fake_graph_state(request.app).release()}
+
+
+@router.delete("/_fake/fail")
+async def clear_failures(request: Request) -> dict[str, int]:
+    """Drop the queued failures."""
+    return {"cleared": fake_graph_state(request.app).clear_failures()}
+
+
+def create_fake_graph() -> FastAPI:
+    """A new fake Graph API app with empty state."""
+    app = FastAPI(title="Fake WhatsApp Cloud API", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.fake_graph = FakeGraphState()
+    app.include_router(router)
+    return app
+
+
+def run_fake_graph(host: str = "127.0.0.1", port: int = 8766) -> None:
+    """Serve a fake Graph API until interrupted (`frontdesk dev fake-graph`)."""
+    uvicorn.run(create_fake_graph(), host=host, port=port)
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    # Graph also takes the token as a query parameter.
+    return request.query_params.get("access_token") or None
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+def _is_read_receipt(body: Any) -> bool:
+    return isinstance(body, dict) and "status" in body
+
+
+def _answer(*, token: str | None, body: Any, rule: FailRule | None) -> tuple[int, dict[str, Any]]:
+    if token is None:
+        return 401, graph_error(190, "Invalid OAuth access token - Cannot parse access token")
+    if rule is not None and rule.status >= 300:
+        return rule.status, graph_error(rule.code, rule.message, error_type=rule.type, details=rule.details)
+    problem = _problem(body)
+    if problem is not None:
+        return 400, graph_error(100, "Invalid parameter", details=problem)
+    if _is_read_receipt(body):
+        return 200, {"success": True}
+    to: str = body["to"]
+    wa_id = "".join(ch for ch in to if ch.isdigit()) or to
+    wamid = f"wamid.FAKE{uuid.uuid4().hex.upper()}"
+    return 200, {
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": to, "wa_id": wa_id}],
+        "messages": [{"id": wamid}],
+    }
+
+
+def _problem(body: Any) -> str | None:
+    """What is wrong with a request body, loosely checked, or None."""
+    if not isinstance(body, dict):
+        return "The request body must be a JSON object."
+    if body.get("messaging_product") != "whatsapp":
+        return "The parameter messaging_product is required."
+    if "status" in body:
+        if body["status"] != "read":
+            return "Param status must be one of {read}."
+        return None if isinstance(body.get("message_id"), str) else "The parameter message_id is required."
+    for field in ("to", "type"):
+        if not isinstance(body.get(field), str) or not body[field]:
+            return f"The parameter {field} is required."
+    kind = body["type"]
+    if kind not in _MESSAGE_TYPES:
+        return f"Param type must be one of {{{', '.join(sorted(_MESSAGE_TYPES))}}}."
+    if not isinstance(body.get(kind), dict | list):
+        return f"The parameter {kind} is required."
+    return None

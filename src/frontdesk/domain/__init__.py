@@ -1,0 +1,1 @@
+"""Plain models, enums, errors and ports (Protocols). Imports nothing else of Frontdesk's."""

@@ -1,0 +1,62 @@
+"""The two exception families: developer mistakes versus run-time failures.
+
+`ConfigurationError` and its children mean someone set Frontdesk up wrongly; they should stop a process
+at start-up. `FrontdeskError` and its children are failures that happen while serving and are mapped
+to answers (HTTP statuses, failed message states, retries) in one place each.
+"""
+
+from __future__ import annotations
+
+
+class ConfigurationError(Exception):
+    """A setting, team file or other configuration is invalid. Fix the configuration and restart."""
+
+
+class FrontdeskError(Exception):
+    """Base class for run-time and domain failures."""
+
+
+class NotFoundError(FrontdeskError):
+    """The thing asked for does not exist (or belongs to another tenant, which looks the same)."""
+
+
+class ConflictError(FrontdeskError):
+    """The request conflicts with the current state."""
+
+
+class InvalidInputError(FrontdeskError):
+    """Input from outside (a webhook, an upload, an API call) is malformed."""
+
+
+class SignatureError(FrontdeskError):
+    """A webhook's signature is missing or does not match: the request is not from who it claims."""
+
+
+class ChannelError(FrontdeskError):
+    """A channel (e.g. the WhatsApp Graph API) refused or failed to deliver a message.
+
+    `transient` says whether retrying later can succeed; retry logic reads it, never the text.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None, transient: bool, details: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.transient = transient
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.code else self.message
+
+
+class WindowClosedError(ChannelError):
+    """A free-form message was refused because the 24-hour customer-service window is closed."""
+
+    CODE = "window_closed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "outside the 24-hour customer-service window: only template messages may be sent",
+            code=self.CODE,
+            transient=False,
+        )

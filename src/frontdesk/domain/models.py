@@ -1,0 +1,145 @@
+"""Records the services work with. Adapters map their storage rows to these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class ConversationStatus(StrEnum):
+    BOT = "bot"
+    HUMAN = "human"
+    CLOSED = "closed"
+
+
+class MessageStatus(StrEnum):
+    """Lifecycle of a message. Inbound messages are `received`; outbound ones move forward only."""
+
+    RECEIVED = "received"
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+    @property
+    def rank(self) -> int:
+        """Order used to move statuses forward only; `failed` is terminal and outranks all."""
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    MessageStatus.RECEIVED: 0,
+    MessageStatus.PENDING: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.READ: 3,
+    MessageStatus.FAILED: 4,
+}
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Tenant(Frozen):
+    id: int
+    slug: str
+    name: str
+    timezone: str = "UTC"
+
+
+class Channel(Frozen):
+    """A WhatsApp number of a tenant. `access_token` is None when the global setting applies."""
+
+    id: int
+    tenant_id: int
+    phone_number_id: str
+    waba_id: str | None = None
+    display_phone_number: str | None = None
+    name: str | None = None
+    access_token: str | None = None
+    enabled: bool = True
+
+
+class Contact(Frozen):
+    id: int
+    tenant_id: int
+    wa_id: str
+    name: str | None = None
+    opted_out: bool = False
+
+
+class Conversation(Frozen):
+    id: int
+    tenant_id: int
+    channel_id: int
+    contact_id: int
+    status: ConversationStatus
+    assigned_agent: str | None = None
+    last_inbound_at: datetime | None = None
+
+
+class Message(Frozen):
+    """A stored message, inbound or outbound. `content` holds the type-specific JSON."""
+
+    id: int
+    tenant_id: int
+    conversation_id: int
+    direction: Direction
+    type: str
+    text: str | None = None
+    content: dict[str, Any] = {}
+    channel_message_id: str | None = None
+    reply_to: str | None = None
+    status: MessageStatus
+    error_code: str | None = None
+    error_message: str | None = None
+    agent: str | None = None
+    created_at: datetime
+
+
+class Job(Frozen):
+    """A durable unit of background work. Jobs with the same `key` run one at a time, in id order."""
+
+    id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+class OutboxItem(Frozen):
+    """A reply waiting to be sent, joined with what the dispatcher needs to send it."""
+
+    id: int
+    message_id: int
+    conversation_id: int
+    channel: Channel
+    to: str
+    payload: dict[str, Any]
+    attempts: int
+    last_inbound_at: datetime | None

@@ -1,0 +1,145 @@
+"""Ports: what services need from the outside world, as small Protocols.
+
+Adapters implement them (SQLAlchemy, the Graph API, ...); tests give fakes. A service receives ports
+through its constructor from the composition root (`frontdesk.app`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from frontdesk.domain.events import InboundMessage, StatusUpdate
+from frontdesk.domain.models import (
+    Channel,
+    Contact,
+    Conversation,
+    Job,
+    Message,
+    OutboxItem,
+    Tenant,
+)
+from frontdesk.domain.outbound import OutboundMessage
+from frontdesk.domain.turns import Answer, Turn
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+class ChannelSender(Protocol):
+    """Sends on a messaging channel. Raises `ChannelError` (with `transient`) when it cannot."""
+
+    async def send(self, *, channel: Channel, to: str, message: OutboundMessage) -> str:
+        """Send one message and return the channel's id for it (wamid)."""
+        ...
+
+    async def mark_read(self, *, channel: Channel, message_id: str) -> None:
+        """Tell the customer their message was read (blue ticks)."""
+        ...
+
+
+class Responder(Protocol):
+    """Decides what the business answers to one inbound message. The agent team implements it."""
+
+    async def respond(self, turn: Turn) -> Answer: ...
+
+
+class Tx(Protocol):
+    """One database transaction. Everything done through it commits together or not at all."""
+
+    # -- tenants, channels, contacts, conversations
+    async def channel_by_key(self, phone_number_id: str) -> Channel | None: ...
+    async def tenant(self, tenant_id: int) -> Tenant: ...
+    async def tenant_by_slug(self, slug: str) -> Tenant | None: ...
+    async def upsert_contact(self, *, tenant_id: int, wa_id: str, name: str | None) -> Contact: ...
+    async def contact(self, contact_id: int) -> Contact: ...
+    async def open_conversation(
+        self, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
+    ) -> Conversation: ...
+    async def conversation(self, conversation_id: int) -> Conversation: ...
+    async def note_inbound(self, conversation_id: int, *, at: datetime) -> None: ...
+
+    # -- messages
+    async def insert_inbound(
+        self, *, conversation: Conversation, event: InboundMessage, now: datetime
+    ) -> Message | None:
+        """Store an inbound message; None when its channel id is already stored (a redelivery)."""
+        ...
+
+    async def message(self, message_id: int) -> Message: ...
+    async def recent_messages(self, conversation_id: int, *, before_id: int, limit: int) -> list[Message]: ...
+    async def add_outbound(
+        self,
+        *,
+        conversation: Conversation,
+        message: OutboundMessage,
+        to: str,
+        agent: str | None,
+        tools: Sequence[dict[str, Any]],
+        latency_ms: int | None,
+        now: datetime,
+    ) -> Message:
+        """Store an outbound message as pending and put it in the outbox, in this transaction."""
+        ...
+
+    async def record_status(self, event: StatusUpdate, *, now: datetime) -> None:
+        """Remember a status callback and move its message forward (never backward)."""
+        ...
+
+    # -- jobs
+    async def enqueue(
+        self, *, kind: str, key: str, payload: dict[str, Any], run_at: datetime, max_attempts: int = 5
+    ) -> int: ...
+
+    # -- outbox
+    async def outbox_sent(self, item: OutboxItem, *, channel_message_id: str, now: datetime) -> None: ...
+    async def outbox_retry(self, item: OutboxItem, *, error: str, run_at: datetime) -> None: ...
+    async def outbox_failed(
+        self, item: OutboxItem, *, code: str | None, error: str, now: datetime
+    ) -> None: ...
+
+
+class Store(Protocol):
+    """The database: units of work."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A transaction: commits when the block ends, rolls back if it raises."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Durable jobs. Jobs that share a key run one at a time, in the order they were enqueued.
+
+    Enqueueing happens through `Tx.enqueue`, so that a job exists if and only if the data it works on
+    was committed.
+    """
+
+    async def claim_job(self, *, worker: str, now: datetime, lease_seconds: float) -> Job | None:
+        """Take the next runnable job, or None. A claim is a lease: it expires unless extended."""
+        ...
+
+    async def extend_job(self, job_id: int, *, worker: str, until: datetime) -> None: ...
+
+    async def finish_job(self, tx: Tx, job_id: int, *, worker: str, now: datetime) -> None:
+        """Mark a job done inside `tx`, so that its effects and its completion commit together.
+
+        Raises `ConflictError` when the lease was lost (another worker took the job): `tx` must roll back.
+        """
+        ...
+
+    async def fail_job(
+        self, job_id: int, *, worker: str, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
+        """Record a failure: back to the queue at `retry_at`, or dead-lettered when it is None."""
+        ...
+
+
+class Outbox(Protocol):
+    async def claim_outbox(self, *, now: datetime, lease_seconds: float) -> OutboxItem | None:
+        """Take the next reply due for sending (replies of one conversation leave in order)."""
+        ...

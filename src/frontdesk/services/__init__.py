@@ -1,0 +1,1 @@
+"""Intelligence: ingest, turns, the worker, the outbox dispatcher. Imports `frontdesk.domain` only."""

@@ -1,0 +1,254 @@
+"""The offline brain: a deterministic dialogue manager for one agent (see `nlu` for the recipe).
+
+Per message: a pending question first (a slot, a choice from a list, a yes/no confirmation), else the
+agent's best skill; slots from the message, then from the conversation; a precise question for the
+first missing slot; the tool call (side effects only after an explicit yes, offered as buttons); the
+skill's reply for the outcome. The dialogue state is JSON:
+`{"skill": name, "slots": {...}, "pending": {"kind": "slot" | "choice" | "confirm", "slot": name,
+"rows": [...]}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontdesk.domain.outbound import Row
+from frontdesk.domain.team import HANDOFF_TOOL, Skill
+from frontdesk.services.agents.brain import AgentReply, AgentRequest, ToolCall
+from frontdesk.services.agents.local_outcome import (
+    learned,
+    result_messages,
+    result_text,
+    template_values,
+    tool_call,
+)
+from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
+from frontdesk.services.agents.pending import PendingAnswer, read_pending
+from frontdesk.services.agents.replies import choice_list, confirmation, render, texts
+from frontdesk.services.agents.slot_fill import complete, fill, from_context, part_of_day, tool_args
+from frontdesk.services.agents.tools import TOOLS, ToolResult
+
+NAME = "local"
+NOT_UNDERSTOOD = "Sorry, I didn't get that. Could you say it another way?"
+SLOT_FINDER = "find_slots"
+
+
+class LocalBrain:
+    """Answers for one agent without a model: NLU, dialogue state, the tool call, a templated reply."""
+
+    name = NAME
+
+    def __init__(self, classifier: IntentClassifier, reader: SlotReader):
+        self.classifier = classifier
+        self.reader = reader
+
+    async def reply(self, request: AgentRequest) -> AgentReply:
+        state = request.state
+        pending = read_pending(self.reader, request, state)
+        if pending is not None:
+            return await self._answer_pending(request, state, pending)
+        skill = self.skill_for(request)
+        if skill is None:
+            return AgentReply(messages=texts(NOT_UNDERSTOOD), brain=NAME, understood=False)
+        now = request.tools.now()
+        slots, ambiguous = fill(skill, self.reader, request.text, now=now)
+        return await self._proceed(request, skill, slots, ambiguous)
+
+    def skill_for(self, request: AgentRequest) -> Skill | None:
+        """The supervisor's hint, else the agent's best skill for the text (None: not understood)."""
+        agent = request.agent
+        if request.skill and (hinted := agent.skill(request.skill)):
+            return hinted
+        ranked = self.classifier.rank(request.text, current_agent=agent.name, limit=60)
+        mine = [intent for intent in ranked if intent.agent == agent.name]
+        if not mine or mine[0].confidence < self.classifier.threshold:
+            return None
+        return agent.skill(mine[0].skill)
+
+    async def _answer_pending(
+        self, request: AgentRequest, state: dict[str, Any], answer: PendingAnswer
+    ) -> AgentReply:
+        skill = request.agent.skill(str(state.get("skill")))
+        assert skill is not None  # read_pending checks it
+        slots = dict(state.get("slots") or {})
+        if answer.kind == "confirm":
+            if answer.value:
+                return await self._run(request, skill, slots, confirmed=True)
+            text = render(
+                skill.replies.get("declined", "OK, I haven't changed anything."),
+                template_values(request, skill, slots),
+            )
+            return AgentReply(messages=texts(text), brain=NAME)
+        slots[answer.slot] = _merged(slots.get(answer.slot), answer.value)
+        extra, _ = fill(skill, self.reader, request.text, now=request.tools.now())
+        slots = {**{k: v for k, v in extra.items() if k != answer.slot and k not in slots}, **slots}
+        return await self._proceed(request, skill, slots, {})
+
+    async def _proceed(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], ambiguous: dict[str, list[Row]]
+    ) -> AgentReply:
+        slots = from_context(skill, slots, request.context)
+        missing = next((s for s in skill.slots if s.required and not complete(s, slots.get(s.name))), None)
+        if missing is not None:
+            if missing.type == "datetime" and SLOT_FINDER in request.agent.tools and slots.get("service"):
+                return await self._offer_slots(request, skill, slots, missing.name)
+            lister = _lister(request, missing.type)
+            if lister is not None and not ambiguous.get(missing.name):
+                return await self._list_then_ask(request, skill, slots, missing.name, lister)
+            return self._ask(request, skill, slots, missing.name, ambiguous.get(missing.name, []))
+        if skill.confirm:
+            return await self._offer_confirmation(request, skill, slots)
+        return await self._run(request, skill, slots, confirmed=False)
+
+    def _ask(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], slot: str, rows: list[Row]
+    ) -> AgentReply:
+        question = skill.ask.get(slot) or f"Could you tell me the {slot.replace('_', ' ')}?"
+        question = render(question, template_values(request, skill, slots))
+        kind = "choice" if rows else "slot"
+        pending: dict[str, Any] = {"kind": kind, "slot": slot, "rows": [r.model_dump() for r in rows]}
+        messages = choice_list(question, rows) if rows else texts(question)
+        return AgentReply(
+            messages=messages,
+            brain=NAME,
+            state={"skill": skill.name, "slots": slots, "pending": pending},
+            context=learned(slots, None),
+        )
+
+    async def _list_then_ask(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], slot: str, lister: Skill
+    ) -> AgentReply:
+        """A missing reference: show the customer's own (orders, appointments) and wait for one."""
+        assert lister.tool is not None
+        result = await TOOLS[lister.tool].call(request.tools, dict(lister.args))
+        text = result_text(request, lister, {}, result)
+        pending = {"kind": "slot", "slot": slot, "rows": [r.model_dump() for r in result.choices]}
+        return AgentReply(
+            messages=result_messages(text, result.choices),
+            brain=NAME,
+            tools=[tool_call(lister.tool, {}, result)],
+            state={"skill": skill.name, "slots": slots, "pending": pending},
+            context=learned(slots, None),
+        )
+
+    async def _offer_slots(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], slot: str
+    ) -> AgentReply:
+        """A day or time that is not yet one slot: the free slots for it, as a list to pick from."""
+        found = slots.get(slot)
+        partial: dict[str, Any] = found if isinstance(found, dict) else {}
+        args: dict[str, Any] = {"service": slots["service"], "city": slots.get("city")}
+        if partial.get("date"):
+            args.update(date_from=partial["date"], days=1)
+        if partial.get("from"):
+            args["part_of_day"] = part_of_day(partial["from"])
+        args = {k: v for k, v in args.items() if v is not None}
+        result = await TOOLS[SLOT_FINDER].call(request.tools, args)
+        call = tool_call(SLOT_FINDER, args, result)
+        finder = next((s for s in request.agent.skills if s.tool == SLOT_FINDER), skill)
+        text = result_text(request, finder, slots, result)
+        rows = list(result.choices)
+        pending = {"kind": "choice" if rows else "slot", "slot": slot, "rows": [r.model_dump() for r in rows]}
+        return AgentReply(
+            messages=result_messages(text, result.choices),
+            brain=NAME,
+            tools=[call],
+            state={"skill": skill.name, "slots": slots, "pending": pending},
+            context=learned(slots, result),
+        )
+
+    async def _offer_confirmation(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any]
+    ) -> AgentReply:
+        """Check the side effect without doing it, then ask for an explicit yes with buttons."""
+        assert skill.tool is not None
+        args = tool_args(skill, slots)
+        result = await TOOLS[skill.tool].call(request.tools, args, confirmed=False)
+        call = tool_call(skill.tool, args, result)
+        if not result.ok or (not result.needs_confirmation and skill.confirm_prompt is None):
+            return self._finished(request, skill, slots, result, [call])
+        values = template_values(request, skill, slots)
+        question = result.summary if result.needs_confirmation else render(skill.confirm_prompt or "", values)
+        return AgentReply(
+            messages=confirmation(question),
+            brain=NAME,
+            tools=[call],
+            state={"skill": skill.name, "slots": slots, "pending": {"kind": "confirm"}},
+            context=learned(slots, result),
+        )
+
+    async def _run(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], *, confirmed: bool
+    ) -> AgentReply:
+        if skill.tool is None or skill.tool == HANDOFF_TOOL:
+            text = render(skill.reply, template_values(request, skill, slots))
+            return AgentReply(messages=texts(text), brain=NAME, handoff=skill.tool == HANDOFF_TOOL)
+        args = tool_args(skill, slots)
+        result = await TOOLS[skill.tool].call(request.tools, args, confirmed=confirmed)
+        return self._finished(
+            request, skill, slots, result, [tool_call(skill.tool, args, result, confirmed=confirmed)]
+        )
+
+    def _finished(
+        self,
+        request: AgentRequest,
+        skill: Skill,
+        slots: dict[str, Any],
+        result: ToolResult,
+        calls: list[ToolCall],
+    ) -> AgentReply:
+        text = result_text(request, skill, slots, result)
+        state = _choice_state(request, skill, slots, result)
+        return AgentReply(
+            messages=result_messages(text, result.choices),
+            brain=NAME,
+            tools=calls,
+            state=state,
+            handoff=result.handoff,
+            context=learned(slots, result),
+        )
+
+
+def _choice_state(
+    request: AgentRequest, skill: Skill, slots: dict[str, Any], result: ToolResult
+) -> dict[str, Any] | None:
+    """When a result offers choices, the skill and slot a pick continues (None: the dialogue is over)."""
+    if not result.choices:
+        return None
+    kind = result.choices[0].id.split(":", 1)[0]
+    slot_type = {"slot": "datetime", "product": "product", "service": "service", "order": "order_ref"}.get(
+        kind
+    )
+    candidates = [skill, *sorted(request.agent.skills, key=lambda s: not s.confirm)]
+    target = next((s for s in candidates for slot in s.slots if slot.type == slot_type), None)
+    if target is None:
+        return None
+    slot = next(s for s in target.slots if s.type == slot_type)
+    keep = {k: v for k, v in slots.items() if target.slot(k) is not None}
+    rows = [r.model_dump() for r in result.choices]
+    return {
+        "skill": target.name,
+        "slots": keep,
+        "pending": {"kind": "choice", "slot": slot.name, "rows": rows},
+    }
+
+
+def _merged(old: Any, new: Any) -> Any:
+    """A new partial value on top of the old one ("2pm" after "Tuesday" is Tuesday at 2pm)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {**old, **{k: v for k, v in new.items() if v is not None}}
+    return new
+
+
+def _lister(request: AgentRequest, slot_type: str) -> Skill | None:
+    """The agent's skill listing the customer's own things, when a reference of that kind is missing."""
+    if slot_type not in ("order_ref", "appointment_ref"):
+        return None
+    return next(
+        (
+            s
+            for s in request.agent.skills
+            if s.tool and s.tool.startswith("list_") and not any(slot.required for slot in s.slots)
+        ),
+        None,
+    )

@@ -1,0 +1,144 @@
+"""The agent team as a responder: the supervisor routes, agents answer in parallel, replies merge.
+
+`TeamResponder.respond_with_state(turn, state)` takes the conversation's stored agent state (a dict,
+see `dialogue.ConversationState`) and returns the answer, the new state and whether the conversation
+goes to staff; `respond(turn)` reads `turn.state` when the turn carries one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from frontdesk.domain.team import SUPERVISOR, Agent, Team
+from frontdesk.domain.turns import Answer, Turn
+from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain, Usage
+from frontdesk.services.agents.chain import run_chain
+from frontdesk.services.agents.dialogue import ConversationState
+from frontdesk.services.agents.local_brain import LocalBrain
+from frontdesk.services.agents.merge import merge_messages
+from frontdesk.services.agents.pending import reply_id
+from frontdesk.services.agents.replies import render, texts
+from frontdesk.services.agents.slot_fill import history_context
+from frontdesk.services.agents.supervisor import Part, Route, Supervisor
+from frontdesk.services.agents.tools import ToolContext
+
+HANDOFF_AGENT = "handoff"
+ToolContextFactory = Callable[[Turn], ToolContext | Awaitable[ToolContext]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamOutcome:
+    """One turn's result: the answer, the conversation's next agent state, and the handoff flag."""
+
+    answer: Answer
+    state: dict[str, Any] | None
+    handoff: bool = False
+    usage: tuple[Usage, ...] = ()
+
+
+class TeamResponder:
+    """Answers a turn with the team: supervisor routing, agent brains (fallback chains), merging."""
+
+    def __init__(
+        self,
+        team: Team,
+        *,
+        supervisor: Supervisor,
+        local: LocalBrain,
+        brains_for: Callable[[Agent], Sequence[Brain]],
+        tool_context: ToolContextFactory,
+        brain_timeout: float = 20.0,
+    ):
+        self.team = team
+        self.supervisor = supervisor
+        self.local = local
+        self.brains_for = brains_for
+        self.tool_context = tool_context
+        self.brain_timeout = brain_timeout
+
+    async def respond(self, turn: Turn) -> Answer:
+        """The answer alone, reading the stored agent state from `turn.state` when it has one."""
+        stored: Any = getattr(turn, "state", None)
+        outcome = await self.respond_with_state(turn, stored if isinstance(stored, dict) else None)
+        return outcome.answer
+
+    async def respond_with_state(self, turn: Turn, stored: dict[str, Any] | None) -> TeamOutcome:
+        state = ConversationState.from_dict(stored)
+        ctx = await self._context(turn)
+        text = (turn.message.text or "").strip()
+        route = self.supervisor.route(text, state, tapped=reply_id(turn), now=ctx.now())
+        if not route.understood:
+            return await self._not_understood(turn, ctx, state)
+        context = await self._known(turn, ctx, state)
+        replies = await asyncio.gather(*(self._answer(p, turn, ctx, state, context) for p in route.parts))
+        return self._outcome(route, list(zip(route.parts, replies, strict=True)), state)
+
+    async def _context(self, turn: Turn) -> ToolContext:
+        made = self.tool_context(turn)
+        return await made if inspect.isawaitable(made) else made
+
+    async def _known(self, turn: Turn, ctx: ToolContext, state: ConversationState) -> dict[str, Any]:
+        """What slots may take from the conversation: history, remembered values, the contact's city."""
+        known = {**history_context(turn.history), **state.context}
+        if "city" not in known:
+            profile = await ctx.data.profile(ctx.tenant.id, ctx.contact.id)
+            if profile is not None and profile.city:
+                known["city"] = profile.city
+        return known
+
+    async def _answer(
+        self, part: Part, turn: Turn, ctx: ToolContext, state: ConversationState, context: dict[str, Any]
+    ) -> AgentReply:
+        agent = self.supervisor.agent if part.agent == SUPERVISOR else self.team.agent(part.agent)
+        assert agent is not None  # the classifier only knows the team's agents
+        request = AgentRequest(
+            agent=agent,
+            text=part.text,
+            turn=turn,
+            tools=ctx,
+            skill=part.skill,
+            context=context,
+            state=state.agent_state(agent.name) if part.pending else {},
+        )
+        configured = [] if part.local_only or agent.name == SUPERVISOR else self.brains_for(agent)
+        # The chain ends at the first `local` link: the team's own LocalBrain answers from there.
+        remote = list(itertools.takewhile(lambda brain: not isinstance(brain, LocalBrain), configured))
+        return await run_chain([*remote, self.local], request, per_brain_seconds=self.brain_timeout)
+
+    async def _not_understood(self, turn: Turn, ctx: ToolContext, state: ConversationState) -> TeamOutcome:
+        state.misunderstood += 1
+        if state.misunderstood >= self.team.supervisor.handoff.max_misunderstandings:
+            route = self.supervisor.handoff(turn.message.text or "")
+            reply = await self._answer(route.parts[0], turn, ctx, state, {})
+            return self._outcome(route, [(route.parts[0], reply)], state)
+        body = render(self.team.supervisor.not_understood, {})
+        answer = Answer(messages=texts(body), agent=SUPERVISOR)
+        return TeamOutcome(answer=answer, state=state.to_dict())
+
+    def _outcome(
+        self, route: Route, answered: list[tuple[Part, AgentReply]], state: ConversationState
+    ) -> TeamOutcome:
+        handoff = route.handoff or any(reply.handoff for _, reply in answered)
+        if not any(part.pending for part, _ in answered):
+            state.agents = {}  # a new topic: earlier unanswered questions are dropped
+        previous = state.agent
+        for part, reply in answered:
+            state.set_agent_state(part.agent, reply.state)
+            state.remember(reply.context)
+        understood = any(reply.understood for _, reply in answered)
+        state.misunderstood = 0 if understood else state.misunderstood + 1
+        names = list(dict.fromkeys(part.agent for part, _ in answered))
+        state.agent = next((n for n in names if state.agents.get(n)), names[-1] if names else state.agent)
+        if state.agent == SUPERVISOR:
+            state.agent = previous
+        label = HANDOFF_AGENT if route.handoff else "+".join(names)
+        messages = merge_messages([reply.messages for _, reply in answered])
+        tools = [asdict(call) for _, reply in answered for call in reply.tools]
+        answer = Answer(messages=messages, agent=label, tools=tools)
+        usage = tuple(reply.usage for _, reply in answered if reply.usage is not None)
+        return TeamOutcome(answer=answer, state=state.to_dict(), handoff=handoff, usage=usage)

@@ -1,0 +1,94 @@
+"""The outbox dispatcher: sends queued replies through the channel, once, in order per conversation.
+
+A reply is claimed with a lease, sent, and marked sent with the channel's id in a transaction right
+after the send returns. The one window that remains: the process dies after the channel accepted the
+message and before that commit. The lease then expires and the row is sent again. The window is the
+length of one commit (milliseconds), and nothing else ever sends a row twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from frontdesk.domain.errors import ChannelError, WindowClosedError
+from frontdesk.domain.models import OutboxItem
+from frontdesk.domain.outbound import Template, outbound_from_dict
+from frontdesk.domain.ports import ChannelSender, Clock, Outbox, Store
+from frontdesk.services.polling import PollingPool
+from frontdesk.services.retry import Backoff
+
+log = logging.getLogger(__name__)
+
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """True while the 24-hour customer-service window is open (the customer wrote less than 24 h ago)."""
+    return last_inbound_at is not None and now - last_inbound_at < SERVICE_WINDOW
+
+
+class Dispatcher:
+    """Sends outbox rows with `concurrency` tasks; transient failures retry with backoff."""
+
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        store: Store,
+        sender: ChannelSender,
+        clock: Clock,
+        concurrency: int,
+        lease_seconds: float,
+        poll_seconds: float,
+        max_attempts: int,
+        backoff: Backoff,
+    ):
+        self._outbox = outbox
+        self._store = store
+        self._sender = sender
+        self._clock = clock
+        self._lease = lease_seconds
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self.pool = PollingPool(
+            name="dispatcher", step=self.send_once, concurrency=concurrency, poll_seconds=poll_seconds
+        )
+
+    async def send_once(self) -> bool:
+        """Claim and send one due reply; True if there was one."""
+        item = await self._outbox.claim_outbox(now=self._clock.now(), lease_seconds=self._lease)
+        if item is None:
+            return False
+        await self._send(item)
+        return True
+
+    async def _send(self, item: OutboxItem) -> None:
+        message = outbound_from_dict(item.payload)
+        try:
+            if not isinstance(message, Template) and not window_open(item.last_inbound_at, self._clock.now()):
+                raise WindowClosedError()
+            wamid = await self._sender.send(channel=item.channel, to=item.to, message=message)
+        except ChannelError as exc:
+            await self._failed(item, exc)
+            return
+        async with self._store.transaction() as tx:
+            await tx.outbox_sent(item, channel_message_id=wamid, now=self._clock.now())
+
+    async def _failed(self, item: OutboxItem, exc: ChannelError) -> None:
+        now = self._clock.now()
+        log.warning(
+            "send failed",
+            extra={
+                "outbox_id": item.id,
+                "code": exc.code,
+                "transient": exc.transient,
+                "attempt": item.attempts,
+            },
+        )
+        async with self._store.transaction() as tx:
+            if exc.transient and item.attempts < self._max_attempts:
+                retry_at = now + timedelta(seconds=self._backoff.delay(item.attempts))
+                await tx.outbox_retry(item, error=str(exc), run_at=retry_at)
+            else:
+                await tx.outbox_failed(item, code=exc.code, error=exc.message, now=now)

@@ -1,0 +1,76 @@
+"""A turn: answer one inbound message through the `Responder`, writing the reply to the outbox.
+
+The responder runs outside any transaction (a model call can take seconds); the reply, the outbox rows
+and the job's completion then commit together, so a job that runs twice still replies once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from frontdesk.domain.models import ConversationStatus, Job
+from frontdesk.domain.ports import Clock, JobQueue, Responder, Store
+from frontdesk.domain.turns import Turn
+
+log = logging.getLogger(__name__)
+
+HISTORY = 20
+
+
+class TurnService:
+    """Runs `turn` jobs."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        queue: JobQueue,
+        responder: Responder,
+        clock: Clock,
+        on_reply: Callable[[], None] | None = None,
+    ):
+        self._store = store
+        self._queue = queue
+        self._responder = responder
+        self._clock = clock
+        self._on_reply = on_reply
+
+    async def run(self, job: Job, worker: str) -> None:
+        """Answer the job's message unless staff hold the conversation; finish the job atomically."""
+        turn = await self._load(job)
+        answer = None
+        if turn.conversation.status is ConversationStatus.BOT:
+            started = time.perf_counter()
+            answer = await self._responder.respond(turn)
+            latency_ms = int((time.perf_counter() - started) * 1000)
+        async with self._store.transaction() as tx:
+            conversation = await tx.conversation(turn.conversation.id)
+            # Staff may have taken over while the responder was thinking: then the bot stays silent.
+            if answer and conversation.status is ConversationStatus.BOT:
+                for out in answer.messages:
+                    await tx.add_outbound(
+                        conversation=conversation,
+                        message=out,
+                        to=turn.contact.wa_id,
+                        agent=answer.agent,
+                        tools=answer.tools,
+                        latency_ms=latency_ms,
+                        now=self._clock.now(),
+                    )
+            await self._queue.finish_job(tx, job.id, worker=worker, now=self._clock.now())
+        if answer and answer.messages and self._on_reply:
+            self._on_reply()
+
+    async def _load(self, job: Job) -> Turn:
+        async with self._store.transaction() as tx:
+            message = await tx.message(int(job.payload["message_id"]))
+            conversation = await tx.conversation(message.conversation_id)
+            return Turn(
+                tenant=await tx.tenant(conversation.tenant_id),
+                contact=await tx.contact(conversation.contact_id),
+                conversation=conversation,
+                message=message,
+                history=await tx.recent_messages(conversation.id, before_id=message.id, limit=HISTORY),
+            )

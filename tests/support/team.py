@@ -1,0 +1,143 @@
+"""The agent team over the seeded demo store, for the team's unit tests and the evaluation."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from frontdesk.adapters.embeddings.cache import CachedEmbedder
+from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
+from frontdesk.adapters.embeddings.words import dictionary_words
+from frontdesk.adapters.teams import load_team
+from frontdesk.domain.models import Direction, Message, MessageStatus
+from frontdesk.domain.outbound import OutboundMessage
+from frontdesk.domain.team import Agent, Team
+from frontdesk.domain.turns import Turn
+from frontdesk.services.agents.brain import Brain
+from frontdesk.services.agents.local_brain import LocalBrain
+from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
+from frontdesk.services.agents.replies import body_of
+from frontdesk.services.agents.responder import TeamOutcome, TeamResponder
+from frontdesk.services.agents.supervisor import Supervisor
+from frontdesk.services.agents.tools import ToolContext
+from frontdesk.services.agents.vocabulary import load_vocabulary
+from tests.support.agents import Agents
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "src/frontdesk/demo_data/lumen"
+_ids = itertools.count(1)
+
+
+@cache
+def team() -> Team:
+    return load_team(ROOT / "teams/lumen.yaml")
+
+
+@cache
+def embedder() -> CachedEmbedder:
+    return CachedEmbedder(MiniLMEmbedder(), max_entries=20000)
+
+
+def customer_cities() -> list[str]:
+    with (DEMO / "customers.csv").open() as f:
+        return [row["city"] for row in csv.DictReader(f) if row.get("city")]
+
+
+_classifiers: dict[int, IntentClassifier] = {}
+
+
+async def build_responder(
+    agents: Agents, wa_id: str, *, brains_for: Callable[[Agent], Sequence[Brain]] | None = None
+) -> tuple[TeamResponder, ToolContext]:
+    """A team responder for one customer over the demo store, with the local brain (or `brains_for`)."""
+    ctx = await agents.ctx(wa_id)
+    vocabulary = await load_vocabulary(ctx.data, ctx.tenant.id, cities=customer_cities())
+    if not _classifiers:
+        classifier = IntentClassifier(
+            embedder(), team(), vocabulary=vocabulary, dictionary=dictionary_words()
+        )
+        classifier.prepare()
+        _classifiers[0] = classifier
+    classifier = _classifiers[0]
+    reader = SlotReader(vocabulary, timezone=ctx.tz)
+    local = LocalBrain(classifier, reader)
+    responder = TeamResponder(
+        team(),
+        supervisor=Supervisor(team(), classifier, reader),
+        local=local,
+        brains_for=brains_for or (lambda agent: [local]),
+        tool_context=lambda turn: agents.ctx(turn.contact.wa_id),
+    )
+    return responder, ctx
+
+
+def message(ctx: ToolContext, text: str, *, direction: Direction, at: datetime, **content: Any) -> Message:
+    return Message(
+        id=next(_ids),
+        tenant_id=ctx.tenant.id,
+        conversation_id=ctx.conversation.id,
+        direction=direction,
+        type="text",
+        text=text,
+        content=content,
+        status=MessageStatus.RECEIVED,
+        created_at=at,
+    )
+
+
+@dataclass
+class Chat:
+    """A conversation with the team: each `say` is one turn; the agent state is kept between turns."""
+
+    responder: TeamResponder
+    ctx: ToolContext
+    clock_now: Callable[[], datetime]
+    state: dict[str, Any] | None = None
+    history: list[Message] = field(default_factory=list)
+    handed_off: bool = False
+
+    async def say(self, text: str, **content: Any) -> TeamOutcome:
+        inbound = message(self.ctx, text, direction=Direction.IN, at=self.clock_now(), **content)
+        turn = Turn(
+            tenant=self.ctx.tenant,
+            contact=self.ctx.contact,
+            conversation=self.ctx.conversation,
+            message=inbound,
+            history=tuple(self.history),
+        )
+        outcome = await self.responder.respond_with_state(turn, self.state)
+        self.state = outcome.state
+        self.handed_off = self.handed_off or outcome.handoff
+        self.history.append(inbound)
+        for out in outcome.answer.messages:
+            self.history.append(message(self.ctx, body_of(out), direction=Direction.OUT, at=self.clock_now()))
+        return outcome
+
+
+def reply_text(messages: Sequence[OutboundMessage]) -> str:
+    """Everything a reply shows: bodies, buttons' titles, list rows."""
+    parts: list[str] = []
+    for m in messages:
+        dumped = m.model_dump()
+        parts.append(body_of(m))
+        parts += [str(dumped.get(k) or "") for k in ("header", "footer")]
+        parts += [b["title"] for b in dumped.get("buttons") or []]
+        for section in dumped.get("sections") or []:
+            parts += [str(section.get("title") or "")]
+            parts += [f"{r['title']} {r.get('description') or ''}" for r in section["rows"]]
+    return "\n".join(p for p in parts if p)
+
+
+LONDON_NOW = datetime(2026, 11, 21, 10, 0, tzinfo=__import__("zoneinfo").ZoneInfo("Europe/London"))
+"""The evaluation's clock: Saturday 2026-11-21 10:00 in London."""
+
+
+async def chat_with(agents: Agents, wa_id: str, **kwargs: Any) -> Chat:
+    responder, ctx = await build_responder(agents, wa_id, **kwargs)
+    return Chat(responder, ctx, agents.clock.now)

@@ -1,0 +1,201 @@
+"""The `llm` brain's logic with pydantic-ai's FunctionModel, and building models from specs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from frontdesk.adapters.llm import ProviderConfig, build_model
+from frontdesk.domain.errors import ConfigurationError
+from frontdesk.domain.models import Direction, Message, MessageStatus
+from frontdesk.domain.outbound import Text
+from frontdesk.domain.team import Agent
+from frontdesk.domain.turns import Turn
+from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError
+from frontdesk.services.agents.chain import run_chain
+from frontdesk.services.agents.llm_brain import LlmBrain, cost
+from frontdesk.services.agents.llm_tools import history_messages
+from frontdesk.services.agents.tools import ToolContext
+from tests.support.agents import AMELIA, Agents
+
+pytest_plugins = ["tests.unit.agents_fixtures"]
+
+ORDERS = Agent(
+    name="orders",
+    description="Orders.",
+    instructions="Help with orders.",
+    tools=("order_status", "handoff"),
+    models=("openai:gpt-4o-mini", "local"),
+)
+
+
+def _message(ctx: ToolContext, n: int, direction: Direction, text: str) -> Message:
+    status = MessageStatus.RECEIVED if direction == Direction.IN else MessageStatus.SENT
+    return Message(
+        id=n,
+        tenant_id=ctx.tenant.id,
+        conversation_id=ctx.conversation.id,
+        direction=direction,
+        type="text",
+        text=text,
+        status=status,
+        created_at=ctx.now(),
+    )
+
+
+async def _request(agents: Agents, text: str) -> AgentRequest:
+    ctx = await agents.ctx(AMELIA)
+    message = _message(ctx, 9, Direction.IN, text)
+    turn = Turn(
+        tenant=ctx.tenant, contact=ctx.contact, conversation=ctx.conversation, message=message, history=[]
+    )
+    return AgentRequest(agent=ORDERS, text=text, turn=turn, tools=ctx)
+
+
+def _brain(answer: Any) -> LlmBrain:
+    return LlmBrain("test:function", FunctionModel(answer), timeout=5.0)
+
+
+async def test_the_model_is_offered_only_the_agents_tools(agents: Agents) -> None:
+    seen: list[str] = []
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        seen.extend(tool.name for tool in info.function_tools)
+        return ModelResponse(parts=[TextPart("Hello")])
+
+    reply = await _brain(answer).reply(await _request(agents, "hi"))
+
+    assert sorted(seen) == ["handoff", "order_status"]
+    assert [m.body for m in reply.messages if isinstance(m, Text)] == ["Hello"]
+
+
+async def test_a_long_answer_is_split_for_whatsapp(agents: Agents) -> None:
+    long = ("word " * 1500).strip()
+
+    reply = await _brain(lambda m, i: ModelResponse(parts=[TextPart(long)])).reply(
+        await _request(agents, "hi")
+    )
+
+    bodies = [m.body for m in reply.messages if isinstance(m, Text)]
+    assert len(bodies) == 2 and all(len(b) <= 4096 for b in bodies)
+
+
+async def test_the_handoff_tool_hands_the_conversation_to_staff(agents: Agents) -> None:
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if len(messages) == 1:
+            return ModelResponse(parts=[ToolCallPart("handoff", {"reason": "asked for a person"})])
+        return ModelResponse(parts=[TextPart("Someone from the team will reply here soon.")])
+
+    reply = await _brain(answer).reply(await _request(agents, "I want a human"))
+
+    assert reply.handoff and [t.name for t in reply.tools] == ["handoff"]
+
+
+async def test_scope_arguments_from_the_model_are_ignored(agents: Agents) -> None:
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if len(messages) == 1:
+            args = {"order_ref": "LH-100245", "contact_id": 999, "tenant_id": 42}
+            return ModelResponse(parts=[ToolCallPart("order_status", args)])
+        return ModelResponse(parts=[TextPart("It has shipped.")])
+
+    reply = await _brain(answer).reply(await _request(agents, "where is LH-100245"))
+
+    assert [t.ok for t in reply.tools] == [True]
+
+
+@pytest.mark.parametrize("output", ["", "   "])
+async def test_an_empty_answer_makes_the_brain_unavailable(agents: Agents, output: str) -> None:
+    with pytest.raises(BrainUnavailableError):
+        await _brain(lambda m, i: ModelResponse(parts=[TextPart(output)])).reply(await _request(agents, "hi"))
+
+
+async def test_a_failing_model_makes_the_brain_unavailable(agents: Agents) -> None:
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise ConnectionError("provider down")
+
+    with pytest.raises(BrainUnavailableError, match="provider down"):
+        await _brain(answer).reply(await _request(agents, "hi"))
+
+
+async def test_the_chain_reports_every_failure_when_no_brain_answers(agents: Agents) -> None:
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise ConnectionError("down")
+
+    class Answers:
+        name = "local"
+
+        async def reply(self, request: AgentRequest) -> AgentReply:
+            return AgentReply(messages=[Text(body="local")], brain="local")
+
+    request = await _request(agents, "hi")
+    with pytest.raises(BrainUnavailableError, match=r"a: .*b: "):
+        await run_chain(
+            [
+                LlmBrain("a", FunctionModel(answer), timeout=1),
+                LlmBrain("b", FunctionModel(answer), timeout=1),
+            ],
+            request,
+        )
+    reply = await run_chain([LlmBrain("a", FunctionModel(answer), timeout=1), Answers()], request)
+    assert reply.brain == "local"
+
+
+async def test_history_starts_with_the_customer(agents: Agents) -> None:
+    ctx = await agents.ctx(AMELIA)
+    history = [
+        _message(ctx, 1, Direction.OUT, "Welcome!"),
+        _message(ctx, 2, Direction.IN, "hi"),
+        _message(ctx, 3, Direction.OUT, "Hello"),
+    ]
+
+    messages = history_messages(history)
+
+    assert [type(m) for m in messages] == [ModelRequest, ModelResponse]
+
+
+def test_cost_from_the_price_table() -> None:
+    assert cost("openai:gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert cost("bedrock:anthropic.claude-3-haiku-20240307-v1:0", 1_000_000, 0) == pytest.approx(0.25)
+    assert cost("openai-compatible:llama3.2@http://localhost:11434/v1", 1000, 1000) == 0.0
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["openai", "mystery:model-1", "openai:", "openai-compatible:llama3.2", "openai-compatible:llama@ftp://x"],
+)
+def test_a_bad_spec_is_a_configuration_error_naming_it(spec: str) -> None:
+    with pytest.raises(ConfigurationError, match=spec.split("@")[0]):
+        build_model(spec, ProviderConfig(openai_api_key="sk-test"))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "openai:gpt-4o-mini",
+        "anthropic:claude-haiku-4-5",
+        "gemini:gemini-2.0-flash",
+        "bedrock:amazon.nova-lite-v1:0",
+    ],
+)
+def test_a_provider_without_credentials_is_skipped(spec: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert build_model(spec, ProviderConfig()) is None
+    assert f"model {spec} skipped" in caplog.text
+
+
+def test_an_openai_compatible_server_needs_no_key() -> None:
+    model = build_model("openai-compatible:llama3.2@http://127.0.0.1:11434/v1", ProviderConfig())
+    assert model is not None and model.model_name == "llama3.2"
+
+
+async def test_the_guard_stops_any_real_model_request(agents: Agents) -> None:
+    config = ProviderConfig(openai_api_key="sk-test", openai_base_url="http://127.0.0.1:9/v1")
+    model = build_model("openai:gpt-4o-mini", config)
+    assert model is not None
+
+    with pytest.raises(BrainUnavailableError, match="not allowed"):
+        await LlmBrain("openai:gpt-4o-mini", model, timeout=1).reply(await _request(agents, "hi"))

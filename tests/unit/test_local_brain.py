@@ -1,0 +1,66 @@
+"""The local brain over the demo store and the real tools, through the team responder."""
+
+from __future__ import annotations
+
+from frontdesk.domain.outbound import Buttons, ListMessage
+from tests.support.agents import AMELIA, OLIVER, PRIYA, Agents
+from tests.support.team import chat_with, reply_text
+from tests.unit.team_fixtures import clock, needs_minilm  # noqa: F401
+
+pytest_plugins = ["tests.unit.agents_fixtures"]
+pytestmark = needs_minilm
+
+
+async def test_order_status_names_the_carrier_and_tracking(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    out = await chat.say("wheres my ordr LH-100245??")
+    assert out.answer.agent == "orders"
+    assert [t["name"] for t in out.answer.tools] == ["order_status"]
+    assert "15501234567890" in reply_text(out.answer.messages)
+    assert out.state is not None and out.state["agents"] == {}
+
+
+async def test_cancel_needs_a_yes_before_anything_changes(agents: Agents) -> None:
+    chat = await chat_with(agents, PRIYA)
+    before = await agents.snapshot()
+    asked = await chat.say("pls cancel LH-100260")
+    assert isinstance(asked.answer.messages[-1], Buttons)
+    assert await agents.snapshot() == before
+    done = await chat.say("Yes", reply={"id": "confirm:yes"})
+    assert [(t["name"], t["confirmed"]) for t in done.answer.tools] == [("cancel_order", True)]
+    assert "cancelled" in reply_text(done.answer.messages)
+    assert await agents.snapshot() != before
+
+
+async def test_no_keeps_the_order(agents: Agents) -> None:
+    chat = await chat_with(agents, PRIYA)
+    before = await agents.snapshot()
+    await chat.say("cancel order LH-100260 please")
+    declined = await chat.say("no, keep it")
+    assert await agents.snapshot() == before
+    assert declined.answer.tools == []
+
+
+async def test_booking_over_three_turns(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    first = await chat.say("I'd like to book an installation")
+    assert "Which service" in reply_text(first.answer.messages)
+    second = await chat.say("thermostat installation")
+    options = second.answer.messages[-1]
+    assert isinstance(options, ListMessage)
+    row = options.sections[0].rows[0]
+    third = await chat.say(row.title, reply={"id": row.id})
+    assert isinstance(third.answer.messages[-1], Buttons)
+    booked = await chat.say("yes please")
+    assert [(t["name"], t["confirmed"]) for t in booked.answer.tools] == [("book_appointment", True)]
+
+
+async def test_another_customers_order_reads_like_a_missing_one(agents: Agents) -> None:
+    theirs = await (await chat_with(agents, AMELIA)).say("where is order LH-100250?")
+    missing = await (await chat_with(agents, AMELIA)).say("where is order LH-199999?")
+    text = reply_text(theirs.answer.messages)
+    assert text.replace("LH-100250", "<ID>") == reply_text(missing.answer.messages).replace(
+        "LH-199999", "<ID>"
+    )
+    assert "Soundbar" not in text and "backorder" not in text.lower()
+    assert OLIVER not in text

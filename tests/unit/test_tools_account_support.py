@@ -1,0 +1,187 @@
+"""Account tools (profile, preferences, marketing, data requests) and the knowledge-base search tool."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from frontdesk.adapters.db.knowledge import KnowledgeStore
+from frontdesk.adapters.db.tables_agents import staff_tasks
+from frontdesk.adapters.db.transaction import contacts
+from frontdesk.adapters.documents import DocumentExtractor
+from frontdesk.adapters.embeddings import HashingEmbedder
+from frontdesk.domain.knowledge import InvalidQuery, SearchHit
+from frontdesk.domain.models import Tenant
+from frontdesk.services.agents.tools import TOOLS, ToolError
+from frontdesk.services.knowledge.service import KnowledgeService
+from tests.support.agents import AMELIA, LUCAS, OLIVER, Agents, FakeKnowledge
+
+pytest_plugins = ["tests.unit.agents_fixtures"]
+
+KB_DIR = Path(__file__).resolve().parents[2] / "src/frontdesk/demo_data/lumen/kb"
+
+
+async def _tasks(agents: Agents) -> list[tuple[str, str, int | None]]:
+    async with agents.store.read() as conn:
+        rows = await conn.execute(select(staff_tasks).order_by(staff_tasks.c.id))
+        return [(r.kind, r.status, r.conversation_id) for r in rows]
+
+
+# -- profile and preferences
+
+
+async def test_get_profile(agents: Agents) -> None:
+    result = await agents.run(AMELIA, "get_profile")
+    assert result.ok
+    assert result.facts["profile"] == {
+        "name": "Amelia Clarke",
+        "email": "amelia.clarke@example.com",
+        "city": "London",
+        "language": "en",
+        "preferences": {"likes": "lighting", "budget": "mid", "home": "flat"},
+        "marketing_opt_in": True,
+        "opted_out": False,
+    }
+    assert "Marketing messages: yes" in result.summary
+
+
+async def test_a_new_contact_has_an_empty_profile(agents: Agents) -> None:
+    result = await agents.run("447700900999", "get_profile")
+    assert result.ok and result.facts["profile"]["preferences"] == {} and "Name: —" in result.summary
+
+
+async def test_update_preferences_merges_removes_and_sets_the_city(agents: Agents) -> None:
+    result = await agents.run(
+        AMELIA,
+        "update_preferences",
+        {"preferences": {"Likes": "audio", "room": "kitchen"}, "remove": ["home"], "city": "Leeds"},
+    )
+    assert result.ok
+    assert result.facts["profile"]["preferences"] == {"likes": "audio", "budget": "mid", "room": "kitchen"}
+    assert result.facts["profile"]["city"] == "Leeds"
+    assert "likes: audio" in result.summary and "home removed" in result.summary
+    again = await agents.run(AMELIA, "get_profile")
+    assert again.facts["profile"]["city"] == "Leeds"
+
+
+async def test_update_preferences_needs_something_valid(agents: Agents) -> None:
+    assert (await agents.run(AMELIA, "update_preferences", {})).error is ToolError.MISSING_INFO
+    bad_key = await agents.run(AMELIA, "update_preferences", {"preferences": {"<script>": "x"}})
+    assert bad_key.error is ToolError.INVALID_ARGUMENTS
+
+
+# -- marketing
+
+
+async def _opted_out_at(agents: Agents, wa_id: str) -> object:
+    async with agents.store.read() as conn:
+        return (await conn.execute(select(contacts.c.opted_out_at).where(contacts.c.wa_id == wa_id))).scalar()
+
+
+async def test_stop_opts_out_and_opting_in_again_clears_it(agents: Agents) -> None:
+    stop = await agents.run(AMELIA, "set_marketing_opt_in", {"opt_in": False})
+    assert stop.ok and stop.facts == {"marketing_opt_in": False, "opted_out": True}
+    first = await _opted_out_at(agents, AMELIA)
+    agents.clock.advance(hours=1)
+    await agents.run(AMELIA, "set_marketing_opt_in", {"opt_in": False})
+    assert await _opted_out_at(agents, AMELIA) == first  # the first STOP is kept
+    assert (await agents.ctx(AMELIA)).contact.opted_out
+    back = await agents.run(AMELIA, "set_marketing_opt_in", {"opt_in": True})
+    assert back.facts == {"marketing_opt_in": True, "opted_out": False} and "STOP" in back.summary
+    assert await _opted_out_at(agents, AMELIA) is None
+
+
+async def test_marketing_choice_is_required(agents: Agents) -> None:
+    assert (await agents.run(OLIVER, "set_marketing_opt_in", {})).error is ToolError.INVALID_ARGUMENTS
+
+
+# -- data requests
+
+
+async def test_data_export_is_a_staff_task_and_a_handoff(agents: Agents) -> None:
+    result = await agents.run(OLIVER, "request_data_export")
+    ctx = await agents.ctx(OLIVER)
+    assert result.ok and result.handoff and not result.facts["already_requested"]
+    assert await _tasks(agents) == [("data_export", "open", ctx.conversation.id)]
+    again = await agents.run(OLIVER, "request_data_export")
+    assert (
+        again.handoff
+        and again.facts["already_requested"]
+        and again.facts["task_id"] == result.facts["task_id"]
+    )
+    assert len(await _tasks(agents)) == 1
+
+
+async def test_data_deletion_is_confirmed_then_a_staff_task(agents: Agents) -> None:
+    asked = await agents.run(LUCAS, "request_data_deletion")
+    assert asked.needs_confirmation and not asked.handoff and await _tasks(agents) == []
+    done = await agents.run(LUCAS, "request_data_deletion", confirmed=True)
+    assert done.ok and done.handoff and "member of staff" in done.summary
+    assert [t[0] for t in await _tasks(agents)] == ["data_deletion"]
+    await agents.run(LUCAS, "request_data_export")
+    assert [t[0] for t in await _tasks(agents)] == ["data_deletion", "data_export"]
+
+
+# -- search_knowledge
+
+
+def _hit(title: str, snippet: str, *, headings: tuple[str, ...] = ()) -> SearchHit:
+    return SearchHit(
+        chunk_id=1,
+        document_id=1,
+        document_title=title,
+        filename=title.lower().replace(" ", "-") + ".md",
+        heading_path=headings,
+        snippet=snippet,
+        score=0.5,
+    )
+
+
+async def test_search_knowledge_names_its_sources(agents: Agents, knowledge: FakeKnowledge) -> None:
+    knowledge.hits = [
+        _hit("Returns and refunds", "You can return most items within 30 days of delivery."),
+        _hit("Warranty", "All Lumen devices have a 2-year warranty.", headings=("Warranty", "Cover")),
+        _hit("Returns and refunds", "Refunds go back within 5 working days."),
+    ]
+    result = await agents.run(AMELIA, "search_knowledge", {"query": "how long do I have to return?", "k": 3})
+    assert result.ok
+    assert result.facts["sources"] == ["Returns and refunds", "Warranty"]
+    assert result.summary.endswith("Source: Returns and refunds and Warranty.")
+    assert "From “Warranty” (Cover)" in result.summary
+    ctx = await agents.ctx(AMELIA)
+    assert knowledge.queries == [(ctx.tenant.id, "how long do I have to return?", 3)]
+
+
+async def test_search_knowledge_without_an_answer(agents: Agents) -> None:
+    result = await agents.run(AMELIA, "search_knowledge", {"query": "opening a shop in Paris"})
+    assert result.ok and result.facts["hits"] == [] and result.facts["sources"] == []
+
+
+async def test_search_knowledge_bad_queries(agents: Agents) -> None:
+    class Refusing(FakeKnowledge):
+        async def search(self, *, tenant: Tenant, query: str, k: int) -> list[SearchHit]:
+            raise InvalidQuery("the query is empty")
+
+    ctx = await agents.ctx(AMELIA)
+    result = await TOOLS["search_knowledge"].call(replace(ctx, knowledge=Refusing()), {"query": "???"})
+    assert result.error is ToolError.INVALID_ARGUMENTS
+    assert (await agents.run(AMELIA, "search_knowledge", {"query": ""})).error is ToolError.INVALID_ARGUMENTS
+
+
+async def test_search_knowledge_with_the_real_service(agents: Agents) -> None:
+    service = KnowledgeService(
+        index=KnowledgeStore(agents.store),
+        reader=DocumentExtractor(),
+        embedder=HashingEmbedder(),
+        clock=agents.clock,
+    )
+    ctx = await agents.ctx(AMELIA)
+    for name in ("returns.md", "warranty.md", "shipping.md"):
+        await service.ingest(tenant=ctx.tenant, filename=name, data=(KB_DIR / name).read_bytes())
+    result = await TOOLS["search_knowledge"].call(
+        replace(ctx, knowledge=service), {"query": "can I return earbuds I opened?", "k": 2}
+    )
+    assert result.ok and result.facts["sources"][0] == "Returns and refunds"
+    assert "earbuds" in result.facts["hits"][0]["snippet"].lower()
