@@ -100,6 +100,8 @@ class Conversation(Frozen):
     status: ConversationStatus
     assigned_agent: str | None = None
     last_inbound_at: datetime | None = None
+    agent_state: dict[str, Any] | None = None
+    """The agent team's memory of this conversation (current agent, pending questions); opaque here."""
 
 
 class Message(Frozen):

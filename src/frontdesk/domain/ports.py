@@ -16,13 +16,14 @@ from frontdesk.domain.models import (
     Channel,
     Contact,
     Conversation,
+    ConversationStatus,
     Job,
     Message,
     OutboxItem,
     Tenant,
 )
 from frontdesk.domain.outbound import OutboundMessage
-from frontdesk.domain.turns import Answer, Turn
+from frontdesk.domain.turns import Answer, Turn, Usage
 
 
 class Clock(Protocol):
@@ -62,6 +63,20 @@ class Tx(Protocol):
         self, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
     ) -> Conversation: ...
     async def conversation(self, conversation_id: int) -> Conversation: ...
+    async def save_agent_state(
+        self, conversation_id: int, *, state: dict[str, Any] | None, agent: str | None, now: datetime
+    ) -> None:
+        """Remember the team's state for the next turn and the agent that answered last."""
+        ...
+
+    async def set_status(self, conversation_id: int, status: ConversationStatus, *, now: datetime) -> None:
+        """Move the conversation to `status` (bot, human or closed)."""
+        ...
+
+    async def add_event(self, *, tenant_id: int, type: str, payload: dict[str, Any], now: datetime) -> int:
+        """Record a live event for staff in this transaction; its id (ids only grow)."""
+        ...
+
     async def note_inbound(self, conversation_id: int, *, at: datetime) -> None: ...
 
     # -- messages
@@ -83,8 +98,11 @@ class Tx(Protocol):
         tools: Sequence[dict[str, Any]],
         latency_ms: int | None,
         now: datetime,
+        usage: Sequence[Usage] = (),
     ) -> Message:
-        """Store an outbound message as pending and put it in the outbox, in this transaction."""
+        """Store an outbound message as pending and put it in the outbox, in this transaction.
+
+        `usage` (the model calls that produced it) is stored as its tokens and cost."""
         ...
 
     async def record_status(self, event: StatusUpdate, *, now: datetime) -> None:

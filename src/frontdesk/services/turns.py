@@ -1,7 +1,8 @@
 """A turn: answer one inbound message through the `Responder`, writing the reply to the outbox.
 
-The responder runs outside any transaction (a model call can take seconds); the reply, the outbox rows
-and the job's completion then commit together, so a job that runs twice still replies once.
+The responder runs outside any transaction (a model call can take seconds); the reply, the outbox rows,
+the team's state for the next turn, a handoff to staff and the job's completion then commit together,
+so a job that runs twice still replies once.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import time
 from collections.abc import Callable
 
 from frontdesk.domain.models import ConversationStatus, Job
-from frontdesk.domain.ports import Clock, JobQueue, Responder, Store
-from frontdesk.domain.turns import Turn
+from frontdesk.domain.ports import Clock, JobQueue, Responder, Store, Tx
+from frontdesk.domain.turns import Answer, Turn
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +50,40 @@ class TurnService:
             conversation = await tx.conversation(turn.conversation.id)
             # Staff may have taken over while the responder was thinking: then the bot stays silent.
             if answer and conversation.status is ConversationStatus.BOT:
-                for out in answer.messages:
-                    await tx.add_outbound(
-                        conversation=conversation,
-                        message=out,
-                        to=turn.contact.wa_id,
-                        agent=answer.agent,
-                        tools=answer.tools,
-                        latency_ms=latency_ms,
-                        now=self._clock.now(),
-                    )
+                await self._record(tx, turn, answer, latency_ms)
             await self._queue.finish_job(tx, job.id, worker=worker, now=self._clock.now())
         if answer and answer.messages and self._on_reply:
             self._on_reply()
+
+    async def _record(self, tx: Tx, turn: Turn, answer: Answer, latency_ms: int) -> None:
+        """Write the reply to the outbox, the team's state and any handoff, in the turn's transaction."""
+        conversation, now = turn.conversation, self._clock.now()
+        for index, out in enumerate(answer.messages):
+            await tx.add_outbound(
+                conversation=conversation,
+                message=out,
+                to=turn.contact.wa_id,
+                agent=answer.agent,
+                tools=answer.tools,
+                latency_ms=latency_ms,
+                now=now,
+                usage=answer.usage if index == 0 else (),  # a turn's model cost is counted once
+            )
+        await tx.save_agent_state(conversation.id, state=answer.state, agent=answer.agent, now=now)
+        if answer.handoff:
+            await tx.set_status(conversation.id, ConversationStatus.HUMAN, now=now)
+            await tx.add_event(
+                tenant_id=conversation.tenant_id,
+                type="conversation.updated",
+                payload={
+                    "conversation_id": conversation.id,
+                    "status": ConversationStatus.HUMAN.value,
+                    "reason": "handoff",
+                    "agent": answer.agent,
+                },
+                now=now,
+            )
+            log.info("conversation handed to staff", extra={"conversation_id": conversation.id})
 
     async def _load(self, job: Job) -> Turn:
         async with self._store.transaction() as tx:

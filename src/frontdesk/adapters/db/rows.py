@@ -49,6 +49,7 @@ def conversation(r: Any) -> Conversation:
         status=ConversationStatus(r.status),
         assigned_agent=r.assigned_agent,
         last_inbound_at=r.last_inbound_at,
+        agent_state=r.agent_state,
     )
 
 

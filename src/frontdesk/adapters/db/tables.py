@@ -236,6 +236,19 @@ class AuditRow(Base):
     at: Mapped[datetime]
 
 
+class EventRow(Base):
+    """A live event for staff (`message.created`, `conversation.updated`, ...), written in the transaction
+    that caused it. The id only grows, so a client that reconnects asks for what came after its last one."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_tenant_id_id", "tenant_id", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
 # -- the business's own data (the demo's, or one's own loaded the same way)
 
 

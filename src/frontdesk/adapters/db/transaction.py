@@ -15,6 +15,7 @@ from frontdesk.adapters.db.tables import (
     ChannelRow,
     ContactRow,
     ConversationRow,
+    EventRow,
     JobRow,
     MessageRow,
     OutboxRow,
@@ -37,6 +38,7 @@ from frontdesk.domain.models import (
     Tenant,
 )
 from frontdesk.domain.outbound import OutboundMessage, preview
+from frontdesk.domain.turns import Usage
 
 tenants: Table = TenantRow.__table__  # type: ignore[assignment]
 channels: Table = ChannelRow.__table__  # type: ignore[assignment]
@@ -46,6 +48,7 @@ messages: Table = MessageRow.__table__  # type: ignore[assignment]
 status_events: Table = StatusEventRow.__table__  # type: ignore[assignment]
 jobs: Table = JobRow.__table__  # type: ignore[assignment]
 outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
+events: Table = EventRow.__table__  # type: ignore[assignment]
 
 # Statuses a message can move to from each status; anything else is a stale or duplicate callback.
 _FORWARD = {s: {t for t in MessageStatus if t.rank > s.rank} for s in MessageStatus}
@@ -128,6 +131,32 @@ class SqlTx:
         stmt = select(conversations).where(conversations.c.id == conversation_id)
         return rows.conversation(await self._one(stmt, "conversation"))
 
+    async def save_agent_state(
+        self, conversation_id: int, *, state: dict[str, Any] | None, agent: str | None, now: datetime
+    ) -> None:
+        values: dict[str, Any] = {"agent_state": state, "updated_at": now}
+        if agent:
+            values["assigned_agent"] = agent[:64]
+        await self.conn.execute(
+            update(conversations).where(conversations.c.id == conversation_id).values(values)
+        )
+
+    async def set_status(self, conversation_id: int, status: ConversationStatus, *, now: datetime) -> None:
+        await self.conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(status=status, updated_at=now)
+        )
+
+    async def add_event(self, *, tenant_id: int, type: str, payload: dict[str, Any], now: datetime) -> int:
+        stmt = (
+            events.insert()
+            .values(tenant_id=tenant_id, type=type, payload=payload, created_at=now)
+            .returning(events.c.id)
+        )
+        event_id: int = (await self.conn.execute(stmt)).scalar_one()
+        return event_id
+
     async def note_inbound(self, conversation_id: int, *, at: datetime) -> None:
         last = conversations.c.last_inbound_at
         await self.conn.execute(
@@ -195,6 +224,7 @@ class SqlTx:
         tools: Sequence[dict[str, Any]],
         latency_ms: int | None,
         now: datetime,
+        usage: Sequence[Usage] = (),
     ) -> Message:
         payload = message.model_dump(mode="json", exclude_none=True)
         row = (
@@ -212,6 +242,9 @@ class SqlTx:
                     agent=agent,
                     tools=list(tools),
                     latency_ms=latency_ms,
+                    tokens_in=sum(u.input_tokens for u in usage) if usage else None,
+                    tokens_out=sum(u.output_tokens for u in usage) if usage else None,
+                    cost=sum(u.cost for u in usage) if usage else None,
                     status_at=now,
                     created_at=now,
                 )

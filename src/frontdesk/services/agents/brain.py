@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.outbound import OutboundMessage
 from frontdesk.domain.team import Agent
-from frontdesk.domain.turns import Turn
+from frontdesk.domain.turns import Turn, Usage
 from frontdesk.services.agents.tools.base import ToolContext
 
 
@@ -27,16 +27,6 @@ class ToolCall:
     ok: bool
     summary: str
     confirmed: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class Usage:
-    """What a model call cost; zero for `local`."""
-
-    model: str
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,8 @@ from pydantic_ai.usage import UsageLimits
 
 from frontdesk.domain.outbound import Button, Buttons, OutboundMessage, Text, split_text
 from frontdesk.domain.team import Agent
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError, ToolCall, Usage
+from frontdesk.domain.turns import Usage
+from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError, ToolCall
 from frontdesk.services.agents.llm_tools import ToolRun, history_messages, model_tools
 from frontdesk.services.agents.nlu.slots import yes_no
 from frontdesk.services.agents.pending import reply_id

@@ -2,7 +2,8 @@
 
 `TeamResponder.respond_with_state(turn, state)` takes the conversation's stored agent state (a dict,
 see `dialogue.ConversationState`) and returns the answer, the new state and whether the conversation
-goes to staff; `respond(turn)` reads `turn.state` when the turn carries one.
+goes to staff; `respond(turn)` does the same from `turn.conversation.agent_state`, returning it all
+on the `Answer` for the turn service to store.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import asyncio
 import inspect
 import itertools
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from frontdesk.domain.team import SUPERVISOR, Agent, Team
-from frontdesk.domain.turns import Answer, Turn
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain, Usage
+from frontdesk.domain.turns import Answer, Turn, Usage
+from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain
 from frontdesk.services.agents.chain import run_chain
 from frontdesk.services.agents.dialogue import ConversationState
 from frontdesk.services.agents.local_brain import LocalBrain
@@ -62,10 +63,9 @@ class TeamResponder:
         self.brain_timeout = brain_timeout
 
     async def respond(self, turn: Turn) -> Answer:
-        """The answer alone, reading the stored agent state from `turn.state` when it has one."""
-        stored: Any = getattr(turn, "state", None)
-        outcome = await self.respond_with_state(turn, stored if isinstance(stored, dict) else None)
-        return outcome.answer
+        """The turn's answer, continuing from the conversation's stored state, with the state to store."""
+        outcome = await self.respond_with_state(turn, turn.conversation.agent_state)
+        return replace(outcome.answer, state=outcome.state, handoff=outcome.handoff, usage=outcome.usage)
 
     async def respond_with_state(self, turn: Turn, stored: dict[str, Any] | None) -> TeamOutcome:
         state = ConversationState.from_dict(stored)
