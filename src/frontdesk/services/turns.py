@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from frontdesk.domain import live
 from frontdesk.domain.models import ConversationStatus, Job
 from frontdesk.domain.ports import Clock, JobQueue, Responder, Store, Tx
 from frontdesk.domain.turns import Answer, Turn
@@ -74,7 +75,7 @@ class TurnService:
             await tx.set_status(conversation.id, ConversationStatus.HUMAN, now=now)
             await tx.add_event(
                 tenant_id=conversation.tenant_id,
-                type="conversation.updated",
+                type=live.CONVERSATION_UPDATED,
                 payload={
                     "conversation_id": conversation.id,
                     "status": ConversationStatus.HUMAN.value,
