@@ -104,6 +104,14 @@ class Running:
             r for r in records if r["wamid"] and r["body"].get("type") != "read" and "status" not in r["body"]
         ]
 
+    def staff_headers(self, role: str = "owner") -> dict[str, str]:
+        """Headers that authenticate an admin-API request as a staff member with `role`.
+
+        Interim: the admin token (an owner). Staff accounts will sign in a user with `role` here, so
+        tests written against this helper keep working."""
+        assert role == "owner", "only the owner exists until staff accounts land"
+        return {"Authorization": "Bearer test-admin-token"}
+
     def fail_graph(self, **rule: Any) -> None:
         self.client.post(f"{self.graph_url}/_fake/fail", json=rule).raise_for_status()
 
