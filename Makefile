@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit integration bench clean
+.PHONY: install web run test web-test lint typecheck unit integration bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install Frontdesk with its dev tools
 
-run: install  ## start Frontdesk with the demo business on http://127.0.0.1:8000
+# The admin web app (frontend/): npm ci when the lock file changes, a build when a source changes.
+WEB       := frontend
+WEB_STAMP := $(WEB)/node_modules/.installed
+WEB_DIST  := $(WEB)/dist/index.html
+WEB_SRC   := $(shell find $(WEB)/src -type f 2>/dev/null) $(wildcard $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json)
+
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+$(WEB_DIST): $(WEB_STAMP) $(WEB_SRC)
+	cd $(WEB) && npm run build
+
+web: $(WEB_DIST)  ## build the admin web app into frontend/dist (served by `frontdesk serve` at /)
+
+run: install web  ## start Frontdesk with the demo business on http://127.0.0.1:8000
 	$(BIN)/frontdesk serve --fake-graph
+
+web-test: install web  ## web app: Vitest, the bundle budget, end-to-end in Debian's Chromium (docs/web.md)
+	cd $(WEB) && npm test && npm run size && npm run test:e2e
 
 lint: install  ## ruff, formatting, and the layering rule (DESIGN §4)
 	$(BIN)/ruff check src tests bench
@@ -29,6 +47,7 @@ typecheck: install
 
 test: lint typecheck  ## the whole test suite
 	$(BIN)/python -m pytest -q
+	$(MAKE) web-test
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
@@ -38,4 +57,4 @@ bench: install  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/knowledge.py --db both
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontdesk.db*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontdesk.db* $(WEB)/node_modules $(WEB)/dist artifacts

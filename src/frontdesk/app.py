@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
+import itertools
 import logging
 import socket
 import threading
@@ -19,11 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import FileResponse, HTMLResponse
+from pydantic import SecretStr
 
 from frontdesk import __version__
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.clock import SystemClock
+from frontdesk.adapters.db.business import SqlBusinessData
+from frontdesk.adapters.db.conversation_data import SqlMessageSearch
 from frontdesk.adapters.db.demo_seed import DEMO_DIR, seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.knowledge import KnowledgeStore
@@ -32,21 +38,49 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.documents import DocumentExtractor
 from frontdesk.adapters.embeddings.cache import CachedEmbedder
 from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
+from frontdesk.adapters.embeddings.words import dictionary_words
+from frontdesk.adapters.llm import ProviderConfig, build_model
+from frontdesk.adapters.metrics import PrometheusMetrics
+from frontdesk.adapters.teams import load_team
 from frontdesk.api.errors import install_error_handlers
-from frontdesk.api.routers import health, knowledge, webhooks
+from frontdesk.api.request_id import RequestIdMiddleware
+from frontdesk.api.routers import auth as auth_routes
+from frontdesk.api.routers import (
+    channels,
+    contacts,
+    conversations,
+    dead_letters,
+    health,
+    knowledge,
+    live,
+    ops,
+    stats,
+    tenant,
+    webhooks,
+)
+from frontdesk.api.routers import users as users_routes
+from frontdesk.api.security import install_http_security
+from frontdesk.app_access import AccessServices, build_access, seed_demo_owner
+from frontdesk.app_admin import AdminServices, build_admin
+from frontdesk.app_inbox import InboxServices, build_inbox
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import ChannelSender, Clock, Responder
+from frontdesk.domain.team import LOCAL_MODEL, Team
+from frontdesk.services.accounts import AccountService
+from frontdesk.services.agents.assembly import TeamResponders
+from frontdesk.services.agents.brain import Brain
+from frontdesk.services.agents.llm_brain import LlmBrain
+from frontdesk.services.agents.tools import TOOLS
 from frontdesk.services.dispatcher import Dispatcher
-from frontdesk.services.greeting import GreetingResponder
 from frontdesk.services.ingest import TURN, IngestService
 from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.services.retry import Backoff
 from frontdesk.services.tenants import TenantService
 from frontdesk.services.turns import TurnService
 from frontdesk.services.worker import Worker
-from frontdesk.settings import Settings
+from frontdesk.settings import Environment, Settings
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +104,15 @@ class Frontdesk:
     clock: Clock
     ingest: IngestService
     worker: Worker
+    turns: TurnService
     dispatcher: Dispatcher
     tenants: TenantService
     knowledge: KnowledgeService
     embedder: Embedder
     http: httpx.AsyncClient
+    admin: AdminServices
+    access: AccessServices
+    inbox: InboxServices
     _running: bool = field(default=False)
 
     @classmethod
@@ -92,9 +130,10 @@ class Frontdesk:
             api_version=settings.whatsapp_api_version,
             default_token=settings.whatsapp_access_token.get_secret_value(),
         )
-        responder = overrides.responder or load_responder(settings.responder)
         embedder = overrides.embedder or shared_embedder()
-        frontdesk = cls._wire(settings, store, clock, sender, responder, http, embedder)
+        knowledge = _knowledge(settings, store, clock, embedder)
+        responder = overrides.responder or load_responder(settings, store, knowledge, embedder, clock)
+        frontdesk = cls._wire(settings, store, clock, sender, responder, http, embedder, knowledge)
         if first_start:
             log.info("demo business loaded", extra={"rows": await frontdesk.seed_demo()})
         return frontdesk
@@ -109,9 +148,12 @@ class Frontdesk:
         responder: Responder,
         http: Any,
         embedder: Embedder,
+        knowledge: KnowledgeService,
     ) -> Frontdesk:
         backoff = Backoff(base=s.retry_base_seconds, cap=s.retry_max_seconds)
+        metrics = PrometheusMetrics()
         dispatcher = Dispatcher(
+            metrics=metrics,
             outbox=store,
             store=store,
             sender=sender,
@@ -123,7 +165,12 @@ class Frontdesk:
             backoff=backoff,
         )
         turns = TurnService(
-            store=store, queue=store, responder=responder, clock=clock, on_reply=dispatcher.pool.wake
+            store=store,
+            queue=store,
+            responder=responder,
+            clock=clock,
+            on_reply=dispatcher.pool.wake,
+            metrics=metrics,
         )
         worker = Worker(
             name=f"{socket.gethostname()}:{id(store):x}",
@@ -144,12 +191,30 @@ class Frontdesk:
             clock=clock,
             ingest=ingest,
             worker=worker,
+            turns=turns,
             dispatcher=dispatcher,
             tenants=TenantService(store=store),
-            knowledge=_knowledge(s, store, clock, embedder),
+            knowledge=knowledge,
             embedder=embedder,
             http=http,
+            access=build_access(s, store=store, clock=clock),
+            inbox=build_inbox(s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake),
+            admin=build_admin(
+                s,
+                store=store,
+                clock=clock,
+                http=http,
+                metrics=metrics,
+                workers_alive=lambda: worker.pool.alive and dispatcher.pool.alive,
+                wake_workers=worker.pool.wake,
+                wake_dispatcher=dispatcher.pool.wake,
+            ),
         )
+
+    @property
+    def accounts(self) -> AccountService:
+        """Staff sign-in and sessions (`access.accounts`)."""
+        return self.access.accounts
 
     async def seed_demo(self) -> dict[str, int]:
         """Load the demo business and its knowledge base; how many rows of each kind were new.
@@ -161,7 +226,12 @@ class Frontdesk:
         result = await seed_business(self.store, folder=folder, now=self.clock.now())
         tenant = await self.tenants.by_slug("lumen")
         added = await seed_knowledge(self.knowledge, tenant, folder / "kb")
-        return result.inserted | ({"kb_documents": added} if added else {})
+        owner = await seed_demo_owner(self.access, tenant) if self.settings.env is Environment.DEV else 0
+        return (
+            result.inserted
+            | ({"kb_documents": added} if added else {})
+            | ({"staff_users": owner} if owner else {})
+        )
 
     def preload_embedder(self) -> None:
         """Load the embedding model in a background thread, so the first search does not wait for it."""
@@ -173,12 +243,14 @@ class Frontdesk:
         """Start the turn workers and the outbox dispatcher in this process."""
         self.worker.pool.start()
         self.dispatcher.pool.start()
+        self.inbox.start_pruning()
         self._running = True
 
     async def close(self) -> None:
         if self._running:
             await self.worker.pool.stop()
             await self.dispatcher.pool.stop()
+        await self.inbox.close()
         self.knowledge.close()
         await self.http.aclose()
         await self.store.dispose()
@@ -221,17 +293,84 @@ def _markdown_files(folder: Path) -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes()) for path in sorted(folder.glob("*.md"))]
 
 
-def load_responder(spec: str) -> Responder:
-    """The responder named by the `FRONTDESK_RESPONDER` setting: `greeting`, or `package.module:factory`."""
-    if spec == "greeting":
-        return GreetingResponder()
-    module_name, _, attr = spec.partition(":")
+def load_responder(
+    s: Settings, store: SqlStore, knowledge: KnowledgeService, embedder: Embedder, clock: Clock
+) -> Responder:
+    """The responder the `FRONTDESK_RESPONDER` setting names: `team`, or `package.module:factory`."""
+    if s.responder == "team":
+        return team_responders(s, store, knowledge, embedder, clock)
+    module_name, _, attr = s.responder.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
-        raise ConfigurationError(f"FRONTDESK_RESPONDER: cannot load {spec!r}: {exc}") from exc
+        raise ConfigurationError(f"FRONTDESK_RESPONDER: cannot load {s.responder!r}: {exc}") from exc
     responder: Responder = factory()
     return responder
+
+
+def team_responders(
+    s: Settings, store: SqlStore, knowledge: KnowledgeService, embedder: Embedder, clock: Clock
+) -> TeamResponders:
+    """The agent team from `FRONTDESK_TEAM_FILE` (or the demo's), with each agent's model chain.
+
+    Every model in the team is built now, so a bad provider name stops the start, not a turn."""
+    team = configured_team(s)
+    config = provider_config(s)
+    remote = {spec for agent in team.agents for spec in agent.models if spec != LOCAL_MODEL}
+    brains: dict[str, Brain] = {}
+    for spec in sorted(remote):  # one model per spec, however many agents name it
+        model = build_model(spec, config)
+        if model is not None:
+            brains[spec] = LlmBrain(spec, model, timeout=s.llm_timeout_seconds)
+    # A chain stops at `local`: the team's offline brain answers from there.
+    chains: dict[str, list[Brain]] = {
+        agent.name: [
+            brains[spec]
+            for spec in itertools.takewhile(lambda spec: spec != LOCAL_MODEL, agent.models)
+            if spec in brains
+        ]
+        for agent in team.agents
+    }
+    return TeamResponders(
+        team,
+        embedder=embedder,
+        dictionary=dictionary_words(),
+        data=SqlBusinessData(store),
+        knowledge=knowledge,
+        messages=SqlMessageSearch(store),
+        clock=clock,
+        brains_for=lambda agent: chains.get(agent.name, []),
+        brain_timeout=s.llm_timeout_seconds,
+    )
+
+
+def configured_team(s: Settings) -> Team:
+    """The team file `FRONTDESK_TEAM_FILE` names (or the demo's); `TeamError` saying what is wrong."""
+    return load_team(s.team_file or DEMO_DIR / "team.yaml", known_tools=TOOLS)
+
+
+def provider_config(s: Settings) -> ProviderConfig:
+    """The LLM providers' credentials and limits from the settings."""
+
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    return ProviderConfig(
+        openai_api_key=secret(s.openai_api_key),
+        openai_base_url=s.openai_base_url,
+        openai_compatible_api_key=secret(s.openai_compatible_api_key),
+        anthropic_api_key=secret(s.anthropic_api_key),
+        anthropic_base_url=s.anthropic_base_url,
+        gemini_api_key=secret(s.gemini_api_key),
+        gemini_base_url=s.gemini_base_url,
+        bedrock_region=s.bedrock_region,
+        bedrock_base_url=s.bedrock_base_url,
+        bedrock_access_key_id=secret(s.bedrock_access_key_id),
+        bedrock_secret_access_key=secret(s.bedrock_secret_access_key),
+        timeout=s.llm_timeout_seconds,
+        max_retries=s.llm_max_retries,
+        max_tokens=s.llm_max_tokens,
+    )
 
 
 def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides | None = None) -> FastAPI:
@@ -256,7 +395,51 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_http_security(app, settings)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
+    app.include_router(ops.router)
     app.include_router(webhooks.router)
     app.include_router(knowledge.router)
+    app.include_router(auth_routes.router)
+    app.include_router(users_routes.router)
+    for admin_router in (tenant.router, channels.router, dead_letters.router, stats.router):
+        app.include_router(admin_router)
+    for inbox_router in (conversations.router, conversations.search_router, contacts.router, live.router):
+        app.include_router(inbox_router)
+    install_web_app(app)
     return app
+
+
+WEB_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+"""The admin web app's built files (`cd frontend && npm run build`; `make run` builds them)."""
+
+_NOT_WEB = ("/api/", "/webhooks/", "/_dev/", "/docs", "/redoc", "/openapi.json")
+_NOT_BUILT = (
+    "<!doctype html><title>Frontdesk</title><h1>Frontdesk is running</h1><p>The admin web app is not "
+    "built: run <code>make run</code>, or <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>"
+    ', then reload. The API is here: <a href="/docs">/docs</a>.</p>'
+)
+
+
+def install_web_app(app: FastAPI, folder: Path = WEB_DIST) -> None:
+    """Serve the web app at `/`: a built file by its path, else `index.html` (the app routes itself).
+
+    It answers only what no route or mount matched (as a 404 handler), so it never shadows the API or
+    a dev tool mounted later; a page says how to build the app when `folder` has no `index.html`."""
+    root = folder.resolve()
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if request.method not in ("GET", "HEAD") or path.startswith(_NOT_WEB):
+            return await http_exception_handler(request, exc)  # type: ignore[arg-type]
+        file = (root / path.lstrip("/")).resolve()
+        if path != "/" and file.is_relative_to(root) and file.is_file():
+            immutable = file.parent.name == "assets"  # hashed names: cache them for good
+            cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
+            return FileResponse(file, headers={"cache-control": cache})
+        if (root / "index.html").is_file():
+            return FileResponse(root / "index.html", headers={"cache-control": "no-cache"})
+        return HTMLResponse(_NOT_BUILT)
+
+    app.add_exception_handler(404, not_found)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import signal
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -20,10 +21,13 @@ import uvicorn
 from frontdesk import __version__
 from frontdesk.domain.errors import ConfigurationError, FrontdeskError, NotFoundError
 from frontdesk.domain.knowledge import DocumentTooLarge, SearchMode
+from frontdesk.domain.staff import Role
 from frontdesk.logs import configure_logging
-from frontdesk.settings import DEV_ADMIN_TOKEN, Environment, Settings, load_settings
+from frontdesk.settings import Environment, Settings, load_settings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from frontdesk.domain.models import Tenant
     from frontdesk.services.knowledge.service import KnowledgeService
 
@@ -40,6 +44,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(kb_cli, name="kb")
 cli.add_typer(dev_cli, name="dev")
+users_cli = typer.Typer(no_args_is_help=True, help="Staff accounts: who may sign in to the admin API.")
+cli.add_typer(users_cli, name="users")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -50,6 +56,19 @@ def _settings(**overrides: object) -> Settings:
         typer.echo(f"frontdesk: {exc}", err=True)
         raise typer.Exit(2) from None
     configure_logging(level=settings.log_level, json=settings.log_json)
+    return settings
+
+
+def _checked(settings: Settings) -> Settings:
+    """Settings for a command that answers customers: the team file must be valid (else exit 2)."""
+    if settings.responder == "team":
+        from frontdesk.app import configured_team
+
+        try:
+            configured_team(settings)
+        except ConfigurationError as exc:
+            typer.echo(f"frontdesk: {exc}", err=True)
+            raise typer.Exit(2) from None
     return settings
 
 
@@ -86,7 +105,7 @@ def serve(
     overrides: dict[str, object] = {}
     if fake_graph:
         overrides["whatsapp_graph_url"] = f"http://{_local(host)}:{port}/_dev/graph"
-    settings = _settings(**overrides)
+    settings = _checked(_settings(**overrides))
     if fake_graph and settings.env is not Environment.DEV:
         typer.echo("frontdesk: --fake-graph is only for FRONTDESK_ENV=dev", err=True)
         raise typer.Exit(2)
@@ -94,27 +113,34 @@ def serve(
 
     app = create_app(settings, workers=not no_workers)
     if fake_graph:
-        from frontdesk.devtools.fake_graph import create_fake_graph
-
-        app.mount("/_dev/graph", create_fake_graph())
+        _mount_dev_tools(app, settings)
     if settings.env is Environment.DEV:
         typer.echo(_dev_banner(settings, f"http://{_local(host)}:{port}", fake_graph), err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
+def _mount_dev_tools(app: FastAPI, settings: Settings) -> None:
+    """Dev only: the fake Graph API at /_dev/graph and the web app's phone simulator at /_dev/simulator."""
+    from frontdesk.devtools.fake_graph import create_fake_graph
+    from frontdesk.devtools.simulator import create_simulator
+
+    graph = create_fake_graph()
+    app.mount("/_dev/graph", graph)
+    secret = settings.whatsapp_app_secret.get_secret_value()
+    app.mount("/_dev/simulator", create_simulator(target=app, graph=graph, app_secret=secret))
+
+
 def _dev_banner(settings: Settings, url: str, fake_graph: bool) -> str:
+    from frontdesk.app_access import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD
+
     lines = [
         f"Frontdesk {__version__} (dev) on {url}  —  API docs: {url}/docs",
         f'  try it:  frontdesk simulate --url {url} --from 447700900101 "where is my order?"',
-        "  admin API token: "
-        + (
-            token
-            if (token := settings.admin_token.get_secret_value()) == DEV_ADMIN_TOKEN
-            else "the value of FRONTDESK_ADMIN_TOKEN"
-        ),
+        f"  sign in: {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}  (the demo owner the dev seed made)",
     ]
     if fake_graph:
         lines.append(f"  replies go to the built-in fake Graph API: {url}/_dev/graph/_fake/messages")
+        lines.append(f"  admin web app: {url}/  (its phone simulator talks to {url}/_dev/simulator)")
     return "\n".join(lines)
 
 
@@ -125,7 +151,7 @@ def _local(host: str) -> str:
 @cli.command()
 def worker() -> None:
     """Run turn workers and the outbox dispatcher without HTTP (scale-out)."""
-    settings = _settings()
+    settings = _checked(_settings())
     from frontdesk.app import Frontdesk
 
     async def run() -> None:
@@ -140,6 +166,36 @@ def worker() -> None:
         await frontdesk.close()
 
     asyncio.run(run())
+
+
+@cli.command()
+def chat(
+    wa_id: Annotated[
+        str, typer.Option("--as", help="Chat as this demo customer (their WhatsApp number).")
+    ] = "447700900101",
+    name: Annotated[str, typer.Option(help="The customer's WhatsApp profile name.")] = "Demo customer",
+    database_url: Annotated[
+        str,
+        typer.Option(help="The chat's own database (kept between chats; the demo is loaded on first use)."),
+    ] = "sqlite+aiosqlite:///./frontdesk-chat.db",
+) -> None:
+    """Chat with the agent team in the terminal, through the real pipeline: a signed webhook in, the
+    fake Graph API out, showing which agent answered and which tools ran."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    graph_url = f"http://127.0.0.1:{port}/_dev/graph"
+    settings = _checked(_settings(database_url=database_url, whatsapp_graph_url=graph_url, log_json=False))
+    if settings.env is not Environment.DEV:
+        typer.echo("frontdesk: chat uses the built-in fake Graph API, so only FRONTDESK_ENV=dev", err=True)
+        raise typer.Exit(2)
+    from frontdesk.app import create_app
+    from frontdesk.devtools.chat import run_chat
+    from frontdesk.devtools.fake_graph import create_fake_graph
+
+    app = create_app(settings)
+    app.mount("/_dev/graph", create_fake_graph())
+    secret = settings.whatsapp_app_secret.get_secret_value()
+    asyncio.run(run_chat(app, sock, database_url=database_url, app_secret=secret, wa_id=wa_id, name=name))
 
 
 @db_cli.command("upgrade")
@@ -180,7 +236,7 @@ def demo_seed() -> None:
 # -- knowledge base
 
 TenantOption = Annotated[
-    str | None, typer.Option("--tenant", help="The tenant's slug (default: FRONTDESK_ADMIN_TENANT).")
+    str | None, typer.Option("--tenant", help="The tenant's slug (default: the only tenant).")
 ]
 
 
@@ -189,11 +245,12 @@ def _with_knowledge(
 ) -> _T:
     """Open Frontdesk (migrating the database), run `work` for the tenant, close; exit 1 without it."""
     from frontdesk.app import Frontdesk
+    from frontdesk.cli_users import pick_tenant
 
     async def run() -> _T:
         frontdesk = await Frontdesk.open(settings)
         try:
-            tenant = await frontdesk.tenants.by_slug(slug or settings.admin_tenant)
+            tenant = await pick_tenant(frontdesk, slug)
             return await work(frontdesk.knowledge, tenant)
         finally:
             await frontdesk.close()
@@ -307,6 +364,54 @@ def kb_list(tenant: TenantOption = None) -> None:
     _with_knowledge(settings, tenant, work)
 
 
+# -- staff accounts
+
+
+@users_cli.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The person's e-mail; they sign in with it.")],
+    role: Annotated[Role, typer.Option(help="Their role in the tenant.")],
+    name: Annotated[str, typer.Option(help="Their name, as staff see it.")] = "",
+    tenant: TenantOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input, not a prompt.")
+    ] = False,
+) -> None:
+    """Add a staff member (the first owner, say). The password is asked for and never echoed."""
+    settings = _settings()
+    from frontdesk.cli_users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        member, created, where = asyncio.run(
+            create_user(settings, email=email, role=role, name=name, password=password, tenant=tenant)
+        )
+    except FrontdeskError as exc:
+        typer.echo(f"frontdesk: {exc}", err=True)
+        raise typer.Exit(1) from None
+    how = "created" if created else "existing account added"
+    typer.echo(f"{how}: {member.email} ({member.role}) in {where.slug}, user id {member.user_id}")
+
+
+@users_cli.command("list")
+def users_list(tenant: TenantOption = None) -> None:
+    """List the tenant's staff: id, role, e-mail, and whether they are disabled."""
+    settings = _settings()
+    from frontdesk.cli_users import list_users
+
+    try:
+        members, where = asyncio.run(list_users(settings, tenant=tenant))
+    except FrontdeskError as exc:
+        typer.echo(f"frontdesk: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for m in members:
+        typer.echo(f"{m.user_id:>6}  {m.role:<7} {m.email}{'  (disabled)' if m.disabled else ''}")
+    typer.echo(f"{len(members)} staff in {where.slug}")
+
+
 @cli.command()
 def simulate(
     text: Annotated[str, typer.Argument(help="The customer's message.")],
@@ -366,6 +471,27 @@ def text_webhook(*, phone_number_id: str, sender: str, name: str | None, text: s
             }
         ],
     }
+
+
+@dev_cli.command("openapi")
+def dev_openapi(
+    simulator: Annotated[
+        bool, typer.Option("--simulator", help="The dev phone simulator's schema instead of the API's.")
+    ] = False,
+) -> None:
+    """Print the OpenAPI schema (JSON) without serving; the web app's API client is generated from it."""
+    settings = _settings(log_json=False)
+    if simulator:
+        from frontdesk.devtools.fake_graph import create_fake_graph
+        from frontdesk.devtools.simulator import create_simulator
+
+        graph = create_fake_graph()
+        schema = create_simulator(target=graph, graph=graph, app_secret="").openapi()
+    else:
+        from frontdesk.app import create_app
+
+        schema = create_app(settings).openapi()
+    typer.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 
 @dev_cli.command("fake-graph")

@@ -7,11 +7,24 @@ import sys
 
 import structlog
 
+from frontdesk.domain.ops import REQUEST_ID
+
+
+def add_request_id(
+    _logger: object, _method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Add the id of the request (or of the request that queued the running job) to a log line."""
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
+
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     """Route all standard-library logging through structlog's formatter, with `extra=` fields kept."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_request_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),

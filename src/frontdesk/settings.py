@@ -10,8 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from frontdesk.domain.errors import ConfigurationError
 
@@ -20,11 +20,7 @@ _DEV_SECRETS = {
     "whatsapp_verify_token": "dev-verify-token",
     "whatsapp_app_secret": "dev-app-secret",
     "whatsapp_access_token": "dev-access-token",
-    "admin_token": "dev-admin-token",
 }
-
-
-DEV_ADMIN_TOKEN = _DEV_SECRETS["admin_token"]
 
 
 class Environment(StrEnum):
@@ -44,9 +40,19 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
-    # Until staff accounts exist, the admin API takes this bearer token, acting for tenant `admin_tenant`.
-    admin_token: SecretStr = SecretStr(_DEV_SECRETS["admin_token"])
-    admin_tenant: str = "lumen"
+    # Staff sign-in (see docs/admin-api.md). Access tokens are short-lived; refresh tokens rotate.
+    access_token_ttl_seconds: Annotated[int, Field(ge=1, le=86_400)] = 900
+    refresh_token_ttl_seconds: Annotated[int, Field(ge=60)] = 14 * 86_400
+    login_max_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    login_lockout_seconds: Annotated[int, Field(ge=1)] = 900
+    # Rate limits in the `limits` notation ("10/minute", "5 per 10 seconds"); kept in process memory,
+    # so each process counts on its own.
+    login_rate_limit: str = "10/minute"
+    api_rate_limit: str = "600/minute"
+    # Origins (comma-separated) allowed to call the API from a browser; empty, CORS stays closed.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # The session cookies' Secure flag: turn it off only for a dev host reached over plain http.
+    cookie_secure: bool = True
 
     whatsapp_verify_token: SecretStr = SecretStr(_DEV_SECRETS["whatsapp_verify_token"])
     whatsapp_app_secret: SecretStr = SecretStr(_DEV_SECRETS["whatsapp_app_secret"])
@@ -57,6 +63,18 @@ class Settings(BaseSettings):
     whatsapp_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
 
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+
+    # Operations. The base URL Meta reaches this server at (shown as each channel's webhook URL); unset,
+    # the admin API uses the URL of the request that asked.
+    public_url: Annotated[str | None, Field(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = None
+    # When set, `/metrics` asks for `Authorization: Bearer <token>`; unset, it is open (keep it internal).
+    metrics_token: SecretStr | None = None
+    # With no worker in this process, /readyz fails once a due turn has waited this long unclaimed.
+    readyz_stall_seconds: Annotated[float, Field(gt=0)] = 120.0
+    # Live events (`WS /api/v1/ws`): how long they are kept for clients that reconnect with `since`
+    # (older ones are pruned hourly by the workers), and how often each process looks for new ones.
+    live_retention_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24.0
+    live_poll_seconds: Annotated[float, Field(gt=0, le=10)] = 0.25
     kb_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     workers: Annotated[int, Field(ge=1, le=256)] = 4
     job_max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
@@ -65,9 +83,46 @@ class Settings(BaseSettings):
     retry_max_seconds: Annotated[float, Field(gt=0)] = 300.0
     poll_interval_seconds: Annotated[float, Field(gt=0, le=10)] = 0.5
     send_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
-    responder: Annotated[str, Field(pattern=r"^(greeting|[\w.]+:\w+)$")] = "greeting"
+    # Who answers customers: the agent team (`team`), or a `package.module:factory` (tests, custom bots).
+    responder: Annotated[str, Field(pattern=r"^(team|[\w.]+:\w+)$")] = "team"
+    team_file: Path | None = None
+    """The team YAML; unset, the demo business's team that ships in the package."""
+
+    # LLM providers for the agents' model chains (a provider without credentials is skipped).
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_compatible_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str | None = None
+    bedrock_region: str | None = None
+    bedrock_base_url: str | None = None
+    bedrock_access_key_id: SecretStr | None = None
+    bedrock_secret_access_key: SecretStr | None = None
+    llm_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20.0
+    llm_max_retries: Annotated[int, Field(ge=0, le=10)] = 0
+    llm_max_tokens: Annotated[int, Field(ge=16, le=32_000)] = 1024
     demo_seed: bool = True
     demo_data_dir: Path | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("login_rate_limit", "api_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit like '10/minute'") from None
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Self:

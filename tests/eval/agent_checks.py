@@ -131,11 +131,22 @@ def expectation_problems(expect: dict[str, Any], r: TurnResult, same_as: str | N
             p.append(f"{key} {getattr(r, key)} != {expect[key]}")
     if "source" in expect:
         sources = expect["source"] if isinstance(expect["source"], list) else [expect["source"]]
-        if not any(fold(s) in text or fold(s.removesuffix(".md")) in text for s in sources):
+        if not any(fold(name) in text for s in sources for name in source_names(s)):
             p.append(f"no source {sources}")
     if same_as is not None and _norm(same_as) != _norm(r.reply):
         p.append("reply differs from its twin")
     return p
+
+
+@cache
+def source_names(filename: str) -> tuple[str, ...]:
+    """The ways a reply may name a knowledge-base document: its file name, its stem, its `# title`."""
+    names = [filename, filename.removesuffix(".md")]
+    path = DEMO / "kb" / filename
+    if path.exists():
+        title = next((ln[2:].strip() for ln in path.read_text().splitlines() if ln.startswith("# ")), "")
+        names += [title] if title else []
+    return tuple(names)
 
 
 def _norm(text: str) -> str:

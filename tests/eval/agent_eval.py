@@ -2,7 +2,8 @@
 
     PYTHONPATH=. python tests/eval/agent_eval.py [--failures] [--only PREFIX]
 
-Each case runs on a freshly seeded SQLite store with the clock at the cases' `now`. Prints routing
+Each case runs on a freshly seeded SQLite store (business data and the demo's knowledge base, searched
+by the real knowledge service) with the clock at the cases' `now`. Prints routing
 accuracy, task success, cross-customer leaks, and the figures per area and per tag. A side-effect
 tool counts as called only when it ran confirmed (an unconfirmed call is the tool's dry run that
 checks the request and words the confirmation question; it changes nothing).
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from tests.eval.agent_checks import (
     global_problems,
 )
 from tests.support.agents import Agents, FakeKnowledge
-from tests.support.team import Chat, build_responder, reply_text
+from tests.support.team import Chat, build_responder, demo_knowledge, reply_text
 from tests.unit.conftest import FakeClock
 
 CASES = Path(__file__).with_name("agent_cases.yaml")
@@ -46,12 +48,17 @@ async def run_case(case: dict[str, Any], now: datetime, tmp: Path) -> list[TurnR
     store = SqlStore(make_engine(f"sqlite+aiosqlite:///{tmp / (case['id'] + '.db')}"))
     await upgrade(store.engine)
     await seed_business(store, now=clock.now())
+    knowledge = None
     try:
         agents = Agents(store, clock, SqlBusinessData(store), SqlMessageSearch(store), FakeKnowledge())
+        knowledge = await demo_knowledge(store, clock, (await agents.ctx(str(case["customer"]))).tenant)
+        agents = replace(agents, knowledge=knowledge)
         responder, ctx = await build_responder(agents, str(case["customer"]))
-        chat = Chat(responder, ctx, clock.now)
+        chat = Chat(responder, ctx, clock.now, store=agents)
         return [await _turn(chat, str(t["say"]), clock) for t in case["turns"]]
     finally:
+        if knowledge is not None:
+            knowledge.close()
         await store.dispose()
 
 

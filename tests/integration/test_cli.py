@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
     base["PYTHONPATH"] = f"{ROOT}{os.pathsep}{ROOT / 'src'}"
     return subprocess.run(
         [sys.executable, "-m", "frontdesk", *args],
         env={**base, **(env or {})},
+        input=stdin,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a guard against a hang, not a speed check
         cwd=cwd or ROOT,
     )
 
@@ -77,3 +78,32 @@ def test_db_upgrade_then_demo_seed_twice_changes_nothing(tmp_path: Path) -> None
         phone = conn.execute(text("select phone_number_id from channels")).scalar()
     assert before == after
     assert phone == "109876543210001"
+
+
+def test_a_broken_team_file_stops_serve_with_exit_2_naming_the_problem(tmp_path: Path) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        (ROOT / "teams/lumen.yaml").read_text().replace("tools: [search_knowledge", "tools: [kb", 1)
+    )
+    result = run("serve", env={"FRONTDESK_TEAM_FILE": str(team)}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(team) in result.stderr
+    assert (
+        "agents[2].skills[0].tool" in result.stderr
+        and "'search_knowledge' is not in this agent's tools" in (result.stderr)
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "frontdesk.db").exists()  # refused before touching the database
+
+
+def test_chat_goes_through_the_pipeline_and_shows_agents_and_tools(tmp_path: Path) -> None:
+    lines = "where is my order LH-100245?\nplease cancel my order LH-100245\ncan I talk to a human\n"
+    database = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    result = run("chat", "--as", "447700900101", "--database-url", database, cwd=tmp_path, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[orders · tools: order_status]" in out
+    assert "15501234567890" in out  # Amelia's real DPD tracking number
+    assert "[orders · tools: cancel_order]" in out  # shipped: refused, with the reason
+    assert "[handoff" in out
+    assert "the conversation is human" in out

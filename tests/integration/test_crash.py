@@ -40,7 +40,6 @@ def serve_process(database_url: str, graph_url: str, port: int) -> Iterator[subp
         "FRONTDESK_WHATSAPP_VERIFY_TOKEN": "test-verify-token",
         "FRONTDESK_WHATSAPP_APP_SECRET": APP_SECRET,
         "FRONTDESK_WHATSAPP_ACCESS_TOKEN": "test-access-token",
-        "FRONTDESK_ADMIN_TOKEN": "test-admin-token",
         "FRONTDESK_WHATSAPP_GRAPH_URL": graph_url,
         "FRONTDESK_RESPONDER": "tests.support.slow_responder:make",
         "FRONTDESK_JOB_LEASE_SECONDS": "1.5",

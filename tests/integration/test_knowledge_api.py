@@ -14,7 +14,6 @@ import pytest
 from tests.support.documents import blank_pdf, make_pdf
 from tests.support.harness import Running, running_frontdesk
 
-AUTH = {"Authorization": "Bearer test-admin-token"}
 API = "/api/v1/knowledge"
 DEMO_DOCUMENTS = 8
 
@@ -43,16 +42,20 @@ def upload(
     fd: Running, name: str, data: bytes, ctype: str = "application/octet-stream", **kw: Any
 ) -> httpx.Response:
     return fd.client.post(
-        f"{fd.url}{API}/documents", files={"file": (name, data, ctype)}, headers=kw.get("headers", AUTH)
+        f"{fd.url}{API}/documents",
+        files={"file": (name, data, ctype)},
+        headers=kw.get("headers") or fd.staff_headers(),
     )
 
 
 def put(fd: Running, document_id: int, name: str, data: bytes) -> httpx.Response:
-    return fd.client.put(f"{fd.url}{API}/documents/{document_id}", files={"file": (name, data)}, headers=AUTH)
+    return fd.client.put(
+        f"{fd.url}{API}/documents/{document_id}", files={"file": (name, data)}, headers=fd.staff_headers()
+    )
 
 
-def get(fd: Running, path: str, **params: Any) -> httpx.Response:
-    return fd.client.get(f"{fd.url}{API}{path}", params=params, headers=AUTH)
+def get(fd: Running, path: str, headers: dict[str, str] | None = None, **params: Any) -> httpx.Response:
+    return fd.client.get(f"{fd.url}{API}{path}", params=params, headers=headers or fd.staff_headers())
 
 
 def search(fd: Running, q: str, **params: Any) -> list[dict[str, Any]]:
@@ -129,14 +132,17 @@ def test_replacing_swaps_chunks_and_identical_content_is_not_reindexed(fd: Runni
 def test_delete_removes_the_document_its_chunks_and_vectors(fd: Running) -> None:
     document = upload(fd, "kettle.md", MARKDOWN).json()["document"]
     assert search(fd, "descale the kettle", k=1, mode="vector")[0]["document_id"] == document["id"]
-    response = fd.client.delete(f"{fd.url}{API}/documents/{document['id']}", headers=AUTH)
+    response = fd.client.delete(f"{fd.url}{API}/documents/{document['id']}", headers=fd.staff_headers())
     assert response.status_code == 204 and response.content == b""
     assert chunk_ids(fd, document["id"]) == set()
     assert get(fd, f"/documents/{document['id']}").status_code == 404
     for mode in ("text", "vector", "fused"):
         hits = search(fd, "descale the kettle with citric acid", k=20, mode=mode)
         assert document["id"] not in {h["document_id"] for h in hits}
-    assert fd.client.delete(f"{fd.url}{API}/documents/{document['id']}", headers=AUTH).status_code == 404
+    assert (
+        fd.client.delete(f"{fd.url}{API}/documents/{document['id']}", headers=fd.staff_headers()).status_code
+        == 404
+    )
 
 
 # --- search -------------------------------------------------------------------------------------
@@ -181,7 +187,7 @@ def test_bad_queries_are_422_never_500(fd: Running, params: dict[str, Any], stat
 # --- refusals -----------------------------------------------------------------------------------
 
 
-def test_without_the_admin_token_everything_is_401(fd: Running) -> None:
+def test_without_a_valid_token_everything_is_401(fd: Running) -> None:
     calls = [
         ("POST", "/documents"),
         ("GET", "/documents"),
@@ -229,8 +235,8 @@ def test_windows_1252_text_is_decoded(fd: Running) -> None:
 
 def test_malformed_requests_are_4xx_not_500(fd: Running) -> None:
     url = f"{fd.url}{API}/documents"
-    assert fd.client.post(url, headers=AUTH, data={"file": "not a file"}).status_code == 422
-    assert fd.client.post(url, headers=AUTH, json={"file": "x"}).status_code == 422
+    assert fd.client.post(url, headers=fd.staff_headers(), data={"file": "not a file"}).status_code == 422
+    assert fd.client.post(url, headers=fd.staff_headers(), json={"file": "x"}).status_code == 422
     assert upload(fd, "", b"# A\n\ntext").status_code == 422  # a part without a file name is no file
     for bad in ("0", "-1", "abc", str(2**63)):
         assert get(fd, f"/documents/{bad}").status_code == 422
@@ -269,7 +275,7 @@ def _chunked_upload(fd: Running, name: str, data: bytes) -> httpx.Response:
         for start in range(0, len(body), 16 * 1024):
             yield body[start : start + 16 * 1024]
 
-    headers = {**AUTH, "content-type": f"multipart/form-data; boundary={boundary}"}
+    headers = {**fd.staff_headers(), "content-type": f"multipart/form-data; boundary={boundary}"}
     return fd.client.post(f"{fd.url}{API}/documents", content=pieces(), headers=headers)
 
 
@@ -279,14 +285,14 @@ def test_another_tenants_document_is_404_and_never_found(database_url: str, grap
             "insert into tenants (slug, name, timezone, currency, profile, created_at) "
             "values ('other', 'Other Ltd', 'UTC', 'GBP', '{}', CURRENT_TIMESTAMP)"
         )
-        with running_frontdesk(database_url, graph_url, admin_tenant="other") as other:
-            theirs = upload(other, "secret.md", b"# Secret\n\nThe vault code is zebra-kestrel.").json()
-            their_id = theirs["document"]["id"]
-            assert get(other, f"/documents/{their_id}").status_code == 200
-            assert get(other, "/documents").json()["total"] == 1
+        other = lumen.staff_headers(tenant="other")
+        theirs = upload(lumen, "secret.md", b"# Secret\n\nThe vault code is zebra-kestrel.", headers=other)
+        their_id = theirs.json()["document"]["id"]
+        assert get(lumen, f"/documents/{their_id}", headers=other).status_code == 200
+        assert get(lumen, "/documents", headers=other).json()["total"] == 1
         assert get(lumen, f"/documents/{their_id}").status_code == 404
         assert put(lumen, their_id, "secret.md", b"# Mine\n\ntext").status_code == 404
-        deleted = lumen.client.delete(f"{lumen.url}{API}/documents/{their_id}", headers=AUTH)
+        deleted = lumen.client.delete(f"{lumen.url}{API}/documents/{their_id}", headers=lumen.staff_headers())
         assert deleted.status_code == 404
         for mode in ("text", "vector", "fused"):
             hits = search(lumen, "vault code zebra kestrel", k=20, mode=mode)
@@ -312,3 +318,19 @@ def test_openapi_documents_every_endpoint_and_its_errors(fd: Running) -> None:
     )
     assert {"401", "422"} <= set(paths[f"{API}/search"]["get"]["responses"])
     assert "examples" in spec["components"]["schemas"]["SearchOut"]
+
+
+def test_only_admins_change_the_knowledge_base_and_everyone_reads_it(fd: Running) -> None:
+    viewer = fd.staff_headers("viewer")
+    files = {"file": ("viewer.md", b"# Viewer\n\nA viewer may not add this.", "text/markdown")}
+    refused = fd.client.post(f"{fd.url}/api/v1/knowledge/documents", files=files, headers=viewer)
+    assert refused.status_code == 403
+    listed = fd.client.get(f"{fd.url}/api/v1/knowledge/documents", headers=viewer).json()
+    assert "viewer.md" not in [d["filename"] for d in listed["items"]]
+    document_id = listed["items"][0]["id"]
+    assert (
+        fd.client.delete(f"{fd.url}/api/v1/knowledge/documents/{document_id}", headers=viewer).status_code
+        == 403
+    )
+    found = fd.client.get(f"{fd.url}/api/v1/knowledge/search", params={"q": "E3 error"}, headers=viewer)
+    assert found.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,9 +21,11 @@ from frontdesk.domain.knowledge import SearchHit
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.outbound import Text
 from frontdesk.services.agents.tools import TOOLS, ToolContext, ToolResult
+from frontdesk.services.agents.tools.base import KnowledgeSearch
 from tests.unit.conftest import FakeClock
 
 PHONE_NUMBER_ID = "109876543210001"
+_message_ids = itertools.count(1)
 AMELIA, OLIVER, PRIYA, JACK, SOFIA, MOHAMMED, GRACE, LUCAS = (f"4477009001{n:02d}" for n in range(1, 9))
 
 
@@ -46,7 +49,8 @@ class Agents:
     clock: FakeClock
     data: SqlBusinessData
     messages: SqlMessageSearch
-    knowledge: FakeKnowledge
+    knowledge: KnowledgeSearch
+    """A `FakeKnowledge` for the tool tests; the evaluation uses the real service (`team.demo_knowledge`)."""
 
     async def ctx(self, wa_id: str) -> ToolContext:
         async with self.store.transaction() as tx:
@@ -80,7 +84,7 @@ class Agents:
             if inbound:
                 event = InboundMessage(
                     channel_key=PHONE_NUMBER_ID,
-                    message_id=f"wamid.{wa_id}.{self.clock.now().timestamp()}",
+                    message_id=f"wamid.{wa_id}.{self.clock.now().timestamp()}.{next(_message_ids)}",
                     sender=wa_id,
                     timestamp=self.clock.now(),
                     type="text",

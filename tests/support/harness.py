@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -19,6 +19,7 @@ from frontdesk.domain.turns import Answer, Turn
 from frontdesk.settings import Settings
 from tests.support.payloads import APP_SECRET, sign
 from tests.support.servers import serve_app
+from tests.support.staff import bearer_login, ensure_staff
 
 
 def test_settings(database_url: str, graph_url: str, **extra: Any) -> Settings:
@@ -30,7 +31,8 @@ def test_settings(database_url: str, graph_url: str, **extra: Any) -> Settings:
         whatsapp_verify_token="test-verify-token",
         whatsapp_app_secret=APP_SECRET,
         whatsapp_access_token="test-access-token",
-        admin_token="test-admin-token",
+        login_rate_limit="1000/minute",  # tests sign in often; test_auth_api checks the limits themselves
+        api_rate_limit="100000/minute",
         whatsapp_graph_url=graph_url,
         whatsapp_timeout_seconds=2.0,
         poll_interval_seconds=0.05,
@@ -68,6 +70,7 @@ class Running:
     graph_url: str
     sync_db_url: str
     client: httpx.Client
+    _staff_sessions: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def post_webhook(
         self, payload: Any, *, signature: str | None = "auto", raw: bytes | None = None
@@ -104,13 +107,15 @@ class Running:
             r for r in records if r["wamid"] and r["body"].get("type") != "read" and "status" not in r["body"]
         ]
 
-    def staff_headers(self, role: str = "owner") -> dict[str, str]:
-        """Headers that authenticate an admin-API request as a staff member with `role`.
-
-        Interim: the admin token (an owner). Staff accounts will sign in a user with `role` here, so
-        tests written against this helper keep working."""
-        assert role == "owner", "only the owner exists until staff accounts land"
-        return {"Authorization": "Bearer test-admin-token"}
+    def staff_headers(self, role: str = "owner", *, tenant: str = "lumen") -> dict[str, str]:
+        """Bearer headers of a signed-in staff member `<role>@<tenant>.test` with `role` in `tenant`
+        (made on first use; one session per role and tenant for this server)."""
+        key = (role, tenant)
+        if key not in self._staff_sessions:
+            email = f"{role}@{tenant}.test"
+            ensure_staff(self.sync_db_url, email=email, role=role, tenant=tenant)
+            self._staff_sessions[key] = bearer_login(self.client, self.url, email=email, tenant=tenant)
+        return self._staff_sessions[key]
 
     def fail_graph(self, **rule: Any) -> None:
         self.client.post(f"{self.graph_url}/_fake/fail", json=rule).raise_for_status()
@@ -139,12 +144,16 @@ def sync_url(async_url: str) -> str:
 
 @contextmanager
 def running_frontdesk(
-    database_url: str, graph_url: str, *, responder: Any = None, **settings: Any
+    database_url: str, graph_url: str, *, responder: Any = None, team: bool = False, **settings: Any
 ) -> Iterator[Running]:
-    """Serve Frontdesk (API and in-process workers) on a free port until the block ends."""
+    """Serve Frontdesk (API and in-process workers) on a free port until the block ends.
+
+    Turns are answered by `responder` (an `EchoResponder` unless given), or with `team` by the product's
+    own agent team, as configured by `settings`."""
     app = create_app(
         test_settings(database_url, graph_url, **settings),
-        overrides=Overrides(responder=responder or EchoResponder()),
+        overrides=Overrides(responder=None if team else responder or EchoResponder()),
     )
-    with serve_app(app) as url, httpx.Client(timeout=10) as client:
+    # Generous: a first start seeds the demo and embeds its knowledge base, slow on a busy machine.
+    with serve_app(app, startup_timeout=60, shutdown_timeout=30) as url, httpx.Client(timeout=10) as client:
         yield Running(url=url, graph_url=graph_url, sync_db_url=sync_url(database_url), client=client)

@@ -11,12 +11,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from frontdesk.adapters.db.knowledge import KnowledgeStore
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.documents import DocumentExtractor
 from frontdesk.adapters.embeddings.cache import CachedEmbedder
 from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
 from frontdesk.adapters.embeddings.words import dictionary_words
 from frontdesk.adapters.teams import load_team
-from frontdesk.domain.models import Direction, Message, MessageStatus
+from frontdesk.domain.models import Direction, Message, MessageStatus, Tenant
 from frontdesk.domain.outbound import OutboundMessage
+from frontdesk.domain.ports import Clock
 from frontdesk.domain.team import Agent, Team
 from frontdesk.domain.turns import Turn
 from frontdesk.services.agents.brain import Brain
@@ -27,6 +31,7 @@ from frontdesk.services.agents.responder import TeamOutcome, TeamResponder
 from frontdesk.services.agents.supervisor import Supervisor
 from frontdesk.services.agents.tools import ToolContext
 from frontdesk.services.agents.vocabulary import load_vocabulary
+from frontdesk.services.knowledge.service import KnowledgeService
 from tests.support.agents import Agents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +55,20 @@ def customer_cities() -> list[str]:
 
 
 _classifiers: dict[int, IntentClassifier] = {}
+
+
+async def demo_knowledge(store: SqlStore, clock: Clock, tenant: Tenant) -> KnowledgeService:
+    """The real knowledge base over `store`, seeded with the demo's articles (`demo_data/lumen/kb`).
+
+    The same as the app's (`KnowledgeStore`, `DocumentExtractor`, MiniLM); the shared cached embedder
+    makes re-seeding a fresh store per evaluation case cheap. Close it with `.close()`.
+    """
+    knowledge = KnowledgeService(
+        index=KnowledgeStore(store), reader=DocumentExtractor(), embedder=embedder(), clock=clock
+    )
+    for path in sorted((DEMO / "kb").glob("*.md")):
+        await knowledge.ingest(tenant=tenant, filename=path.name, data=path.read_bytes())
+    return knowledge
 
 
 async def build_responder(
@@ -101,9 +120,13 @@ class Chat:
     state: dict[str, Any] | None = None
     history: list[Message] = field(default_factory=list)
     handed_off: bool = False
+    store: Agents | None = None
+    """When set, every message is also stored, as the product does, so the message tools see it."""
 
     async def say(self, text: str, **content: Any) -> TeamOutcome:
         inbound = message(self.ctx, text, direction=Direction.IN, at=self.clock_now(), **content)
+        if self.store is not None:
+            await self.store.say(self.ctx.contact.wa_id, text, minutes=0)
         turn = Turn(
             tenant=self.ctx.tenant,
             contact=self.ctx.contact,
@@ -117,6 +140,8 @@ class Chat:
         self.history.append(inbound)
         for out in outcome.answer.messages:
             self.history.append(message(self.ctx, body_of(out), direction=Direction.OUT, at=self.clock_now()))
+            if self.store is not None:
+                await self.store.say(self.ctx.contact.wa_id, body_of(out), inbound=False, minutes=0)
         return outcome
 
 
@@ -140,4 +165,4 @@ LONDON_NOW = datetime(2026, 11, 21, 10, 0, tzinfo=__import__("zoneinfo").ZoneInf
 
 async def chat_with(agents: Agents, wa_id: str, **kwargs: Any) -> Chat:
     responder, ctx = await build_responder(agents, wa_id, **kwargs)
-    return Chat(responder, ctx, agents.clock.now)
+    return Chat(responder, ctx, agents.clock.now, store=agents)

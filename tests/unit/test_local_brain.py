@@ -64,3 +64,57 @@ async def test_another_customers_order_reads_like_a_missing_one(agents: Agents) 
     )
     assert "Soundbar" not in text and "backorder" not in text.lower()
     assert OLIVER not in text
+
+
+async def test_a_product_named_picks_the_customers_order_with_it(agents: Agents) -> None:
+    out = await (await chat_with(agents, OLIVER)).say("any news on my soundbar??")
+    calls = [(t["name"], t["args"]) for t in out.answer.tools]
+    assert calls == [("order_status", {"order_ref": "LH-100250"})]
+    assert "backordered" in reply_text(out.answer.messages)
+
+
+async def test_the_one_order_the_tool_would_cancel_is_offered(agents: Agents) -> None:
+    # Priya's orders: LH-100260 processing, LH-100261 already cancelled.
+    out = await (await chat_with(agents, PRIYA)).say("can I cancel my order?")
+    assert isinstance(out.answer.messages[-1], Buttons)
+    assert "LH-100260" in reply_text(out.answer.messages)
+
+
+async def test_the_other_one_is_the_order_not_just_discussed(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    first = await chat.say("where's my lamp?")
+    assert "LH-100245" in reply_text(first.answer.messages)
+    other = await chat.say("and the other one?")
+    assert other.answer.agent == "orders"
+    assert "LH-100231" in reply_text(other.answer.messages)
+
+
+async def test_a_taken_time_offers_that_days_free_slots_then_a_bare_hour_picks_one(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    taken = await chat.say("book a lighting setup for tuesday at 9am")
+    assert [t["name"] for t in taken.answer.tools] == ["book_appointment", "find_slots"]
+    assert isinstance(taken.answer.messages[-1], ListMessage)
+    assert "not available" in reply_text(taken.answer.messages)
+    picked = await chat.say("10 is fine")
+    assert isinstance(picked.answer.messages[-1], Buttons)
+    assert "10:00" in reply_text(picked.answer.messages)
+
+
+async def test_a_bare_follow_up_continues_the_last_skill(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    await chat.say("my thermostat is showing E3")
+    out = await chat.say("the relay light is red")  # not understood on its own
+    assert out.answer.agent == "support"
+    assert [t["name"] for t in out.answer.tools] == ["search_knowledge"]
+
+
+async def test_the_handoff_is_recorded_as_a_tool_call(agents: Agents) -> None:
+    out = await (await chat_with(agents, AMELIA)).say("can I talk to a real person please")
+    assert out.handoff and [t["name"] for t in out.answer.tools] == ["handoff"]
+
+
+async def test_commands_see_the_stored_conversation(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    await chat.say("where is LH-100245")
+    out = await chat.say("summarize this conversation")
+    assert "LH-100245" in reply_text(out.answer.messages)

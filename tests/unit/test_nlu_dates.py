@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdesk.services.agents.nlu.dates import TimeWindow, When, parse_date, parse_time, parse_when
+from frontdesk.services.agents.nlu.dates import (
+    TimeWindow,
+    When,
+    bare_hour,
+    parse_date,
+    parse_time,
+    parse_when,
+)
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=LONDON)  # a Saturday
@@ -216,3 +223,33 @@ def test_when_gives_a_moment_only_for_a_day_and_an_exact_time() -> None:
     afternoon = parse_when("friday afternoon", now=NOW, tz=LONDON)
     assert afternoon is not None and afternoon.start(LONDON) is None
     assert parse_when("nothing here", now=NOW, tz=LONDON) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("saturday 26th december", date(2026, 12, 26)),
+        ("saturday the 28th", date(2026, 11, 28)),
+        ("christmas day", date(2026, 12, 25)),
+        ("boxing day", date(2026, 12, 26)),
+        ("new year's day", date(2027, 1, 1)),
+    ],
+)
+def test_a_weekday_that_agrees_with_the_date_and_named_holidays(text: str, expected: date) -> None:
+    assert parse_date(text, now=NOW, tz=LONDON) == expected
+
+
+def test_a_weekday_that_contradicts_the_date_is_still_no_date() -> None:
+    assert parse_date("monday the 28th", now=NOW, tz=LONDON) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"), [("10 is fine", 10), ("3 please", 15), ("11?", 11), ("ten works", 10)]
+)
+def test_a_bare_hour_answers_which_time(text: str, hour: int) -> None:
+    assert bare_hour(text) == at(hour)
+
+
+@pytest.mark.parametrize("text", ["12 items", "10 of them", "room 10 is cold"])
+def test_a_number_that_is_not_an_hour(text: str) -> None:
+    assert bare_hour(text) is None

@@ -211,3 +211,9 @@ def test_ranks_are_sorted_and_one_per_skill(classifier: IntentClassifier) -> Non
     assert [r.confidence for r in ranked] == sorted((r.confidence for r in ranked), reverse=True)
     assert len({(r.agent, r.skill) for r in ranked}) == 10
     assert ranked[0].skill == "check_stock"
+
+
+def test_what_a_product_name_says_counts_too(classifier: IntentClassifier) -> None:
+    # Masked, this reads "the product reads 30 degrees ..."; the name itself says it is about temperature.
+    intent = classifier.classify("my temperature sensor reads 30 degrees but the room feels cold")
+    assert intent is not None and (intent.agent, intent.skill) == ("support", "troubleshoot")

@@ -17,6 +17,7 @@ from frontdesk.services.agents.nlu.slots import (
     SlotReader,
     Vocabulary,
     appointment_refs,
+    bare_yes,
     emails,
     order_refs,
     quantity,
@@ -207,6 +208,9 @@ def test_yes_no(text: str, expected: bool | None) -> None:
         ("the floor lamp vs the desk lamp", [["LH-LAMP-FLOOR"], ["LH-LAMP-DESK"]]),
         ("compare the E27, the GU10 and the filament", [["LH-BULB-E27"], ["LH-BULB-GU10"], ["LH-BULB-FIL"]]),
         ("Soundbar 300 and sub 8", [["LH-SPK-BAR"], ["LH-SUB"]]),
+        # words on either side of "and" / "vs" belong to different names
+        ("the normal E27 bulb and the filament one", [["LH-BULB-E27"], ["LH-BULB-FIL"]]),
+        ("and the mini?", [["LH-SPK-MINI"]]),  # "mini" alone names the speaker
         ("which one is cheaper", []),
         ("it was delivered to my door", []),
         ("my lights flicker", []),
@@ -222,6 +226,8 @@ def test_mentions_know_where_they_are(vocabulary: Vocabulary) -> None:
     (mention,) = vocabulary.products.find(text)
     assert text.lower()[mention.start : mention.end] == "speaker one"
     assert vocabulary.products.mask(text, "product") == "is the product waterproof?"
+    masked = vocabulary.products.mask("do you sell cameras? is the hub 1080p", "product", plural="products")
+    assert masked == "do you sell products? is the product 1080p"
     assert not mention.ambiguous and mention.best.name == "Lumen Speaker One"
 
 
@@ -320,3 +326,17 @@ def test_a_bare_reference_counts_when_expected(vocabulary: Vocabulary) -> None:
     slot = Slot(name="order_ref", type="order_ref")
     assert reader.read(slot, "100231", now=NOW) is None
     assert reader.read(slot, "100231", now=NOW, expecting=True) == "LH-100231"
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("yes", True),
+        ("Yes please!", True),
+        ("👍", True),
+        ("yes send me offers", False),
+        ("perfect thanks", False),
+    ],
+)
+def test_a_bare_yes(text: str, bare: bool) -> None:
+    assert bare_yes(text) is bare

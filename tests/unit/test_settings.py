@@ -12,7 +12,6 @@ REAL = {
     "whatsapp_verify_token": "verify",
     "whatsapp_app_secret": "app-secret",
     "whatsapp_access_token": "token",
-    "admin_token": "admin-token",
 }
 
 

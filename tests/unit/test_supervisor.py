@@ -42,3 +42,35 @@ async def test_a_pending_question_keeps_the_agent(agents: Agents) -> None:
     await chat.say("I'd like to book an installation")
     out = await chat.say("thermostat installation")
     assert out.answer.agent == "booking"
+
+
+async def test_a_handoff_word_in_a_question_about_something_else_does_not_hand_off(agents: Agents) -> None:
+    out = await (await chat_with(agents, AMELIA)).say("what time is customer service open on saturday")
+    assert not out.handoff and out.answer.agent != "handoff"
+
+
+async def test_gibberish_after_a_topic_is_still_not_understood(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    await chat.say("how much is the speaker one?")
+    out = await chat.say("xcvbn mnbvc lkj")
+    assert out.state is not None and out.state["misunderstood"] == 1
+
+
+async def test_a_yes_to_no_question_changes_nothing(agents: Agents) -> None:
+    before = await agents.snapshot()
+    out = await (await chat_with(agents, AMELIA)).say("yes")
+    assert list(out.answer.tools) == [] and await agents.snapshot() == before
+
+
+async def test_a_bare_follow_up_asks_the_last_question_again(agents: Agents) -> None:
+    chat = await chat_with(agents, AMELIA)
+    await chat.say("how much is the speaker one?")
+    out = await chat.say("and the mini?")
+    assert out.answer.agent == "products"
+    assert [(t["name"], t["args"]) for t in out.answer.tools] == [
+        ("product_details", {"product": "LH-SPK-MINI"})
+    ]
+    assert "49.00" in reply_text(out.answer.messages)
+    # a cue followed by a question of its own is classified as usual
+    stock = await chat.say("and is the soundbar in stock?")
+    assert [t["name"] for t in stock.answer.tools] == ["check_stock"]

@@ -15,6 +15,7 @@ from frontdesk.adapters.embeddings import HashingEmbedder
 from frontdesk.domain.knowledge import InvalidQuery, SearchHit
 from frontdesk.domain.models import Tenant
 from frontdesk.services.agents.tools import TOOLS, ToolError
+from frontdesk.services.agents.tools.support import quote
 from frontdesk.services.knowledge.service import KnowledgeService
 from tests.support.agents import AMELIA, LUCAS, OLIVER, Agents, FakeKnowledge
 
@@ -127,7 +128,7 @@ async def test_data_deletion_is_confirmed_then_a_staff_task(agents: Agents) -> N
 # -- search_knowledge
 
 
-def _hit(title: str, snippet: str, *, headings: tuple[str, ...] = ()) -> SearchHit:
+def _hit(title: str, snippet: str, *, headings: tuple[str, ...] = (), text: str = "") -> SearchHit:
     return SearchHit(
         chunk_id=1,
         document_id=1,
@@ -136,7 +137,46 @@ def _hit(title: str, snippet: str, *, headings: tuple[str, ...] = ()) -> SearchH
         heading_path=headings,
         snippet=snippet,
         score=0.5,
+        text=text,
     )
+
+
+_STEPS = "\n".join(
+    [
+        "1. Make sure your phone is on a 2.4 GHz network; 5 GHz-only networks are not supported.",
+        "2. Reset the bulb: switch it off and on 5 times, until it blinks quickly.",
+        "3. In the Lumen app tap Add device.",
+    ]
+)
+_POLICY = "\n".join(
+    [
+        f"- Filler rule number {n} about something else entirely, with enough words to fill space."
+        for n in range(8)
+    ]
+    + ["- Refunds go back to the original payment method within 5 working days of the return reaching us."]
+    + [
+        f"- Another unrelated rule {n}, also long enough to need leaving out of a short answer."
+        for n in range(4)
+    ]
+)
+
+
+def test_quote_gives_a_short_chunk_whole_and_picks_from_a_long_one() -> None:
+    steps = _hit("Troubleshooting", "…time, until it blinks quickly.", text=_STEPS)
+    assert quote(steps, "bulb won't connect", 300) == _STEPS  # every step, the 2.4 GHz one too
+    policy = _hit("Returns and refunds", "…Filler rule…", text=_POLICY)
+    quoted = quote(policy, "how long do refunds take", 300)
+    assert "within 5 working days" in quoted and len(quoted) <= 300
+    assert quoted.startswith("- Refunds go back")  # whole list items, not a window cut mid-sentence
+    assert quote(_hit("FAQ", "A snippet only."), "anything", 300) == "A snippet only."
+
+
+async def test_search_knowledge_quotes_the_chunk_text(agents: Agents, knowledge: FakeKnowledge) -> None:
+    knowledge.hits = [_hit("Troubleshooting: bulbs", "…blinks quickly.", headings=("Wi-Fi",), text=_STEPS)]
+    result = await agents.run(AMELIA, "search_knowledge", {"query": "my bulb won't connect to wifi"})
+    assert result.ok and "2.4 GHz" in result.summary
+    assert result.summary.startswith("From “Troubleshooting: bulbs” (Wi-Fi):\n1. Make sure")
+    assert result.facts["hits"][0]["snippet"] == "…blinks quickly."
 
 
 async def test_search_knowledge_names_its_sources(agents: Agents, knowledge: FakeKnowledge) -> None:
@@ -185,3 +225,4 @@ async def test_search_knowledge_with_the_real_service(agents: Agents) -> None:
     )
     assert result.ok and result.facts["sources"][0] == "Returns and refunds"
     assert "earbuds" in result.facts["hits"][0]["snippet"].lower()
+    assert "unopened" in result.summary  # the whole chunk is quoted, not the 240-character window

@@ -281,3 +281,14 @@ async def test_unknown_appointment(agents: Agents) -> None:
     result = await agents.run(OLIVER, "cancel_appointment", {"appointment_ref": "APT-9999"})
     assert result.error is ToolError.NOT_FOUND
     assert result.summary == "No appointment APT-9999 was found for this WhatsApp number."
+
+
+async def test_appointments_are_listed_as_choices(agents: Agents) -> None:
+    result = await agents.run(OLIVER, "list_appointments")
+    assert [row.id for row in result.choices] == ["appointment:APT-5002"]
+
+
+async def test_a_holiday_asked_for_is_named_as_closed(agents: Agents) -> None:
+    boxing_day = await agents.run(AMELIA, "find_slots", {"service": "lighting", "date_from": "2026-12-26"})
+    assert boxing_day.summary.startswith("We're closed on Sat 26 Dec (a holiday).")
+    assert all(not s.startswith("2026-12-26") for s in _starts(boxing_day))

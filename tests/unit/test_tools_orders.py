@@ -42,7 +42,7 @@ async def test_list_orders_newest_first_with_rows_to_choose(agents: Agents) -> N
     assert result.ok
     assert [o["order_ref"] for o in result.facts["orders"]] == ["LH-100245", "LH-100231"]
     assert [r.id for r in result.choices] == ["order:LH-100245", "order:LH-100231"]
-    assert "Lumen Arc Floor Lamp" in result.summary and "£" not in result.summary
+    assert "Lumen Arc Floor Lamp" in result.summary and "£129.00" in result.summary  # what was paid
     assert result.facts["orders"][1]["items"][0] == {
         "sku": "LH-BULB-E27",
         "name": "Lumen Smart Bulb E27",
@@ -285,3 +285,14 @@ def test_not_delivered_statuses_explain_why() -> None:
             continue
         result = assess_return(_order("LH-BULB", status=status), CATALOG, ReturnsPolicy(), today=TODAY)
         assert not result.allowed and result.reason.startswith("Order X-1 ")
+
+
+async def test_the_status_word_tracking_of_a_delivered_parcel_and_totals(agents: Agents) -> None:
+    preparing = await agents.run(PRIYA, "order_status", {"order_ref": "LH-100260"})
+    assert "processing" in preparing.summary and "not shipped yet" in preparing.summary
+    waiting = await agents.run(OLIVER, "order_status", {"order_ref": "LH-100250"})
+    assert "backordered" in waiting.summary
+    delivered = await agents.run(AMELIA, "order_status", {"order_ref": "LH-100231"})
+    assert "Royal Mail" in delivered.summary and "RM123456785GB" in delivered.summary
+    listed = await agents.run(AMELIA, "list_orders")
+    assert "£" in listed.summary

@@ -10,7 +10,14 @@ from sqlalchemy import update
 from frontdesk.adapters.db.business import products
 from frontdesk.domain.business import ContactProfile, Product
 from frontdesk.services.agents.tools import ToolError
-from frontdesk.services.agents.tools.catalog import budget_cap, match_category, rank, resolve, words
+from frontdesk.services.agents.tools.catalog import (
+    budget_cap,
+    match_category,
+    price_cap,
+    rank,
+    resolve,
+    words,
+)
 from tests.support.agents import AMELIA, JACK, LUCAS, OLIVER, PRIYA, Agents
 
 pytest_plugins = ["tests.unit.agents_fixtures"]
@@ -50,6 +57,32 @@ async def test_search_by_category_price_and_stock(agents: Agents) -> None:
     assert "LH-SUB" not in _skus(audio) and "LH-SPK-BAR" in _skus(audio)
     everything = await agents.run(AMELIA, "search_products", {"category": "audio", "limit": 10})
     assert "LH-SUB" in _skus(everything)
+
+
+async def test_search_reads_a_price_cap_from_the_query(agents: Agents) -> None:
+    result = await agents.run(AMELIA, "search_products", {"query": "any lights under 20 quid?"})
+    assert result.ok and _skus(result)
+    assert all(Decimal(p["price"].lstrip("£")) <= 20 for p in result.facts["products"])
+    assert "LH-BULB-E27" in _skus(result) and "LH-LAMP-DESK" not in _skus(result)
+    stated = await agents.run(AMELIA, "search_products", {"query": "speakers under £20", "max_price": "100"})
+    assert "LH-SPK-MINI" in _skus(stated)  # an explicit max_price wins over the words
+
+
+@pytest.mark.parametrize(
+    ("text", "cap", "rest"),
+    [
+        ("any lights under 20 quid?", Decimal("20"), "any lights ?"),
+        ("speakers under £100", Decimal("100"), "speakers"),
+        ("a gift below 49.99 pounds", Decimal("49.99"), "a gift"),
+        ("less than £30 please", Decimal("30"), "please"),
+        ("under 5m of strip", None, "under 5m of strip"),
+        ("up to 30 minutes", None, "up to 30 minutes"),
+        ("less than 100 lumens", None, "less than 100 lumens"),
+        ("cheap bulbs", None, "cheap bulbs"),
+    ],
+)
+def test_price_cap(text: str, cap: Decimal | None, rest: str) -> None:
+    assert price_cap(text) == (cap, rest)
 
 
 async def test_search_with_nothing_to_go_on_asks(agents: Agents) -> None:

@@ -6,8 +6,19 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
+from frontdesk.domain.ops import Metrics
+from frontdesk.services.accounts import AccountService
+from frontdesk.services.audit import AuditService
+from frontdesk.services.channels import ChannelService
+from frontdesk.services.contacts import ContactService
+from frontdesk.services.dead_letters import DeadLetterService
+from frontdesk.services.inbox import InboxService
 from frontdesk.services.ingest import IngestService
 from frontdesk.services.knowledge.service import KnowledgeService
+from frontdesk.services.operations import OperationsService
+from frontdesk.services.stats import StatsService
+from frontdesk.services.tenant_settings import TenantSettingsService
+from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,3 +54,73 @@ async def get_knowledge(request: Request) -> KnowledgeService:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IngestDep = Annotated[IngestService, Depends(get_ingest)]
 KnowledgeDep = Annotated[KnowledgeService, Depends(get_knowledge)]
+
+
+# -- the admin services (tenant settings, channels, dead letters, stats, operations)
+
+
+async def get_tenant_settings(request: Request) -> TenantSettingsService:
+    return frontdesk_of(request).admin.tenant_settings
+
+
+async def get_channels(request: Request) -> ChannelService:
+    return frontdesk_of(request).admin.channels
+
+
+async def get_dead_letters(request: Request) -> DeadLetterService:
+    return frontdesk_of(request).admin.dead_letters
+
+
+async def get_stats(request: Request) -> StatsService:
+    return frontdesk_of(request).admin.stats
+
+
+async def get_operations(request: Request) -> OperationsService:
+    return frontdesk_of(request).admin.operations
+
+
+async def get_metrics(request: Request) -> Metrics:
+    return frontdesk_of(request).admin.metrics
+
+
+TenantSettingsDep = Annotated[TenantSettingsService, Depends(get_tenant_settings)]
+ChannelsDep = Annotated[ChannelService, Depends(get_channels)]
+DeadLettersDep = Annotated[DeadLetterService, Depends(get_dead_letters)]
+StatsDep = Annotated[StatsService, Depends(get_stats)]
+OperationsDep = Annotated[OperationsService, Depends(get_operations)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+
+
+# -- staff accounts and the audit log
+
+
+async def get_accounts(request: Request) -> AccountService:
+    return frontdesk_of(request).access.accounts
+
+
+async def get_users(request: Request) -> UserService:
+    return frontdesk_of(request).access.users
+
+
+async def get_audit(request: Request) -> AuditService:
+    return frontdesk_of(request).access.audit
+
+
+AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+UsersDep = Annotated[UserService, Depends(get_users)]
+AuditDep = Annotated[AuditService, Depends(get_audit)]
+
+
+# -- the inbox: conversations, contacts, live events
+
+
+async def get_inbox(request: Request) -> InboxService:
+    return frontdesk_of(request).inbox.conversations
+
+
+async def get_contacts(request: Request) -> ContactService:
+    return frontdesk_of(request).inbox.contacts
+
+
+InboxDep = Annotated[InboxService, Depends(get_inbox)]
+ContactsDep = Annotated[ContactService, Depends(get_contacts)]

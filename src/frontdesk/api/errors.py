@@ -15,12 +15,15 @@ from frontdesk.domain.errors import (
     NotFoundError,
     SignatureError,
 )
+from frontdesk.domain.inbox import InvalidCursor
 from frontdesk.domain.knowledge import (
     DocumentTooLarge,
     InvalidQuery,
     UnreadableDocument,
     UnsupportedDocumentType,
 )
+from frontdesk.domain.staff import AccountLockedError, AuthenticationError, PermissionDeniedError
+from frontdesk.services.stats import InvalidPeriodError
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,32 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+class FieldError(BaseModel):
+    """One problem with the request, as FastAPI reports it: where (`loc`), what (`msg`), its kind."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """The body of a 422: the request's field errors (a list, from validation), or the reason the service
+    refused the value (a string)."""
+
+    detail: list[FieldError] | str
+
+
+def error_model(status: int) -> type[BaseModel]:
+    """The documented body of an error answer with this status."""
+    return ValidationErrorBody if status == 422 else ErrorBody
+
+
 # First match wins: subclasses of InvalidInputError must come before it.
 _STATUS: list[tuple[type[Exception], int]] = [
     (SignatureError, 401),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (AccountLockedError, 429),
     (NotFoundError, 404),
     (ConflictError, 409),
     (PayloadTooLargeError, 413),
@@ -45,6 +71,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (UnsupportedDocumentType, 415),
     (UnreadableDocument, 422),
     (InvalidQuery, 422),
+    (InvalidPeriodError, 422),
+    (InvalidCursor, 422),
     (InvalidInputError, 400),
 ]
 

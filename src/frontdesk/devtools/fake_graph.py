@@ -13,6 +13,10 @@ or to be slow through control endpoints:
   `"hold": true` the send is recorded at once but answered only after `POST /_fake/release`, which
   lets a test act deterministically while a send is in flight.
 - `POST /_fake/release`: answer every held send.
+- `GET /{version}/{phone_number_id}?fields=...` (the phone number node, used by "test connection"): the
+  number's `display_phone_number`, `verified_name` and `quality_rating`; it takes the next queued
+  failure like a send does (so `fail_graph` makes a connection test fail), and a non-numeric id gets
+  Graph's error 100 for an object that does not exist. These lookups are not recorded.
 - `DELETE /_fake/fail`: drop the queued failures.
 
 State lives on the app (`app.state.fake_graph`); a lock guards it, so concurrent requests and a test
@@ -199,6 +203,38 @@ async def release_held(request: Request) -> dict[str, int]:
 async def clear_failures(request: Request) -> dict[str, int]:
     """Drop the queued failures."""
     return {"cleared": fake_graph_state(request.app).clear_failures()}
+
+
+# Declared after the `/_fake/...` routes, which its path pattern would otherwise catch.
+@router.get("/{version}/{phone_number_id}")
+async def get_phone_number(version: str, phone_number_id: str, request: Request) -> JSONResponse:
+    """The phone number node, as Graph answers `GET /{phone_number_id}?fields=...`, unless told to fail."""
+    state = fake_graph_state(request.app)
+    if _bearer_token(request) is None:
+        return JSONResponse(graph_error(190, "Invalid OAuth access token - Cannot parse access token"), 401)
+    rule = state.take_failure()
+    if rule is not None and rule.delay:
+        await asyncio.sleep(rule.delay)
+    if rule is not None and rule.status >= 300:
+        error = graph_error(rule.code, rule.message, error_type=rule.type, details=rule.details)
+        return JSONResponse(error, status_code=rule.status)
+    if not phone_number_id.isdigit():
+        message = (
+            f"Unsupported get request. Object with ID '{phone_number_id}' does not exist, cannot be "
+            "loaded due to missing permissions, or does not support this operation."
+        )
+        return JSONResponse(graph_error(100, message, error_type="GraphMethodException"), 400)
+    node = {
+        "display_phone_number": f"+1 555 {phone_number_id[-7:-4] or '010'} {phone_number_id[-4:]}",
+        "verified_name": "Fake Business",
+        "quality_rating": "GREEN",
+        "id": phone_number_id,
+    }
+    fields = request.query_params.get("fields")
+    if fields:
+        wanted = {f.strip() for f in fields.split(",")} | {"id"}
+        node = {k: v for k, v in node.items() if k in wanted}
+    return JSONResponse(node)
 
 
 def create_fake_graph() -> FastAPI:

@@ -77,7 +77,12 @@ class Chunk(Frozen):
 
 
 class SearchHit(Frozen):
-    """One answer to a knowledge-base search, with what a reply needs to cite its source."""
+    """One answer to a knowledge-base search, with what a reply needs to cite its source.
+
+    `snippet` is a short window around the query's terms (what a search result list shows); `text` is
+    the whole chunk (bounded by the chunker), for a reply that quotes the relevant sentences. `text` is
+    empty when the producer has no chunk text; use `snippet` then.
+    """
 
     chunk_id: int
     document_id: int
@@ -86,6 +91,7 @@ class SearchHit(Frozen):
     heading_path: tuple[str, ...] = ()
     snippet: str
     score: float
+    text: str = ""
 
 
 class SearchMode(StrEnum):

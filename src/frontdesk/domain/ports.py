@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -50,6 +51,24 @@ class Responder(Protocol):
     async def respond(self, turn: Turn) -> Answer: ...
 
 
+TURN_KEY_PREFIX = "conversation:"
+
+
+def turn_key(conversation_id: int) -> str:
+    """Jobs with the same key run one at a time: a conversation's turns never overlap or reorder."""
+    return f"{TURN_KEY_PREFIX}{conversation_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnJob:
+    """The job `Tx.store_inbound` enqueues for a new message: key `turn_key(conversation_id)`, payload
+    `{"message_id": ..., "conversation_id": ..., **extra}`."""
+
+    kind: str
+    max_attempts: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 class Tx(Protocol):
     """One database transaction. Everything done through it commits together or not at all."""
 
@@ -84,6 +103,17 @@ class Tx(Protocol):
         self, *, conversation: Conversation, event: InboundMessage, now: datetime
     ) -> Message | None:
         """Store an inbound message; None when its channel id is already stored (a redelivery)."""
+        ...
+
+    async def store_inbound(
+        self, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
+    ) -> Message | None:
+        """Store an inbound message and everything it changes, in as few round trips as the database
+        allows: its contact (created, or its WhatsApp name learnt) and conversation (created, or reopened
+        if closed), the conversation's 24-hour window (opened at the message's time, capped at `now`,
+        never moved back) and unread count, a `message.created` live event and, when `turn` is given,
+        the turn job. None when the channel's message id is already stored: a redelivery changes
+        nothing."""
         ...
 
     async def message(self, message_id: int) -> Message: ...

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
+from frontdesk.domain.errors import FrontdeskError, InvalidInputError
 from frontdesk.domain.models import Tenant
 
 
@@ -36,3 +39,178 @@ class Staff:
     user_id: int | None
     email: str
     role: Role
+    name: str = ""
+    session_id: str | None = None
+
+
+# -- accounts, sessions and what goes wrong with them
+
+
+class AuthenticationError(FrontdeskError):
+    """The caller could not be authenticated: wrong e-mail or password, or a bad, expired or revoked
+    token. The message never says which, nor whether the e-mail exists."""
+
+
+class AccountLockedError(FrontdeskError):
+    """Too many failed logins: the account (or the unknown e-mail, which must look the same) is locked."""
+
+
+class PermissionDeniedError(FrontdeskError):
+    """The caller is signed in but their role may not do this."""
+
+
+class TenantChoiceError(InvalidInputError):
+    """The account works for several tenants and the login named none of them."""
+
+    def __init__(self, slugs: list[str]):
+        super().__init__("this account works for several tenants; say which: " + ", ".join(slugs))
+        self.slugs = slugs
+
+
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    """A person's login: one e-mail and password, whatever tenants they work for."""
+
+    id: int
+    email: str
+    name: str
+    password_hash: str
+    failed_logins: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Membership:
+    """A person's role in one tenant."""
+
+    user_id: int
+    tenant: Tenant
+    role: Role
+    disabled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Member:
+    """A staff member as the tenant's user list shows them."""
+
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberPage:
+    items: list[Member]
+    total: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewSession:
+    """A signed-in device, stored with its refresh token's hash only."""
+
+    id: str
+    user_id: int
+    tenant_id: int
+    refresh_hash: str
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str = ""
+    ip: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredSession:
+    id: str
+    user_id: int
+    tenant_id: int
+    expires_at: datetime
+    revoked: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessClaims:
+    """What an access token says: whose session it belongs to and when it stops being valid."""
+
+    user_id: int
+    tenant_id: int
+    session_id: str
+    expires_at: datetime
+
+
+class AccountStore(Protocol):
+    """Where accounts, memberships and sessions live. Emails are stored and looked up lower-cased."""
+
+    async def account_by_email(self, email: str) -> Account | None: ...
+    async def account(self, user_id: int) -> Account | None: ...
+    async def create_account(self, *, email: str, name: str, password_hash: str, now: datetime) -> int:
+        """The new account's id; `ConflictError` if the e-mail is taken."""
+        ...
+
+    async def set_password(self, user_id: int, *, password_hash: str, now: datetime) -> None: ...
+    async def record_failure(self, user_id: int, *, max_failures: int, lock_until: datetime) -> bool:
+        """Count a failed login; at `max_failures` lock until `lock_until` and reset the count. Locked?"""
+        ...
+
+    async def clear_failures(self, user_id: int) -> None: ...
+    async def memberships(self, user_id: int) -> list[Membership]: ...
+    async def add_membership(self, *, user_id: int, tenant_id: int, role: Role, now: datetime) -> None:
+        """`ConflictError` if the user is already a member of the tenant."""
+        ...
+
+    async def members(self, tenant_id: int, *, limit: int, offset: int) -> MemberPage: ...
+    async def member(self, tenant_id: int, user_id: int) -> Member | None: ...
+    async def update_member(
+        self, tenant_id: int, user_id: int, *, role: Role | None, disabled: bool | None, now: datetime
+    ) -> None:
+        """Change the role and/or disable (as of `now`) or enable; None leaves a field as it is."""
+        ...
+
+    async def tenants(self) -> list[Tenant]:
+        """Every tenant, by slug."""
+        ...
+
+    async def create_session(self, session: NewSession) -> None: ...
+    async def session_staff(self, session_id: str, *, now: datetime) -> Staff | None:
+        """The staff member of a live session (not revoked or expired, membership enabled), or None."""
+        ...
+
+    async def session_by_refresh(self, refresh_hash: str) -> StoredSession | None: ...
+    async def rotate_refresh(
+        self, session_id: str, *, old_hash: str, new_hash: str, now: datetime, expires_at: datetime
+    ) -> bool:
+        """Swap the refresh token's hash if it is still `old_hash` and the session is live."""
+        ...
+
+    async def revoke_replayed(self, previous_hash: str, *, now: datetime) -> str | None:
+        """Revoke the session whose last refresh token was `previous_hash`; its id, if any."""
+        ...
+
+    async def revoke_sessions(
+        self,
+        *,
+        now: datetime,
+        session_id: str | None = None,
+        user_id: int | None = None,
+        tenant_id: int | None = None,
+        keep: str | None = None,
+    ) -> int:
+        """Revoke one session, or a user's (in one tenant, or all but `keep`); how many."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing (argon2). Both methods are slow on purpose and run off the loop."""
+
+    async def hash(self, password: str) -> str: ...
+    async def verify(self, password: str, password_hash: str) -> bool: ...
+
+
+class TokenCodec(Protocol):
+    """Signs and reads access tokens. `read` checks the signature only; expiry is the caller's, so an
+    injected clock decides it."""
+
+    def issue(self, claims: AccessClaims, *, now: datetime) -> str: ...
+    def read(self, token: str) -> AccessClaims | None: ...

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from frontdesk.domain.errors import ChannelError, WindowClosedError
 from frontdesk.domain.models import OutboxItem
+from frontdesk.domain.ops import Metrics, NoMetrics
 from frontdesk.domain.outbound import Template, outbound_from_dict
 from frontdesk.domain.ports import ChannelSender, Clock, Outbox, Store
 from frontdesk.services.polling import PollingPool
@@ -43,7 +44,9 @@ class Dispatcher:
         poll_seconds: float,
         max_attempts: int,
         backoff: Backoff,
+        metrics: Metrics | None = None,
     ):
+        self._metrics = metrics or NoMetrics()
         self._outbox = outbox
         self._store = store
         self._sender = sender
@@ -74,6 +77,7 @@ class Dispatcher:
             return
         async with self._store.transaction() as tx:
             await tx.outbox_sent(item, channel_message_id=wamid, now=self._clock.now())
+        self._metrics.send(result="sent", code=None)
 
     async def _failed(self, item: OutboxItem, exc: ChannelError) -> None:
         now = self._clock.now()
@@ -90,5 +94,7 @@ class Dispatcher:
             if exc.transient and item.attempts < self._max_attempts:
                 retry_at = now + timedelta(seconds=self._backoff.delay(item.attempts))
                 await tx.outbox_retry(item, error=str(exc), run_at=retry_at)
+                self._metrics.send(result="retry", code=exc.code)
             else:
                 await tx.outbox_failed(item, code=exc.code, error=exc.message, now=now)
+                self._metrics.send(result="failed", code=exc.code)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from frontdesk.domain.events import ChannelEvent, InboundMessage, StatusUpdate, UnknownChange
 from frontdesk.domain.models import Channel
-from frontdesk.domain.ports import Clock, Store, Tx
+from frontdesk.domain.ops import REQUEST_ID
+from frontdesk.domain.ports import Clock, Store, TurnJob, Tx
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,6 @@ class IngestResult:
     statuses: int = 0
     unknown_channel: int = 0
     ignored: int = 0
-
-
-def turn_key(conversation_id: int) -> str:
-    """Jobs with the same key run one at a time: a conversation's turns never overlap or reorder."""
-    return f"conversation:{conversation_id}"
 
 
 class IngestService:
@@ -78,24 +74,10 @@ class IngestService:
             result.duplicates += 1
 
     async def _store_message(self, tx: Tx, channel: Channel, event: InboundMessage) -> bool:
-        now = self._clock.now()
-        contact = await tx.upsert_contact(
-            tenant_id=channel.tenant_id, wa_id=event.sender, name=event.sender_name
-        )
-        conversation = await tx.open_conversation(
-            tenant_id=channel.tenant_id, channel_id=channel.id, contact_id=contact.id, now=now
-        )
-        message = await tx.insert_inbound(conversation=conversation, event=event, now=now)
-        if message is None:
-            return False
-        await tx.note_inbound(conversation.id, at=min(event.timestamp, now))
-        if event.type in SILENT_TYPES:
-            return True
-        await tx.enqueue(
-            kind=TURN,
-            key=turn_key(conversation.id),
-            payload={"message_id": message.id, "conversation_id": conversation.id},
-            run_at=now,
-            max_attempts=self._max_attempts,
-        )
-        return True
+        turn = None
+        if event.type not in SILENT_TYPES:
+            # The turn's log lines carry the webhook's request id.
+            extra = {"request_id": REQUEST_ID.get()}
+            turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra=extra)
+        message = await tx.store_inbound(channel=channel, event=event, now=self._clock.now(), turn=turn)
+        return message is not None

@@ -27,6 +27,11 @@ class PollingPool:
         """New work may be there: stop waiting for the next poll."""
         self._wake.set()
 
+    @property
+    def alive(self) -> bool:
+        """Started, and none of its tasks has ended (they only end when stopped or on a bug)."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
+
     def start(self) -> None:
         self._tasks = [
             asyncio.create_task(self._loop(), name=f"{self._name}-{i}") for i in range(self._concurrency)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from frontdesk.domain import live
 from frontdesk.domain.models import ConversationStatus, Job
+from frontdesk.domain.ops import Metrics, NoMetrics
 from frontdesk.domain.ports import Clock, JobQueue, Responder, Store, Tx
 from frontdesk.domain.turns import Answer, Turn
 
@@ -32,7 +33,9 @@ class TurnService:
         responder: Responder,
         clock: Clock,
         on_reply: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ):
+        self._metrics = metrics or NoMetrics()
         self._store = store
         self._queue = queue
         self._responder = responder
@@ -46,7 +49,9 @@ class TurnService:
         if turn.conversation.status is ConversationStatus.BOT:
             started = time.perf_counter()
             answer = await self._responder.respond(turn)
-            latency_ms = int((time.perf_counter() - started) * 1000)
+            elapsed = time.perf_counter() - started
+            latency_ms = int(elapsed * 1000)
+            self._metrics.turn(seconds=elapsed, usage=answer.usage)
         async with self._store.transaction() as tx:
             conversation = await tx.conversation(turn.conversation.id)
             # Staff may have taken over while the responder was thinking: then the bot stays silent.

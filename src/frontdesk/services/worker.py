@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from frontdesk.domain.models import Job
+from frontdesk.domain.ops import REQUEST_ID
 from frontdesk.domain.ports import Clock, JobQueue
 from frontdesk.services.polling import PollingPool
 from frontdesk.services.retry import Backoff
@@ -53,6 +54,8 @@ class Worker:
     async def _run(self, job: Job) -> None:
         handler = self._handlers.get(job.kind)
         heartbeat = asyncio.create_task(self._heartbeat(job))
+        request_id = job.payload.get("request_id")
+        token = REQUEST_ID.set(request_id if isinstance(request_id, str) else f"job-{job.id}")
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -62,6 +65,7 @@ class Worker:
         except Exception as exc:
             await self._failed(job, exc)
         finally:
+            REQUEST_ID.reset(token)
             heartbeat.cancel()
 
     async def _failed(self, job: Job, exc: Exception) -> None:

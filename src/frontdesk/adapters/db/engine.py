@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from frontdesk.adapters.db.sqlite_inline import InlineSqlite, connector
+
+BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite write waits for another process's write lock before failing."""
 
 READ_ONLY = "frontdesk_read_only"
 """Execution option for connections that only read. On SQLite they begin a deferred transaction: in WAL
@@ -16,9 +21,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the async engine for `url` (sqlite+aiosqlite or postgresql+asyncpg)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        _tune_sqlite(engine)
-        return engine
+        return _sqlite_engine(url, echo=echo)
     # No pre-ping: it costs a round trip per checkout on the webhook path; a connection the server
     # dropped fails one request (Meta redelivers) and is replaced. Recycling bounds their age instead.
     return create_async_engine(url, echo=echo, pool_size=20, max_overflow=10, pool_recycle=1800)
@@ -34,13 +37,25 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
+    """SQLAlchemy's aiosqlite dialect over the inline driver (`sqlite_inline`): no thread per statement."""
+    parsed = make_url(url)
+    args, kwargs = parsed.get_dialect()().create_connect_args(parsed)
+    connect = connector(
+        args[0], busy_timeout=float(kwargs.get("timeout", BUSY_TIMEOUT)), uri=bool(kwargs.get("uri"))
+    )
+    engine = create_async_engine(parsed, echo=echo, async_creator=connect)
+    _tune_sqlite(engine)
+    return engine
+
+
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is deferred).
-        dbapi_conn.isolation_level = None
+        # The driver opens connections with isolation_level=None, so SQLAlchemy's "begin" event issues
+        # BEGIN itself (pysqlite's implicit BEGIN is deferred).
         cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -49,5 +64,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
         # fails with SQLITE_BUSY at once when another writer got in between, whatever busy_timeout says.
         # Connections marked READ_ONLY never write, so they read a snapshot instead of queueing for it.
+        # Read-only transactions may be long (a search): their statements run off the event loop.
         read_only = conn.get_execution_options().get(READ_ONLY, False)
+        driver = conn.connection.driver_connection
+        if isinstance(driver, InlineSqlite):
+            driver.offload = read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -13,7 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.engine import READ_ONLY
-from frontdesk.adapters.db.transaction import SqlTx, channels, conversations, jobs, outbox, tenants
+from frontdesk.adapters.db.transaction import (
+    SqlTx,
+    channels,
+    conversations,
+    events,
+    jobs,
+    messages,
+    outbox,
+    tenants,
+)
+from frontdesk.domain import live
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Job, JobStatus, OutboxItem, OutboxStatus
 from frontdesk.domain.ports import Tx
@@ -30,6 +40,7 @@ class SqlStore:
         self.engine = engine
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLite's busy-wait.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._writer: AsyncConnection | None = None
 
     @asynccontextmanager
     async def _begin(self) -> AsyncIterator[AsyncConnection]:
@@ -37,8 +48,20 @@ class SqlStore:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        async with self._write_lock:
+            conn = await self._sqlite_writer()
+            async with conn.begin():
+                yield conn
+
+    async def _sqlite_writer(self) -> AsyncConnection:
+        """SQLite's one write connection, kept open: writers take turns anyway, and a pool checkout and
+        return cost more than the ingest's statements (call with the write lock held)."""
+        if self._writer is not None and (self._writer.closed or self._writer.invalidated):
+            await self._writer.close()
+            self._writer = None
+        if self._writer is None:
+            self._writer = await self.engine.connect()
+        return self._writer
 
     def begin(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A write transaction on a raw connection, for other adapters of this database (serialised on
@@ -60,6 +83,9 @@ class SqlStore:
             yield SqlTx(conn)
 
     async def dispose(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
         await self.engine.dispose()
 
     async def is_empty(self) -> bool:
@@ -118,9 +144,11 @@ class SqlStore:
         else:
             values |= {"status": JobStatus.QUEUED, "run_at": retry_at}
         async with self._begin() as conn:
-            await conn.execute(
+            failed = await conn.execute(
                 update(jobs).where(jobs.c.id == job_id, jobs.c.locked_by == worker).values(**values)
             )
+            if retry_at is None and failed.rowcount == 1:
+                await _announce_dead_job(conn, job_id, now=now)
 
     async def queue_depth(self) -> int:
         async with self.engine.connect() as conn:
@@ -158,6 +186,31 @@ class SqlStore:
                 attempts=row.attempts + 1,
                 last_inbound_at=row.last_inbound_at,
             )
+
+
+async def _announce_dead_job(conn: AsyncConnection, job_id: int, *, now: datetime) -> None:
+    """A `job.failed` event for staff of the tenant whose message the dead job was about."""
+    job = (await conn.execute(select(jobs).where(jobs.c.id == job_id))).one()
+    message_id = job.payload.get("message_id") if isinstance(job.payload, dict) else None
+    if not isinstance(message_id, int):
+        return
+    found = select(messages.c.tenant_id, messages.c.conversation_id).where(messages.c.id == message_id)
+    message = (await conn.execute(found)).first()
+    if message is None:
+        return
+    payload = {
+        "kind": "turn",
+        "job_id": job_id,
+        "conversation_id": message.conversation_id,
+        "message_id": message_id,
+        "attempts": job.attempts,
+        "error": job.last_error,
+    }
+    await conn.execute(
+        events.insert().values(
+            tenant_id=message.tenant_id, type=live.JOB_FAILED, payload=payload, created_at=now
+        )
+    )
 
 
 def _claimable(now: datetime) -> Any:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, and_, case, func, or_, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.adapters.db import rows
+from frontdesk.adapters.db import inbound, rows
 from frontdesk.adapters.db.tables import (
     ChannelRow,
     ContactRow,
@@ -22,6 +22,7 @@ from frontdesk.adapters.db.tables import (
     StatusEventRow,
     TenantRow,
 )
+from frontdesk.domain import live
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import InboundMessage, StatusUpdate
 from frontdesk.domain.models import (
@@ -38,6 +39,7 @@ from frontdesk.domain.models import (
     Tenant,
 )
 from frontdesk.domain.outbound import OutboundMessage, preview
+from frontdesk.domain.ports import TurnJob
 from frontdesk.domain.turns import Usage
 
 tenants: Table = TenantRow.__table__  # type: ignore[assignment]
@@ -88,16 +90,7 @@ class SqlTx:
         return rows.tenant(row) if row else None
 
     async def upsert_contact(self, *, tenant_id: int, wa_id: str, name: str | None) -> Contact:
-        stmt: Insert = upsert_insert(self.conn, contacts).values(
-            tenant_id=tenant_id, wa_id=wa_id, name=name, preferences={}, created_at=func.now()
-        )
-        await self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "wa_id"]))  # type: ignore[attr-defined]
-        where = and_(contacts.c.tenant_id == tenant_id, contacts.c.wa_id == wa_id)
-        row = await self._one(select(contacts).where(where), "contact")
-        if name and not row.name:  # learn the WhatsApp profile name, never overwrite one staff set
-            await self.conn.execute(update(contacts).where(contacts.c.id == row.id).values(name=name))
-            return rows.contact(row).model_copy(update={"name": name})
-        return rows.contact(row)
+        return await inbound.contact(self.conn, tenant_id=tenant_id, wa_id=wa_id, name=name)
 
     async def contact(self, contact_id: int) -> Contact:
         return rows.contact(await self._one(select(contacts).where(contacts.c.id == contact_id), "contact"))
@@ -105,27 +98,9 @@ class SqlTx:
     async def open_conversation(
         self, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
     ) -> Conversation:
-        values = dict(
-            tenant_id=tenant_id,
-            channel_id=channel_id,
-            contact_id=contact_id,
-            status=ConversationStatus.BOT,
-            unread_count=0,
-            created_at=now,
-            updated_at=now,
+        return await inbound.open_conversation(
+            self.conn, tenant_id=tenant_id, channel_id=channel_id, contact_id=contact_id, now=now
         )
-        stmt = upsert_insert(self.conn, conversations).values(**values)
-        await self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "contact_id"]))
-        where = and_(conversations.c.channel_id == channel_id, conversations.c.contact_id == contact_id)
-        row = await self._one(select(conversations).where(where), "conversation")
-        if row.status == ConversationStatus.CLOSED:  # a customer writing again reopens the thread
-            await self.conn.execute(
-                update(conversations)
-                .where(conversations.c.id == row.id)
-                .values(status=ConversationStatus.BOT)
-            )
-            return rows.conversation(row).model_copy(update={"status": ConversationStatus.BOT})
-        return rows.conversation(row)
 
     async def conversation(self, conversation_id: int) -> Conversation:
         stmt = select(conversations).where(conversations.c.id == conversation_id)
@@ -158,49 +133,25 @@ class SqlTx:
         return event_id
 
     async def note_inbound(self, conversation_id: int, *, at: datetime) -> None:
-        last = conversations.c.last_inbound_at
-        await self.conn.execute(
-            update(conversations)
-            .where(conversations.c.id == conversation_id)
-            .values(
-                # Webhooks can arrive out of order: the window opens at the newest message, never older.
-                last_inbound_at=case((or_(last.is_(None), last < at), at), else_=last),
-                last_message_at=at,
-                unread_count=conversations.c.unread_count + 1,
-                updated_at=at,
-            )
-        )
+        await self.conn.execute(inbound.NOTE_INBOUND, {"conversation_id": conversation_id, "at": at})
 
     # -- messages
 
     async def insert_inbound(
         self, *, conversation: Conversation, event: InboundMessage, now: datetime
     ) -> Message | None:
-        content = event.model_dump(
-            mode="json", exclude_none=True, exclude={"raw", "channel_key", "message_id"}
+        return await inbound.insert_message(
+            self.conn,
+            tenant_id=conversation.tenant_id,
+            conversation_id=conversation.id,
+            event=event,
+            now=now,
         )
-        content["raw"] = event.raw
-        stmt = (
-            upsert_insert(self.conn, messages)
-            .values(
-                tenant_id=conversation.tenant_id,
-                conversation_id=conversation.id,
-                direction=Direction.IN,
-                type=event.type,
-                text=event.text,
-                content=content,
-                channel_message_id=event.message_id,
-                reply_to=event.context.message_id if event.context else None,
-                status=MessageStatus.RECEIVED,
-                tools=[],
-                status_at=now,
-                created_at=event.timestamp,
-            )
-            .on_conflict_do_nothing(index_elements=["channel_message_id"])
-            .returning(*messages.c)
-        )
-        row = (await self.conn.execute(stmt)).first()
-        return rows.message(row) if row else None
+
+    async def store_inbound(
+        self, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
+    ) -> Message | None:
+        return await inbound.store_inbound(self.conn, channel=channel, event=event, now=now, turn=turn)
 
     async def message(self, message_id: int) -> Message:
         return rows.message(await self._one(select(messages).where(messages.c.id == message_id), "message"))
@@ -270,7 +221,9 @@ class SqlTx:
             .where(conversations.c.id == conversation.id)
             .values(last_message_at=now, updated_at=now)
         )
-        return rows.message(row)
+        stored = rows.message(row)
+        await self._message_event(live.MESSAGE_CREATED, stored, now)
+        return stored
 
     async def record_status(self, event: StatusUpdate, *, now: datetime) -> None:
         await self._lock_wamid(event.message_id, exclusive=False)
@@ -289,13 +242,22 @@ class SqlTx:
             .on_conflict_do_nothing(index_elements=["channel_message_id", "status"])
         )
         await self.conn.execute(stmt)
-        await self._advance(
+        moved = await self._advance(
             event.message_id,
             event.status,
             error.code if error else None,
             _error_text(error) if error else None,
             event.timestamp,
         )
+        if moved is not None:
+            await self._message_event(live.MESSAGE_STATUS, rows.message(moved), now)
+
+    async def _message_event(self, kind: str, message: Message, now: datetime) -> None:
+        """Tell staff watching live about a new message or a message's new status (`domain.live`)."""
+        payload = (
+            live.message_created(message) if kind == live.MESSAGE_CREATED else live.message_status(message)
+        )
+        await self.add_event(tenant_id=message.tenant_id, type=kind, payload=payload, now=now)
 
     async def _lock_wamid(self, wamid: str, *, exclusive: bool) -> None:
         """Keep a status callback and the dispatcher storing the same wamid from overlapping.
@@ -312,13 +274,15 @@ class SqlTx:
 
     async def _advance(
         self, wamid: str, status: MessageStatus, code: str | None, text: str | None, at: datetime
-    ) -> None:
-        """Move a message to `status` only if that is forward of where it is (duplicates are no-ops)."""
+    ) -> Any:
+        """Move a message to `status` only if that is forward of where it is (duplicates are no-ops).
+
+        The message's row when it moved, else None."""
         movable = [s.value for s in MessageStatus if status in _FORWARD[s]]
         values: dict[str, Any] = {"status": status, "status_at": at}
         if status is MessageStatus.FAILED:
             values |= {"error_code": code, "error_message": text}
-        await self.conn.execute(
+        moved = await self.conn.execute(
             update(messages)
             .where(
                 messages.c.channel_message_id == wamid,
@@ -326,7 +290,9 @@ class SqlTx:
                 messages.c.status.in_(movable),
             )
             .values(**values)
+            .returning(*messages.c)
         )
+        return moved.first()
 
     # -- jobs
 
@@ -373,6 +339,7 @@ class SqlTx:
             await self._advance(
                 channel_message_id, MessageStatus(ev.status), ev.error_code, ev.error_message, ev.occurred_at
             )
+        await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
 
     async def outbox_retry(self, item: OutboxItem, *, error: str, run_at: datetime) -> None:
         await self.conn.execute(
@@ -392,6 +359,7 @@ class SqlTx:
             .where(messages.c.id == item.message_id)
             .values(status=MessageStatus.FAILED, error_code=code, error_message=error, status_at=now)
         )
+        await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
 
 
 def _error_text(error: Any) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 
 from frontdesk.adapters.documents import SUPPORTED_TYPES
-from frontdesk.api.auth import CurrentTenant
+from frontdesk.api.auth import CurrentTenant, require_role
 from frontdesk.api.body import limited_body_route
 from frontdesk.api.deps import KnowledgeDep, frontdesk_of
-from frontdesk.api.errors import ErrorBody
+from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.knowledge import (
     DocumentDetailOut,
     DocumentListOut,
@@ -25,6 +25,7 @@ from frontdesk.api.schemas.knowledge import (
     UploadOut,
 )
 from frontdesk.domain.knowledge import MAX_QUERY_CHARS, IngestOutcome, SearchMode
+from frontdesk.domain.staff import Role
 
 UPLOAD_OVERHEAD = 64 * 1024
 """Bytes allowed on top of the document limit for multipart boundaries and part headers."""
@@ -40,7 +41,8 @@ router = APIRouter(
 
 _ERRORS = {
     400: "The upload has no usable file name",
-    401: "Missing or wrong admin token",
+    401: "Not signed in, or the session ended",
+    403: "Only admins and owners may change the knowledge base",
     404: "No such document for this tenant",
     409: "Another document already has that file name",
     413: "The file (or the request) is over the size limit (FRONTDESK_KB_MAX_BYTES)",
@@ -53,7 +55,8 @@ _ERRORS = {
 def _errors(*codes: int, **overrides: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, each with the `{"detail": ...}` body."""
     return {
-        code: {"model": ErrorBody, "description": overrides.get(f"e{code}", _ERRORS[code])} for code in codes
+        code: {"model": error_model(code), "description": overrides.get(f"e{code}", _ERRORS[code])}
+        for code in codes
     }
 
 
@@ -62,12 +65,15 @@ Upload = Annotated[
     UploadFile,
     File(description="Markdown, plain text, HTML or PDF (with a text layer). Its name identifies it."),
 ]
-_UPLOAD_ERRORS = _errors(400, 401, 413, 415, 422)
+_UPLOAD_ERRORS = _errors(400, 401, 403, 413, 415, 422)
+_ADMIN_ONLY = [Depends(require_role(Role.ADMIN))]
+"""Changing the knowledge base is for admins and owners; any staff member may read and search it."""
 
 
 @router.post(
     "/documents",
     status_code=status.HTTP_201_CREATED,
+    dependencies=_ADMIN_ONLY,
     responses={
         200: {"model": UploadOut, "description": "Replaced the document of that name, or unchanged"},
         **_UPLOAD_ERRORS,
@@ -105,7 +111,9 @@ async def get_document(
     return DocumentDetailOut.of_detail(await knowledge.get_document(tenant=tenant, document_id=document_id))
 
 
-@router.put("/documents/{document_id}", responses={**_UPLOAD_ERRORS, **_errors(404, 409)})
+@router.put(
+    "/documents/{document_id}", dependencies=_ADMIN_ONLY, responses={**_UPLOAD_ERRORS, **_errors(404, 409)}
+)
 async def replace_document(
     tenant: CurrentTenant, knowledge: KnowledgeDep, document_id: DocumentId, file: Upload
 ) -> UploadOut:
@@ -123,7 +131,8 @@ async def replace_document(
 @router.delete(
     "/documents/{document_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=_errors(401, 404, 422, e422="A bad document id"),
+    dependencies=_ADMIN_ONLY,
+    responses=_errors(401, 403, 404, 422, e422="A bad document id"),
 )
 async def delete_document(tenant: CurrentTenant, knowledge: KnowledgeDep, document_id: DocumentId) -> None:
     """Delete a document with its chunks and vectors."""

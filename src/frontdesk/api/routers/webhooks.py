@@ -13,8 +13,11 @@ from pydantic import BaseModel
 
 from frontdesk.adapters.channels.whatsapp_cloud.webhook import parse_webhook, verify_signature
 from frontdesk.api.body import read_limited
-from frontdesk.api.deps import IngestDep, SettingsDep
-from frontdesk.domain.errors import InvalidInputError, SignatureError
+from frontdesk.api.deps import IngestDep, MetricsDep, SettingsDep
+from frontdesk.api.errors import PayloadTooLargeError
+from frontdesk.domain.errors import FrontdeskError, InvalidInputError, SignatureError
+from frontdesk.services.ingest import IngestService
+from frontdesk.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -60,8 +63,25 @@ async def verify_subscription(
         413: {"description": "Body over the size limit"},
     },
 )
-async def receive(request: Request, settings: SettingsDep, ingest: IngestDep) -> WebhookAck:
+async def receive(
+    request: Request, settings: SettingsDep, ingest: IngestDep, metrics: MetricsDep
+) -> WebhookAck:
     """Receive a WhatsApp Cloud API delivery (messages and statuses) and store it exactly once."""
+    try:
+        ack = await _receive(request, settings, ingest)
+    except FrontdeskError as exc:
+        metrics.webhook(
+            _RESULTS.get(type(exc), "bad_request" if isinstance(exc, InvalidInputError) else "error")
+        )
+        raise
+    metrics.webhook("ok")
+    return ack
+
+
+_RESULTS = {SignatureError: "bad_signature", PayloadTooLargeError: "too_large"}
+
+
+async def _receive(request: Request, settings: Settings, ingest: IngestService) -> WebhookAck:
     body = await read_limited(request, settings.max_body_bytes)
     try:
         verify_signature(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CONTEXT_KEYS = ("order_ref", "product", "appointment_ref", "service", "city", "start")
+CONTEXT_KEYS = ("order_ref", "product", "products", "appointment_ref", "service", "city", "start")
 """Slot names whose last value the conversation remembers."""
 
 
@@ -20,6 +20,8 @@ class ConversationState:
     """What the team remembers between turns of one conversation."""
 
     agent: str | None = None
+    skill: str | None = None
+    """The current agent's skill of the last turn, which a bare follow-up ("and the mini?") continues."""
     misunderstood: int = 0
     agents: dict[str, dict[str, Any]] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
@@ -32,8 +34,10 @@ class ConversationState:
         context = data.get("context")
         agent = data.get("agent")
         misunderstood = data.get("misunderstood")
+        skill = data.get("skill")
         return cls(
             agent=agent if isinstance(agent, str) else None,
+            skill=skill if isinstance(skill, str) else None,
             misunderstood=misunderstood if isinstance(misunderstood, int) else 0,
             agents={k: v for k, v in agents.items() if isinstance(v, dict)}
             if isinstance(agents, dict)
@@ -44,6 +48,7 @@ class ConversationState:
     def to_dict(self) -> dict[str, Any]:
         return {
             "agent": self.agent,
+            "skill": self.skill,
             "misunderstood": self.misunderstood,
             "agents": {k: v for k, v in self.agents.items() if v},
             "context": self.context,

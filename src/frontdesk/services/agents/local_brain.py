@@ -10,6 +10,7 @@ skill's reply for the outcome. The dialogue state is JSON:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from frontdesk.domain.outbound import Row
@@ -25,8 +26,17 @@ from frontdesk.services.agents.local_outcome import (
 from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
 from frontdesk.services.agents.pending import PendingAnswer, read_pending
 from frontdesk.services.agents.replies import choice_list, confirmation, render, texts
-from frontdesk.services.agents.slot_fill import complete, fill, from_context, part_of_day, tool_args
-from frontdesk.services.agents.tools import TOOLS, ToolResult
+from frontdesk.services.agents.slot_fill import (
+    complete,
+    fill,
+    from_context,
+    named_references,
+    part_of_day,
+    refers_to_other,
+    tool_args,
+    without_references,
+)
+from frontdesk.services.agents.tools import TOOLS, ToolError, ToolResult
 
 NAME = "local"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Could you say it another way?"
@@ -87,11 +97,12 @@ class LocalBrain:
     async def _proceed(
         self, request: AgentRequest, skill: Skill, slots: dict[str, Any], ambiguous: dict[str, list[Row]]
     ) -> AgentReply:
-        slots = from_context(skill, slots, request.context)
+        other = refers_to_other(request.text)
+        slots = from_context(skill, slots, without_references(request.context) if other else request.context)
         missing = next((s for s in skill.slots if s.required and not complete(s, slots.get(s.name))), None)
         if missing is not None:
-            if missing.type == "datetime" and SLOT_FINDER in request.agent.tools and slots.get("service"):
-                return await self._offer_slots(request, skill, slots, missing.name)
+            if missing.type == "datetime" and (service := await self._service_of(request, slots)):
+                return await self._offer_slots(request, skill, slots, missing.name, service)
             lister = _lister(request, missing.type)
             if lister is not None and not ambiguous.get(missing.name):
                 return await self._list_then_ask(request, skill, slots, missing.name, lister)
@@ -121,6 +132,9 @@ class LocalBrain:
         """A missing reference: show the customer's own (orders, appointments) and wait for one."""
         assert lister.tool is not None
         result = await TOOLS[lister.tool].call(request.tools, dict(lister.args))
+        picked = await self._pick_own(request, skill, slots, slot, result)
+        if picked is not None:
+            return await self._proceed(request, skill, {**slots, slot: picked}, {})
         text = result_text(request, lister, {}, result)
         pending = {"kind": "slot", "slot": slot, "rows": [r.model_dump() for r in result.choices]}
         return AgentReply(
@@ -131,13 +145,63 @@ class LocalBrain:
             context=learned(slots, None),
         )
 
+    async def _pick_own(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], slot: str, listed: ToolResult
+    ) -> str | None:
+        """The one listed order or appointment the customer must mean, if there is one.
+
+        Those the message names (a product of the order, the appointment's service or day), else all;
+        for a side effect, only those the tool's dry run accepts (cancellable, returnable, ...).
+        """
+        keys = [row.id.split(":", 1)[1] for row in listed.choices]
+        if refers_to_other(request.text):
+            keys = [k for k in keys if k not in request.context.values()]
+        pool = named_references(self.reader, request.text, listed, now=request.tools.now()) or keys
+        ready = all(complete(s, slots.get(s.name)) for s in skill.slots if s.required and s.name != slot)
+        if len(pool) > 1 and skill.confirm and skill.tool is not None and ready:
+            accepted = []
+            for key in pool:
+                trial = await TOOLS[skill.tool].call(request.tools, tool_args(skill, {**slots, slot: key}))
+                accepted += [key] if trial.ok else []
+            pool = accepted
+        return pool[0] if len(pool) == 1 else None
+
+    async def _service_of(self, request: AgentRequest, slots: dict[str, Any]) -> str | None:
+        """The service whose free slots to offer: the one named, else that of the appointment being moved.
+
+        None when the agent cannot look for slots.
+        """
+        if SLOT_FINDER not in request.agent.tools:
+            return None
+        if slots.get("service"):
+            return str(slots["service"])
+        ref = slots.get("appointment_ref")
+        if not ref or "list_appointments" not in request.agent.tools:
+            return None
+        mine = await TOOLS["list_appointments"].call(request.tools, {})  # the contact's own only
+        found = [
+            a for a in mine.facts.get("appointments") or [] if isinstance(a, dict) and a.get("ref") == ref
+        ]
+        return str(found[0]["service_code"]) if found else None
+
     async def _offer_slots(
-        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], slot: str
+        self,
+        request: AgentRequest,
+        skill: Skill,
+        slots: dict[str, Any],
+        slot: str,
+        service: str,
+        *,
+        lead: str = "",
+        earlier: Sequence[ToolCall] = (),
     ) -> AgentReply:
-        """A day or time that is not yet one slot: the free slots for it, as a list to pick from."""
+        """A day or time that is not yet one slot: the free slots for it, as a list to pick from.
+
+        `lead` goes first (why the asked time is not possible); `earlier` are this turn's calls so far.
+        """
         found = slots.get(slot)
         partial: dict[str, Any] = found if isinstance(found, dict) else {}
-        args: dict[str, Any] = {"service": slots["service"], "city": slots.get("city")}
+        args: dict[str, Any] = {"service": service, "city": slots.get("city")}
         if partial.get("date"):
             args.update(date_from=partial["date"], days=1)
         if partial.get("from"):
@@ -146,13 +210,13 @@ class LocalBrain:
         result = await TOOLS[SLOT_FINDER].call(request.tools, args)
         call = tool_call(SLOT_FINDER, args, result)
         finder = next((s for s in request.agent.skills if s.tool == SLOT_FINDER), skill)
-        text = result_text(request, finder, slots, result)
+        text = "\n".join(t for t in (lead, result_text(request, finder, slots, result)) if t)
         rows = list(result.choices)
         pending = {"kind": "choice" if rows else "slot", "slot": slot, "rows": [r.model_dump() for r in rows]}
         return AgentReply(
             messages=result_messages(text, result.choices),
             brain=NAME,
-            tools=[call],
+            tools=[*earlier, call],
             state={"skill": skill.name, "slots": slots, "pending": pending},
             context=learned(slots, result),
         )
@@ -165,6 +229,10 @@ class LocalBrain:
         args = tool_args(skill, slots)
         result = await TOOLS[skill.tool].call(request.tools, args, confirmed=False)
         call = tool_call(skill.tool, args, result)
+        if result.error is ToolError.CONFLICT:
+            moved = await self._other_times(request, skill, slots, result, call)
+            if moved is not None:
+                return moved
         if not result.ok or (not result.needs_confirmation and skill.confirm_prompt is None):
             return self._finished(request, skill, slots, result, [call])
         values = template_values(request, skill, slots)
@@ -177,12 +245,29 @@ class LocalBrain:
             context=learned(slots, result),
         )
 
+    async def _other_times(
+        self, request: AgentRequest, skill: Skill, slots: dict[str, Any], result: ToolResult, call: ToolCall
+    ) -> AgentReply | None:
+        """The asked time is taken: that day's free slots to pick from instead (None: no slot finder)."""
+        slot = next((s.name for s in skill.slots if s.type == "datetime"), None)
+        asked = slots.get(slot) if slot else None
+        service = await self._service_of(request, slots)
+        if slot is None or service is None or not isinstance(asked, dict):
+            return None
+        day_only = {**slots, slot: {"date": asked.get("date"), "from": None, "to": None}}
+        return await self._offer_slots(
+            request, skill, day_only, slot, service, lead=result.summary, earlier=[call]
+        )
+
     async def _run(
         self, request: AgentRequest, skill: Skill, slots: dict[str, Any], *, confirmed: bool
     ) -> AgentReply:
         if skill.tool is None or skill.tool == HANDOFF_TOOL:
             text = render(skill.reply, template_values(request, skill, slots))
-            return AgentReply(messages=texts(text), brain=NAME, handoff=skill.tool == HANDOFF_TOOL)
+            handoff = skill.tool == HANDOFF_TOOL
+            # The handoff is a tool like the others for the inbox: it is recorded as a call.
+            calls = [_handoff_call(request.text)] if handoff else []
+            return AgentReply(messages=texts(text), brain=NAME, tools=calls, handoff=handoff)
         args = tool_args(skill, slots)
         result = await TOOLS[skill.tool].call(request.tools, args, confirmed=confirmed)
         return self._finished(
@@ -216,9 +301,13 @@ def _choice_state(
     if not result.choices:
         return None
     kind = result.choices[0].id.split(":", 1)[0]
-    slot_type = {"slot": "datetime", "product": "product", "service": "service", "order": "order_ref"}.get(
-        kind
-    )
+    slot_type = {
+        "slot": "datetime",
+        "product": "product",
+        "service": "service",
+        "order": "order_ref",
+        "appointment": "appointment_ref",
+    }.get(kind)
     candidates = [skill, *sorted(request.agent.skills, key=lambda s: not s.confirm)]
     target = next((s for s in candidates for slot in s.slots if slot.type == slot_type), None)
     if target is None:
@@ -233,6 +322,11 @@ def _choice_state(
     }
 
 
+def _handoff_call(reason: str) -> ToolCall:
+    """The handoff as the inbox shows it, the same as an LLM's handoff call."""
+    return ToolCall(name=HANDOFF_TOOL, args={"reason": reason[:200]}, ok=True, summary="handed off")
+
+
 def _merged(old: Any, new: Any) -> Any:
     """A new partial value on top of the old one ("2pm" after "Tuesday" is Tuesday at 2pm)."""
     if isinstance(old, dict) and isinstance(new, dict):
@@ -244,11 +338,11 @@ def _lister(request: AgentRequest, slot_type: str) -> Skill | None:
     """The agent's skill listing the customer's own things, when a reference of that kind is missing."""
     if slot_type not in ("order_ref", "appointment_ref"):
         return None
-    return next(
-        (
-            s
-            for s in request.agent.skills
-            if s.tool and s.tool.startswith("list_") and not any(slot.required for slot in s.slots)
-        ),
-        None,
-    )
+    listers = [
+        s
+        for s in request.agent.skills
+        if s.tool and s.tool.startswith("list_") and not any(slot.required for slot in s.slots)
+    ]
+    # `list_orders` for an order, `list_appointments` for an appointment (not `list_services`).
+    noun = slot_type.removesuffix("_ref")
+    return next((s for s in listers if s.tool and noun in s.tool), listers[0] if listers else None)

@@ -60,7 +60,9 @@ def tool_call(name: str, args: dict[str, Any], result: ToolResult, *, confirmed:
 def learned(slots: dict[str, Any], result: ToolResult | None) -> dict[str, Any]:
     """Values worth remembering for later turns: the slots and the references a result names."""
     out = {
-        k: v for k, v in slots.items() if k in ("order_ref", "product", "appointment_ref", "service", "city")
+        k: v
+        for k, v in slots.items()
+        if k in ("order_ref", "product", "products", "appointment_ref", "service", "city")
     }
     facts = result.facts if result is not None else {}
     nested = {k: v for k, v in facts.items() if isinstance(v, dict)}

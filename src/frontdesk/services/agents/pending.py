@@ -11,8 +11,9 @@ from frontdesk.domain.team import Agent, Slot
 from frontdesk.domain.turns import Turn
 from frontdesk.services.agents.brain import AgentRequest
 from frontdesk.services.agents.nlu import SlotReader, yes_no
+from frontdesk.services.agents.nlu.dates import bare_hour
 from frontdesk.services.agents.replies import CONFIRM_NO, CONFIRM_YES
-from frontdesk.services.agents.slot_fill import read
+from frontdesk.services.agents.slot_fill import read, window_value
 
 _NUMBER = re.compile(r"^\s*(?:option\s*|number\s*|#)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 
@@ -68,6 +69,8 @@ def _slot_answer(
     reader: SlotReader, slot: Slot, text: str, rows: list[dict[str, Any]], *, now: datetime
 ) -> PendingAnswer | None:
     value, _ = read(reader, slot, text, now=now, expecting=True)
+    if value is None and slot.type == "datetime" and (hour := bare_hour(text)) is not None:
+        value = {"date": None, **window_value(hour)}  # "10 is fine" answers "which time?"
     if value is None:
         return None
     if slot.type == "datetime" and rows and isinstance(value, dict):

@@ -136,9 +136,21 @@ class TeamResponder:
         state.agent = next((n for n in names if state.agents.get(n)), names[-1] if names else state.agent)
         if state.agent == SUPERVISOR:
             state.agent = previous
+        state.skill = _skill_of(route, answered, state.skill)
         label = HANDOFF_AGENT if route.handoff else "+".join(names)
         messages = merge_messages([reply.messages for _, reply in answered])
         tools = [asdict(call) for _, reply in answered for call in reply.tools]
         answer = Answer(messages=messages, agent=label, tools=tools)
         usage = tuple(reply.usage for _, reply in answered if reply.usage is not None)
         return TeamOutcome(answer=answer, state=state.to_dict(), handoff=handoff, usage=usage)
+
+
+def _skill_of(route: Route, answered: list[tuple[Part, AgentReply]], previous: str | None) -> str | None:
+    """The skill a follow-up would continue: this turn's, when one agent answered with a known skill."""
+    if route.handoff or len(answered) != 1:
+        return None if len(answered) > 1 else previous
+    part, reply = answered[0]
+    if part.agent == SUPERVISOR:
+        return previous
+    chosen = part.skill or (reply.state or {}).get("skill")
+    return str(chosen) if chosen else previous

@@ -8,6 +8,7 @@ Stored forms: references, SKUs, service codes, cities and text as strings; a `da
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -17,8 +18,9 @@ from frontdesk.domain.models import Direction, Message
 from frontdesk.domain.outbound import Row
 from frontdesk.domain.team import Skill, Slot
 from frontdesk.services.agents.nlu import Mention, SlotReader, TimeWindow, When
+from frontdesk.services.agents.nlu.dates import parse_date
 from frontdesk.services.agents.nlu.slots import appointment_refs, order_refs
-from frontdesk.services.agents.tools import TOOLS
+from frontdesk.services.agents.tools import TOOLS, ToolResult
 
 CONTEXT_OF_TYPE = {
     "order_ref": "order_ref",
@@ -31,6 +33,7 @@ CONTEXT_OF_TYPE = {
 }
 """Which remembered value (`ConversationState.context`) a slot of each type may take."""
 _MENTION_TYPES = frozenset({"product", "sku", "service", "city"})
+_OTHER = re.compile(r"\b(?:the other|other one|other order|other appointment)\b", re.IGNORECASE)
 
 
 def read(
@@ -57,15 +60,16 @@ def _row(slot: Slot, key: str, name: str) -> Row:
 
 def _stored(value: Any) -> Any:
     if isinstance(value, When):
-        return {"date": value.date.isoformat() if value.date else None, **_window(value.window)}
+        return {"date": value.date.isoformat() if value.date else None, **window_value(value.window)}
     if isinstance(value, TimeWindow):
-        return _window(value)
+        return window_value(value)
     if isinstance(value, date):
         return value.isoformat()
     return value
 
 
-def _window(window: TimeWindow | None) -> dict[str, str | None]:
+def window_value(window: TimeWindow | None) -> dict[str, str | None]:
+    """A time window as stored: `{"from": "14:00", "to": "17:00"}`."""
     if window is None:
         return {"from": None, "to": None}
     return {"from": window.start.strftime("%H:%M"), "to": window.end.strftime("%H:%M")}
@@ -92,11 +96,27 @@ def from_context(skill: Skill, values: dict[str, Any], context: dict[str, Any]) 
     """`values` with the missing `from_context` slots taken from what the conversation has seen."""
     out = dict(values)
     for slot in skill.slots:
-        key = CONTEXT_OF_TYPE.get(slot.type)
+        key = "products" if slot.many and slot.type in ("product", "sku") else CONTEXT_OF_TYPE.get(slot.type)
         known = key is not None and context.get(key) is not None
-        if slot.from_context and not slot.many and slot.name not in out and known and key:
+        if (
+            slot.from_context
+            and (not slot.many or key == "products")
+            and slot.name not in out
+            and known
+            and key
+        ):
             out[slot.name] = context[key]
     return out
+
+
+def refers_to_other(text: str) -> bool:
+    """ "and the other one?": the customer means a reference other than the one just discussed."""
+    return bool(_OTHER.search(text))
+
+
+def without_references(context: dict[str, Any]) -> dict[str, Any]:
+    """The context without the order and appointment just discussed."""
+    return {k: v for k, v in context.items() if k not in ("order_ref", "appointment_ref")}
 
 
 def history_context(history: Sequence[Message]) -> dict[str, Any]:
@@ -109,6 +129,30 @@ def history_context(history: Sequence[Message]) -> dict[str, Any]:
         if "appointment_ref" not in found and (apts := appointment_refs(text)):
             found["appointment_ref"] = apts[0] if len(apts) == 1 else None
     return {k: v for k, v in found.items() if v}
+
+
+def named_references(reader: SlotReader, text: str, listed: ToolResult, *, now: datetime) -> list[str]:
+    """The listed orders or appointments that `text` names by a product, a service or a day.
+
+    "has my floor lamp shipped" names the order with the floor lamp in it; "cancel my installation on
+    the 3rd" the appointment on the 3rd. Empty when the text names none of them.
+    """
+    products = {m.key for mention in reader.vocabulary.products.find(text) for m in mention.candidates}
+    services = {m.key for mention in reader.vocabulary.services.find(text) for m in mention.candidates}
+    day = parse_date(text, now=now, tz=reader.timezone)
+    named = []
+    for order in _dicts(listed.facts.get("orders")):
+        if products & {str(item.get("sku")) for item in _dicts(order.get("items"))}:
+            named.append(str(order.get("order_ref")))
+    for appointment in _dicts(listed.facts.get("appointments")):
+        on_day = day is not None and str(appointment.get("start", "")).startswith(day.isoformat())
+        if on_day or appointment.get("service_code") in services:
+            named.append(str(appointment.get("ref")))
+    return named
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def complete(slot: Slot, value: Any) -> bool:

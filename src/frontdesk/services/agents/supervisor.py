@@ -2,9 +2,11 @@
 
 Order of decisions: `STOP` (opt out, always, through the account agent); asking for a person (the
 team's handoff keywords, as whole words); the answer to a pending question of an agent; otherwise
-classification with stickiness to the current agent, split into parts when a message asks several
-agents for different things. The supervisor's own skills (greetings, thanks, commands, handoff) are
-answered by the local brain over a pseudo-agent named `supervisor`.
+a bare follow-up that only names something ("and the mini?", "what about the GU10?") continues the
+last turn's agent and skill; otherwise classification with stickiness to the current agent, split
+into parts when a message asks several agents for different things. The supervisor's own skills
+(greetings, thanks, commands, handoff) are answered by the local brain over a pseudo-agent named
+`supervisor`.
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ from datetime import datetime
 from frontdesk.domain.team import OFF_TOPIC, SUPERVISOR, Agent, Team
 from frontdesk.services.agents.dialogue import ConversationState
 from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
+from frontdesk.services.agents.nlu.slots import bare_yes
+from frontdesk.services.agents.nlu.text import normalise
 from frontdesk.services.agents.pending import answer_to
+from frontdesk.services.knowledge.ranking import STOPWORDS
 
 HUMAN_SKILL = "human"
 OPT_OUT = ("account", "opt_out")
 _STOP = re.compile(r"^\W*stop\W*$", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_CONTINUE = re.compile(
+    r"^\W*(?:and|what about|how about|also|but|still|the other|other one|which one|ok and)\b", re.IGNORECASE
+)
+"""How a follow-up to the last answer starts."""
+PERSON_MARGIN = 0.1
+"""A handoff keyword hands off when asking for a person ranks within this of the best skill."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +85,12 @@ class Supervisor:
         """The parts of `text` and who answers each; `handoff` when a person is asked for."""
         if _STOP.match(text) and self.team.agent(OPT_OUT[0]):
             return Route(parts=(Part(OPT_OUT[0], text, OPT_OUT[1], local_only=True),))
-        if self._person.search(text) and not self._pending_part(text, state, tapped, now):
+        if self._asks_for_person(text) and not self._pending_part(text, state, tapped, now):
             return self.handoff(text)
         pending = self._pending_part(text, state, tapped, now)
         if pending is not None:
             return Route(parts=(pending,))
-        return self._classified(text, state.agent)
+        return self._bare_follow_up(text, state) or self._classified(text, state)
 
     def handoff(self, text: str) -> Route:
         """Hand the conversation to staff through the supervisor's `human` skill."""
@@ -86,6 +98,15 @@ class Supervisor:
 
     def wants_person(self, text: str) -> bool:
         return bool(self._person.search(text))
+
+    def _asks_for_person(self, text: str) -> bool:
+        """A handoff keyword, unless the message is plainly about something else ("what time is
+        customer service open on Saturday" asks for opening hours, not for a person)."""
+        if not self._person.search(text):
+            return False
+        ranked = self.classifier.rank(text, limit=3)
+        human = next((i for i in ranked if i.agent == SUPERVISOR and i.skill == HUMAN_SKILL), None)
+        return human is not None and human.confidence >= ranked[0].confidence - PERSON_MARGIN
 
     def _pending_part(
         self, text: str, state: ConversationState, tapped: str | None, now: datetime
@@ -97,7 +118,44 @@ class Supervisor:
         answer = answer_to(self.reader, agent, state.agent_state(agent.name), text, tapped, now=now)
         return Part(agent.name, text, pending=True) if answer is not None else None
 
-    def _classified(self, text: str, current: str | None) -> Route:
+    def _follow_up(self, text: str, state: ConversationState) -> Route | None:
+        """A message that only makes sense after the last turn ("and the mini?", "the light is red"):
+        the same agent and skill again. Needs a cue, a known name or words the team knows."""
+        if not state.agent or not state.skill or self.team.agent(state.agent) is None:
+            return None
+        named = self.reader.vocabulary.products.find(text, limit=1) or self.reader.vocabulary.services.find(
+            text, limit=1
+        )
+        if _CONTINUE.match(text) or named or self.classifier.knows_words(text):
+            return Route(parts=(Part(state.agent, text, state.skill),))
+        return None
+
+    def _bare_follow_up(self, text: str, state: ConversationState) -> Route | None:
+        """ "and the mini?", "what about the GU10?": a cue and a name, nothing else; the last turn's
+        question again, about that. Classifying it alone would guess ("and" reads like a comparison)."""
+        cue = _CONTINUE.match(text)
+        if cue is None or not state.agent or not state.skill:
+            return None
+        agent = self.team.agent(state.agent)
+        if agent is None or agent.skill(state.skill) is None:
+            return None
+        rest = text[cue.end() :]
+        vocabulary = self.reader.vocabulary
+        mentions = vocabulary.products.find(rest) or vocabulary.services.find(rest)
+        if not mentions:
+            return None
+        left = normalise(rest)
+        for mention in reversed(mentions):
+            left = left[: mention.start] + " " + left[mention.end :]
+        if any(word not in STOPWORDS for word in _WORD.findall(left)):
+            return None
+        return Route(parts=(Part(state.agent, text, state.skill),))
+
+    def _classified(self, text: str, state: ConversationState) -> Route:
+        if bare_yes(text):
+            # A yes to no question must not act (it reads like "yes, send me offers"): ask instead.
+            return Route(understood=False)
+        current = state.agent
         parts = self.classifier.split_intents(text, current_agent=current)
         understood = [p for p in parts if self.classifier.understood(p.intent)]
         if len(parts) > 1:
@@ -106,7 +164,7 @@ class Supervisor:
             off = parts[0].intent
             if off.agent == SUPERVISOR and off.skill == OFF_TOPIC:
                 return Route(parts=(Part(SUPERVISOR, text, OFF_TOPIC),))
-            return Route(understood=False)
+            return self._follow_up(text, state) or Route(understood=False)
         chosen = tuple(
             Part(p.intent.agent, p.text if len(parts) > 1 else text, p.intent.skill) for p in understood
         )

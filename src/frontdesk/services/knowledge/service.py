@@ -220,4 +220,5 @@ def _hit(chunk: StoredChunk, score: float, query: str) -> SearchHit:
         heading_path=chunk.heading_path,
         snippet=make_snippet(chunk.text, query),
         score=round(score, 6),
+        text=chunk.text,
     )

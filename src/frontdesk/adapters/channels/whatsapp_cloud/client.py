@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 import structlog
 
+from frontdesk.domain.admin import PhoneNumberInfo
 from frontdesk.domain.errors import ChannelError
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import (
@@ -35,6 +36,7 @@ _TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131056})
 # test number's allowed list (131030). Template errors (132xxx) are matched by range below.
 _PERMANENT_CODES = frozenset({100, 190, 131026, 131030, 131047, 131051})
 _TEMPLATE_CODES = range(132000, 133000)
+_PHONE_FIELDS = "display_phone_number,verified_name,quality_rating"
 
 
 def is_transient(*, http_status: int, code: int | None) -> bool:
@@ -163,14 +165,35 @@ class GraphClient:
             )
         return token
 
-    async def _request(self, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
-        """POST `body` to the channel's `/messages` edge; the JSON answer, or a `ChannelError`."""
+    async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo:
+        """What Graph knows of the number (`GET /{phone_number_id}`): proves the id and the token work."""
+        data = await self._request(channel, None, edge="", params={"fields": _PHONE_FIELDS})
+        return PhoneNumberInfo(
+            display_phone_number=_str_or_none(data.get("display_phone_number")),
+            verified_name=_str_or_none(data.get("verified_name")),
+            quality_rating=_str_or_none(data.get("quality_rating")),
+        )
+
+    async def _request(
+        self,
+        channel: Channel,
+        body: dict[str, Any] | None,
+        *,
+        edge: str = "/messages",
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """POST `body` to the channel's `edge` (GET it when there is no body); the JSON answer, or a
+        `ChannelError`."""
         pnid = channel.phone_number_id
-        url = f"{self._base_url}/{self._api_version}/{quote(pnid, safe='')}/messages"
+        url = f"{self._base_url}/{self._api_version}/{quote(pnid, safe='')}{edge}"
         headers = {"Authorization": f"Bearer {self._token(channel)}"}
-        log.debug("graph.request", phone_number_id=pnid, type=body.get("type") or body.get("status"))
+        kind = (body.get("type") or body.get("status")) if body is not None else "lookup"
+        log.debug("graph.request", phone_number_id=pnid, type=kind)
         try:
-            response = await self._http.post(url, json=body, headers=headers)
+            if body is None:
+                response = await self._http.get(url, params=params, headers=headers)
+            else:
+                response = await self._http.post(url, json=body, headers=headers)
         except httpx.TimeoutException as exc:
             log.info("graph.timeout", phone_number_id=pnid)
             raise ChannelError(
@@ -194,6 +217,10 @@ class GraphClient:
             fbtrace_id=_fbtrace_id(data),
         )
         raise error
+
+
+def _str_or_none(value: object) -> str | None:
+    return str(value) if value is not None else None
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -7,7 +7,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from frontdesk.adapters.db import tables_agents  # noqa: F401  (its tables join Base.metadata)
+from frontdesk.adapters.db import (
+    tables_agents,  # noqa: F401  (its tables join Base.metadata)
+    tables_staff,  # noqa: F401  (its tables join Base.metadata)
+)
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.tables import Base
 

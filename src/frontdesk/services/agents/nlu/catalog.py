@@ -57,7 +57,6 @@ COMMON_WORDS = frozenset(
     [
         "one",
         "pro",
-        "mini",
         "arc",
         "desk",
         "door",
@@ -77,8 +76,16 @@ COMMON_WORDS = frozenset(
 )
 """Words of names that are also everyday words: weak unless next to a strong word of the same item."""
 
+VARIANT_WORDS = frozenset({"mini"})
+"""Words that tell variants of a product apart like a model number ("e27", "2m") and, unlike everyday
+words, name the product alone: "and the mini?"."""
+
 SERVICE_WORDS = frozenset({"home", "smart", "visit", "set", "lumen"})
 """The weak words of service names."""
+
+SEPARATORS = frozenset({"and", "or", "vs", "versus", "than", "with"})
+"""Words between two names: the words on either side of one belong to different mentions ("the E27
+bulb and the filament one" names two bulbs, not the filament bulb E27)."""
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _REACH = 3
@@ -189,11 +196,12 @@ class NameIndex:
         """Up to `limit` things named in `text`, in the order they appear."""
         spans = _spans(normalise(text))
         found = self._occurrences([word for word, _ in spans])
+        breaks = [index for index, (word, _) in enumerate(spans) if word in SEPARATORS]
         mentions: list[tuple[int, Mention]] = []
         used: set[int] = set()
         entries = list(self._entries)
         while len(mentions) < limit:
-            scored = [(self._score(entry, found, used), entry) for entry in entries]
+            scored = [(self._score(entry, found, used, breaks), entry) for entry in entries]
             scored = [(s, e) for s, e in scored if s[0] >= _MIN_SCORE]
             if not scored:
                 break
@@ -207,12 +215,17 @@ class NameIndex:
             entries = [entry for entry in entries if all(entry is not e for _, e in ties)]
         return [mention for _, mention in sorted(mentions, key=lambda pair: pair[0])]
 
-    def mask(self, text: str, word: str) -> str:
+    def mask(self, text: str, word: str, *, plural: str | None = None) -> str:
         """The normalised text with each thing named in it replaced by `word` ("is the GU10 in stock" ->
-        "is the product in stock"), so that similarity looks at what is asked, not at what about."""
+        "is the product in stock"), so that similarity looks at what is asked, not at what about.
+
+        With `plural`, a name written in the plural ("do you sell cameras", "colour bulbs?") becomes
+        `plural`: a kind of thing asked about, not one item."""
         out = normalise(text)
         for mention in reversed(self.find(text)):
-            out = out[: mention.start] + word + out[mention.end :]
+            last = _TOKEN.findall(out[mention.start : mention.end])[-1:]
+            many = plural is not None and bool(last) and _is_plural(last[0])
+            out = out[: mention.start] + (plural if many and plural else word) + out[mention.end :]
         return out
 
     def best(self, text: str) -> Mention | None:
@@ -234,9 +247,14 @@ class NameIndex:
         return found
 
     def _score(
-        self, entry: _Entry, found: dict[str, list[tuple[int, ...]]], used: set[int]
+        self,
+        entry: _Entry,
+        found: dict[str, list[tuple[int, ...]]],
+        used: set[int],
+        breaks: Sequence[int] = (),
     ) -> tuple[float, set[int]]:
-        """The entry's best support among unused words that sit close together: (score, positions).
+        """The entry's best support among unused words that sit close together, with no separator
+        (`SEPARATORS`) between them: (score, positions).
 
         Weak words count only near a strong one; a small bonus for covering more of the name breaks ties
         ("the light strip" is the strip, not the strip's extension).
@@ -253,7 +271,9 @@ class NameIndex:
                 continue
             chosen: dict[str, tuple[tuple[int, ...], float]] = {}
             for span, weight, term in sorted(hits, key=lambda hit: abs(hit[0][0] - anchor[0])):
-                if abs(span[0] - anchor[0]) <= _REACH and term not in chosen:
+                low, high = sorted((span[0], anchor[0]))
+                apart = any(low < b < high for b in breaks)
+                if abs(span[0] - anchor[0]) <= _REACH and term not in chosen and not apart:
                     chosen[term] = (span, weight)
             strong = sum(w for t, (_, w) in chosen.items() if not self._is_weak(t))
             score = strong + sum(w for t, (_, w) in chosen.items() if self._is_weak(t)) * 0.5
@@ -272,9 +292,16 @@ def _rank(score: float, positions: set[int]) -> tuple[float, int, int]:
     return score, len(positions), -(max(positions) - min(positions)) if positions else 0
 
 
+def _is_plural(word: str) -> bool:
+    """Whether a word reads as a plural: "bulbs", "batteries" (not "glass", "bus", "gu10s" aside)."""
+    return (
+        len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and stem(word) != word
+    )
+
+
 def _is_model(term: str) -> bool:
-    """A model token such as "e27", "gu10" or "2m": it tells variants apart."""
-    return any(ch.isdigit() for ch in term)
+    """A model token such as "e27", "gu10", "2m" or "mini": it tells variants apart."""
+    return term in VARIANT_WORDS or any(ch.isdigit() for ch in term)
 
 
 def _name_terms(texts: Iterable[str]) -> list[str]:

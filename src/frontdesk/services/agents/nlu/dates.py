@@ -87,6 +87,17 @@ _RANGE_RE = re.compile(
 _AFTER_BEFORE_RE = re.compile(
     r"\b(after|before|not before|not after)\s+(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday)"
 )
+HOLIDAYS = {
+    "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25), "xmas": (12, 25),
+    "boxing day": (12, 26), "new year's eve": (12, 31), "new years eve": (12, 31),
+    "new year's day": (1, 1), "new years day": (1, 1),
+}  # fmt: skip
+"""Days customers name rather than date (UK)."""
+_HOLIDAY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HOLIDAYS), key=len, reverse=True)) + r")\b")
+_BARE_HOUR_RE = re.compile(
+    rf"^\s*(?:at\s+|about\s+|around\s+)?(\d{{1,2}}|{_HOUR_WORDS})(?:\s*o'?clock)?"
+    r"(?:\s+(?:is|works|would|then|please|pls|ok|okay|fine|sounds|suits)\b.*|\s*[?!.]*\s*)$"
+)
 _PERIOD_RE = re.compile(r"\b(" + "|".join(sorted(PERIODS, key=len, reverse=True)) + r")\b")
 
 
@@ -129,14 +140,32 @@ def parse_date(text: str, *, now: datetime, tz: ZoneInfo, prefer_future: bool = 
     """The one day `text` names, in the business's time zone; None when none, or several differ."""
     today = now.astimezone(tz).date()
     lowered = normalise(text)
-    found = {
-        *_relative_days(lowered, today),
-        *_weekdays(lowered, today),
+    weekdays = _weekdays(lowered, today)
+    dated = {
         *_numeric_dates(lowered, today, prefer_future),
         *_named_dates(lowered, today, prefer_future),
         *_ordinal_days(lowered, today),
+        *_holidays(lowered, today),
     }
+    found = {*_relative_days(lowered, today), *weekdays, *dated}
+    if len(dated) == 1 and len(found) > 1:
+        # "Saturday the 28th": a weekday that agrees with the date names the same day, not a second one.
+        day = next(iter(dated))
+        agrees = all(w.weekday() == day.weekday() for w in weekdays)
+        return day if agrees and found == {day, *weekdays} else None
     return found.pop() if len(found) == 1 else None
+
+
+def _holidays(text: str, today: date) -> list[date]:
+    """ "Christmas Day", "Boxing Day", "New Year's Day": the next one, today included."""
+    days = []
+    for match in _HOLIDAY_RE.finditer(text):
+        month, day = HOLIDAYS[match.group(1)]
+        found = _safe_date(today.year, month, day)
+        if found is not None and found < today:
+            found = _safe_date(today.year + 1, month, day)
+        days += [found] if found else []
+    return days
 
 
 def _relative_days(text: str, today: date) -> list[date]:
@@ -261,6 +290,19 @@ def parse_time(text: str) -> TimeWindow | None:
         moment = exact.pop()
         return TimeWindow(moment, moment)
     return TimeWindow(*PERIODS[period]) if period else None
+
+
+def bare_hour(text: str) -> TimeWindow | None:
+    """A reply that starts with a bare hour ("10 is fine", "3 please", "11?"), read in business hours.
+
+    Only for an answer to "which time?": elsewhere a lone number is a quantity or a choice.
+    """
+    match = _BARE_HOUR_RE.match(normalise(text))
+    if match is None:
+        return None
+    found = _clock(_business_hour(_hour(match.group(1)), None), 0)
+    moment = next(iter(found), None)
+    return TimeWindow(moment, moment) if moment is not None else None
 
 
 def _period(text: str) -> str | None:

@@ -5,7 +5,10 @@ Every skill of the team (the supervisor's too, under `SUPERVISOR`) is scored as
     score = W_SEMANTIC * semantic + W_LEXICAL * lexical + entity hints (+ STICKY for the current agent)
 
 - semantic: cosine similarity of the message to the skill's examples (the best one and the mean of
-  the best `k`), with references canonicalised ("LH-100245" -> "order", "E3" -> "error code");
+  the best `k`), with references canonicalised ("LH-100245" -> "order", "E3" -> "error code"). Each
+  example is compared twice, with product names masked ("is the GU10 in stock" -> "is the product in
+  stock": the question's shape) and with them kept ("the temperature sensor reads 27 degrees", "do I
+  need a hub": what the name says about the topic), and the closer of the two counts;
 - lexical: the share of the message's informative words (stemmed, typos corrected, weighted by how
   few skills use them) that the skill's examples and description use;
 - entity hints: a reference or a name in the message favours the skills with a slot of that type (an
@@ -114,6 +117,7 @@ class IntentClassifier:
         self._speller = _Speller([t for group in texts for t in group], dictionary=dictionary)
         self._lexicon = _Lexicon(["\n".join(self._prepared(t) for t in group) for group in texts])
         self._matrix: NDArray[np.float32] | None = None
+        self._plain: NDArray[np.float32] | None = None
         self._owner: NDArray[np.int64] | None = None
         self._lock = threading.Lock()
 
@@ -136,6 +140,11 @@ class IntentClassifier:
             intent.agent == SUPERVISOR and intent.skill == OFF_TOPIC
         )
 
+    def knows_words(self, message: str) -> bool:
+        """Whether the message uses any informative word of the team's examples (typos fixed): a
+        follow-up in the team's language rather than gibberish."""
+        return self._lexicon.knows(self._prepared(message))
+
     def split_intents(self, message: str, *, current_agent: str | None = None) -> list[IntentPart]:
         """The parts of a message that ask different agents for different things ("where is my order,
         and is the GU10 in stock?" -> orders, products); one part (the whole) when it asks one thing.
@@ -155,12 +164,15 @@ class IntentClassifier:
     def _rank_many(
         self, messages: Sequence[str], *, current_agent: str | None, limit: int
     ) -> list[list[Intent]]:
-        matrix, owner = self._index()
+        matrix, plain, owner = self._index()
         prepared = [self._prepared(message) for message in messages]
-        vectors = self.embedder.embed(prepared)
+        vectors = self.embedder.embed([*prepared, *(self._unmasked(message) for message in messages)])
         out = []
-        for message, text, vector in zip(messages, prepared, vectors, strict=True):
-            scores = self._semantic(matrix @ vector, owner) * W_SEMANTIC
+        for message, text, vector, raw in zip(
+            messages, prepared, vectors[: len(messages)], vectors[len(messages) :], strict=True
+        ):
+            similarities = np.maximum(matrix @ vector, plain @ raw)
+            scores = self._semantic(similarities, owner) * W_SEMANTIC
             scores += self._lexicon.coverage(text) * W_LEXICAL
             scores += self._bonuses(message, current_agent)
             best = np.argsort(-scores, kind="stable")[:limit]
@@ -170,7 +182,15 @@ class IntentClassifier:
     def _prepared(self, text: str) -> str:
         """What similarity and word evidence look at: typos fixed, references and products generalised."""
         text = canonical_text(self._speller.correct(text))
-        return self._vocabulary.products.mask(text, "product") if self._vocabulary is not None else text
+        return (
+            self._vocabulary.products.mask(text, "product", plural="products")
+            if self._vocabulary is not None
+            else text
+        )
+
+    def _unmasked(self, text: str) -> str:
+        """The text as `_prepared` makes it, but with the product names kept."""
+        return canonical_text(self._speller.correct(text))
 
     def _intent(self, index: int, score: float) -> Intent:
         ref = self._skills[index]
@@ -211,18 +231,20 @@ class IntentClassifier:
                 types.add("service")
         return types
 
-    def _index(self) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
-        if self._matrix is None or self._owner is None:
+    def _index(self) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.int64]]:
+        """The examples' embeddings with product names masked, with them kept, and each one's skill."""
+        if self._matrix is None or self._plain is None or self._owner is None:
             with self._lock:
-                if self._matrix is None or self._owner is None:
-                    texts, owner = [], []
+                if self._matrix is None or self._plain is None or self._owner is None:
+                    examples, owner = [], []
                     for index, ref in enumerate(self._skills):
                         for example in ref.skill.examples:
-                            texts.append(self._prepared(example))
+                            examples.append(example)
                             owner.append(index)
                     self._owner = np.asarray(owner, dtype=np.int64)
-                    self._matrix = self.embedder.embed(texts)
-        return self._matrix, self._owner
+                    self._plain = self.embedder.embed([self._unmasked(e) for e in examples])
+                    self._matrix = self.embedder.embed([self._prepared(e) for e in examples])
+        return self._matrix, self._plain, self._owner
 
 
 class _Speller:
@@ -256,6 +278,10 @@ class _Lexicon:
         n = len(self._terms)
         self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self._unseen_idf = math.log(1 + n)
+
+    def knows(self, text: str) -> bool:
+        """Whether any of the text's terms is used by some skill."""
+        return any(term in self._idf for term in _terms(text))
 
     def coverage(self, text: str) -> NDArray[np.float64]:
         """Per skill, the idf-weighted share of the text's terms that the skill uses."""

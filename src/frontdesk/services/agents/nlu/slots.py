@@ -171,6 +171,12 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
+def bare_yes(text: str) -> bool:
+    """The whole message is a yes ("yes", "ok", "yes please!"): an answer, not a request."""
+    stripped = re.sub(r"[^\w\s'👍✅👌🙂]", " ", normalise(text))
+    return bool(_YES_RE.fullmatch(" ".join(stripped.split())))
+
+
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     """What the business's customers may name: its products, services and the towns it serves."""
@@ -217,7 +223,9 @@ class SlotReader:
         mentions = index.find(text)
         if many:
             return mentions or None
-        return mentions[0] if mentions else None
+        # One value wanted: the most telling mention ("set up my smart lights": "smart lights" names one
+        # service, "set up" several), the first of equals.
+        return max(mentions, key=lambda m: m.best.score) if mentions else None
 
     def _scalar(self, kind: str, text: str, *, now: datetime, expecting: bool) -> Any:
         if kind == "order_ref":

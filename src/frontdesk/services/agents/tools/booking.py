@@ -42,7 +42,7 @@ from frontdesk.services.agents.tools.booking_support import (
     slot_row,
     visit_city,
 )
-from frontdesk.services.agents.tools.text import money, when
+from frontdesk.services.agents.tools.text import money, row, short_day, when
 
 
 async def list_services(ctx: ToolContext, args: NoArgs) -> ToolResult:
@@ -96,16 +96,18 @@ async def find_slots(ctx: ToolContext, args: FindSlotsArgs) -> ToolResult:
         part_of_day=args.part_of_day,
     )
     names = {t.code: t.name for t in cal.technicians}
+    # A day asked for that is a holiday: say so, before the next free slots.
+    closed = f"We're closed on {short_day(first)} (a holiday).\n" if first in cal.rules.holidays else ""
     facts: dict[str, Any] = {
         "service": service_facts(service, currency),
         "city": city,
         "from": first.isoformat(),
     }
     if not slots:
-        return done(f"No free slots for {service.name} in those {args.days} days.", slots=[], **facts)
+        return done(f"{closed}No free slots for {service.name} in those {args.days} days.", slots=[], **facts)
     lines = [f"• {when(s.start, ctx.tz)} with {names[s.technician]}" for s in slots]
     return done(
-        f"Free slots for {service.name}:\n" + "\n".join(lines),
+        f"{closed}Free slots for {service.name}:\n" + "\n".join(lines),
         choices=tuple(slot_row(s, names, ctx.tz) for s in slots),
         slots=[slot_facts(s, names, ctx.tz) for s in slots],
         **facts,
@@ -259,7 +261,10 @@ async def list_appointments(ctx: ToolContext, args: ListAppointmentsArgs) -> Too
     if not mine:
         return done("You have no upcoming appointments.", appointments=[])
     lines = [f"• {a.ref}: {a.service_name}, {when(a.start_at, ctx.tz)}" + _status(a) for a in mine]
-    return done("\n".join(lines), appointments=[appointment_facts(a, ctx.tz) for a in mine])
+    choices = tuple(
+        row(f"appointment:{a.ref}", a.ref, f"{a.service_name}, {when(a.start_at, ctx.tz)}") for a in mine
+    )
+    return done("\n".join(lines), choices=choices, appointments=[appointment_facts(a, ctx.tz) for a in mine])
 
 
 def _status(a: Appointment) -> str:

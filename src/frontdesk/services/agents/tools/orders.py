@@ -36,8 +36,8 @@ from frontdesk.services.agents.tools.returns import Assessment, assess_return
 from frontdesk.services.agents.tools.text import join, match_ref, money, normal_ref, row, short_day
 
 _STATUS_TEXT = {
-    OrderStatus.PROCESSING: "is being prepared",
-    OrderStatus.BACKORDERED: "is waiting for stock",
+    OrderStatus.PROCESSING: "is processing: it is being prepared and has not shipped yet",
+    OrderStatus.BACKORDERED: "is backordered: it is waiting for stock",
     OrderStatus.SHIPPED: "has shipped",
     OrderStatus.OUT_FOR_DELIVERY: "is out for delivery today",
     OrderStatus.DELIVERED: "was delivered",
@@ -45,6 +45,8 @@ _STATUS_TEXT = {
     OrderStatus.RETURNED: "was returned",
     OrderStatus.CANCELLED: "was cancelled",
 }
+_TRACKED = (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED)
+"""Statuses whose reply names the carrier and the tracking number (a delivered parcel may be missing)."""
 
 
 async def find_order(ctx: ToolContext, text: str) -> Order | None:
@@ -86,7 +88,7 @@ def status_line(order: Order) -> str:
     text = f"Order {order.ref} {_STATUS_TEXT[order.status]}"
     if order.status is OrderStatus.DELIVERED and order.delivered_at:
         text += f" on {short_day(order.delivered_at)}"
-    if order.carrier and order.status in (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY):
+    if order.carrier and order.status in _TRACKED:
         text += f" with {order.carrier}" + (f" (tracking {order.tracking})" if order.tracking else "")
     if order.eta and order.status not in (OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.RETURNED):
         text += f" and should arrive by {short_day(order.eta)}"
@@ -110,7 +112,8 @@ async def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> ToolResult:
     if not orders:
         return done("There are no orders for this WhatsApp number.", orders=[])
     lines = [
-        f"{o.ref} ({short_day(o.ordered_at)}): {items_text(o)} — {o.status.value.replace('_', ' ')}"
+        f"{o.ref} ({short_day(o.ordered_at)}): {items_text(o)}, {money(o.total, rules.currency)}"
+        f" — {o.status.value.replace('_', ' ')}"
         for o in orders
     ]
     choices = tuple(

@@ -18,7 +18,14 @@ from frontdesk.services.agents.tools.base import (
     done,
     failed,
 )
-from frontdesk.services.agents.tools.catalog import Resolved, match_category, rank, recommend, resolve
+from frontdesk.services.agents.tools.catalog import (
+    Resolved,
+    match_category,
+    price_cap,
+    rank,
+    recommend,
+    resolve,
+)
 from frontdesk.services.agents.tools.text import clip, join, money, row, short_day
 
 Price = Annotated[Decimal, Field(gt=0, le=1_000_000, decimal_places=2)]
@@ -84,14 +91,17 @@ class SearchProductsArgs(ToolArgs):
 async def search_products(ctx: ToolContext, args: SearchProductsArgs) -> ToolResult:
     if not (args.query or args.category or args.max_price):
         return failed(ToolError.MISSING_INFO, "What are you looking for?", missing="query")
+    query, max_price = args.query, args.max_price
+    if query and max_price is None:  # "lights under 20 quid": the cap, and the words left to match
+        max_price, query = price_cap(query)
     rules = await ctx.data.rules(ctx.tenant.id)
     products = await ctx.data.search_products(
-        ctx.tenant.id, max_price=args.max_price, in_stock_only=args.in_stock_only
+        ctx.tenant.id, max_price=max_price, in_stock_only=args.in_stock_only
     )
     if args.category:
         category = match_category((p.category for p in products), args.category)
         products = [p for p in products if p.category == category]
-    found = [p for p, _ in rank(products, args.query)] if args.query else sorted(products, key=_best)
+    found = [p for p, _ in rank(products, query)] if query else sorted(products, key=_best)
     found = found[: args.limit]
     if not found:
         return done("No products match that.", products=[])

@@ -1,0 +1,195 @@
+// End-to-end: Debian's Chromium (never a downloaded browser) driven by playwright-core against a real
+// `frontdesk serve --fake-graph` on a fresh database. Screenshots go to artifacts/web-e2e/ (printed).
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { repo, startFrontdesk } from './server.mjs'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const shots = join(repo, 'artifacts', 'web-e2e')
+const CUSTOMER = '447700900101' // Amelia Clarke, a demo customer
+const TURN_MS = 120_000 // the first turn builds the team (slow on a small machine)
+
+if (!existsSync(join(repo, 'frontend', 'dist', 'index.html'))) {
+  console.error('frontend/dist is missing: run `npm run build` first')
+  process.exit(2)
+}
+if (!existsSync(CHROMIUM)) {
+  // Like the PostgreSQL tests: skipped with the reason on a machine without it, required in CI.
+  if (process.env.CI) {
+    console.error(`${CHROMIUM} is missing (CI requires it): apt-get install -y chromium`)
+    process.exit(2)
+  }
+  console.log(`SKIPPED end-to-end: ${CHROMIUM} is missing (apt-get install -y chromium to run them)`)
+  process.exit(0)
+}
+rmSync(shots, { recursive: true, force: true })
+mkdirSync(shots, { recursive: true })
+
+const server = await startFrontdesk()
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+})
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+const page = await context.newPage()
+page.setDefaultTimeout(20_000)
+const consoleErrors = []
+page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
+page.on('pageerror', (e) => consoleErrors.push(String(e)))
+
+let failed = false
+let n = 0
+async function step(name, body) {
+  const started = Date.now()
+  try {
+    await body()
+    console.log(`  ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  } catch (error) {
+    failed = true
+    console.log(`  FAIL ${name}\n${String(error?.stack ?? error).replace(/^/gm, '       ')}`)
+  }
+  await page.screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-${name.replace(/\W+/g, '-')}.png`) })
+  if (failed) throw new Error('stopping at the first failure')
+}
+
+/** What the fake Graph API received for the customer (sends, not read receipts). */
+async function sentTo(waId) {
+  const { messages } = await (await page.request.get(`${server.url}/_dev/graph/_fake/messages`)).json()
+  return messages.filter((m) => m.wamid && m.body?.to === waId)
+}
+
+async function until(what, probe, timeout = 20_000) {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+const phone = page.getByRole('region', { name: 'Phone simulator' })
+const chat = page.getByRole('region', { name: 'Chat' })
+const list = page.getByRole('list', { name: 'Conversations' })
+
+console.log(`web e2e against ${server.url}`)
+try {
+  await step('signed out goes to login', async () => {
+    await page.goto(`${server.url}/inbox`)
+    await page.waitForURL(/\/login\?next=/)
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+  })
+
+  await step('wrong password is refused', async () => {
+    await page.getByLabel('E-mail').fill('owner@lumen.example')
+    await page.getByLabel('Password').fill('not-the-password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' }).waitFor()
+  })
+
+  await step('log in', async () => {
+    await page.getByLabel('Password').fill('lumen-demo-owner')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(/\/inbox/)
+    await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor()
+  })
+
+  await step('a customer message from the simulator appears live in the inbox', async () => {
+    await page.getByTestId('toggle-phone').click()
+    await phone.getByLabel('Message as the customer').fill('Where is my order LH-100245?')
+    await phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await list.getByRole('button').filter({ hasText: 'Where is my order LH-100245?' }).waitFor()
+  })
+
+  await step('the bot answers on the phone', async () => {
+    await phone.locator('[data-side="business"]').first().waitFor({ timeout: TURN_MS })
+    assert.equal((await sentTo(CUSTOMER)).length >= 1, true)
+  })
+
+  await step('open the chat: bubbles, agent, tools, ticks', async () => {
+    await list.getByRole('button').filter({ hasText: 'Amelia' }).click()
+    await chat.getByText('Where is my order LH-100245?').waitFor()
+    await chat.locator('.bubble.out').first().waitFor()
+    await chat.locator('[data-testid="tick"].read').first().waitFor() // the phone showed it: read
+    const tools = chat.locator('details.tools').first()
+    if (await tools.count()) await tools.locator('summary').click()
+  })
+
+  await step('take over', async () => {
+    await chat.getByRole('button', { name: 'Take over' }).click()
+    await chat.getByTestId('conversation-status').filter({ hasText: 'Staff are answering' }).waitFor()
+    await list.getByRole('button').filter({ hasText: 'Amelia' }).getByText('staff').waitFor()
+  })
+
+  await step('a staff reply reaches the fake Graph API', async () => {
+    const before = (await sentTo(CUSTOMER)).length
+    await chat.getByLabel('Reply').fill('Hi Amelia, this is Sam from Lumen. Let me check that for you.')
+    await chat.getByRole('button', { name: 'Send' }).click()
+    await chat.locator('.bubble.staff').filter({ hasText: 'this is Sam from Lumen' }).waitFor()
+    const sent = await until('the staff reply at the fake Graph API', async () => (await sentTo(CUSTOMER)).slice(before))
+    assert.match(sent[0].body.text.body, /this is Sam from Lumen/)
+    await phone.getByText('this is Sam from Lumen').waitFor()
+  })
+
+  await step('while staff hold the chat the bot stays silent', async () => {
+    const before = (await sentTo(CUSTOMER)).length
+    await phone.getByLabel('Message as the customer').fill('Thanks, I will wait')
+    await phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await chat.getByText('Thanks, I will wait').waitFor() // arrives live in the open chat
+    await page.waitForTimeout(6_000) // a warm bot answers within ~2 s
+    assert.equal((await sentTo(CUSTOMER)).length, before, 'the bot replied while staff held the chat')
+  })
+
+  await step('hand back: the bot answers again', async () => {
+    await chat.getByRole('button', { name: 'Hand back to bot' }).click()
+    await chat.getByTestId('conversation-status').filter({ hasText: 'Bot is answering' }).waitFor()
+    const before = (await sentTo(CUSTOMER)).length
+    await phone.getByLabel('Message as the customer').fill('What is your returns policy?')
+    await phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await until('a bot reply after the hand-back', async () => (await sentTo(CUSTOMER)).length > before, TURN_MS)
+  })
+
+  await step('the phone simulator page: tap a list row', async () => {
+    await page.getByRole('link', { name: 'Phone simulator' }).click()
+    const page_phone = page.getByRole('region', { name: 'Phone simulator' })
+    await page_phone.getByLabel('Message as the customer').fill('show me speakers')
+    await page_phone.getByRole('button', { name: 'Send as the customer' }).click()
+    const offer = page_phone.locator('[data-side="business"]').filter({ hasText: 'Speaker One' }).last()
+    await offer.waitFor({ timeout: TURN_MS })
+    const before = (await sentTo(CUSTOMER)).length
+    await offer.locator('.list-open').click()
+    await offer.getByRole('listbox').getByRole('option', { name: 'Speaker One' }).click()
+    await until('a reply to the tapped row', async () => (await sentTo(CUSTOMER)).length > before, TURN_MS)
+  })
+
+  await step('knowledge: search shows scored hits', async () => {
+    await page.getByRole('link', { name: 'Knowledge' }).click()
+    await page.getByRole('cell').first().waitFor()
+    await page.getByLabel('Search the knowledge base').fill('how do I return an item?')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByTestId('hits').locator('.score').first().waitFor()
+  })
+
+  await step('an expired session returns to login', async () => {
+    await page.getByRole('link', { name: 'Inbox' }).click()
+    await context.clearCookies()
+    await page.getByRole('link', { name: 'Knowledge' }).click()
+    await page.waitForURL(/\/login\?next=(%2F|\/)knowledge/)
+    await page.getByRole('status').filter({ hasText: 'Your session ended' }).waitFor()
+  })
+
+  await step('no errors in the browser console', async () => {
+    const unexpected = consoleErrors.filter((e) => !/401|Unauthorized/.test(e))
+    assert.deepEqual(unexpected, [])
+  })
+} catch {
+  // reported by step()
+} finally {
+  await browser.close()
+  await server.stop({ keep: failed })
+  console.log(`screenshots: ${shots}`)
+  if (failed) console.log(`server log kept: ${server.log}`)
+}
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,32 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from '@/features/auth/session'
+import LoginPage from '@/features/auth/LoginPage.vue'
+import AppShell from '@/features/shell/AppShell.vue'
+import InboxPage from '@/features/conversations/InboxPage.vue'
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true } },
+  {
+    path: '/',
+    component: AppShell,
+    children: [
+      { path: '', redirect: { name: 'inbox' } },
+      { path: 'inbox/:id(\\d+)?', name: 'inbox', component: InboxPage, props: true },
+      { path: 'simulator', name: 'simulator', component: () => import('@/features/simulator/SimulatorPage.vue') },
+      { path: 'knowledge', name: 'knowledge', component: () => import('@/features/knowledge/KnowledgePage.vue') },
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export function makeRouter() {
+  const router = createRouter({ history: createWebHistory(), routes })
+  router.beforeEach(async (to) => {
+    const session = useSessionStore()
+    if (session.state === 'unknown') await session.restore()
+    if (to.meta.public) return session.state === 'signed-in' && to.name === 'login' ? '/' : true
+    if (session.state !== 'signed-in') return { name: 'login', query: { next: to.fullPath } }
+    return true
+  })
+  return router
+}

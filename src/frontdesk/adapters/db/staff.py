@@ -1,0 +1,328 @@
+"""`SqlAccounts`: staff accounts, memberships and sessions on the Frontdesk database (`AccountStore`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from frontdesk.adapters.db import rows
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.tables_staff import StaffMembershipRow, StaffSessionRow, StaffUserRow
+from frontdesk.adapters.db.transaction import tenants
+from frontdesk.domain.errors import ConflictError
+from frontdesk.domain.models import Tenant
+from frontdesk.domain.staff import (
+    Account,
+    Member,
+    MemberPage,
+    Membership,
+    NewSession,
+    Role,
+    Staff,
+    StoredSession,
+)
+
+users: Table = StaffUserRow.__table__  # type: ignore[assignment]
+memberships: Table = StaffMembershipRow.__table__  # type: ignore[assignment]
+sessions: Table = StaffSessionRow.__table__  # type: ignore[assignment]
+
+_MEMBER_COLUMNS = (
+    users.c.id,
+    users.c.email,
+    users.c.name,
+    memberships.c.role,
+    memberships.c.disabled_at,
+    memberships.c.created_at,
+)
+
+
+def _account(r: Any) -> Account:
+    return Account(
+        id=r.id,
+        email=r.email,
+        name=r.name,
+        password_hash=r.password_hash,
+        failed_logins=r.failed_logins,
+        locked_until=r.locked_until,
+    )
+
+
+def _member(r: Any) -> Member:
+    return Member(
+        user_id=r.id,
+        email=r.email,
+        name=r.name,
+        role=Role(r.role),
+        disabled=r.disabled_at is not None,
+        created_at=r.created_at,
+    )
+
+
+class SqlAccounts:
+    def __init__(self, store: SqlStore):
+        self._store = store
+
+    # -- accounts
+
+    async def account_by_email(self, email: str) -> Account | None:
+        async with self._store.read() as conn:
+            row = (await conn.execute(select(users).where(users.c.email == email.lower()))).first()
+        return _account(row) if row else None
+
+    async def account(self, user_id: int) -> Account | None:
+        async with self._store.read() as conn:
+            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+        return _account(row) if row else None
+
+    async def create_account(self, *, email: str, name: str, password_hash: str, now: datetime) -> int:
+        values = dict(
+            email=email.lower(),
+            name=name,
+            password_hash=password_hash,
+            failed_logins=0,
+            password_changed_at=now,
+            created_at=now,
+        )
+        try:
+            async with self._store.begin() as conn:
+                result = await conn.execute(insert(users).values(**values).returning(users.c.id))
+                user_id: int = result.scalar_one()
+        except IntegrityError:
+            raise ConflictError(f"an account for {email} already exists") from None
+        return user_id
+
+    async def set_password(self, user_id: int, *, password_hash: str, now: datetime) -> None:
+        async with self._store.begin() as conn:
+            await conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(
+                    password_hash=password_hash, password_changed_at=now, failed_logins=0, locked_until=None
+                )
+            )
+
+    async def record_failure(self, user_id: int, *, max_failures: int, lock_until: datetime) -> bool:
+        async with self._store.begin() as conn:
+            failures = (
+                await conn.execute(
+                    update(users)
+                    .where(users.c.id == user_id)
+                    .values(failed_logins=users.c.failed_logins + 1)
+                    .returning(users.c.failed_logins)
+                )
+            ).scalar_one()
+            if failures < max_failures:
+                return False
+            await conn.execute(
+                update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=lock_until)
+            )
+        return True
+
+    async def clear_failures(self, user_id: int) -> None:
+        async with self._store.begin() as conn:
+            await conn.execute(
+                update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=None)
+            )
+
+    # -- memberships
+
+    async def memberships(self, user_id: int) -> list[Membership]:
+        query = (
+            select(memberships.c.role, memberships.c.disabled_at, tenants)
+            .join(tenants, tenants.c.id == memberships.c.tenant_id)
+            .where(memberships.c.user_id == user_id)
+            .order_by(tenants.c.slug)
+        )
+        async with self._store.read() as conn:
+            found = (await conn.execute(query)).all()
+        return [
+            Membership(
+                user_id=user_id, tenant=rows.tenant(r), role=Role(r.role), disabled=r.disabled_at is not None
+            )
+            for r in found
+        ]
+
+    async def add_membership(self, *, user_id: int, tenant_id: int, role: Role, now: datetime) -> None:
+        try:
+            async with self._store.begin() as conn:
+                await conn.execute(
+                    insert(memberships).values(
+                        user_id=user_id, tenant_id=tenant_id, role=role.value, created_at=now
+                    )
+                )
+        except IntegrityError:
+            raise ConflictError("that person is already a member of this tenant") from None
+
+    async def members(self, tenant_id: int, *, limit: int, offset: int) -> MemberPage:
+        where = memberships.c.tenant_id == tenant_id
+        joined = memberships.join(users, users.c.id == memberships.c.user_id)
+        async with self._store.read() as conn:
+            total = (await conn.execute(select(func.count()).select_from(memberships).where(where))).scalar()
+            found = await conn.execute(
+                select(*_MEMBER_COLUMNS)
+                .select_from(joined)
+                .where(where)
+                .order_by(users.c.email)
+                .limit(limit)
+                .offset(offset)
+            )
+            items = [_member(r) for r in found]
+        return MemberPage(items=items, total=int(total or 0))
+
+    async def member(self, tenant_id: int, user_id: int) -> Member | None:
+        joined = memberships.join(users, users.c.id == memberships.c.user_id)
+        query = (
+            select(*_MEMBER_COLUMNS)
+            .select_from(joined)
+            .where(memberships.c.tenant_id == tenant_id, memberships.c.user_id == user_id)
+        )
+        async with self._store.read() as conn:
+            row = (await conn.execute(query)).first()
+        return _member(row) if row else None
+
+    async def update_member(
+        self, tenant_id: int, user_id: int, *, role: Role | None, disabled: bool | None, now: datetime
+    ) -> None:
+        values: dict[str, Any] = {}
+        if role is not None:
+            values["role"] = role.value
+        if disabled is not None:
+            values["disabled_at"] = now if disabled else None
+        if not values:
+            return
+        async with self._store.begin() as conn:
+            await conn.execute(
+                update(memberships)
+                .where(memberships.c.tenant_id == tenant_id, memberships.c.user_id == user_id)
+                .values(**values)
+            )
+
+    async def tenants(self) -> list[Tenant]:
+        """Every tenant, by slug (for the command line's default tenant)."""
+        async with self._store.read() as conn:
+            found = (await conn.execute(select(tenants).order_by(tenants.c.slug))).all()
+        return [rows.tenant(r) for r in found]
+
+    # -- sessions
+
+    async def create_session(self, session: NewSession) -> None:
+        async with self._store.begin() as conn:
+            await conn.execute(
+                insert(sessions).values(
+                    id=session.id,
+                    user_id=session.user_id,
+                    tenant_id=session.tenant_id,
+                    refresh_hash=session.refresh_hash,
+                    created_at=session.created_at,
+                    refreshed_at=session.created_at,
+                    expires_at=session.expires_at,
+                    user_agent=session.user_agent[:255],
+                    ip=session.ip[:64],
+                )
+            )
+
+    async def session_staff(self, session_id: str, *, now: datetime) -> Staff | None:
+        query = (
+            select(
+                users.c.id,
+                users.c.email,
+                users.c.name,
+                memberships.c.role,
+                tenants.c.id.label("tenant_id"),
+                tenants.c.slug.label("tenant_slug"),
+                tenants.c.name.label("tenant_name"),
+                tenants.c.timezone.label("tenant_timezone"),
+            )
+            .select_from(sessions)
+            .join(users, users.c.id == sessions.c.user_id)
+            .join(
+                memberships,
+                and_(
+                    memberships.c.user_id == sessions.c.user_id,
+                    memberships.c.tenant_id == sessions.c.tenant_id,
+                ),
+            )
+            .join(tenants, tenants.c.id == sessions.c.tenant_id)
+            .where(
+                sessions.c.id == session_id,
+                sessions.c.revoked_at.is_(None),
+                sessions.c.expires_at > now,
+                memberships.c.disabled_at.is_(None),
+            )
+        )
+        async with self._store.read() as conn:
+            r = (await conn.execute(query)).first()
+        if r is None:
+            return None
+        tenant = Tenant(id=r.tenant_id, slug=r.tenant_slug, name=r.tenant_name, timezone=r.tenant_timezone)
+        return Staff(
+            tenant=tenant, user_id=r.id, email=r.email, name=r.name, role=Role(r.role), session_id=session_id
+        )
+
+    async def session_by_refresh(self, refresh_hash: str) -> StoredSession | None:
+        async with self._store.read() as conn:
+            r = (await conn.execute(select(sessions).where(sessions.c.refresh_hash == refresh_hash))).first()
+        if r is None:
+            return None
+        return StoredSession(
+            id=r.id,
+            user_id=r.user_id,
+            tenant_id=r.tenant_id,
+            expires_at=r.expires_at,
+            revoked=r.revoked_at is not None,
+        )
+
+    async def rotate_refresh(
+        self, session_id: str, *, old_hash: str, new_hash: str, now: datetime, expires_at: datetime
+    ) -> bool:
+        async with self._store.begin() as conn:
+            result = await conn.execute(
+                update(sessions)
+                .where(
+                    sessions.c.id == session_id,
+                    sessions.c.refresh_hash == old_hash,
+                    sessions.c.revoked_at.is_(None),
+                )
+                .values(
+                    refresh_hash=new_hash, previous_hash=old_hash, refreshed_at=now, expires_at=expires_at
+                )
+            )
+        return result.rowcount == 1
+
+    async def revoke_replayed(self, previous_hash: str, *, now: datetime) -> str | None:
+        async with self._store.begin() as conn:
+            row = (
+                await conn.execute(select(sessions.c.id).where(sessions.c.previous_hash == previous_hash))
+            ).first()
+            if row is None:
+                return None
+            await conn.execute(update(sessions).where(sessions.c.id == row.id).values(revoked_at=now))
+        session_id: str = row.id
+        return session_id
+
+    async def revoke_sessions(
+        self,
+        *,
+        now: datetime,
+        session_id: str | None = None,
+        user_id: int | None = None,
+        tenant_id: int | None = None,
+        keep: str | None = None,
+    ) -> int:
+        where: list[Any] = [sessions.c.revoked_at.is_(None)]
+        if session_id is not None:
+            where.append(sessions.c.id == session_id)
+        if user_id is not None:
+            where.append(sessions.c.user_id == user_id)
+        if tenant_id is not None:
+            where.append(sessions.c.tenant_id == tenant_id)
+        if keep is not None:
+            where.append(sessions.c.id != keep)
+        if len(where) == 1:
+            raise ValueError("revoke_sessions needs a session, a user or a tenant")
+        async with self._store.begin() as conn:
+            result = await conn.execute(update(sessions).where(*where).values(revoked_at=now))
+        return int(result.rowcount)

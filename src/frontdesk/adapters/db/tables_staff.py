@@ -1,0 +1,65 @@
+"""Tables for staff accounts (migration 0005): users, their memberships of tenants, their sessions.
+
+They live on `tables.Base`, so `Base.metadata` is complete only once this module is imported: the
+staff adapter and the migrations' `env.py` import it.
+
+- `staff_users`: one person, one e-mail, one argon2 password hash; the lockout counter lives here.
+- `staff_memberships`: the person's role in one tenant (a person may work for several tenants);
+  `disabled_at` shuts them out of that tenant only.
+- `staff_sessions`: one signed-in device. The refresh token is stored as its SHA-256 only; a refresh
+  rotates it (the previous hash is kept to spot a stolen token being replayed); access tokens carry
+  the session id, so revoking the session refuses them too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.adapters.db.tables import Base, BigId
+
+
+def _ref(target: str) -> Mapped[Any]:
+    return mapped_column(BigId, ForeignKey(target, ondelete="CASCADE"), index=True)
+
+
+class StaffUserRow(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class StaffMembershipRow(Base):
+    __tablename__ = "staff_memberships"
+    __table_args__ = (UniqueConstraint("user_id", "tenant_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = _ref("staff_users.id")
+    tenant_id: Mapped[int] = _ref("tenants.id")
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_user_id_revoked_at", "user_id", "revoked_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = _ref("staff_users.id")
+    tenant_id: Mapped[int] = _ref("tenants.id")
+    refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    refreshed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")

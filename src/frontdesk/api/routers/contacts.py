@@ -1,0 +1,98 @@
+"""The contacts API: list and search, view with conversations, edit, marketing opt-out, export, erase.
+
+Lists are paginated with `limit` and an opaque `cursor` (see the conversations API). Reading needs the
+`viewer` role, editing `agent`, exporting and erasing `admin`; exports and erasures are audited.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from frontdesk.api.auth import Admin, Agent, Viewer
+from frontdesk.api.deps import ContactsDep
+from frontdesk.api.errors import error_model
+from frontdesk.api.schemas.contacts import (
+    ContactDetailOut,
+    ContactExportOut,
+    ContactOut,
+    ContactPageOut,
+    ContactPatch,
+    ErasureOut,
+)
+from frontdesk.api.schemas.conversations import NO_NUL, refuse_nul
+
+router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
+
+
+ContactId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The contact's id.")]
+
+_ERRORS = {
+    401: "Not signed in",
+    403: "The caller's role may not do this",
+    404: "No such contact in this tenant",
+    409: "The contact was erased",
+    422: "A bad parameter or body; the message names the field",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": error_model(code), "description": _ERRORS[code]} for code in codes}
+
+
+@router.get("", responses=_errors(401, 403, 422))
+async def list_contacts(
+    staff: Viewer,
+    contacts: ContactsDep,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Name, number, e-mail.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> ContactPageOut:
+    """The tenant's contacts, newest first."""
+    return ContactPageOut.of(await contacts.contacts(staff, q=q, limit=limit, cursor=cursor))
+
+
+@router.get("/{contact_id}", responses=_errors(401, 403, 404, 422))
+async def get_contact(staff: Viewer, contacts: ContactsDep, contact_id: ContactId) -> ContactDetailOut:
+    """A contact with their conversations."""
+    return ContactDetailOut.of(await contacts.contact(staff, contact_id))
+
+
+@router.patch("/{contact_id}", responses=_errors(401, 403, 404, 409, 422))
+async def update_contact(
+    staff: Agent, contacts: ContactsDep, contact_id: ContactId, body: ContactPatch
+) -> ContactOut:
+    """Edit a contact's name, e-mail, city, language, VIP flag or preferences (audited)."""
+    refuse_nul(body)
+    return ContactOut.of(await contacts.update(staff, contact_id, body.changes()))
+
+
+@router.post("/{contact_id}/opt-out", responses=_errors(401, 403, 404, 409, 422))
+async def opt_out(staff: Agent, contacts: ContactsDep, contact_id: ContactId) -> ContactOut:
+    """Opt the contact out of marketing: no templates are sent to them any more (audited)."""
+    return ContactOut.of(await contacts.set_marketing(staff, contact_id, opt_in=False))
+
+
+@router.post("/{contact_id}/opt-in", responses=_errors(401, 403, 404, 409, 422))
+async def opt_in(staff: Agent, contacts: ContactsDep, contact_id: ContactId) -> ContactOut:
+    """Opt the contact back in to marketing, when they asked for it (audited)."""
+    return ContactOut.of(await contacts.set_marketing(staff, contact_id, opt_in=True))
+
+
+@router.get("/{contact_id}/export", responses=_errors(401, 403, 404, 422))
+async def export_contact(staff: Admin, contacts: ContactsDep, contact_id: ContactId) -> ContactExportOut:
+    """Everything stored about the contact as one JSON document: profile, conversations with every
+    message, orders, appointments, returns and staff tasks (audited)."""
+    return ContactExportOut.of(await contacts.export(staff, contact_id))
+
+
+@router.post("/{contact_id}/erase", responses=_errors(401, 403, 404, 422))
+async def erase_contact(staff: Admin, contacts: ContactsDep, contact_id: ContactId) -> ErasureOut:
+    """Erase the contact: their messages' text and content are redacted, the contact is anonymised and
+    their conversations closed. The audit entry stays. Cannot be undone."""
+    return ErasureOut.of(await contacts.erase(staff, contact_id))

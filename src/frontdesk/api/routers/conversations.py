@@ -1,0 +1,192 @@
+"""The conversations API: the inbox, a conversation's messages, takeover and hand-back, assignment,
+staff messages, and the commands (summary, tasks, message search).
+
+Lists are paginated with `limit` and an opaque `cursor`: each page carries `next_cursor`, the `cursor`
+of the next page (null on the last). Reading needs the `viewer` role; changing anything `agent`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, status
+from pydantic import AwareDatetime
+
+from frontdesk.api.auth import Agent, Viewer
+from frontdesk.api.deps import InboxDep
+from frontdesk.api.errors import error_model
+from frontdesk.api.schemas.conversations import (
+    NO_NUL,
+    STAFF_MESSAGE_EXAMPLES,
+    AssigneeIn,
+    ConversationOut,
+    ConversationPageOut,
+    MessageOut,
+    MessagePageOut,
+    MessageSearchOut,
+    StaffMessageIn,
+    SummaryOut,
+    TaskOut,
+    TasksOut,
+    refuse_nul,
+)
+from frontdesk.domain.inbox import ConversationChange, ConversationFilter
+from frontdesk.domain.models import ConversationStatus
+
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+search_router = APIRouter(prefix="/api/v1/messages", tags=["conversations"])
+
+
+ConversationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The conversation's id.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page; omit for the first.")
+]
+
+_ERRORS = {
+    401: "Not signed in",
+    403: "The caller's role may not do this",
+    404: "No such conversation in this tenant",
+    409: "The conversation's state does not allow this (the message says why)",
+    422: "A bad parameter or body; the message names the field",
+}
+
+
+def _errors(*codes: int, **overrides: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        code: {"model": error_model(code), "description": overrides.get(f"e{code}", _ERRORS[code])}
+        for code in codes
+    }
+
+
+@router.get("", responses=_errors(401, 403, 422))
+async def list_conversations(
+    staff: Viewer,
+    inbox: InboxDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: Annotated[
+        ConversationStatus | None, Query(description="Who answers: bot, human, or closed.")
+    ] = None,
+    agent: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description="Last agent.")] = None,
+    assignee: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="Assigned staff user id.")] = None,
+    unassigned: Annotated[bool | None, Query(description="true: nobody assigned; false: someone.")] = None,
+    unread: Annotated[bool | None, Query(description="true: unread messages; false: all read.")] = None,
+    updated_since: Annotated[AwareDatetime | None, Query(description="ISO 8601 with a zone.")] = None,
+    contact_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="In name, number, text.")
+    ] = None,
+) -> ConversationPageOut:
+    """The tenant's conversations, most recently updated first, filtered."""
+    where = ConversationFilter(
+        status=status,
+        agent=agent,
+        assignee_user_id=assignee,
+        unassigned=unassigned,
+        unread=unread,
+        updated_since=updated_since,
+        contact_id=contact_id,
+        q=q,
+    )
+    return ConversationPageOut.of(await inbox.conversations(staff, where, limit=limit, cursor=cursor))
+
+
+@router.get("/{conversation_id}", responses=_errors(401, 403, 404, 422))
+async def get_conversation(
+    staff: Viewer, inbox: InboxDep, conversation_id: ConversationId
+) -> ConversationOut:
+    """One conversation."""
+    return ConversationOut.of(await inbox.conversation(staff, conversation_id))
+
+
+@router.get("/{conversation_id}/messages", responses=_errors(401, 403, 404, 422))
+async def list_messages(
+    staff: Viewer, inbox: InboxDep, conversation_id: ConversationId, limit: Limit = 50, cursor: Cursor = None
+) -> MessagePageOut:
+    """The newest `limit` messages, oldest first within the page; `next_cursor` pages further back."""
+    return MessagePageOut.of(await inbox.messages(staff, conversation_id, limit=limit, cursor=cursor))
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(
+        401,
+        403,
+        404,
+        409,
+        422,
+        e409="Refused, and why: the conversation is closed, the 24-hour window is closed (only templates "
+        "may go), or the contact opted out (no templates)",
+    ),
+)
+async def send_message(
+    staff: Agent,
+    inbox: InboxDep,
+    conversation_id: ConversationId,
+    message: Annotated[StaffMessageIn, Body(openapi_examples=STAFF_MESSAGE_EXAMPLES)],
+) -> MessageOut:
+    """Send a staff message: it is queued in the outbox (status `pending`) and sent like a bot reply."""
+    refuse_nul(message)
+    return MessageOut.of(await inbox.send(staff, conversation_id, message))
+
+
+def _change_route(change: ConversationChange, summary: str) -> None:
+    async def route(staff: Agent, inbox: InboxDep, conversation_id: ConversationId) -> ConversationOut:
+        return ConversationOut.of(await inbox.change(staff, conversation_id, change))
+
+    route.__name__ = f"{change.value}_conversation"
+    route.__doc__ = summary
+    router.post(f"/{{conversation_id}}/{change.value}", responses=_errors(401, 403, 404, 409, 422))(route)
+
+
+_change_route(
+    ConversationChange.TAKEOVER, "Take the conversation over: status `human`, the bot stays silent."
+)
+_change_route(ConversationChange.HANDBACK, "Hand the conversation back to the bot (status `bot`).")
+_change_route(ConversationChange.CLOSE, "Close the conversation. A customer writing again reopens it.")
+_change_route(ConversationChange.REOPEN, "Reopen a closed conversation; the bot answers again.")
+
+
+@router.post("/{conversation_id}/read", responses=_errors(401, 403, 404, 422))
+async def mark_read(staff: Agent, inbox: InboxDep, conversation_id: ConversationId) -> ConversationOut:
+    """Mark the conversation read (its unread count becomes 0)."""
+    return ConversationOut.of(await inbox.mark_read(staff, conversation_id))
+
+
+@router.put(
+    "/{conversation_id}/assignee",
+    responses=_errors(
+        401, 403, 404, 422, e404="No such conversation, or no such staff member in this tenant"
+    ),
+)
+async def assign(
+    staff: Agent, inbox: InboxDep, conversation_id: ConversationId, body: AssigneeIn
+) -> ConversationOut:
+    """Assign the conversation to a staff member, or unassign it (`user_id: null`)."""
+    return ConversationOut.of(await inbox.assign(staff, conversation_id, body.user_id))
+
+
+@router.get("/{conversation_id}/summary", responses=_errors(401, 403, 404, 422))
+async def summarize(staff: Viewer, inbox: InboxDep, conversation_id: ConversationId) -> SummaryOut:
+    """Summarise the conversation's recent messages: topics, references, the last request and reply."""
+    return SummaryOut.of(await inbox.summarize(staff, conversation_id))
+
+
+@router.get("/{conversation_id}/tasks", responses=_errors(401, 403, 404, 422))
+async def extract_tasks(staff: Viewer, inbox: InboxDep, conversation_id: ConversationId) -> TasksOut:
+    """The customer's requests and the business's promises in the conversation."""
+    found = await inbox.tasks(staff, conversation_id)
+    return TasksOut(conversation_id=conversation_id, tasks=[TaskOut.model_validate(t) for t in found])
+
+
+@search_router.get("/search", responses=_errors(401, 403, 422))
+async def search_messages(
+    staff: Viewer,
+    inbox: InboxDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Words to look for.")],
+    limit: Annotated[int, Query(ge=1, le=100, description="How many messages.")] = 20,
+) -> MessageSearchOut:
+    """Messages of all the tenant's conversations holding the words, best match first."""
+    return MessageSearchOut.of(q, await inbox.search(staff, q, limit=limit))

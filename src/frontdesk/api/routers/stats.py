@@ -1,0 +1,32 @@
+"""Dashboard statistics (any signed-in role)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from frontdesk.api.auth import Viewer
+from frontdesk.api.deps import StatsDep
+from frontdesk.api.errors import ErrorBody
+from frontdesk.api.schemas.operations import StatsOut
+
+router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not signed in"},
+    422: {"description": "A bad date, `since` after `until`, or a period over 366 days"},
+}
+
+
+@router.get("", responses=_ERRORS)
+async def get_stats(
+    staff: Viewer,
+    service: StatsDep,
+    since: Annotated[
+        date | None, Query(description="First local day (default: six days before until)")
+    ] = None,
+    until: Annotated[date | None, Query(description="Last local day, included (default: today)")] = None,
+) -> StatsOut:
+    """Messages per day, bot response time p50/p95, handoff rate, per-agent counts, tokens and cost."""
+    return StatsOut.model_validate(await service.stats(tenant=staff.tenant, since=since, until=until))

@@ -1,0 +1,30 @@
+"""The caller's tenant: profile, time zone and opening hours (owners only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from frontdesk.api.auth import Owner
+from frontdesk.api.deps import TenantSettingsDep
+from frontdesk.api.errors import ErrorBody
+from frontdesk.api.schemas.tenant import TenantOut, TenantPatch
+
+router = APIRouter(prefix="/api/v1/tenant", tags=["tenant"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not signed in"},
+    403: {"model": ErrorBody, "description": "Only owners manage the tenant"},
+}
+
+
+@router.get("", responses=_ERRORS)
+async def get_tenant(staff: Owner, service: TenantSettingsDep) -> TenantOut:
+    """The tenant's name, time zone and opening hours."""
+    return TenantOut.of(await service.get(tenant=staff.tenant))
+
+
+@router.patch("", responses={**_ERRORS, 422: {"description": "A bad time zone, time or field"}})
+async def update_tenant(body: TenantPatch, staff: Owner, service: TenantSettingsDep) -> TenantOut:
+    """Change the name, the time zone (an IANA name) or the opening hours (the whole week at once)."""
+    return TenantOut.of(await service.update(staff=staff, changes=body.to_domain()))

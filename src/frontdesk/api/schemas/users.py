@@ -1,0 +1,145 @@
+"""Request and response bodies of staff management (`/api/v1/users`) and the audit log (`/api/v1/audit`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from frontdesk.api.schemas.auth import Email
+from frontdesk.api.schemas.conversations import NO_NUL
+from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.staff import Member, Role
+from frontdesk.services.accounts import MAX_PASSWORD, MIN_PASSWORD
+
+_MEMBER: dict[str, JsonValue] = {
+    "id": 2,
+    "email": "sam@lumen.example",
+    "name": "Sam Patel",
+    "role": "agent",
+    "disabled": False,
+    "created_at": "2026-11-24T09:00:00Z",
+}
+
+
+class MemberOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_MEMBER]})
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, member: Member) -> MemberOut:
+        return cls(
+            id=member.user_id,
+            email=member.email,
+            name=member.name,
+            role=member.role,
+            disabled=member.disabled,
+            created_at=member.created_at,
+        )
+
+
+class MemberListOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [_MEMBER], "total": 1, "limit": 50, "offset": 0}]}
+    )
+
+    items: list[MemberOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class MemberIn(BaseModel):
+    """Someone to add. A new e-mail gets an account with this password; an e-mail that already has an
+    account (in another tenant) joins this one and keeps its own password."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "sam@lumen.example",
+                    "name": "Sam Patel",
+                    "role": "agent",
+                    "password": "a long passphrase",
+                }
+            ]
+        }
+    )
+
+    email: str = Email
+    name: str = Field(default="", max_length=200, pattern=NO_NUL)
+    role: Role
+    password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
+
+
+class MemberAddedOut(MemberOut):
+    new_account: bool = Field(description="False when an existing account joined this tenant.")
+
+
+class MemberPatch(BaseModel):
+    """What to change; fields left out stay as they are. Disabling signs them out of this tenant."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "admin"}, {"disabled": True}]})
+
+    role: Role | None = None
+    disabled: bool | None = None
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target_type: str | None
+    target_id: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+        assert entry.id is not None
+        return cls(
+            id=entry.id,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            details=entry.details,
+        )
+
+
+class AuditListOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 41,
+                            "at": "2026-11-24T09:00:00Z",
+                            "actor": "owner@lumen.example",
+                            "action": "user.changed",
+                            "target_type": "user",
+                            "target_id": "2",
+                            "details": {"role": ["agent", "admin"]},
+                        }
+                    ],
+                    "total": 1,
+                    "limit": 50,
+                    "offset": 0,
+                }
+            ]
+        }
+    )
+
+    items: list[AuditEntryOut]
+    total: int
+    limit: int
+    offset: int

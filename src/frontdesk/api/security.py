@@ -1,0 +1,130 @@
+"""HTTP hardening: security headers on every response, CORS (closed unless origins are listed), and
+rate limits (login per IP and per e-mail, the admin API per user).
+
+Rate limits use the `limits` library with in-memory storage: each process counts on its own, so N
+processes behind a load balancer allow up to N times the configured rate. (A shared store such as Redis
+is the cure when that matters; `limits` supports it by a storage URI.)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from fastapi import FastAPI, HTTPException, Request, status
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from frontdesk.settings import Environment, Settings
+
+# A single-page app served from this origin: its own scripts, styles, images and API calls only.
+APP_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr with an inline start-up script.
+_CDN = "https://cdn.jsdelivr.net"
+DOCS_CSP = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; style-src 'self' 'unsafe-inline' {_CDN} "
+    f"https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' data: "
+    f"https://fastapi.tiangolo.com; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_DOCS_PATHS = ("/docs", "/redoc")
+_HSTS = b"max-age=31536000; includeSubDomains"
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response (a plain ASGI middleware: no body buffering)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool):
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        csp = DOCS_CSP if path.startswith(_DOCS_PATHS) else APP_CSP
+        no_store = path.startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in self._headers(csp, no_store):
+                    if name not in present:
+                        headers.append((name, value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _headers(self, csp: str, no_store: bool) -> list[tuple[bytes, bytes]]:
+        headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"content-security-policy", csp.encode()),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if no_store:
+            headers.append((b"cache-control", b"no-store"))
+        if self.hsts:
+            headers.append((b"strict-transport-security", _HSTS))
+        return headers
+
+
+def install_http_security(app: FastAPI, settings: Settings) -> None:
+    """Security headers always; CORS only for the listed origins; the rate limiter on `app.state`."""
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders, hsts=settings.env is not Environment.DEV)
+    app.state.rate_limits = RateLimits(login=settings.login_rate_limit, api=settings.api_rate_limit)
+
+
+class RateLimits:
+    """Moving-window limits kept in memory: `login` per IP and per e-mail, `api` per staff member."""
+
+    def __init__(self, *, login: str, api: str):
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._login = parse_many(login)
+        self._api = parse_many(api)
+
+    async def login(self, *, ip: str, email: str) -> None:
+        """429 once this IP or this e-mail has tried to sign in too often."""
+        await self._hit(self._login, "login-ip", ip)
+        await self._hit(self._login, "login-email", email.strip().lower())
+
+    async def api(self, *, user: str) -> None:
+        """429 once this staff member has made too many admin-API requests."""
+        await self._hit(self._api, "api-user", user)
+
+    async def _hit(self, items: list[RateLimitItem], *key: str) -> None:
+        for item in items:
+            if not await self._limiter.hit(item, *key):
+                reset, _ = await self._limiter.get_window_stats(item, *key)
+                retry = max(1, math.ceil(reset - time.time()))
+                raise HTTPException(
+                    status.HTTP_429_TOO_MANY_REQUESTS,
+                    "too many requests; slow down",
+                    headers={"Retry-After": str(retry)},
+                )
+
+
+def rate_limits_of(request: Request) -> RateLimits:
+    limits: RateLimits = request.app.state.rate_limits
+    return limits

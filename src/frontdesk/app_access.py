@@ -1,0 +1,79 @@
+"""Composition of accounts and access: staff accounts, their sessions, the users API and the audit log.
+
+Part of the composition root (`frontdesk.app` calls `build_access`). Also the demo owner the dev-mode
+seed creates, so `frontdesk serve` can print a login that works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from frontdesk.adapters.credentials import Argon2Passwords, JwtTokens
+from frontdesk.adapters.db.audit import SqlAuditLog
+from frontdesk.adapters.db.staff import SqlAccounts
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.domain.errors import ConflictError
+from frontdesk.domain.models import Tenant
+from frontdesk.domain.ports import Clock
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.accounts import AccountService, AuthPolicy
+from frontdesk.services.audit import AuditService
+from frontdesk.services.users import UserService
+from frontdesk.settings import Settings
+
+DEMO_OWNER_EMAIL = "owner@lumen.example"
+DEMO_OWNER_PASSWORD = "lumen-demo-owner"
+"""Only the dev-mode seed creates this account; outside dev no account exists until one is made."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessServices:
+    accounts: AccountService
+    users: UserService
+    audit: AuditService
+
+
+def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessServices:
+    """The account, users and audit services on `store`, with the settings' token lifetimes and lockout."""
+    accounts = SqlAccounts(store)
+    passwords = Argon2Passwords()
+    audit = AuditService(log=SqlAuditLog(store), clock=clock)
+    policy = AuthPolicy(
+        access_ttl=timedelta(seconds=s.access_token_ttl_seconds),
+        refresh_ttl=timedelta(seconds=s.refresh_token_ttl_seconds),
+        max_failures=s.login_max_failures,
+        lockout=timedelta(seconds=s.login_lockout_seconds),
+    )
+    return AccessServices(
+        accounts=AccountService(
+            accounts=accounts,
+            passwords=passwords,
+            tokens=JwtTokens(s.secret_key.get_secret_value()),
+            audit=audit,
+            clock=clock,
+            policy=policy,
+        ),
+        users=UserService(accounts=accounts, passwords=passwords, audit=audit, clock=clock),
+        audit=audit,
+    )
+
+
+def command_line_actor(tenant: Tenant) -> Staff:
+    """Who the `frontdesk users` commands act as: an owner of the tenant, recorded as `cli`."""
+    return Staff(tenant=tenant, user_id=None, email="cli", role=Role.OWNER)
+
+
+async def seed_demo_owner(access: AccessServices, tenant: Tenant) -> int:
+    """Create the demo owner in `tenant` unless the account exists; how many accounts were made."""
+    try:
+        _, created = await access.users.add(
+            command_line_actor(tenant),
+            email=DEMO_OWNER_EMAIL,
+            name="Demo owner",
+            role=Role.OWNER,
+            password=DEMO_OWNER_PASSWORD,
+        )
+    except ConflictError:  # already a member
+        return 0
+    return int(created)

@@ -1,0 +1,69 @@
+"""Composition of the admin API's services (tenant settings, channels, dead letters, stats, operations).
+
+Part of the composition root (`frontdesk.app` calls `build_admin`): it builds the adapters these services
+need from the shared store, HTTP client and settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
+from frontdesk.adapters.db.admin import SqlAdminStore
+from frontdesk.adapters.db.ops import SqlOpsProbe
+from frontdesk.adapters.db.stats import SqlStats
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.metrics import PrometheusMetrics
+from frontdesk.domain.ports import Clock
+from frontdesk.services.channels import ChannelService
+from frontdesk.services.dead_letters import DeadLetterService
+from frontdesk.services.operations import OperationsService
+from frontdesk.services.stats import StatsService
+from frontdesk.services.tenant_settings import TenantSettingsService
+from frontdesk.settings import Settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdminServices:
+    tenant_settings: TenantSettingsService
+    channels: ChannelService
+    dead_letters: DeadLetterService
+    stats: StatsService
+    operations: OperationsService
+    metrics: PrometheusMetrics
+
+
+def build_admin(
+    s: Settings,
+    *,
+    store: SqlStore,
+    clock: Clock,
+    http: httpx.AsyncClient,
+    metrics: PrometheusMetrics,
+    workers_alive: Callable[[], bool],
+    wake_workers: Callable[[], None],
+    wake_dispatcher: Callable[[], None],
+) -> AdminServices:
+    """The admin services on `store`; "test connection" asks the Graph API of the settings."""
+    admin = SqlAdminStore(store)
+    probe = GraphClient(
+        http=http,
+        base_url=s.whatsapp_graph_url,
+        api_version=s.whatsapp_api_version,
+        default_token=s.whatsapp_access_token.get_secret_value(),
+    )
+    return AdminServices(
+        tenant_settings=TenantSettingsService(store=admin, clock=clock),
+        channels=ChannelService(store=admin, probe=probe, clock=clock),
+        dead_letters=DeadLetterService(
+            store=admin, clock=clock, wake_workers=wake_workers, wake_dispatcher=wake_dispatcher
+        ),
+        stats=StatsService(reader=SqlStats(store), clock=clock),
+        operations=OperationsService(
+            probe=SqlOpsProbe(store, clock), workers_alive=workers_alive, stall_seconds=s.readyz_stall_seconds
+        ),
+        metrics=metrics,
+    )

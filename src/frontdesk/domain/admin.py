@@ -1,0 +1,212 @@
+"""What the admin API manages for a tenant: its settings, its WhatsApp numbers and its dead letters.
+
+Records and the ports services use to read and change them. Everything is scoped by tenant: an id of
+another tenant is answered exactly like a missing one (`NotFoundError`).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any, Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict
+
+from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.business import WEEKDAYS
+from frontdesk.domain.models import Channel, Frozen
+
+T = TypeVar("T")
+
+WeekHours = dict[str, tuple[str, str] | None]
+"""Opening hours per weekday key (`WEEKDAYS`): `("09:00", "18:00")`, or None on a closed day."""
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_timezone(name: str) -> str:
+    """`name` if it is an IANA time zone (`Europe/London`); ValueError saying why not otherwise."""
+    if not name or name != name.strip() or name.startswith("/") or ".." in name:
+        raise ValueError(f"{name!r} is not an IANA time zone name")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/London'") from None
+    return name
+
+
+def check_day(day: str, span: tuple[str, str]) -> tuple[str, str]:
+    """One day's opening span `(open, close)` in 24-hour `HH:MM`, opening before closing."""
+    for value in span:
+        if not _CLOCK.match(value):
+            raise ValueError(f"{day}: {value!r} is not a time of day as HH:MM (00:00 to 23:59)")
+    if time.fromisoformat(span[0]) >= time.fromisoformat(span[1]):
+        raise ValueError(f"{day}: opens at {span[0]} but closes at {span[1]}; it must open before closing")
+    return span
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, and how many items there are in all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[T]
+    total: int
+
+
+class TenantSettings(Frozen):
+    id: int
+    slug: str
+    name: str
+    timezone: str
+    opening_hours: WeekHours
+    """Every weekday key, in order; None on closed days."""
+
+
+class TenantChanges(Frozen):
+    """What to change in a tenant's settings; None leaves a field as it is."""
+
+    name: str | None = None
+    timezone: str | None = None
+    opening_hours: WeekHours | None = None
+
+
+class ChannelDetails(Frozen):
+    """A WhatsApp number as staff see it: the credential only as whether it is set."""
+
+    id: int
+    tenant_id: int
+    kind: str
+    phone_number_id: str
+    waba_id: str | None = None
+    display_phone_number: str | None = None
+    name: str | None = None
+    enabled: bool
+    access_token_set: bool
+    created_at: datetime
+
+
+class NewChannel(Frozen):
+    phone_number_id: str
+    waba_id: str | None = None
+    display_phone_number: str | None = None
+    name: str | None = None
+    access_token: str | None = None
+    enabled: bool = True
+
+
+class ChannelChanges(Frozen):
+    """Fields to change; only those explicitly set count (`model_fields_set`). A None token clears it."""
+
+    waba_id: str | None = None
+    display_phone_number: str | None = None
+    name: str | None = None
+    access_token: str | None = None
+    enabled: bool | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class PhoneNumberInfo(Frozen):
+    """What the channel's provider says about a number (Graph's `GET /{phone_number_id}`)."""
+
+    display_phone_number: str | None = None
+    verified_name: str | None = None
+    quality_rating: str | None = None
+
+
+class ConnectionTest(Frozen):
+    """The result of "test connection": ok with what Graph knows, or Graph's error code and message."""
+
+    ok: bool
+    phone: PhoneNumberInfo | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class DeadLetterKind(StrEnum):
+    TURN = "turn"
+    """A turn job that kept failing (the bot could not answer a message)."""
+    SEND = "send"
+    """A reply the channel refused or that kept failing to send."""
+
+
+class DeadLetter(Frozen):
+    kind: DeadLetterKind
+    id: int
+    conversation_id: int | None
+    message_id: int | None
+    attempts: int
+    error: str | None
+    error_code: str | None = None
+    failed_at: datetime | None
+    created_at: datetime
+
+
+class AdminTx(Protocol):
+    """One transaction over a tenant's settings, channels and dead letters."""
+
+    async def tenant_settings(self, tenant_id: int) -> TenantSettings: ...
+    async def update_tenant(self, tenant_id: int, changes: TenantChanges) -> TenantSettings: ...
+
+    async def channels(self, tenant_id: int, *, limit: int, offset: int) -> Page[ChannelDetails]: ...
+    async def channel(self, tenant_id: int, channel_id: int) -> ChannelDetails:
+        """The tenant's channel, or `NotFoundError`."""
+        ...
+
+    async def channel_record(self, tenant_id: int, channel_id: int) -> Channel:
+        """The channel with its credential, for calling the provider; never for an answer."""
+        ...
+
+    async def add_channel(self, tenant_id: int, new: NewChannel, *, now: datetime) -> ChannelDetails:
+        """Add a number; `ConflictError` when its phone_number_id is taken."""
+        ...
+
+    async def update_channel(
+        self, tenant_id: int, channel_id: int, changes: ChannelChanges
+    ) -> ChannelDetails: ...
+
+    async def dead_letters(
+        self, tenant_id: int, *, kind: DeadLetterKind | None, limit: int, offset: int
+    ) -> Page[DeadLetter]: ...
+    async def retry_dead_letter(
+        self, tenant_id: int, kind: DeadLetterKind, item_id: int, *, now: datetime
+    ) -> DeadLetter:
+        """Queue it again from scratch (attempts reset); `NotFoundError` unless it is dead."""
+        ...
+
+    async def discard_dead_letter(self, tenant_id: int, kind: DeadLetterKind, item_id: int) -> DeadLetter:
+        """Drop it for good (a failed send's message stays failed)."""
+        ...
+
+    async def add_event(
+        self, *, tenant_id: int, type: str, payload: dict[str, Any], now: datetime
+    ) -> int: ...
+    async def add_audit(self, entry: AuditEntry) -> None:
+        """Record an audit entry in this transaction, so it commits with the change it describes."""
+        ...
+
+
+class AdminStore(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[AdminTx]:
+        """A write transaction."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[AdminTx]:
+        """A read-only snapshot."""
+        ...
+
+
+class ChannelProbe(Protocol):
+    async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo:
+        """Ask the provider about the channel's number; `ChannelError` (with its code) when it refuses."""
+        ...
+
+
+def weekdays(hours: WeekHours) -> WeekHours:
+    """`hours` with every weekday key, in order (a missing day is closed)."""
+    return {day: hours.get(day) for day in WEEKDAYS}

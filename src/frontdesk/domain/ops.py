@@ -1,0 +1,78 @@
+"""Operations: readiness checks, the metrics port, and the request id carried from a request into its jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextvars import ContextVar
+from typing import Protocol
+
+from frontdesk.domain.models import Frozen
+from frontdesk.domain.turns import Usage
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("frontdesk_request_id", default=None)
+"""The id of the HTTP request (or of the request that queued the job) being handled; logs carry it."""
+
+
+class Check(Frozen):
+    name: str
+    ok: bool
+    detail: str
+
+
+class Readiness(Frozen):
+    ok: bool
+    checks: list[Check]
+
+
+class QueueCounts(Frozen):
+    turns_waiting: int
+    """Turn jobs queued or running."""
+    sends_waiting: int
+    """Replies pending or being sent."""
+    dead_turns: int
+    failed_sends: int
+
+
+class OpsProbe(Protocol):
+    """What operations ask the database."""
+
+    async def ping(self) -> None:
+        """A trivial query; raises when the database cannot be reached."""
+        ...
+
+    async def migration(self) -> tuple[str | None, str]:
+        """The database's schema revision and the newest one this code ships."""
+        ...
+
+    async def queue_counts(self) -> QueueCounts: ...
+
+    async def oldest_due_job_seconds(self) -> float | None:
+        """How long the longest-waiting due job (queued, run_at passed) has waited; None if none."""
+        ...
+
+
+class Metrics(Protocol):
+    """Counters the services feed; the Prometheus adapter implements it, `NoMetrics` ignores it all."""
+
+    def webhook(self, result: str) -> None:
+        """One webhook request answered with `result` (ok, bad_signature, bad_request, too_large)."""
+        ...
+
+    def turn(self, *, seconds: float, usage: Sequence[Usage]) -> None:
+        """A responder answered in `seconds`, using `usage`."""
+        ...
+
+    def send(self, *, result: str, code: str | None) -> None:
+        """A send attempt ended with `result` (sent, retry, failed) and Graph's error `code`."""
+        ...
+
+
+class NoMetrics:
+    def webhook(self, result: str) -> None:
+        pass
+
+    def turn(self, *, seconds: float, usage: Sequence[Usage]) -> None:
+        pass
+
+    def send(self, *, result: str, code: str | None) -> None:
+        pass

@@ -1,0 +1,303 @@
+"""Staff accounts: signing in and out, sessions and their tokens, passwords, lockout.
+
+A login opens a *session* (one signed-in device, stored with its refresh token's SHA-256) and hands out
+a short-lived access token naming it. Every request checks the session is still live, so logging out,
+changing the password or disabling a member refuses their access tokens at once, not when they expire.
+A refresh rotates the refresh token; presenting an already-rotated one (a stolen copy, most likely)
+revokes the session.
+
+Failed logins: after `max_failures` in a row the account is locked for `lockout`. An e-mail without an
+account gets the same answers at the same pace (its password is checked against a dummy hash, and its
+failures are counted in memory), so the answers never tell whether the e-mail exists. That memory is per
+process: behind several processes an unknown e-mail locks a little later than a real one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from frontdesk.domain.errors import InvalidInputError
+from frontdesk.domain.models import Tenant
+from frontdesk.domain.ports import Clock
+from frontdesk.domain.staff import (
+    AccessClaims,
+    AccountLockedError,
+    AccountStore,
+    AuthenticationError,
+    Membership,
+    NewSession,
+    PasswordHasher,
+    Staff,
+    TenantChoiceError,
+    TokenCodec,
+)
+from frontdesk.services.audit import AuditService
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+_BAD_LOGIN = "wrong e-mail or password"
+_LOCKED = "too many failed logins; try again later"
+_BAD_TOKEN = "invalid, expired or revoked credentials"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthPolicy:
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=14)
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Client:
+    """Where a login comes from, kept with the session and in the audit log."""
+
+    ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Login:
+    """A live session's tokens. `refresh_token` is shown once: only its hash is stored."""
+
+    staff: Staff
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+def check_password(password: str) -> None:
+    """`InvalidInputError` unless the password is long enough (and not absurdly long)."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInputError(f"a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class _UnknownEmails:
+    """Failed-login counts of e-mails without an account, so they lock like real ones (bounded memory)."""
+
+    def __init__(self, limit: int = 10_000):
+        self._limit = limit
+        self._seen: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
+
+    def locked(self, email: str, now: datetime) -> bool:
+        _, until = self._seen.get(email, (0, None))
+        return until is not None and until > now
+
+    def fail(self, email: str, *, now: datetime, policy: AuthPolicy) -> bool:
+        failures, until = self._seen.pop(email, (0, None))
+        failures = (0 if until is not None else failures) + 1
+        locked = failures >= policy.max_failures
+        self._seen[email] = (0, now + policy.lockout) if locked else (failures, None)
+        while len(self._seen) > self._limit:
+            self._seen.popitem(last=False)
+        return locked
+
+
+class AccountService:
+    def __init__(
+        self,
+        *,
+        accounts: AccountStore,
+        passwords: PasswordHasher,
+        tokens: TokenCodec,
+        audit: AuditService,
+        clock: Clock,
+        policy: AuthPolicy | None = None,
+    ):
+        self._accounts = accounts
+        self._passwords = passwords
+        self._tokens = tokens
+        self._audit = audit
+        self._clock = clock
+        self.policy = policy or AuthPolicy()
+        self._unknown = _UnknownEmails()
+        self._dummy_hash: str | None = None
+
+    # -- signing in
+
+    async def login(self, *, email: str, password: str, tenant: str | None, client: Client) -> Login:
+        """Check the password and open a session in the chosen tenant (or the account's only one)."""
+        email = email.strip().lower()
+        now = self._clock.now()
+        account = await self._accounts.account_by_email(email)
+        if account is None:
+            await self._passwords.verify(password, await self._dummy())
+            if self._unknown.locked(email, now):
+                action = "login.locked"
+            else:
+                locked = self._unknown.fail(email, now=now, policy=self.policy)
+                action = "login.lockout" if locked else "login.failed"
+            await self._record([], email, action, client)
+            raise AuthenticationError(_BAD_LOGIN) if action == "login.failed" else AccountLockedError(_LOCKED)
+        correct = await self._passwords.verify(password, account.password_hash)
+        members = [m for m in await self._accounts.memberships(account.id) if not m.disabled]
+        if account.locked_until is not None and account.locked_until > now:
+            await self._record(members, email, "login.locked", client)
+            raise AccountLockedError(_LOCKED)
+        if not correct:
+            lock_until = now + self.policy.lockout
+            locked = await self._accounts.record_failure(
+                account.id, max_failures=self.policy.max_failures, lock_until=lock_until
+            )
+            await self._record(members, email, "login.lockout" if locked else "login.failed", client)
+            raise AccountLockedError(_LOCKED) if locked else AuthenticationError(_BAD_LOGIN)
+        membership = self._choose(members, tenant)
+        await self._accounts.clear_failures(account.id)
+        login = await self._open_session(membership, account.email, account.name, client, now)
+        await self._record([membership], email, "login.succeeded", client)
+        return login
+
+    def _choose(self, members: list[Membership], slug: str | None) -> Membership:
+        if slug is not None:
+            chosen = [m for m in members if m.tenant.slug == slug]
+            if not chosen:  # not a member there: as wrong as a wrong password, and said the same way
+                raise AuthenticationError(_BAD_LOGIN)
+            return chosen[0]
+        if len(members) > 1:
+            raise TenantChoiceError([m.tenant.slug for m in members])
+        if not members:
+            raise AuthenticationError(_BAD_LOGIN)
+        return members[0]
+
+    async def _open_session(
+        self, membership: Membership, email: str, name: str, client: Client, now: datetime
+    ) -> Login:
+        refresh = secrets.token_urlsafe(32)
+        session = NewSession(
+            id=secrets.token_hex(16),
+            user_id=membership.user_id,
+            tenant_id=membership.tenant.id,
+            refresh_hash=_digest(refresh),
+            created_at=now,
+            expires_at=now + self.policy.refresh_ttl,
+            user_agent=client.user_agent,
+            ip=client.ip,
+        )
+        await self._accounts.create_session(session)
+        staff = Staff(
+            tenant=membership.tenant,
+            user_id=membership.user_id,
+            email=email,
+            name=name,
+            role=membership.role,
+            session_id=session.id,
+        )
+        return self._tokens_for(staff, refresh, session.expires_at, now)
+
+    def _tokens_for(self, staff: Staff, refresh: str, refresh_expires: datetime, now: datetime) -> Login:
+        assert staff.user_id is not None and staff.session_id is not None
+        expires = now + self.policy.access_ttl
+        claims = AccessClaims(
+            user_id=staff.user_id, tenant_id=staff.tenant.id, session_id=staff.session_id, expires_at=expires
+        )
+        return Login(
+            staff=staff,
+            access_token=self._tokens.issue(claims, now=now),
+            access_expires_at=expires,
+            refresh_token=refresh,
+            refresh_expires_at=refresh_expires,
+        )
+
+    async def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = await self._passwords.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+    async def _record(self, members: list[Membership], email: str, action: str, client: Client) -> None:
+        tenant_ids: set[int | None] = {m.tenant.id for m in members} or {None}
+        for tenant_id in tenant_ids:
+            await self._audit.record(
+                tenant_id=tenant_id, actor=email, action=action, details={"ip": client.ip}
+            )
+
+    # -- using a session
+
+    async def authenticate(self, access_token: str) -> Staff:
+        """The staff member behind a live session's access token; `AuthenticationError` otherwise."""
+        now = self._clock.now()
+        claims = self._tokens.read(access_token)
+        if claims is None or claims.expires_at <= now:
+            raise AuthenticationError(_BAD_TOKEN)
+        staff = await self._accounts.session_staff(claims.session_id, now=now)
+        if staff is None or staff.user_id != claims.user_id:
+            raise AuthenticationError(_BAD_TOKEN)
+        return staff
+
+    async def refresh(self, refresh_token: str) -> Login:
+        """New tokens for a live session; the refresh token given is spent. A spent one revokes it."""
+        now = self._clock.now()
+        old = _digest(refresh_token)
+        session = await self._accounts.session_by_refresh(old)
+        if session is None:
+            replayed = await self._accounts.revoke_replayed(old, now=now)
+            if replayed is not None:
+                await self._audit.record(
+                    tenant_id=None,
+                    actor="system",
+                    action="session.replayed",
+                    target_type="session",
+                    target_id=replayed,
+                )
+            raise AuthenticationError(_BAD_TOKEN)
+        if session.revoked or session.expires_at <= now:
+            raise AuthenticationError(_BAD_TOKEN)
+        staff = await self._accounts.session_staff(session.id, now=now)
+        new = secrets.token_urlsafe(32)
+        expires = now + self.policy.refresh_ttl
+        if staff is None or not await self._accounts.rotate_refresh(
+            session.id, old_hash=old, new_hash=_digest(new), now=now, expires_at=expires
+        ):
+            raise AuthenticationError(_BAD_TOKEN)
+        return self._tokens_for(staff, new, expires, now)
+
+    async def logout(self, staff: Staff) -> None:
+        """End the caller's session: its refresh and access tokens stop working."""
+        if staff.session_id is not None:
+            await self._accounts.revoke_sessions(now=self._clock.now(), session_id=staff.session_id)
+        await self._audit.record(
+            tenant_id=staff.tenant.id,
+            actor=staff.email,
+            action="logout",
+            target_type="session",
+            target_id=staff.session_id,
+        )
+
+    async def change_password(self, staff: Staff, *, current: str, new: str) -> int:
+        """Set a new password and end the caller's other sessions (how many)."""
+        check_password(new)
+        assert staff.user_id is not None
+        account = await self._accounts.account(staff.user_id)
+        if account is None or not await self._passwords.verify(current, account.password_hash):
+            raise InvalidInputError("the current password is wrong")
+        now = self._clock.now()
+        await self._accounts.set_password(
+            staff.user_id, password_hash=await self._passwords.hash(new), now=now
+        )
+        ended = await self._accounts.revoke_sessions(now=now, user_id=staff.user_id, keep=staff.session_id)
+        await self._audit.record(
+            tenant_id=staff.tenant.id,
+            actor=staff.email,
+            action="password.changed",
+            target_type="user",
+            target_id=staff.user_id,
+            details={"sessions_ended": ended},
+        )
+        return ended
+
+    async def memberships(self, staff: Staff) -> list[Membership]:
+        """The tenants the caller may sign in to, with their role in each."""
+        assert staff.user_id is not None
+        return [m for m in await self._accounts.memberships(staff.user_id) if not m.disabled]
+
+    async def tenants(self) -> list[Tenant]:
+        """Every tenant (the command line picks the only one when none is named)."""
+        return await self._accounts.tenants()

@@ -1,0 +1,165 @@
+"""Tenant isolation over the whole admin API, generic over `/openapi.json`.
+
+A second tenant gets the same kinds of data as the demo one (a number, a contact with a conversation and
+messages, a staff member, a knowledge document, a dead turn and a failed send). Then every operation
+whose path holds an id is called, with every method, by the demo tenant's owner with the second
+tenant's ids: each must answer 404, and no table may change. A new endpoint is covered as soon as it is
+in the OpenAPI document; one with a path parameter this file does not know fails until it is added to
+`other_tenant_ids`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from tests.support.harness import Running, running_frontdesk
+from tests.support.inbox import OTHER_CUSTOMER, OTHER_TENANT, add_other_tenant, write
+from tests.support.staff import ensure_staff
+
+DOCUMENT = ("returns.md", b"# Returns\n\nYou may return an item within 30 days.\n", "text/markdown")
+
+
+@pytest.fixture
+def fd(database_url: str, graph_url: str) -> Iterator[Running]:
+    with running_frontdesk(database_url, graph_url) as running:
+        yield running
+
+
+def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
+    """The second tenant's data, made through its own owner where the API can; its ids by path
+    parameter name. One set of path parameters per dead-letter kind."""
+    add_other_tenant(fd)  # tenant, number, a customer who wrote: contact, conversation, message, job
+    tenant = fd.query("select id from tenants where slug = :s", s=OTHER_TENANT)[0][0]
+    theirs = fd.staff_headers("owner", tenant=OTHER_TENANT)
+    api = f"{fd.url}/api/v1"
+
+    conversation = fd.query("select id, contact_id from conversations where tenant_id = :t", t=tenant)[0]
+    sent = fd.client.post(
+        f"{api}/conversations/{conversation[0]}/messages",
+        json={"kind": "text", "body": "Your parcel left today."},
+        headers=theirs,
+    )
+    assert sent.status_code == 201, sent.text
+    uploaded = fd.client.post(f"{api}/knowledge/documents", files={"file": DOCUMENT}, headers=theirs)
+    assert uploaded.status_code == 201, uploaded.text
+    fd.wait_for(lambda: quiet(fd), what="turns and sends to finish")
+
+    # A dead turn and a failed send of theirs, as if the bot and the Graph API had kept failing.
+    messages = {r[0] for r in fd.query("select id from messages where tenant_id = :t", t=tenant)}
+    payloads = [
+        (j, p if isinstance(p, dict) else json.loads(p)) for j, p in fd.query("select id, payload from jobs")
+    ]
+    job = next(j for j, p in sorted(payloads) if p.get("message_id") in messages)
+    fd.execute("update jobs set status = 'dead', last_error = 'boom' where id = :j", j=job)
+    send = fd.query("select id from outbox where tenant_id = :t", t=tenant)[0][0]
+    fd.execute("update outbox set status = 'failed', last_error = 'boom' where id = :o", o=send)
+
+    common = {
+        "conversation_id": conversation[0],
+        "contact_id": conversation[1],
+        "channel_id": fd.query("select id from channels where tenant_id = :t", t=tenant)[0][0],
+        "user_id": ensure_staff(fd.sync_db_url, email="agent@acme.test", role="agent", tenant=OTHER_TENANT),
+        "document_id": uploaded.json()["document"]["id"],
+    }
+    return [
+        {**common, "kind": "turn", "item_id": job},
+        {**common, "kind": "send", "item_id": send},
+    ]
+
+
+def quiet(fd: Running) -> bool:
+    busy = fd.query("select count(*) from jobs where status in ('queued', 'running')")[0][0]
+    sending = fd.query("select count(*) from outbox where status = 'pending'")[0][0]
+    return busy == 0 and sending == 0
+
+
+def snapshot(fd: Running) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table."""
+    engine = create_engine(fd.sync_db_url)
+    try:
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            return {
+                t: sorted(map(tuple, conn.execute(text(f'select * from "{t}"')).all()), key=repr)
+                for t in tables
+            }
+    finally:
+        engine.dispose()
+
+
+def request_body(spec: dict[str, Any], operation: dict[str, Any], me: int) -> dict[str, Any]:
+    """A valid body for the operation (its documented example), so only the id can make it fail."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "multipart/form-data" in content:
+        return {"files": {"file": DOCUMENT}}
+    if "application/json" not in content:
+        return {}
+    media = content["application/json"]
+    if media.get("examples"):
+        body = next(iter(media["examples"].values()))["value"]
+    else:
+        ref = media["schema"]["$ref"].rsplit("/", 1)[-1]
+        body = spec["components"]["schemas"][ref]["examples"][0]
+    if "user_id" in body:
+        body = {**body, "user_id": me}  # a member of the caller's tenant: only the path id is foreign
+    return {"json": body}
+
+
+def test_another_tenants_ids_are_404_and_change_nothing(fd: Running) -> None:
+    write(fd, "hello, do you deliver on saturdays?")  # the demo tenant has the same kinds of data
+    id_sets = other_tenant_ids(fd)
+    mine = fd.staff_headers("owner")
+    me = fd.client.get(f"{fd.url}/api/v1/auth/me", headers=mine).json()["id"]
+    spec = fd.client.get(f"{fd.url}/openapi.json").json()
+    before = snapshot(fd)
+
+    tried: list[str] = []
+    wrong: list[str] = []
+    for path, operations in spec["paths"].items():
+        names = re.findall(r"\{([^}]+)\}", path)
+        if not names:
+            continue
+        for method, operation in operations.items():
+            for ids in id_sets if "kind" in names else id_sets[:1]:  # both dead-letter kinds
+                unknown = set(names) - set(ids)
+                assert not unknown, f"{method.upper()} {path}: no other-tenant id for {unknown}; add one"
+                url = fd.url + path.format(**ids)
+                answer = fd.client.request(
+                    method.upper(), url, headers=mine, **request_body(spec, operation, me)
+                )
+                tried.append(f"{method.upper()} {url}")
+                if answer.status_code != 404:
+                    wrong.append(f"{method.upper()} {path} {ids}: {answer.status_code} {answer.text[:200]}")
+
+    assert not wrong, "\n".join(wrong)
+    assert len(tried) >= 25, tried
+    fd.wait_for(lambda: quiet(fd), what="anything queued to settle")
+    after = snapshot(fd)
+    changed = [t for t in before if before[t] != after[t]]
+    assert not changed, {t: (len(before[t]), len(after[t])) for t in changed}
+    # and the customer of the other tenant still sees their own conversation as before
+    assert fd.query("select count(*) from contacts where wa_id = :w", w=OTHER_CUSTOMER)[0][0] == 1
+
+
+def test_the_id_sets_reach_every_kind_of_data(fd: Running) -> None:
+    """Guard: the ids above really exist (in the other tenant), so a 404 means hidden, not missing."""
+    ids = other_tenant_ids(fd)[0]
+    theirs = fd.staff_headers("owner", tenant=OTHER_TENANT)
+    api = f"{fd.url}/api/v1"
+    for path in [
+        f"/conversations/{ids['conversation_id']}",
+        f"/contacts/{ids['contact_id']}",
+        f"/channels/{ids['channel_id']}",
+        f"/users/{ids['user_id']}",
+        f"/knowledge/documents/{ids['document_id']}",
+    ]:
+        assert fd.client.get(api + path, headers=theirs).status_code == 200, path
+    listed = httpx.get(f"{api}/jobs", headers=theirs, timeout=10).json()["items"]
+    assert {(d["kind"], d["id"]) for d in listed} >= {("turn", ids["item_id"])}

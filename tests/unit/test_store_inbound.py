@@ -1,0 +1,160 @@
+"""`Tx.store_inbound`, the webhook's transaction, on SQLite and on PostgreSQL: one message, one turn job
+and one `message.created` event per new wamid; a redelivery changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from frontdesk.adapters.db.demo_seed import seed_business
+from frontdesk.adapters.db.engine import make_engine
+from frontdesk.adapters.db.migrate import upgrade
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.domain import live
+from frontdesk.domain.events import InboundMessage
+from frontdesk.domain.models import ConversationStatus, Message
+from frontdesk.domain.ports import TurnJob, turn_key
+from frontdesk.services.ingest import IngestService
+
+NUMBER = "109876543210001"  # the demo business's WhatsApp number
+NEW_CUSTOMER = "447700900999"  # not in the demo data
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+TURN = TurnJob(kind="turn", max_attempts=3, extra={"request_id": "req-1"})
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[SqlStore]:
+    store = SqlStore(make_engine(database_url))
+    await upgrade(store.engine)
+    await seed_business(store, now=NOW)
+    yield store
+    await store.dispose()
+
+
+def inbound(wamid: str, *, at: datetime = NOW, sender: str = NEW_CUSTOMER, **kw: Any) -> InboundMessage:
+    return InboundMessage(
+        channel_key=NUMBER, message_id=wamid, sender=sender, timestamp=at, type="text", text="hi", **kw
+    )
+
+
+async def store_one(
+    store: SqlStore, event: InboundMessage, *, turn: TurnJob | None = TURN, now: datetime = NOW
+) -> Message | None:
+    async with store.transaction() as tx:
+        channel = await tx.channel_by_key(NUMBER)
+        assert channel is not None
+        return await tx.store_inbound(channel=channel, event=event, now=now, turn=turn)
+
+
+async def rows(store: SqlStore, sql: str) -> list[Any]:
+    async with store.engine.connect() as conn:
+        return list((await conn.execute(text(sql))).all())
+
+
+def as_json(value: Any) -> Any:
+    """A JSON column read with raw SQL: text on SQLite, decoded already on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def conversation_of(store: SqlStore, message: Message) -> Any:
+    sql = f"SELECT * FROM conversations WHERE id = {message.conversation_id}"
+    return (await rows(store, sql))[0]
+
+
+async def test_a_new_message_creates_one_event_and_one_job_and_a_redelivery_none(store: SqlStore) -> None:
+    message = await store_one(store, inbound("wamid.A", sender_name="Ada"))
+    assert message is not None and message.channel_message_id == "wamid.A"
+
+    events = await rows(store, "SELECT type, payload FROM events WHERE type = 'message.created'")
+    assert len(events) == 1
+    payload = as_json(events[0].payload)
+    assert payload == live.message_created(message)
+    assert payload["message"]["id"] == message.id and payload["conversation_id"] == message.conversation_id
+
+    jobs = await rows(store, "SELECT key, payload, max_attempts FROM jobs")
+    assert [(j.key, j.max_attempts) for j in jobs] == [(turn_key(message.conversation_id), 3)]
+    ids = {"message_id": message.id, "conversation_id": message.conversation_id}
+    assert as_json(jobs[0].payload) == {**ids, "request_id": "req-1"}
+
+    conversation = await conversation_of(store, message)
+    assert conversation.unread_count == 1 and conversation.status == "bot"
+    contact = (await rows(store, f"SELECT name FROM contacts WHERE wa_id = '{NEW_CUSTOMER}'"))[0]
+    assert contact.name == "Ada"
+
+    assert await store_one(store, inbound("wamid.A", sender_name="Ada")) is None  # Meta redelivers
+    assert len(await rows(store, "SELECT id FROM events WHERE type = 'message.created'")) == 1
+    assert len(await rows(store, "SELECT id FROM jobs")) == 1
+    assert len(await rows(store, "SELECT id FROM messages WHERE channel_message_id = 'wamid.A'")) == 1
+    assert (await conversation_of(store, message)).unread_count == 1
+
+
+async def test_the_window_never_moves_back_and_unread_counts_every_new_message(store: SqlStore) -> None:
+    later = await store_one(store, inbound("wamid.late", at=NOW - timedelta(minutes=1)))
+    earlier = await store_one(store, inbound("wamid.early", at=NOW - timedelta(minutes=5)))
+    future = await store_one(store, inbound("wamid.future", at=NOW + timedelta(hours=1)))
+    assert later and earlier and future
+    assert later.conversation_id == earlier.conversation_id == future.conversation_id
+
+    conversation = await conversation_of(store, later)
+    assert conversation.unread_count == 3
+    async with store.transaction() as tx:  # read back through the port, which returns aware datetimes
+        assert (await tx.conversation(later.conversation_id)).last_inbound_at == NOW  # capped at now
+    jobs = await rows(store, "SELECT key, payload FROM jobs ORDER BY id")
+    assert len(jobs) == 3 and len({j.key for j in jobs}) == 1  # one key: the conversation's turns queue
+
+
+async def test_a_silent_message_gets_its_event_but_no_turn(store: SqlStore) -> None:
+    assert await store_one(store, inbound("wamid.R"), turn=None) is not None
+    assert len(await rows(store, "SELECT id FROM events WHERE type = 'message.created'")) == 1
+    assert await rows(store, "SELECT id FROM jobs") == []
+
+
+async def test_a_new_message_reopens_a_closed_conversation_but_a_redelivery_does_not(store: SqlStore) -> None:
+    first = await store_one(store, inbound("wamid.1"))
+    assert first is not None
+    async with store.transaction() as tx:
+        await tx.set_status(first.conversation_id, ConversationStatus.CLOSED, now=NOW)
+    assert await store_one(store, inbound("wamid.1")) is None
+    assert (await conversation_of(store, first)).status == "closed"
+    assert await store_one(store, inbound("wamid.2")) is not None
+    assert (await conversation_of(store, first)).status == "bot"
+
+
+async def test_a_known_name_is_never_overwritten(store: SqlStore) -> None:
+    await store_one(store, inbound("wamid.n1", sender_name=None))
+    await store_one(store, inbound("wamid.n2", sender_name="First"))
+    await store_one(store, inbound("wamid.n3", sender_name="Second"))
+    contact = (await rows(store, f"SELECT name FROM contacts WHERE wa_id = '{NEW_CUSTOMER}'"))[0]
+    assert contact.name == "First"
+
+
+async def test_a_new_customers_first_messages_side_by_side(store: SqlStore) -> None:
+    """On PostgreSQL they all miss the contact and race to create it: none may lose its message."""
+    stored = await asyncio.gather(*(store_one(store, inbound(f"wamid.race.{i}")) for i in range(4)))
+    assert all(m is not None for m in stored)
+    assert len({m.conversation_id for m in stored if m}) == 1
+    assert len(await rows(store, f"SELECT id FROM contacts WHERE wa_id = '{NEW_CUSTOMER}'")) == 1
+    assert (await conversation_of(store, stored[0])).unread_count == 4  # type: ignore[arg-type]
+    assert len(await rows(store, "SELECT id FROM jobs")) == 4
+    assert len(await rows(store, "SELECT id FROM events WHERE type = 'message.created'")) == 4
+
+
+async def test_ingest_records_one_event_per_new_message(store: SqlStore) -> None:
+    """Through the service: Meta delivering the same webhook twice makes one event and one turn."""
+
+    class Clock:
+        def now(self) -> datetime:
+            return NOW
+
+    ingest = IngestService(store=store, clock=Clock(), max_attempts=3)
+    first = await ingest.ingest([inbound("wamid.S")])
+    again = await ingest.ingest([inbound("wamid.S")])
+    assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
+    assert len(await rows(store, "SELECT id FROM events WHERE type = 'message.created'")) == 1
+    assert len(await rows(store, "SELECT id FROM jobs WHERE kind = 'turn'")) == 1
