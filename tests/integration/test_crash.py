@@ -62,7 +62,7 @@ def serve_process(database_url: str, graph_url: str, port: int) -> Iterator[subp
 
 
 def _wait_healthy(proc: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a first start seeds the demo; generous for a busy machine
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")

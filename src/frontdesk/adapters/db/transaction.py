@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -52,6 +52,9 @@ jobs: Table = JobRow.__table__  # type: ignore[assignment]
 outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
 events: Table = EventRow.__table__  # type: ignore[assignment]
 
+# Every webhook looks its number up: built once, not per call (measured in bench/webhooks.py).
+_CHANNEL_BY_KEY = select(channels).where(channels.c.phone_number_id == bindparam("phone_number_id"))
+
 # Statuses a message can move to from each status; anything else is a stale or duplicate callback.
 _FORWARD = {s: {t for t in MessageStatus if t.rank > s.rank} for s in MessageStatus}
 
@@ -77,9 +80,7 @@ class SqlTx:
     # -- tenants, channels, contacts, conversations
 
     async def channel_by_key(self, phone_number_id: str) -> Channel | None:
-        row = (
-            await self.conn.execute(select(channels).where(channels.c.phone_number_id == phone_number_id))
-        ).first()
+        row = (await self.conn.execute(_CHANNEL_BY_KEY, {"phone_number_id": phone_number_id})).first()
         return rows.channel(row) if row else None
 
     async def tenant(self, tenant_id: int) -> Tenant:
