@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
-import itertools
 import logging
 import socket
 import threading
@@ -23,13 +22,10 @@ import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse
-from pydantic import SecretStr
 
 from frontdesk import __version__
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.clock import SystemClock
-from frontdesk.adapters.db.business import SqlBusinessData
-from frontdesk.adapters.db.conversation_data import SqlMessageSearch
 from frontdesk.adapters.db.demo_seed import DEMO_DIR, seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.knowledge import KnowledgeStore
@@ -38,10 +34,7 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.documents import DocumentExtractor
 from frontdesk.adapters.embeddings.cache import CachedEmbedder
 from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
-from frontdesk.adapters.embeddings.words import dictionary_words
-from frontdesk.adapters.llm import ProviderConfig, build_model
 from frontdesk.adapters.metrics import PrometheusMetrics
-from frontdesk.adapters.teams import load_team
 from frontdesk.api.errors import install_error_handlers
 from frontdesk.api.request_id import RequestIdMiddleware
 from frontdesk.api.routers import auth as auth_routes
@@ -63,16 +56,12 @@ from frontdesk.api.security import install_http_security
 from frontdesk.app_access import AccessServices, build_access, seed_demo_owner
 from frontdesk.app_admin import AdminServices, build_admin
 from frontdesk.app_inbox import InboxServices, build_inbox
+from frontdesk.app_team import team_responders
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import ChannelSender, Clock, Responder
-from frontdesk.domain.team import LOCAL_MODEL, Team
 from frontdesk.services.accounts import AccountService
-from frontdesk.services.agents.assembly import TeamResponders
-from frontdesk.services.agents.brain import Brain
-from frontdesk.services.agents.llm_brain import LlmBrain
-from frontdesk.services.agents.tools import TOOLS
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.ingest import TURN, IngestService
 from frontdesk.services.knowledge.service import KnowledgeService
@@ -306,71 +295,6 @@ def load_responder(
         raise ConfigurationError(f"FRONTDESK_RESPONDER: cannot load {s.responder!r}: {exc}") from exc
     responder: Responder = factory()
     return responder
-
-
-def team_responders(
-    s: Settings, store: SqlStore, knowledge: KnowledgeService, embedder: Embedder, clock: Clock
-) -> TeamResponders:
-    """The agent team from `FRONTDESK_TEAM_FILE` (or the demo's), with each agent's model chain.
-
-    Every model in the team is built now, so a bad provider name stops the start, not a turn."""
-    team = configured_team(s)
-    config = provider_config(s)
-    remote = {spec for agent in team.agents for spec in agent.models if spec != LOCAL_MODEL}
-    brains: dict[str, Brain] = {}
-    for spec in sorted(remote):  # one model per spec, however many agents name it
-        model = build_model(spec, config)
-        if model is not None:
-            brains[spec] = LlmBrain(spec, model, timeout=s.llm_timeout_seconds)
-    # A chain stops at `local`: the team's offline brain answers from there.
-    chains: dict[str, list[Brain]] = {
-        agent.name: [
-            brains[spec]
-            for spec in itertools.takewhile(lambda spec: spec != LOCAL_MODEL, agent.models)
-            if spec in brains
-        ]
-        for agent in team.agents
-    }
-    return TeamResponders(
-        team,
-        embedder=embedder,
-        dictionary=dictionary_words(),
-        data=SqlBusinessData(store),
-        knowledge=knowledge,
-        messages=SqlMessageSearch(store),
-        clock=clock,
-        brains_for=lambda agent: chains.get(agent.name, []),
-        brain_timeout=s.llm_timeout_seconds,
-    )
-
-
-def configured_team(s: Settings) -> Team:
-    """The team file `FRONTDESK_TEAM_FILE` names (or the demo's); `TeamError` saying what is wrong."""
-    return load_team(s.team_file or DEMO_DIR / "team.yaml", known_tools=TOOLS)
-
-
-def provider_config(s: Settings) -> ProviderConfig:
-    """The LLM providers' credentials and limits from the settings."""
-
-    def secret(value: SecretStr | None) -> str | None:
-        return value.get_secret_value() if value is not None else None
-
-    return ProviderConfig(
-        openai_api_key=secret(s.openai_api_key),
-        openai_base_url=s.openai_base_url,
-        openai_compatible_api_key=secret(s.openai_compatible_api_key),
-        anthropic_api_key=secret(s.anthropic_api_key),
-        anthropic_base_url=s.anthropic_base_url,
-        gemini_api_key=secret(s.gemini_api_key),
-        gemini_base_url=s.gemini_base_url,
-        bedrock_region=s.bedrock_region,
-        bedrock_base_url=s.bedrock_base_url,
-        bedrock_access_key_id=secret(s.bedrock_access_key_id),
-        bedrock_secret_access_key=secret(s.bedrock_secret_access_key),
-        timeout=s.llm_timeout_seconds,
-        max_retries=s.llm_max_retries,
-        max_tokens=s.llm_max_tokens,
-    )
 
 
 def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides | None = None) -> FastAPI:

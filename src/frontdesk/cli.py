@@ -62,7 +62,7 @@ def _settings(**overrides: object) -> Settings:
 def _checked(settings: Settings) -> Settings:
     """Settings for a command that answers customers: the team file must be valid (else exit 2)."""
     if settings.responder == "team":
-        from frontdesk.app import configured_team
+        from frontdesk.app_team import configured_team
 
         try:
             configured_team(settings)
