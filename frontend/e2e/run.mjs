@@ -128,7 +128,10 @@ try {
     await chat.getByLabel('Reply').fill('Hi Amelia, this is Sam from Lumen. Let me check that for you.')
     await chat.getByRole('button', { name: 'Send' }).click()
     await chat.locator('.bubble.staff').filter({ hasText: 'this is Sam from Lumen' }).waitFor()
-    const sent = await until('the staff reply at the fake Graph API', async () => (await sentTo(CUSTOMER)).slice(before))
+    const sent = await until('the staff reply at the fake Graph API', async () => {
+      const fresh = (await sentTo(CUSTOMER)).slice(before)
+      return fresh.length ? fresh : null // an empty array is truthy: wait for the send itself
+    })
     assert.match(sent[0].body.text.body, /this is Sam from Lumen/)
     await phone.getByText('this is Sam from Lumen').waitFor()
   })
