@@ -68,3 +68,12 @@ def test_bad_settings_are_422_with_field_and_reason(fd: Running, body: Any, fiel
 def test_only_owners(fd: Running) -> None:
     assert patch(fd, {"name": "x"}, role="admin").status_code == 403
     assert fd.client.get(f"{fd.url}{API}", headers=fd.staff_headers("admin")).status_code == 403
+
+
+def test_a_body_over_the_size_limit_is_413_and_changes_nothing(fd: Running) -> None:
+    before = fd.client.get(f"{fd.url}{API}", headers=fd.staff_headers()).json()
+    huge = {"name": "x" * (2 * 1024 * 1024)}  # FRONTDESK_MAX_BODY_BYTES is 1 MiB
+    response = fd.client.patch(f"{fd.url}{API}", json=huge, headers=fd.staff_headers())
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+    assert fd.client.get(f"{fd.url}{API}", headers=fd.staff_headers()).json() == before

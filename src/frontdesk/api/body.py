@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
+from frontdesk.api.deps import frontdesk_of
 from frontdesk.api.errors import PayloadTooLargeError
 
 
@@ -29,7 +30,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
 def limited_body_route(limit: Callable[[Request], int]) -> type[APIRoute]:
     """A route class that reads each request's body through `read_limited` before FastAPI parses it.
 
-    For routes whose body FastAPI parses itself (multipart uploads): a body over `limit(request)` bytes
+    For routes whose body FastAPI parses itself (JSON, multipart uploads): a body over `limit(request)` bytes
     is refused with 413 (by its Content-Length, without reading it, when it declares one) through the
     usual error mapping, and the parser then reads the buffered body.
     """
@@ -59,3 +60,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replay
+
+
+def _api_body_limit(request: Request) -> int:
+    return frontdesk_of(request).settings.max_body_bytes
+
+
+ApiBodyRoute = limited_body_route(_api_body_limit)
+"""The admin API's routes: a body over `FRONTDESK_MAX_BODY_BYTES` gets 413 before anything parses it."""

@@ -14,6 +14,7 @@ from frontdesk.api.auth import (
     clear_session_cookies,
     set_session_cookies,
 )
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import AccountsDep, SettingsDep
 from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.auth import Delivery, LoginIn, LoginOut, MeOut, PasswordIn, PasswordOut, RefreshIn
@@ -21,7 +22,7 @@ from frontdesk.api.security import rate_limits_of
 from frontdesk.services.accounts import Client, Login
 from frontdesk.settings import Settings
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=ApiBodyRoute)
 
 _ERRORS = {
     400: "Bad input: the account works for several tenants and none was named, or a wrong current password",

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, status
 
 from frontdesk.api.auth import Admin
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import ChannelsDep, SettingsDep
 from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.channels import ChannelIn, ChannelOut, ChannelPage, ChannelPatch, ConnectionTestOut
 from frontdesk.domain.admin import ChannelDetails
 from frontdesk.settings import Settings
 
-router = APIRouter(prefix="/api/v1/channels", tags=["channels"])
+router = APIRouter(prefix="/api/v1/channels", tags=["channels"], route_class=ApiBodyRoute)
 ChannelId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The channel's id.")]
 
 _DESCRIPTIONS = {

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from frontdesk.api.auth import Admin, Agent, Viewer
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import ContactsDep
 from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.contacts import (
@@ -23,7 +24,7 @@ from frontdesk.api.schemas.contacts import (
 )
 from frontdesk.api.schemas.conversations import NO_NUL, refuse_nul
 
-router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
+router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"], route_class=ApiBodyRoute)
 
 
 ContactId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The contact's id.")]

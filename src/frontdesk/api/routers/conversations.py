@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Path, Query, status
 from pydantic import AwareDatetime
 
 from frontdesk.api.auth import Agent, Viewer
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import InboxDep
 from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.conversations import (
@@ -33,8 +34,8 @@ from frontdesk.api.schemas.conversations import (
 from frontdesk.domain.inbox import ConversationChange, ConversationFilter
 from frontdesk.domain.models import ConversationStatus
 
-router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
-search_router = APIRouter(prefix="/api/v1/messages", tags=["conversations"])
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], route_class=ApiBodyRoute)
+search_router = APIRouter(prefix="/api/v1/messages", tags=["conversations"], route_class=ApiBodyRoute)
 
 
 ConversationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The conversation's id.")]

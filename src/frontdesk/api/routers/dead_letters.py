@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from frontdesk.api.auth import Admin
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import DeadLettersDep
 from frontdesk.api.errors import ErrorBody
 from frontdesk.api.schemas.operations import DeadLetterOut, DeadLetterPage
 from frontdesk.domain.admin import DeadLetterKind
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], route_class=ApiBodyRoute)
 ItemId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The job's (turn) or outbox entry's (send) id.")]
 Kind = Annotated[DeadLetterKind, Path(description="`turn` or `send`")]
 _ERRORS: dict[int | str, dict[str, Any]] = {

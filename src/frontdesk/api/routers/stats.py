@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from frontdesk.api.auth import Viewer
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import StatsDep
 from frontdesk.api.errors import ErrorBody
 from frontdesk.api.schemas.operations import StatsOut
 
-router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
+router = APIRouter(prefix="/api/v1/stats", tags=["stats"], route_class=ApiBodyRoute)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Not signed in"},
     422: {"description": "A bad date, `since` after `until`, or a period over 366 days"},

@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from frontdesk.api.auth import Owner
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import TenantSettingsDep
 from frontdesk.api.errors import ErrorBody
 from frontdesk.api.schemas.tenant import TenantOut, TenantPatch
 
-router = APIRouter(prefix="/api/v1/tenant", tags=["tenant"])
+router = APIRouter(prefix="/api/v1/tenant", tags=["tenant"], route_class=ApiBodyRoute)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Not signed in"},
     403: {"model": ErrorBody, "description": "Only owners manage the tenant"},

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import AwareDatetime
 
 from frontdesk.api.auth import Admin
+from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import AuditDep, UsersDep
 from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.conversations import NO_NUL
@@ -22,7 +23,7 @@ from frontdesk.api.schemas.users import (
 )
 from frontdesk.domain.audit import AuditQuery
 
-router = APIRouter(prefix="/api/v1", tags=["users"])
+router = APIRouter(prefix="/api/v1", tags=["users"], route_class=ApiBodyRoute)
 
 _ERRORS = {
     400: "Bad input (a password too short or too long)",
