@@ -46,9 +46,11 @@ async def live_events(
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="sign in first")
         return
     hub = frontdesk.inbox.live
-    await websocket.accept()
+    # Subscribe before the handshake completes: an event committed once the client is connected
+    # comes after the subscription's starting point, so it is never missed.
     subscription = await hub.subscribe(staff.tenant.id, since=since)
     try:
+        await websocket.accept()
         await _pump(websocket, hub, subscription)
     finally:
         hub.unsubscribe(subscription)
