@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from frontdesk.adapters.db.bookings import appointments
-from frontdesk.adapters.db.business import SqlBusinessData, orders
+from frontdesk.adapters.db.business import SqlBusinessData
 from frontdesk.adapters.db.conversation_data import SqlMessageSearch
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.tables import appointments, contacts, orders
 from frontdesk.adapters.db.tables_agents import returns, staff_tasks
-from frontdesk.adapters.db.transaction import contacts
 from frontdesk.domain.events import InboundMessage
 from frontdesk.domain.knowledge import SearchHit
 from frontdesk.domain.models import Tenant

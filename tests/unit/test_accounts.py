@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import insert, select
 
 from frontdesk.adapters.credentials import JwtTokens
-from frontdesk.adapters.db.audit import SqlAuditLog, audit_log
+from frontdesk.adapters.db.audit import SqlAuditLog
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.staff import SqlAccounts
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.transaction import tenants
+from frontdesk.adapters.db.tables import audit_log, tenants
 from frontdesk.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.staff import (

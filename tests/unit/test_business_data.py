@@ -9,14 +9,14 @@ import pytest
 from alembic import command
 from sqlalchemy import func, inspect, select, update
 
-from frontdesk.adapters.db.business import SqlBusinessData, tenants
+from frontdesk.adapters.db.business import SqlBusinessData
 from frontdesk.adapters.db.conversation_data import SqlAgentStates, SqlMessageSearch
 from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import alembic_config, upgrade
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.tables import messages, tenants
 from frontdesk.adapters.db.tables_agents import staff_tasks
-from frontdesk.adapters.db.transaction import messages
 from frontdesk.domain.business import NewAppointment, StaffTaskKind
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.outbound import Text

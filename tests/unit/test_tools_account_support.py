@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from frontdesk.adapters.db.knowledge import KnowledgeStore
+from frontdesk.adapters.db.tables import contacts
 from frontdesk.adapters.db.tables_agents import staff_tasks
-from frontdesk.adapters.db.transaction import contacts
 from frontdesk.adapters.documents import DocumentExtractor
 from frontdesk.adapters.embeddings import HashingEmbedder
 from frontdesk.domain.knowledge import InvalidQuery, SearchHit

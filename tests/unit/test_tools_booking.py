@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from frontdesk.adapters.db.bookings import appointments
+from frontdesk.adapters.db.tables import appointments
 from frontdesk.services.agents.tools import ToolError, ToolResult
 from tests.support.agents import AMELIA, LUCAS, OLIVER, PRIYA, SOFIA, Agents
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from frontdesk.adapters.db.business import orders
+from frontdesk.adapters.db.tables import orders
 from frontdesk.adapters.db.tables_agents import returns, staff_tasks
 from frontdesk.domain.business import (
     Order,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from frontdesk.adapters.db.business import products
+from frontdesk.adapters.db.tables import products
 from frontdesk.domain.business import ContactProfile, Product
 from frontdesk.services.agents.tools import ToolError
 from frontdesk.services.agents.tools.catalog import (

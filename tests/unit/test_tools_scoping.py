@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from frontdesk.adapters.db.business import orders, tenants
-from frontdesk.adapters.db.transaction import contacts
+from frontdesk.adapters.db.tables import contacts, orders, tenants
 from frontdesk.domain.business import NewReturn, OrderStatus, ReturnItem, ReturnKind, StaffTaskKind
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.services.agents.tools import ToolResult

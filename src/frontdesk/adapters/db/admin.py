@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.audit import insert_audit
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.transaction import SqlTx, channels, jobs, messages, outbox, tenants
+from frontdesk.adapters.db.tables import channels, jobs, messages, outbox, tenants
+from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain.admin import (
     ChannelChanges,
     ChannelDetails,

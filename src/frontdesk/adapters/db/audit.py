@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import AuditRow
+from frontdesk.adapters.db.tables import audit_log
 from frontdesk.domain.audit import AuditEntry, AuditPage, AuditQuery
-
-audit_log: Table = AuditRow.__table__  # type: ignore[assignment]
 
 
 async def insert_audit(conn: AsyncConnection, entry: AuditEntry) -> None:

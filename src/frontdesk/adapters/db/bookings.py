@@ -15,7 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import business_rows as to
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import AppointmentRow, ServiceRow, TechnicianRow
+from frontdesk.adapters.db.tables import (
+    appointments,
+    services,
+    technicians,
+)
 from frontdesk.domain.business import (
     Appointment,
     AppointmentStatus,
@@ -25,10 +29,6 @@ from frontdesk.domain.business import (
     Technician,
 )
 from frontdesk.domain.errors import ConflictError, NotFoundError
-
-appointments: Table = AppointmentRow.__table__  # type: ignore[assignment]
-services: Table = ServiceRow.__table__  # type: ignore[assignment]
-technicians: Table = TechnicianRow.__table__  # type: ignore[assignment]
 
 APPOINTMENT_PREFIX = "APT-"
 

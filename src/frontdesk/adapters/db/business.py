@@ -12,12 +12,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, case, select, update
+from sqlalchemy import and_, case, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import business_rows as to
 from frontdesk.adapters.db.bookings import SqlBookings, next_ref, serialise
-from frontdesk.adapters.db.tables import ContactRow, OrderRow, ProductRow, TenantRow
+from frontdesk.adapters.db.tables import (
+    contacts,
+    orders,
+    products,
+    tenants,
+)
 from frontdesk.adapters.db.tables_agents import returns, staff_tasks
 from frontdesk.domain.business import (
     BusinessRules,
@@ -32,11 +37,6 @@ from frontdesk.domain.business import (
     StaffTaskStatus,
 )
 from frontdesk.domain.errors import ConflictError, NotFoundError
-
-products: Table = ProductRow.__table__  # type: ignore[assignment]
-orders: Table = OrderRow.__table__  # type: ignore[assignment]
-contacts: Table = ContactRow.__table__  # type: ignore[assignment]
-tenants: Table = TenantRow.__table__  # type: ignore[assignment]
 
 RETURN_PREFIX = "RET-"
 MAX_PRODUCTS = 500

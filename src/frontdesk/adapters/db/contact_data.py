@@ -13,26 +13,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.adapters.db.tables import AppointmentRow, OrderRow, ServiceRow, TechnicianRow
-from frontdesk.adapters.db.tables_agents import returns, staff_tasks
-from frontdesk.adapters.db.transaction import (
+from frontdesk.adapters.db.tables import (
+    appointments,
     contacts,
     conversations,
     events,
     messages,
+    orders,
     outbox,
+    services,
     status_events,
+    technicians,
 )
+from frontdesk.adapters.db.tables_agents import returns, staff_tasks
 from frontdesk.domain.inbox import ERASED_PREFIX
 from frontdesk.domain.models import ConversationStatus, MessageStatus, OutboxStatus
-
-orders: Table = OrderRow.__table__  # type: ignore[assignment]
-appointments: Table = AppointmentRow.__table__  # type: ignore[assignment]
-services: Table = ServiceRow.__table__  # type: ignore[assignment]
-technicians: Table = TechnicianRow.__table__  # type: ignore[assignment]
 
 REDACTED: dict[str, Any] = {"redacted": True}
 

@@ -11,14 +11,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Table, column, func, or_, select, table, update
+from sqlalchemy import JSON, ColumnElement, column, func, or_, select, table, update
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import MessageRow
+from frontdesk.adapters.db.tables import messages
 from frontdesk.domain.models import Message
-
-messages: Table = MessageRow.__table__  # type: ignore[assignment]
 
 # `conversations.agent_state` (migration 0003) is not on `ConversationRow` yet; this names just it.
 _states = table(

@@ -36,12 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.tables import (
-    ContactRow,
-    ConversationRow,
-    EventRow,
-    JobRow,
-    MessageRow,
     UTCDateTime,
+    contacts,
+    conversations,
+    events,
+    jobs,
+    messages,
 )
 from frontdesk.domain import live
 from frontdesk.domain.events import InboundMessage
@@ -56,12 +56,6 @@ from frontdesk.domain.models import (
     MessageStatus,
 )
 from frontdesk.domain.ports import TURN_KEY_PREFIX, TurnJob, turn_key
-
-contacts: Table = ContactRow.__table__  # type: ignore[assignment]
-conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
-messages: Table = MessageRow.__table__  # type: ignore[assignment]
-jobs: Table = JobRow.__table__  # type: ignore[assignment]
-events: Table = EventRow.__table__  # type: ignore[assignment]
 
 _AT = bindparam("at", type_=UTCDateTime())
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}

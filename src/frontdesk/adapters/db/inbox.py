@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from frontdesk.adapters.db import contact_data
 from frontdesk.adapters.db.inbox_tx import SqlInboxTx
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.transaction import contacts, conversations, messages
+from frontdesk.adapters.db.tables import contacts, conversations, messages
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.inbox import (
     ContactRef,

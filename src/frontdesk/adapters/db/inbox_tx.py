@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, column, select, table, update
+from sqlalchemy import column, select, table, update
 
 from frontdesk.adapters.db import contact_data, rows
-from frontdesk.adapters.db.tables import AuditRow
-from frontdesk.adapters.db.transaction import SqlTx, contacts, conversations
+from frontdesk.adapters.db.tables import audit_log, contacts, conversations
+from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.models import Contact, Conversation
-
-audit_log: Table = AuditRow.__table__  # type: ignore[assignment]
 
 # Staff memberships belong to the accounts adapter (migration 0005); this names just what is needed here.
 _memberships = table("staff_memberships", column("user_id"), column("tenant_id"), column("disabled_at"))

@@ -20,14 +20,11 @@ from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Table, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.adapters.db.tables import KbChunkRow, KbVersionRow
+from frontdesk.adapters.db.tables import kb_chunks, kb_versions
 from frontdesk.domain.errors import ConfigurationError
-
-kb_chunks: Table = KbChunkRow.__table__  # type: ignore[assignment]
-kb_versions: Table = KbVersionRow.__table__  # type: ignore[assignment]
 
 F32 = NDArray[np.float32]
 

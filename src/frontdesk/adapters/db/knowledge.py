@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, Table, column, delete, func, select, table, text, update
+from sqlalchemy import ColumnElement, column, delete, func, select, table, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.adapters.db.kb_vectors import NumpyVectors, VectorSearch, kb_versions
+from frontdesk.adapters.db.kb_vectors import NumpyVectors, VectorSearch
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import KbChunkRow, KbDocumentRow
+from frontdesk.adapters.db.tables import kb_chunks, kb_documents, kb_versions
 from frontdesk.adapters.db.transaction import upsert_insert
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.knowledge import (
@@ -37,9 +37,6 @@ from frontdesk.domain.knowledge import (
     NewDocument,
     StoredChunk,
 )
-
-kb_documents: Table = KbDocumentRow.__table__  # type: ignore[assignment]
-kb_chunks: Table = KbChunkRow.__table__  # type: ignore[assignment]
 
 # FTS5 columns: search_text, tenant ("t<id>", weight 0 in the ranking). See migration 0002.
 _SQLITE_MATCH = text(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.transaction import events
+from frontdesk.adapters.db.tables import events
 from frontdesk.domain.live_feed import LiveEvent
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from frontdesk.adapters.db.migrate import alembic_config
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.transaction import jobs, outbox
+from frontdesk.adapters.db.tables import jobs, outbox
 from frontdesk.domain.models import JobStatus, OutboxStatus
 from frontdesk.domain.ops import QueueCounts
 from frontdesk.domain.ports import Clock

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.tables import tenants
 from frontdesk.adapters.db.tables_staff import StaffMembershipRow, StaffSessionRow, StaffUserRow
-from frontdesk.adapters.db.transaction import tenants
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.staff import (

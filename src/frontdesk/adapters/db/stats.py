@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.transaction import conversations, events, messages
+from frontdesk.adapters.db.tables import conversations, events, messages
 from frontdesk.domain import live
 from frontdesk.domain.models import ConversationStatus, Direction
 from frontdesk.domain.stats import AgentCount, DayCount, Stats

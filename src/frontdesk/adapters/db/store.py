@@ -13,16 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.engine import READ_ONLY
-from frontdesk.adapters.db.transaction import (
-    SqlTx,
-    channels,
-    conversations,
-    events,
-    jobs,
-    messages,
-    outbox,
-    tenants,
-)
+from frontdesk.adapters.db.tables import channels, conversations, events, jobs, messages, outbox, tenants
+from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain import live
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Job, JobStatus, OutboxItem, OutboxStatus

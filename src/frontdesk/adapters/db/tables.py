@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -377,3 +378,24 @@ class KbVersionRow(Base):
         BigId, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# SQLAlchemy Core handles on the tables, for the adapters' statements (one place, typed as `Table`).
+appointments: Table = AppointmentRow.__table__  # type: ignore[assignment]
+audit_log: Table = AuditRow.__table__  # type: ignore[assignment]
+channels: Table = ChannelRow.__table__  # type: ignore[assignment]
+contacts: Table = ContactRow.__table__  # type: ignore[assignment]
+conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
+events: Table = EventRow.__table__  # type: ignore[assignment]
+jobs: Table = JobRow.__table__  # type: ignore[assignment]
+kb_chunks: Table = KbChunkRow.__table__  # type: ignore[assignment]
+kb_documents: Table = KbDocumentRow.__table__  # type: ignore[assignment]
+kb_versions: Table = KbVersionRow.__table__  # type: ignore[assignment]
+messages: Table = MessageRow.__table__  # type: ignore[assignment]
+orders: Table = OrderRow.__table__  # type: ignore[assignment]
+outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
+products: Table = ProductRow.__table__  # type: ignore[assignment]
+services: Table = ServiceRow.__table__  # type: ignore[assignment]
+status_events: Table = StatusEventRow.__table__  # type: ignore[assignment]
+technicians: Table = TechnicianRow.__table__  # type: ignore[assignment]
+tenants: Table = TenantRow.__table__  # type: ignore[assignment]

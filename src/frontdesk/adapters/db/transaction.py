@@ -12,15 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import inbound, rows
 from frontdesk.adapters.db.tables import (
-    ChannelRow,
-    ContactRow,
-    ConversationRow,
-    EventRow,
-    JobRow,
-    MessageRow,
-    OutboxRow,
-    StatusEventRow,
-    TenantRow,
+    channels,
+    contacts,
+    conversations,
+    events,
+    jobs,
+    messages,
+    outbox,
+    status_events,
+    tenants,
 )
 from frontdesk.domain import live
 from frontdesk.domain.errors import NotFoundError
@@ -41,16 +41,6 @@ from frontdesk.domain.models import (
 from frontdesk.domain.outbound import OutboundMessage, preview
 from frontdesk.domain.ports import TurnJob
 from frontdesk.domain.turns import Usage
-
-tenants: Table = TenantRow.__table__  # type: ignore[assignment]
-channels: Table = ChannelRow.__table__  # type: ignore[assignment]
-contacts: Table = ContactRow.__table__  # type: ignore[assignment]
-conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
-messages: Table = MessageRow.__table__  # type: ignore[assignment]
-status_events: Table = StatusEventRow.__table__  # type: ignore[assignment]
-jobs: Table = JobRow.__table__  # type: ignore[assignment]
-outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
-events: Table = EventRow.__table__  # type: ignore[assignment]
 
 # Every webhook looks its number up: built once, not per call (measured in bench/webhooks.py).
 _CHANNEL_BY_KEY = select(channels).where(channels.c.phone_number_id == bindparam("phone_number_id"))
