@@ -70,6 +70,18 @@ async function until(what, probe, timeout = 20_000) {
   }
 }
 
+// Type into a phone simulator and send. The panel may re-render while it loads its customers (the
+// input is replaced and the text lost), so type again until the Send button takes it.
+async function sendAsCustomer(panel, text) {
+  const input = panel.getByLabel('Message as the customer')
+  const send = panel.getByRole('button', { name: 'Send as the customer' })
+  await until(`the simulator to take "${text}"`, async () => {
+    await input.fill(text)
+    return (await input.inputValue()) === text && (await send.isEnabled())
+  })
+  await send.click()
+}
+
 const phone = page.getByRole('region', { name: 'Phone simulator' })
 const chat = page.getByRole('region', { name: 'Chat' })
 const list = page.getByRole('list', { name: 'Conversations' })
@@ -98,8 +110,7 @@ try {
 
   await step('a customer message from the simulator appears live in the inbox', async () => {
     await page.getByTestId('toggle-phone').click()
-    await phone.getByLabel('Message as the customer').fill('Where is my order LH-100245?')
-    await phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await sendAsCustomer(phone, 'Where is my order LH-100245?')
     await list.getByRole('button').filter({ hasText: 'Where is my order LH-100245?' }).waitFor()
   })
 
@@ -138,8 +149,7 @@ try {
 
   await step('while staff hold the chat the bot stays silent', async () => {
     const before = (await sentTo(CUSTOMER)).length
-    await phone.getByLabel('Message as the customer').fill('Thanks, I will wait')
-    await phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await sendAsCustomer(phone, 'Thanks, I will wait')
     await chat.getByText('Thanks, I will wait').waitFor() // arrives live in the open chat
     await page.waitForTimeout(6_000) // a warm bot answers within ~2 s
     assert.equal((await sentTo(CUSTOMER)).length, before, 'the bot replied while staff held the chat')
@@ -149,16 +159,14 @@ try {
     await chat.getByRole('button', { name: 'Hand back to bot' }).click()
     await chat.getByTestId('conversation-status').filter({ hasText: 'Bot is answering' }).waitFor()
     const before = (await sentTo(CUSTOMER)).length
-    await phone.getByLabel('Message as the customer').fill('What is your returns policy?')
-    await phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await sendAsCustomer(phone, 'What is your returns policy?')
     await until('a bot reply after the hand-back', async () => (await sentTo(CUSTOMER)).length > before, TURN_MS)
   })
 
   await step('the phone simulator page: tap a list row', async () => {
     await page.getByRole('link', { name: 'Phone simulator' }).click()
     const page_phone = page.getByRole('region', { name: 'Phone simulator' })
-    await page_phone.getByLabel('Message as the customer').fill('show me speakers')
-    await page_phone.getByRole('button', { name: 'Send as the customer' }).click()
+    await sendAsCustomer(page_phone, 'show me speakers')
     const offer = page_phone.locator('[data-side="business"]').filter({ hasText: 'Speaker One' }).last()
     await offer.waitFor({ timeout: TURN_MS })
     const before = (await sentTo(CUSTOMER)).length
