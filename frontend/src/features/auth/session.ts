@@ -14,6 +14,8 @@ export const useSessionStore = defineStore('session', () => {
   const expired = ref(false)
 
   const canAct = computed(() => (me.value ? RANK[me.value.role] >= RANK.agent : false))
+  /** Admins and owners: settings, channels, jobs, the audit log and users. */
+  const canAdmin = computed(() => (me.value ? RANK[me.value.role] >= RANK.admin : false))
 
   /** Ask the server who we are (the cookie may still be valid from an earlier visit). */
   async function restore(): Promise<void> {
@@ -42,5 +44,5 @@ export const useSessionStore = defineStore('session', () => {
     state.value = 'signed-out'
   }
 
-  return { me, state, expired, canAct, restore, login, logout, ended }
+  return { me, state, expired, canAct, canAdmin, restore, login, logout, ended }
 })
