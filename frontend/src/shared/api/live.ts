@@ -55,6 +55,15 @@ function defaultUrl(since: number | null): string {
   return `${scheme}://${location.host}/api/v1/ws${query}`
 }
 
+const listeners = new Set<(event: LiveEvent) => void>()
+
+/** Hear every event of the tab's one feed (the inbox store opens it) without a second socket.
+ * Returns the function that stops listening. */
+export function onLiveEvent(listener: (event: LiveEvent) => void): () => void {
+  listeners.add(listener)
+  return () => void listeners.delete(listener)
+}
+
 /** One socket per tab, authenticated by the session cookie; reconnects with backoff, never loses an id. */
 export class LiveFeed {
   private socket: WebSocket | null = null
@@ -92,6 +101,7 @@ export class LiveFeed {
       const event = JSON.parse(String(message.data)) as LiveEvent
       if (typeof event.id === 'number') this.lastId = event.id
       this.options.onEvent(event)
+      for (const listener of listeners) listener(event)
     }
     socket.onclose = () => {
       if (this.socket !== socket || this.stopped) return

@@ -1,0 +1,88 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { installFakeHttp, type Call } from '@/features/dashboard/fakeHttp'
+
+const http = installFakeHttp()
+const { dayStart, useAuditStore } = await import('./audit')
+const { useSessionStore } = await import('@/features/auth/session')
+const { default: AuditPage } = await import('./AuditPage.vue')
+
+const entry = (id: number, details: Record<string, unknown> = {}) => ({
+  id, at: '2026-11-24T09:00:00Z', actor: 'owner@lumen.example', action: 'user.changed',
+  target_type: 'user', target_id: '2', details,
+})
+
+/** 120 entries, newest (highest id) first, served by offset like the server. */
+function serve({ query }: Call) {
+  const all = Array.from({ length: 120 }, (_, i) => entry(120 - i))
+  const offset = Number(query.get('offset'))
+  return { status: 200, body: { items: all.slice(offset, offset + Number(query.get('limit'))), total: 120, limit: 50, offset } }
+}
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  http.reset()
+  http.on('GET', '/api/v1/audit', serve)
+})
+
+describe('the audit store', () => {
+  it('pages with load more until everything is shown', async () => {
+    const audit = useAuditStore()
+    await audit.search({})
+    expect(audit.entries).toHaveLength(50)
+    await audit.loadMore()
+    await audit.loadMore()
+    expect(audit.entries).toHaveLength(120)
+    expect(new Set(audit.entries.map((e) => e.id)).size).toBe(120)
+    expect(audit.hasMore).toBe(false)
+  })
+
+  it('sends only the filters that are set, and a zoned start of day', async () => {
+    const audit = useAuditStore()
+    await audit.search({ actor: 'owner@lumen.example', action: '', since: dayStart('2026-11-20') })
+    const query = http.calls[0]!.query
+    expect(query.get('actor')).toBe('owner@lumen.example')
+    expect(query.has('action')).toBe(false)
+    expect(query.get('since')).toMatch(/^2026-11-(19|20)T\d\d:00:00\.000Z$/)
+    expect(dayStart('nonsense')).toBeUndefined()
+  })
+
+  it('skips entries a new write pushed onto the next page', async () => {
+    const audit = useAuditStore()
+    await audit.search({})
+    http.on('GET', '/api/v1/audit', () => ({ status: 200, body: { items: [entry(71), entry(70)], total: 121, limit: 50, offset: 50 } }))
+    await audit.loadMore()
+    expect(audit.entries).toHaveLength(51)
+    expect(audit.entries.map((e) => e.id).slice(-2)).toEqual([71, 70])
+  })
+
+  it('keeps the readable error of a refused request', async () => {
+    http.on('GET', '/api/v1/audit', { status: 403, body: { detail: 'Needs the admin role' } })
+    const audit = useAuditStore()
+    await audit.search({})
+    expect(audit.error).toBe('Needs the admin role')
+  })
+})
+
+describe('the audit page', () => {
+  it('shows details as text, never as HTML', async () => {
+    useSessionStore().me = { id: 1, role: 'owner' } as never
+    http.on('GET', '/api/v1/audit', { status: 200, body: { items: [entry(1, { name: '<b>x</b>' })], total: 1, limit: 50, offset: 0 } })
+    const wrapper = mount(AuditPage)
+    await flushPromises()
+    const table = wrapper.get('[data-testid="audit-table"]')
+    expect(table.find('b').exists()).toBe(false)
+    expect(table.get('pre').text()).toContain('"name": "<b>x</b>"')
+  })
+
+  it('filters by action', async () => {
+    useSessionStore().me = { id: 1, role: 'admin' } as never
+    const wrapper = mount(AuditPage)
+    await flushPromises()
+    await wrapper.get('input[name="action"]').setValue('login.failed')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(http.calls.at(-1)!.query.get('action')).toBe('login.failed')
+  })
+})

@@ -1,0 +1,88 @@
+// The tenant's staff (Pinia setup store): list, add, change role, disable and enable.
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { useUsersApi, type Member, type NewMember, type Refusal, type Role } from './useUsersApi'
+
+export type Notice = { text: string; tone: 'ok' | 'error' }
+
+export const ROLES: Role[] = ['owner', 'admin', 'agent', 'viewer']
+
+/** What the server allows `actor` to do to `member` (it enforces it too): nobody changes their own
+ * role or disables themselves, and only an owner makes, changes or disables an owner. */
+export function mayManage(actor: { id: number; role: Role } | null, member: Member): boolean {
+  if (!actor || actor.id === member.id) return false
+  return actor.role === 'owner' || (actor.role === 'admin' && member.role !== 'owner')
+}
+
+/** The roles `actor` may hand out. */
+export function grantable(actor: { role: Role } | null): Role[] {
+  if (actor?.role === 'owner') return ROLES
+  return actor?.role === 'admin' ? ROLES.filter((r) => r !== 'owner') : []
+}
+
+export const useUsersStore = defineStore('users', () => {
+  const usersApi = useUsersApi()
+  const members = ref<Member[]>([])
+  const total = ref(0)
+  const loading = ref(false)
+  const loaded = ref(false)
+  const error = ref<string | null>(null)
+  const notice = ref<Notice | null>(null)
+  const pending = ref<Set<number>>(new Set())
+
+  async function load(): Promise<void> {
+    loading.value = true
+    const first = await usersApi.list(0)
+    const all = first.data ? [...first.data.items] : []
+    // Staff lists are short; page through the rest rather than hide anyone.
+    while (first.data && all.length < first.data.total) {
+      const next = await usersApi.list(all.length)
+      if (!next.data?.items.length) break
+      all.push(...next.data.items)
+    }
+    loading.value = false
+    if (!first.data) {
+      error.value = first.error
+      return
+    }
+    members.value = all
+    total.value = first.data.total
+    error.value = null
+    loaded.value = true
+  }
+
+  /** Add someone; the refusal (with per-field messages) when the server says no. */
+  async function add(body: NewMember): Promise<Refusal | null> {
+    const result = await usersApi.add({ ...body, email: body.email.trim(), name: body.name?.trim() ?? '' })
+    if (result.data === undefined) return result
+    const { new_account: created, ...member } = result.data
+    members.value = [...members.value.filter((m) => m.id !== member.id), member].sort((a, b) => a.email.localeCompare(b.email))
+    total.value = members.value.length
+    notice.value = {
+      text: created ? `${member.email} was added as ${member.role}.` : `${member.email} already had an account and joined as ${member.role}; their own password stays.`,
+      tone: 'ok',
+    }
+    return null
+  }
+
+  async function change(member: Member, patch: { role?: Role; disabled?: boolean }): Promise<boolean> {
+    pending.value.add(member.id)
+    const result = await usersApi.update(member.id, patch)
+    pending.value.delete(member.id)
+    if (result.data === undefined) {
+      notice.value = { text: `${member.email}: ${result.error}`, tone: 'error' }
+      return false
+    }
+    const index = members.value.findIndex((m) => m.id === member.id)
+    if (index >= 0) members.value[index] = result.data
+    const what = patch.role ? `is now ${result.data.role}` : result.data.disabled ? 'was disabled and signed out' : 'was enabled'
+    notice.value = { text: `${member.email} ${what}.`, tone: 'ok' }
+    return true
+  }
+
+  return {
+    members, total, loading, loaded, error, notice, pending, load, add,
+    setRole: (member: Member, role: Role) => change(member, { role }),
+    setDisabled: (member: Member, disabled: boolean) => change(member, { disabled }),
+  }
+})
