@@ -27,6 +27,7 @@ from pydantic_ai.providers.google import GoogleProvider
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.settings import ModelSettings
 
+from frontdesk.adapters.llm.openai_wire import WireOpenAI
 from frontdesk.domain.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,12 @@ def build_model(spec: str, config: ProviderConfig) -> Model | None:
 def _openai(name: str, config: ProviderConfig) -> Model | None:
     if not config.openai_api_key:
         return None
-    provider = OpenAIProvider(base_url=config.openai_base_url, api_key=config.openai_api_key)
+    return _openai_model(name, config.openai_base_url, config.openai_api_key, config)
+
+
+def _openai_model(name: str, base_url: str | None, api_key: str, config: ProviderConfig) -> Model:
+    # WireOpenAI: the same wire body as the SDK's client, without its costly per-request type walk.
+    provider = OpenAIProvider(openai_client=WireOpenAI(base_url=base_url, api_key=api_key))
     return OpenAIChatModel(name, provider=provider, settings=_http_settings(config))
 
 
@@ -99,8 +105,7 @@ def _openai_compatible(name: str, config: ProviderConfig) -> Model | None:
             f"model 'openai-compatible:{name}': expected openai-compatible:<model>@<base_url>, "
             "e.g. openai-compatible:llama3.2@http://localhost:11434/v1"
         )
-    provider = OpenAIProvider(base_url=base_url, api_key=config.openai_compatible_api_key or NO_KEY)
-    return OpenAIChatModel(model, provider=provider, settings=_http_settings(config))
+    return _openai_model(model, base_url, config.openai_compatible_api_key or NO_KEY, config)
 
 
 def _anthropic(name: str, config: ProviderConfig) -> Model | None:
