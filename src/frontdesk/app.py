@@ -51,12 +51,13 @@ from frontdesk.api.routers import (
     tenant,
     webhooks,
 )
+from frontdesk.api.routers import team as team_routes
 from frontdesk.api.routers import users as users_routes
 from frontdesk.api.security import install_http_security
 from frontdesk.app_access import AccessServices, build_access, seed_demo_owner
 from frontdesk.app_admin import AdminServices, build_admin
 from frontdesk.app_inbox import InboxServices, build_inbox
-from frontdesk.app_team import team_responders
+from frontdesk.app_team import TeamServices, build_team
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.models import Tenant
@@ -102,6 +103,7 @@ class Frontdesk:
     admin: AdminServices
     access: AccessServices
     inbox: InboxServices
+    team: TeamServices
     _running: bool = field(default=False)
 
     @classmethod
@@ -121,8 +123,9 @@ class Frontdesk:
         )
         embedder = overrides.embedder or shared_embedder()
         knowledge = _knowledge(settings, store, clock, embedder)
-        responder = overrides.responder or load_responder(settings, store, knowledge, embedder, clock)
-        frontdesk = cls._wire(settings, store, clock, sender, responder, http, embedder, knowledge)
+        team = build_team(settings, store, knowledge, embedder, clock)
+        responder = overrides.responder or load_responder(settings, team)
+        frontdesk = cls._wire(settings, store, clock, sender, responder, http, embedder, knowledge, team)
         if first_start:
             log.info("demo business loaded", extra={"rows": await frontdesk.seed_demo()})
         return frontdesk
@@ -138,6 +141,7 @@ class Frontdesk:
         http: Any,
         embedder: Embedder,
         knowledge: KnowledgeService,
+        team: TeamServices,
     ) -> Frontdesk:
         backoff = Backoff(base=s.retry_base_seconds, cap=s.retry_max_seconds)
         metrics = PrometheusMetrics()
@@ -188,6 +192,7 @@ class Frontdesk:
             http=http,
             access=build_access(s, store=store, clock=clock),
             inbox=build_inbox(s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake),
+            team=team,
             admin=build_admin(
                 s,
                 store=store,
@@ -282,12 +287,10 @@ def _markdown_files(folder: Path) -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes()) for path in sorted(folder.glob("*.md"))]
 
 
-def load_responder(
-    s: Settings, store: SqlStore, knowledge: KnowledgeService, embedder: Embedder, clock: Clock
-) -> Responder:
+def load_responder(s: Settings, team: TeamServices) -> Responder:
     """The responder the `FRONTDESK_RESPONDER` setting names: `team`, or `package.module:factory`."""
     if s.responder == "team":
-        return team_responders(s, store, knowledge, embedder, clock)
+        return team.responders
     module_name, _, attr = s.responder.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr)
@@ -327,7 +330,13 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
     app.include_router(knowledge.router)
     app.include_router(auth_routes.router)
     app.include_router(users_routes.router)
-    for admin_router in (tenant.router, channels.router, dead_letters.router, stats.router):
+    for admin_router in (
+        tenant.router,
+        channels.router,
+        dead_letters.router,
+        stats.router,
+        team_routes.router,
+    ):
         app.include_router(admin_router)
     for inbox_router in (conversations.router, conversations.search_router, contacts.router, live.router):
         app.include_router(inbox_router)

@@ -123,3 +123,11 @@ def _line(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
         else:
             break
     return line
+
+
+def line_of(text: str, path: Sequence[str | int]) -> int | None:
+    """The 1-based line of the value at `path` in the team YAML `text` (None if it cannot be read)."""
+    try:
+        return _line(yaml.compose(text, Loader=yaml.SafeLoader), path)
+    except yaml.YAMLError:
+        return None

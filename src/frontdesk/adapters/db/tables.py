@@ -380,6 +380,19 @@ class KbVersionRow(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class TeamVersionRow(Base):
+    """A saved version of a tenant's agent team (YAML), numbered from 1; the newest one serves."""
+
+    __tablename__ = "team_versions"
+    __table_args__ = (UniqueConstraint("tenant_id", "version"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _fk("tenants.id")
+    version: Mapped[int] = mapped_column(Integer)
+    yaml: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime]
+
+
 # SQLAlchemy Core handles on the tables, for the adapters' statements (one place, typed as `Table`).
 appointments: Table = AppointmentRow.__table__  # type: ignore[assignment]
 audit_log: Table = AuditRow.__table__  # type: ignore[assignment]
@@ -397,5 +410,6 @@ outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
 products: Table = ProductRow.__table__  # type: ignore[assignment]
 services: Table = ServiceRow.__table__  # type: ignore[assignment]
 status_events: Table = StatusEventRow.__table__  # type: ignore[assignment]
+team_versions: Table = TeamVersionRow.__table__  # type: ignore[assignment]
 technicians: Table = TechnicianRow.__table__  # type: ignore[assignment]
 tenants: Table = TenantRow.__table__  # type: ignore[assignment]

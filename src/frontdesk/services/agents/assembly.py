@@ -3,12 +3,21 @@
 A tenant's team needs its own vocabulary (its products, services and areas) for the offline brain's
 intent classifier and slot reader; building it embeds every example phrasing once, which takes
 seconds, so it runs in a thread (the event loop keeps taking webhooks) and only once per tenant.
+
+With a `TeamSource` (the tenant's saved team versions), a tenant's team follows saves without a
+restart, in every process: at most every `check_seconds` a turn asks the source for the tenant's
+current version number (one indexed query) and rebuilds that tenant's team when it changed; a save in
+this process calls `invalidate` so its next turn checks at once. Example embeddings are cached by text
+(the shared embedder), so a rebuild only embeds new phrasings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.business import BusinessData, MessageSearch
@@ -27,6 +36,21 @@ from frontdesk.services.agents.tools.base import KnowledgeSearch
 from frontdesk.services.agents.vocabulary import load_vocabulary
 
 
+class TeamSource(Protocol):
+    """Which team serves a tenant: its current version number (cheap), and that version's team."""
+
+    async def version(self, tenant_id: int) -> int: ...
+    async def team(self, tenant_id: int) -> tuple[int, Team]: ...
+
+
+@dataclass
+class _Built:
+    version: int
+    responder: TeamResponder
+    checked: float
+    """When the version was last compared with the source (monotonic seconds)."""
+
+
 class TeamResponders:
     """Answers each turn with its tenant's team (a `Responder`)."""
 
@@ -42,8 +66,15 @@ class TeamResponders:
         clock: Clock,
         brains_for: Callable[[Agent], Sequence[Brain]],
         brain_timeout: float,
+        source: TeamSource | None = None,
+        check_seconds: float = 2.0,
     ):
         self.team = team
+        """The configured team (file): what serves a tenant without a source or saved version."""
+        self._source = source
+        self._check_seconds = check_seconds
+        self._built: dict[int, _Built] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
         self._embedder = embedder
         self._dictionary = dictionary
         self._data = data
@@ -52,8 +83,11 @@ class TeamResponders:
         self._clock = clock
         self._brains_for = brains_for
         self._brain_timeout = brain_timeout
-        self._teams: dict[int, TeamResponder] = {}
-        self._lock = asyncio.Lock()
+
+    @property
+    def data(self) -> BusinessData:
+        """The business data the tools use."""
+        return self._data
 
     async def respond(self, turn: Turn) -> Answer:
         """The answer of the turn's tenant's team."""
@@ -61,37 +95,60 @@ class TeamResponders:
         return await responder.respond(turn)
 
     async def for_tenant(self, tenant: Tenant) -> TeamResponder:
-        """The tenant's team, built the first time it is needed."""
-        if (ready := self._teams.get(tenant.id)) is not None:
-            return ready
-        async with self._lock:
-            if tenant.id not in self._teams:
-                self._teams[tenant.id] = await self._build(tenant)
-            return self._teams[tenant.id]
+        """The tenant's current team, built the first time it is needed and again after a save."""
+        built = self._built.get(tenant.id)
+        if built is not None and (
+            self._source is None or time.monotonic() - built.checked < self._check_seconds
+        ):
+            return built.responder  # the hot path: no I/O
+        lock = self._locks.setdefault(tenant.id, asyncio.Lock())
+        async with lock:  # one tenant's rebuild never holds up another tenant's turns
+            return await self._current(tenant)
 
-    async def _build(self, tenant: Tenant) -> TeamResponder:
-        vocabulary = await load_vocabulary(self._data, tenant.id)
+    async def _current(self, tenant: Tenant) -> TeamResponder:
+        built = self._built.get(tenant.id)
+        now = time.monotonic()
+        if built is not None and self._source is not None and now - built.checked >= self._check_seconds:
+            if await self._source.version(tenant.id) == built.version:
+                built.checked = now
+            else:
+                built = None
+        if built is None:
+            version, team = await self._source.team(tenant.id) if self._source else (0, self.team)
+            built = _Built(version, await self.build(team, tenant), time.monotonic())
+            self._built[tenant.id] = built
+        return built.responder
+
+    def invalidate(self, tenant_id: int) -> None:
+        """The tenant's team may have changed: its next turn compares versions (rebuilding if needed)."""
+        if (built := self._built.get(tenant_id)) is not None:
+            built.checked = float("-inf")
+
+    async def build(self, team: Team, tenant: Tenant, *, data: BusinessData | None = None) -> TeamResponder:
+        """A responder for `team` serving `tenant`; its tools use `data` (default: the business's)."""
+        data = data or self._data
+        vocabulary = await load_vocabulary(data, tenant.id)
         classifier = IntentClassifier(
-            self._embedder, self.team, vocabulary=vocabulary, dictionary=self._dictionary
+            self._embedder, team, vocabulary=vocabulary, dictionary=self._dictionary
         )
         await asyncio.to_thread(classifier.prepare)
         reader = SlotReader(vocabulary, timezone=ZoneInfo(tenant.timezone))
         return TeamResponder(
-            self.team,
-            supervisor=Supervisor(self.team, classifier, reader),
+            team,
+            supervisor=Supervisor(team, classifier, reader),
             local=LocalBrain(classifier, reader),
             brains_for=self._brains_for,
-            tool_context=self.tool_context,
+            tool_context=lambda turn: self.tool_context(turn, data=data),
             brain_timeout=self._brain_timeout,
         )
 
-    def tool_context(self, turn: Turn) -> ToolContext:
+    def tool_context(self, turn: Turn, *, data: BusinessData | None = None) -> ToolContext:
         """What the tools may touch for this turn: its tenant, its contact, its conversation."""
         return ToolContext(
             tenant=turn.tenant,
             contact=turn.contact,
             conversation=turn.conversation,
-            data=self._data,
+            data=data or self._data,
             knowledge=self._knowledge,
             messages=self._messages,
             clock=self._clock,
