@@ -756,6 +756,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Team
+         * @description The team serving the tenant: version, source (file or saved), YAML, parsed summary, known tools.
+         */
+        get: operations["get_team_api_v1_team_get"];
+        /**
+         * Save Team
+         * @description Save the team as a new version (validated like `validate`; audited as `team.updated`).
+         *
+         *     It serves the tenant's next turns, in every process, without a restart.
+         */
+        put: operations["save_team_api_v1_team_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/team/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try Team
+         * @description Answer a message with a draft (or the current team) as a customer's conversation would: the
+         *     routing decision, the replies, the tools with their arguments. A dry run: nothing is stored or sent,
+         *     and no business data changes (the writes the tools would make are listed instead).
+         */
+        post: operations["try_team_api_v1_team_try_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/team/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Team
+         * @description Check a draft exactly as a save would, without saving it.
+         */
+        post: operations["validate_team_api_v1_team_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenant": {
         parameters: {
             query?: never;
@@ -930,6 +998,30 @@ export interface components {
             tokens_out: number;
         };
         /**
+         * AgentOut
+         * @description One agent (or the supervisor) as staff read it.
+         */
+        AgentOut: {
+            /** Description */
+            description: string;
+            /** Instructions */
+            instructions: string;
+            /**
+             * Models
+             * @description The model chain, first tried first; `local` is the offline brain.
+             */
+            models: string[];
+            /** Name */
+            name: string;
+            /**
+             * Skills
+             * @description How many skills (example phrasings, slots, a reply) the offline brain has.
+             */
+            skills: number;
+            /** Tools */
+            tools: string[];
+        };
+        /**
          * AssigneeIn
          * @description The staff member (a user id of this tenant) to assign, or null to unassign.
          * @example {
@@ -1041,11 +1133,20 @@ export interface components {
             /** Reply To */
             reply_to?: string | null;
         };
+        /** CandidateOut */
+        CandidateOut: {
+            /** Agent */
+            agent: string;
+            /** Confidence */
+            confidence: number;
+            /** Skill */
+            skill: string;
+        };
         /**
          * ChannelIn
          * @description A WhatsApp number to add. `access_token` is write-only: answers only say whether one is set.
          * @example {
-         *       "access_token": "EAAG...",
+         *       "access_token": "EAAG-example-token",
          *       "display_phone_number": "+44 20 7946 0321",
          *       "name": "Lumen support",
          *       "phone_number_id": "109876543210001",
@@ -1143,7 +1244,7 @@ export interface components {
          * ChannelPatch
          * @description Fields to change; those left out stay. `"access_token": null` drops the number's own token.
          * @example {
-         *       "access_token": "EAAG...",
+         *       "access_token": "EAAG-example-token",
          *       "name": "Lumen sales"
          *     }
          */
@@ -1837,6 +1938,18 @@ export interface components {
             /** Detail */
             detail: string;
         };
+        /**
+         * FieldError
+         * @description One problem with the request, as FastAPI reports it: where (`loc`), what (`msg`), its kind.
+         */
+        FieldError: {
+            /** Loc */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /** Type */
+            type: string;
+        };
         /** FoundMessageOut */
         FoundMessageOut: {
             /** Conversation Id */
@@ -2346,6 +2459,21 @@ export interface components {
              */
             sessions_ended: number;
         };
+        /** ProblemOut */
+        ProblemOut: {
+            /**
+             * Line
+             * @description 1-based line in the YAML, when known.
+             */
+            line: number | null;
+            /** Message */
+            message: string;
+            /**
+             * Path
+             * @description Where in the team, e.g. `agents[2].skills[0].tool` (empty: the whole file).
+             */
+            path: string;
+        };
         /**
          * ReadinessOut
          * @example {
@@ -2392,12 +2520,84 @@ export interface components {
             /** Refresh Token */
             refresh_token?: string | null;
         };
+        /** RefusedWriteOut */
+        RefusedWriteOut: {
+            /** Action */
+            action: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ReplyOut
+         * @description One message as WhatsApp would show it.
+         */
+        ReplyOut: {
+            /** Body */
+            body: string;
+            /**
+             * Buttons
+             * @description Reply buttons: id and title.
+             * @default []
+             */
+            buttons: {
+                [key: string]: string;
+            }[];
+            /**
+             * Kind
+             * @description text, buttons, list, template, media or reaction
+             */
+            kind: string;
+            /** List Button */
+            list_button?: string | null;
+            /**
+             * Rows
+             * @description List rows: id, title, description.
+             * @default []
+             */
+            rows: {
+                [key: string]: string | null;
+            }[];
+        };
         /**
          * Role
          * @description A staff member's role in one tenant, from most to least powerful.
          * @enum {string}
          */
         Role: "owner" | "admin" | "agent" | "viewer";
+        /** RoutedPartOut */
+        RoutedPartOut: {
+            /** Agent */
+            agent: string;
+            /** Pending */
+            pending: boolean;
+            /** Skill */
+            skill: string | null;
+            /** Text */
+            text: string;
+        };
+        /** RoutingOut */
+        RoutingOut: {
+            /**
+             * Candidates
+             * @description The classifier's best skills, best first.
+             */
+            candidates: components["schemas"]["CandidateOut"][];
+            /** Handoff */
+            handoff: boolean;
+            /** Parts */
+            parts: components["schemas"]["RoutedPartOut"][];
+            /** Reason */
+            reason: string;
+            /**
+             * Threshold
+             * @description The confidence a skill needs to be understood.
+             */
+            threshold: number;
+            /** Understood */
+            understood: boolean;
+        };
         /** Row */
         Row: {
             /** Description */
@@ -2582,6 +2782,22 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** SupervisorOut */
+        SupervisorOut: {
+            /**
+             * Handoff Keywords
+             * @description Words that hand the conversation to staff.
+             */
+            handoff_keywords: string[];
+            /** Instructions */
+            instructions: string;
+            /** Models */
+            models: string[];
+            /** Skills */
+            skills: number;
+            /** Tools */
+            tools: string[];
+        };
         /** TaskOut */
         TaskOut: {
             /** At */
@@ -2618,6 +2834,157 @@ export interface components {
             conversation_id: number;
             /** Tasks */
             tasks: components["schemas"]["TaskOut"][];
+        };
+        /**
+         * TeamCheckOut
+         * @description The draft is valid: what it declares.
+         */
+        TeamCheckOut: {
+            summary: components["schemas"]["TeamSummaryOut"];
+        };
+        /** TeamDraftIn */
+        TeamDraftIn: {
+            /**
+             * Yaml
+             * @description The whole team as YAML (the format of `teams/*.yaml`).
+             */
+            yaml: string;
+        };
+        /**
+         * TeamOut
+         * @description The team serving the tenant now.
+         */
+        TeamOut: {
+            /** Saved At */
+            saved_at?: string | null;
+            /** Saved By */
+            saved_by?: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "file" | "saved";
+            summary: components["schemas"]["TeamSummaryOut"];
+            /**
+             * Tools
+             * @description Every tool a team may name, with what it does.
+             */
+            tools: components["schemas"]["ToolOut"][];
+            /**
+             * Version
+             * @description 0: the configured team file; 1, 2, ...: versions saved here.
+             */
+            version: number;
+            /** Yaml */
+            yaml: string;
+        };
+        /**
+         * TeamProblemsOut
+         * @description 422: what is wrong. A team edit lists `problems` (path, line, message); a malformed request body
+         *     lists its fields in `detail` as usual.
+         * @example {
+         *       "detail": "invalid team (1 problem)",
+         *       "problems": [
+         *         {
+         *           "line": 31,
+         *           "message": "unknown tool 'cancel_everything'",
+         *           "path": "agents[0].tools[1]"
+         *         }
+         *       ]
+         *     }
+         */
+        TeamProblemsOut: {
+            /** Detail */
+            detail: components["schemas"]["FieldError"][] | string;
+            /**
+             * Problems
+             * @default []
+             */
+            problems: components["schemas"]["ProblemOut"][];
+        };
+        /** TeamSaveIn */
+        TeamSaveIn: {
+            /**
+             * Base Version
+             * @description The `version` the edit started from.
+             */
+            base_version: number;
+            /**
+             * Yaml
+             * @description The whole team as YAML (the format of `teams/*.yaml`).
+             */
+            yaml: string;
+        };
+        /**
+         * TeamSummaryOut
+         * @description The parsed team: its supervisor and agents.
+         */
+        TeamSummaryOut: {
+            /** Agents */
+            agents: components["schemas"]["AgentOut"][];
+            /** Name */
+            name: string;
+            supervisor: components["schemas"]["SupervisorOut"];
+        };
+        /** TeamTryIn */
+        TeamTryIn: {
+            /** Message */
+            message: string;
+            /**
+             * State
+             * @description `state` of the previous try, to continue it.
+             */
+            state?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Tapped
+             * @description A button or row id of the previous reply.
+             */
+            tapped?: string | null;
+            /**
+             * Wa Id
+             * @description The demo customer (default: the first).
+             */
+            wa_id?: string | null;
+            /**
+             * Yaml
+             * @description A draft team; the current team when left out.
+             */
+            yaml?: string | null;
+        };
+        /**
+         * TeamTryOut
+         * @description The team's answer to the message: nothing was stored, sent or changed.
+         */
+        TeamTryOut: {
+            /**
+             * Agent
+             * @description The agent(s) that answered, `+`-joined; `handoff` for staff.
+             */
+            agent: string | null;
+            contact: components["schemas"]["TryContactOut"];
+            /** Handoff */
+            handoff: boolean;
+            /** Latency Ms */
+            latency_ms: number;
+            /** Replies */
+            replies: components["schemas"]["ReplyOut"][];
+            routing: components["schemas"]["RoutingOut"];
+            /**
+             * State
+             * @description Send back as `state` to continue this conversation.
+             */
+            state: {
+                [key: string]: unknown;
+            } | null;
+            /** Tools */
+            tools: components["schemas"]["ToolCallOut"][];
+            /**
+             * Writes
+             * @description Changes the tools would have made (not done).
+             */
+            writes: components["schemas"]["RefusedWriteOut"][];
         };
         /**
          * Template
@@ -2687,6 +3054,43 @@ export interface components {
             /** Reply To */
             reply_to?: string | null;
         };
+        /** ToolCallOut */
+        ToolCallOut: {
+            /** Args */
+            args: {
+                [key: string]: unknown;
+            };
+            /**
+             * Confirmed
+             * @default false
+             */
+            confirmed: boolean;
+            /** Name */
+            name: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Summary
+             * @description What the tool answered.
+             */
+            summary: string;
+        };
+        /** ToolOut */
+        ToolOut: {
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+        };
+        /** TryContactOut */
+        TryContactOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string | null;
+            /** Wa Id */
+            wa_id: string;
+        };
         /**
          * UploadOut
          * @description What an upload did: `added` (201), `replaced`, or `unchanged` (same bytes; nothing re-indexed).
@@ -2734,6 +3138,15 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * ValidationErrorBody
+         * @description The body of a 422: the request's field errors (a list, from validation), or the reason the service
+         *     refused the value (a string).
+         */
+        ValidationErrorBody: {
+            /** Detail */
+            detail: components["schemas"]["FieldError"][] | string;
         };
         /**
          * WebhookAck
@@ -2796,6 +3209,7 @@ export interface components {
     pathItems: never;
 }
 export type SchemaAgentCountOut = components['schemas']['AgentCountOut'];
+export type SchemaAgentOut = components['schemas']['AgentOut'];
 export type SchemaAssigneeIn = components['schemas']['AssigneeIn'];
 export type SchemaAuditEntryOut = components['schemas']['AuditEntryOut'];
 export type SchemaAuditListOut = components['schemas']['AuditListOut'];
@@ -2803,6 +3217,7 @@ export type SchemaBodyReplaceDocumentApiV1KnowledgeDocumentsDocumentIdPut = comp
 export type SchemaBodyUploadDocumentApiV1KnowledgeDocumentsPost = components['schemas']['Body_upload_document_api_v1_knowledge_documents_post'];
 export type SchemaButton = components['schemas']['Button'];
 export type SchemaButtons = components['schemas']['Buttons'];
+export type SchemaCandidateOut = components['schemas']['CandidateOut'];
 export type SchemaChannelIn = components['schemas']['ChannelIn'];
 export type SchemaChannelOut = components['schemas']['ChannelOut'];
 export type SchemaChannelPage = components['schemas']['ChannelPage'];
@@ -2834,6 +3249,7 @@ export type SchemaDocumentListOut = components['schemas']['DocumentListOut'];
 export type SchemaDocumentOut = components['schemas']['DocumentOut'];
 export type SchemaErasureOut = components['schemas']['ErasureOut'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
+export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaFoundMessageOut = components['schemas']['FoundMessageOut'];
 export type SchemaHttpValidationError = components['schemas']['HTTPValidationError'];
 export type SchemaHealth = components['schemas']['Health'];
@@ -2854,9 +3270,14 @@ export type SchemaMessageStatus = components['schemas']['MessageStatus'];
 export type SchemaOpeningHours = components['schemas']['OpeningHours'];
 export type SchemaPasswordIn = components['schemas']['PasswordIn'];
 export type SchemaPasswordOut = components['schemas']['PasswordOut'];
+export type SchemaProblemOut = components['schemas']['ProblemOut'];
 export type SchemaReadinessOut = components['schemas']['ReadinessOut'];
 export type SchemaRefreshIn = components['schemas']['RefreshIn'];
+export type SchemaRefusedWriteOut = components['schemas']['RefusedWriteOut'];
+export type SchemaReplyOut = components['schemas']['ReplyOut'];
 export type SchemaRole = components['schemas']['Role'];
+export type SchemaRoutedPartOut = components['schemas']['RoutedPartOut'];
+export type SchemaRoutingOut = components['schemas']['RoutingOut'];
 export type SchemaRow = components['schemas']['Row'];
 export type SchemaSearchHitOut = components['schemas']['SearchHitOut'];
 export type SchemaSearchMode = components['schemas']['SearchMode'];
@@ -2864,14 +3285,27 @@ export type SchemaSearchOut = components['schemas']['SearchOut'];
 export type SchemaSection = components['schemas']['Section'];
 export type SchemaStatsOut = components['schemas']['StatsOut'];
 export type SchemaSummaryOut = components['schemas']['SummaryOut'];
+export type SchemaSupervisorOut = components['schemas']['SupervisorOut'];
 export type SchemaTaskOut = components['schemas']['TaskOut'];
 export type SchemaTasksOut = components['schemas']['TasksOut'];
+export type SchemaTeamCheckOut = components['schemas']['TeamCheckOut'];
+export type SchemaTeamDraftIn = components['schemas']['TeamDraftIn'];
+export type SchemaTeamOut = components['schemas']['TeamOut'];
+export type SchemaTeamProblemsOut = components['schemas']['TeamProblemsOut'];
+export type SchemaTeamSaveIn = components['schemas']['TeamSaveIn'];
+export type SchemaTeamSummaryOut = components['schemas']['TeamSummaryOut'];
+export type SchemaTeamTryIn = components['schemas']['TeamTryIn'];
+export type SchemaTeamTryOut = components['schemas']['TeamTryOut'];
 export type SchemaTemplate = components['schemas']['Template'];
 export type SchemaTenantPatch = components['schemas']['TenantPatch'];
 export type SchemaText = components['schemas']['Text'];
+export type SchemaToolCallOut = components['schemas']['ToolCallOut'];
+export type SchemaToolOut = components['schemas']['ToolOut'];
+export type SchemaTryContactOut = components['schemas']['TryContactOut'];
 export type SchemaUploadOut = components['schemas']['UploadOut'];
 export type SchemaUserRef = components['schemas']['UserRef'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
+export type SchemaValidationErrorBody = components['schemas']['ValidationErrorBody'];
 export type SchemaWebhookAck = components['schemas']['WebhookAck'];
 export type SchemaFrontdeskApiSchemasAuthTenantOut = components['schemas']['frontdesk__api__schemas__auth__TenantOut'];
 export type SchemaFrontdeskApiSchemasTenantTenantOut = components['schemas']['frontdesk__api__schemas__tenant__TenantOut'];
@@ -2928,7 +3362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -2979,7 +3413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
             /** @description Too many failed logins (locked for a while), or too many requests (see Retry-After) */
@@ -3113,7 +3547,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3164,7 +3598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3627,7 +4061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3686,7 +4120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3758,7 +4192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3817,7 +4251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3876,7 +4310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -3944,7 +4378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4012,7 +4446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4079,7 +4513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4138,7 +4572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4201,7 +4635,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4269,7 +4703,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4337,7 +4771,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4401,7 +4835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4473,7 +4907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4532,7 +4966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4600,7 +5034,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4659,7 +5093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4727,7 +5161,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4786,7 +5220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -4988,7 +5422,7 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentListOut"];
                 };
             };
-            /** @description Missing or wrong admin token */
+            /** @description Not signed in, or the session ended */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5003,7 +5437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5048,8 +5482,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or wrong admin token */
+            /** @description Not signed in, or the session ended */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins and owners may change the knowledge base */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5081,7 +5524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5107,7 +5550,7 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description Missing or wrong admin token */
+            /** @description Not signed in, or the session ended */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5131,7 +5574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5170,8 +5613,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or wrong admin token */
+            /** @description Not signed in, or the session ended */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins and owners may change the knowledge base */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5221,7 +5673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5245,8 +5697,17 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong admin token */
+            /** @description Not signed in, or the session ended */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins and owners may change the knowledge base */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5269,7 +5730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5299,7 +5760,7 @@ export interface operations {
                     "application/json": components["schemas"]["SearchOut"];
                 };
             };
-            /** @description Missing or wrong admin token */
+            /** @description Not signed in, or the session ended */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5314,7 +5775,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5366,7 +5827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5409,6 +5870,260 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    get_team_api_v1_team_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_team_api_v1_team_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamSaveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Someone saved a newer version since base_version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The team is invalid (`problems`), or the body is malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamProblemsOut"];
+                };
+            };
+        };
+    };
+    try_team_api_v1_team_try_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamTryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamTryOut"];
+                };
+            };
+            /** @description `state` is not one a try returned */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The team is invalid (`problems`), or the body is malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamProblemsOut"];
+                };
+            };
+        };
+    };
+    validate_team_api_v1_team_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamDraftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamCheckOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The team is invalid (`problems`), or the body is malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamProblemsOut"];
+                };
             };
         };
     };
@@ -5613,7 +6328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -5744,7 +6459,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
