@@ -22,7 +22,7 @@ from tests.support.inbox import (
     turns_done,
     write,
 )
-from tests.support.payloads import AMELIA
+from tests.support.payloads import AMELIA, DEMO_NUMBER, envelope
 from tests.support.staff import ensure_staff
 
 OLIVER = "447700900102"
@@ -206,6 +206,64 @@ def test_assign_to_staff(fd: Running) -> None:
     )
     assert bad.status_code == 422
     assert audit_actions(fd, cid) == ["conversation.assign"]
+
+
+def test_assignees_are_the_tenants_active_staff(fd: Running) -> None:
+    agent_id = ensure_staff(fd.sync_db_url, email="agent@lumen.test", role="agent")
+    gone_id = ensure_staff(fd.sync_db_url, email="gone@lumen.test", role="agent")
+    fd.execute("update staff_memberships set disabled_at = CURRENT_TIMESTAMP where user_id = :u", u=gone_id)
+    add_other_tenant(fd)
+    ensure_staff(fd.sync_db_url, email="only@acme.test", role="agent", tenant=OTHER_TENANT)
+
+    listed = get(fd, "/conversations/assignees", role="agent")
+    assert listed.status_code == 200, listed.text
+    by_email = {m["email"]: m for m in listed.json()["items"]}
+    assert by_email["agent@lumen.test"] == {
+        "id": agent_id,
+        "email": "agent@lumen.test",
+        "name": "agent",
+        "role": "agent",
+    }
+    assert "gone@lumen.test" not in by_email and "only@acme.test" not in by_email
+    assert get(fd, "/conversations/assignees", role="viewer").status_code == 403
+    assert fd.client.get(f"{fd.url}/api/v1/conversations/assignees").status_code == 401
+
+
+def test_messages_quote_the_message_they_reply_to(fd: Running) -> None:
+    first = write(fd, "Where is my order LH-100245?")
+    fd.wait_for(lambda: replies(fd), what="the bot's reply")
+    cid = conversation_of(fd)["id"]
+    bot = fd.wait_for(
+        lambda: fd.query(
+            "select channel_message_id from messages where direction = 'out' "
+            "and channel_message_id is not null"
+        ),
+        what="the reply's wamid",
+    )[0][0]
+    for wamid, quoted, text in (
+        ("wamid.reply-1", bot, "Thanks, and when will it arrive?"),
+        ("wamid.reply-2", first, "Sorry, I meant this one"),
+        ("wamid.reply-3", "wamid.not-stored", "And this?"),
+    ):
+        message = {
+            "from": AMELIA,
+            "id": wamid,
+            "timestamp": str(int(datetime.now(UTC).timestamp())),
+            "type": "text",
+        }
+        message |= {"text": {"body": text}, "context": {"from": AMELIA, "id": quoted}}
+        assert fd.post_webhook(envelope(DEMO_NUMBER, messages=[message])).status_code == 200
+    fd.wait_for(
+        lambda: fd.query("select id from messages where channel_message_id = 'wamid.reply-3'"), what="stored"
+    )
+
+    items = {m["channel_message_id"]: m for m in get(fd, f"/conversations/{cid}/messages").json()["items"]}
+    to_bot = items["wamid.reply-1"]["reply_to_message"]
+    assert to_bot["direction"] == "out" and to_bot["text"] == replies(fd)[0]
+    assert items["wamid.reply-2"]["reply_to_message"]["text"] == "Where is my order LH-100245?"
+    assert items["wamid.reply-3"]["reply_to"] == "wamid.not-stored"
+    assert items["wamid.reply-3"]["reply_to_message"] is None
+    assert items[first]["reply_to_message"] is None
 
 
 # --- commands ---------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from frontdesk.domain.models import (
     MessageStatus,
 )
 from frontdesk.domain.ports import Tx
+from frontdesk.domain.staff import Role
 
 T = TypeVar("T")
 
@@ -135,8 +136,20 @@ class ConversationFilter(Frozen):
     """Words in the contact's name or number, or in a message."""
 
 
+class QuotedMessage(Frozen):
+    """The message another one answers (WhatsApp's reply `context`), for a quoted snippet."""
+
+    id: int
+    direction: Direction
+    type: str
+    text: str | None = None
+
+
 class MessageView(Frozen):
-    """A message with what staff need to judge the bot: agent, tools, latency, tokens and cost."""
+    """A message with what staff need to judge the bot: agent, tools, latency, tokens and cost.
+
+    `reply_to_message` is the message `reply_to` names, when it is in the same conversation (filled
+    in lists of messages)."""
 
     id: int
     conversation_id: int
@@ -155,9 +168,19 @@ class MessageView(Frozen):
     cost: Decimal | None = None
     channel_message_id: str | None = None
     reply_to: str | None = None
+    reply_to_message: QuotedMessage | None = None
     sent_at: datetime | None = None
     status_at: datetime | None = None
     created_at: datetime
+
+
+class StaffMember(Frozen):
+    """An active staff member of a tenant, as others see them when assigning conversations."""
+
+    id: int
+    email: str
+    name: str = ""
+    role: Role
 
 
 class ConversationChange(StrEnum):
@@ -238,6 +261,10 @@ class InboxStore(Protocol):
         self, tenant_id: int, conversation_id: int, *, limit: int, cursor: str | None
     ) -> Page[MessageView]:
         """The newest `limit` messages (oldest first within the page); `next_cursor` goes further back."""
+        ...
+
+    async def staff(self, tenant_id: int) -> list[StaffMember]:
+        """The tenant's active staff members (those a conversation can be assigned to), by name."""
         ...
 
     async def export_contact(self, tenant_id: int, contact_id: int) -> dict[str, Any]:

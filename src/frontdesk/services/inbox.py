@@ -26,6 +26,7 @@ from frontdesk.domain.inbox import (
     InboxTx,
     MessageView,
     Page,
+    StaffMember,
 )
 from frontdesk.domain.models import Conversation, ConversationStatus, Direction, Frozen, Message
 from frontdesk.domain.outbound import OutboundMessage, Template
@@ -112,6 +113,10 @@ class InboxService:
     ) -> Page[MessageView]:
         """A page of a conversation's messages: the newest first page, oldest message first within it."""
         return await self._store.messages(staff.tenant.id, conversation_id, limit=limit, cursor=cursor)
+
+    async def assignees(self, staff: Staff) -> list[StaffMember]:
+        """The tenant's active staff members, whom a conversation can be assigned to."""
+        return await self._store.staff(staff.tenant.id)
 
     # -- changing who answers
 

@@ -1,46 +1,157 @@
 // The inbox (Pinia setup store): the conversation list and the open chat, kept live by the WebSocket.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { useSessionStore } from '@/features/auth/session'
 import { LiveFeed, type LiveEvent, type LiveState } from '@/shared/api/live'
-import { useConversationsApi, type Conversation, type Message } from './useConversationsApi'
+import {
+  useConversationsApi,
+  type Assignee,
+  type Conversation,
+  type FoundMessage,
+  type Message,
+  type StaffMessage,
+  type Summary,
+  type Task,
+} from './useConversationsApi'
 
 export type StatusFilter = 'all' | 'bot' | 'human' | 'closed'
+export type OwnerFilter = 'anyone' | 'mine' | 'unassigned'
+/** The result panel of "Summarize" or "Extract tasks" for the open chat. */
+export type Insight =
+  | { kind: 'summary' | 'tasks'; loading: true; error?: undefined; summary?: undefined; tasks?: undefined }
+  | { kind: 'summary' | 'tasks'; loading: false; error: string; summary?: undefined; tasks?: undefined }
+  | { kind: 'summary'; loading: false; error?: undefined; summary: Summary; tasks?: undefined }
+  | { kind: 'tasks'; loading: false; error?: undefined; summary?: undefined; tasks: Task[] }
 
 const STATUS_ORDER = ['pending', 'sent', 'delivered', 'read'] as const
 
 export const useInboxStore = defineStore('inbox', () => {
   const conversationsApi = useConversationsApi()
+  const session = useSessionStore()
   const conversations = ref<Conversation[]>([])
+  const loading = ref(false)
+  const loaded = ref(false)
   const selectedId = ref<number | null>(null)
   const messages = ref<Message[]>([])
+  const threadLoading = ref(false)
+  const threadError = ref<string | null>(null)
+  const olderCursor = ref<string | null>(null)
+  const loadingOlder = ref(false)
+  const focusId = ref<number | null>(null)
   const filter = ref<StatusFilter>('all')
+  const owner = ref<OwnerFilter>('anyone')
+  const unreadOnly = ref(false)
   const query = ref('')
+  const hits = ref<FoundMessage[]>([])
   const error = ref<string | null>(null)
   const liveState = ref<LiveState>('closed')
+  const staff = ref<Assignee[]>([])
+  const insight = ref<Insight | null>(null)
   let feed: LiveFeed | null = null
+  let pendingFocus: { conversationId: number; messageId: number } | null = null
 
+  const meId = computed(() => session.me?.id ?? null)
   const selected = computed(() => conversations.value.find((c) => c.id === selectedId.value) ?? null)
-  const visible = computed(() =>
-    conversations.value.filter((c) => filter.value === 'all' || c.status === filter.value),
-  )
+
+  function matches(c: Conversation): boolean {
+    if (filter.value !== 'all' && c.status !== filter.value) return false
+    if (unreadOnly.value && !c.unread_count) return false
+    if (owner.value === 'mine' && (meId.value === null || c.assignee_user_id !== meId.value)) return false
+    if (owner.value === 'unassigned' && c.assignee_user_id != null) return false
+    return true
+  }
+  // The open chat stays listed even when it stops matching (read while "unread only" is on).
+  const visible = computed(() => conversations.value.filter((c) => matches(c) || c.id === selectedId.value))
+
+  /** Whom the open chat can be assigned to: the tenant's staff, or at least me if that list is unknown. */
+  const assignable = computed<Assignee[]>(() => {
+    if (staff.value.length) return staff.value
+    const me = session.me
+    return me ? [{ id: me.id, email: me.email, name: me.name, role: me.role }] : []
+  })
+
+  /** How to show an assignee: "You", their name or e-mail, or "#id" when the staff list is unknown. */
+  function assigneeName(userId: number | null | undefined): string | null {
+    if (userId == null) return null
+    if (userId === meId.value) return 'You'
+    const member = staff.value.find((s) => s.id === userId)
+    return member ? member.name || member.email : `#${userId}`
+  }
 
   async function load(): Promise<void> {
-    const result = await conversationsApi.list({ q: query.value.trim() })
+    const q = query.value.trim()
+    loading.value = true
+    const [result, found] = await Promise.all([
+      conversationsApi.list({
+        q,
+        status: filter.value === 'all' ? undefined : filter.value,
+        unread: unreadOnly.value || undefined,
+        assignee: owner.value === 'mine' ? (meId.value ?? undefined) : undefined,
+        unassigned: owner.value === 'unassigned' || undefined,
+      }),
+      q.length >= 2 ? conversationsApi.searchMessages(q) : Promise.resolve({ data: [] as FoundMessage[] }),
+    ])
+    loading.value = false
+    loaded.value = true
     if (result.data) {
       conversations.value = result.data
       error.value = null
     } else error.value = result.error
+    hits.value = found.data ?? []
+  }
+
+  /** The staff list for assigning; agents and up may read it (viewers only see "#id" or "You"). */
+  async function loadStaff(): Promise<void> {
+    if (!session.canAct) return
+    const result = await conversationsApi.assignees()
+    if (result.data) staff.value = result.data
+  }
+
+  /** Show a message (a search hit): now if its chat is open, else once the router opens that chat. */
+  function focusMessage(conversationId: number, messageId: number): void {
+    if (selectedId.value === conversationId) focusId.value = messageId
+    else pendingFocus = { conversationId, messageId }
   }
 
   async function open(id: number | null): Promise<void> {
+    const same = id === selectedId.value
     selectedId.value = id
+    if (pendingFocus?.conversationId === id) focusId.value = pendingFocus.messageId
+    else if (!same) focusId.value = null
+    pendingFocus = null
+    if (same && id !== null && messages.value.length) return
     messages.value = []
+    olderCursor.value = null
+    insight.value = null
+    threadError.value = null
     if (id === null) return
+    threadLoading.value = true
     const [thread, conversation] = await Promise.all([conversationsApi.messages(id), conversationsApi.get(id)])
     if (selectedId.value !== id) return
-    if (thread.data) messages.value = thread.data
+    threadLoading.value = false
+    if (thread.data) {
+      messages.value = thread.data.items
+      olderCursor.value = thread.data.next_cursor
+    } else threadError.value = thread.error
     if (conversation.data) upsert(conversation.data)
-    if ((conversation.data?.unread_count ?? 0) > 0) await conversationsApi.markRead(id)
+    if ((conversation.data?.unread_count ?? 0) > 0 && session.canAct) await conversationsApi.markRead(id)
+  }
+
+  /** The page of messages before the oldest one shown ("load older messages"). */
+  async function loadOlder(): Promise<void> {
+    const id = selectedId.value
+    if (id === null || !olderCursor.value || loadingOlder.value) return
+    loadingOlder.value = true
+    const page = await conversationsApi.messages(id, olderCursor.value)
+    loadingOlder.value = false
+    if (selectedId.value !== id) return
+    if (!page.data) {
+      threadError.value = page.error
+      return
+    }
+    const known = new Set(messages.value.map((m) => m.id))
+    messages.value = [...page.data.items.filter((m) => !known.has(m.id)), ...messages.value]
+    olderCursor.value = page.data.next_cursor
   }
 
   function upsert(conversation: Conversation): void {
@@ -57,7 +168,7 @@ export const useInboxStore = defineStore('inbox', () => {
   async function applyEvent(event: LiveEvent): Promise<void> {
     if (event.type === 'resync') {
       await load()
-      if (selectedId.value !== null) await open(selectedId.value)
+      if (selectedId.value !== null) await refreshThread(selectedId.value)
       return
     }
     const payload = event.payload as { conversation_id?: number }
@@ -94,15 +205,21 @@ export const useInboxStore = defineStore('inbox', () => {
         content: {},
         tools: [],
       } as Message)
-      // Bot replies carry tools and costs the event does not: fetch the full thread once.
-      if (message.direction === 'out') void refreshThread(conversation.id)
+      // The event has no tools, costs, media details or quoted message: fetch the newest page once.
+      const partial = message.direction === 'out' || message.type !== 'text' || message.reply_to
+      if (partial) void refreshThread(conversation.id)
     }
-    if (message.direction === 'in') void conversationsApi.markRead(conversation.id)
+    if (message.direction === 'in' && session.canAct) void conversationsApi.markRead(conversation.id)
   }
 
+  /** Merge the newest page into the open chat, keeping older pages already loaded. */
   async function refreshThread(id: number): Promise<void> {
     const thread = await conversationsApi.messages(id)
-    if (thread.data && selectedId.value === id) messages.value = thread.data
+    if (!thread.data || selectedId.value !== id) return
+    const fresh = new Map(thread.data.items.map((m) => [m.id, m]))
+    const kept = messages.value.filter((m) => !fresh.has(m.id))
+    messages.value = [...kept, ...thread.data.items].sort((a, b) => a.id - b.id)
+    if (!kept.length) olderCursor.value = thread.data.next_cursor
   }
 
   function onStatus(payload: Extract<LiveEvent, { type: 'message.status' }>['payload']): void {
@@ -130,13 +247,37 @@ export const useInboxStore = defineStore('inbox', () => {
     return result.error ?? null
   }
 
-  async function send(text: string): Promise<string | null> {
+  async function assign(userId: number | null): Promise<string | null> {
     if (selectedId.value === null) return null
-    const result = await conversationsApi.sendText(selectedId.value, text)
+    const result = await conversationsApi.assign(selectedId.value, userId)
+    if (result.data) upsert(result.data)
+    return result.error ?? null
+  }
+
+  /** Send a staff message; the server's reason when it refuses (closed window, closed chat, opt-out). */
+  async function send(message: StaffMessage | string): Promise<string | null> {
+    if (selectedId.value === null) return null
+    const body: StaffMessage = typeof message === 'string' ? { kind: 'text', body: message, preview_url: false } : message
+    const result = await conversationsApi.send(selectedId.value, body)
     if (!result.data) return result.error
     const sent = result.data
     if (!messages.value.some((m) => m.id === sent.id)) messages.value.push(sent)
     return null
+  }
+
+  async function runInsight(kind: 'summary' | 'tasks'): Promise<void> {
+    const id = selectedId.value
+    if (id === null) return
+    insight.value = { kind, loading: true }
+    const next: Insight =
+      kind === 'summary'
+        ? await conversationsApi.summary(id).then((r) =>
+            r.data ? { kind, loading: false, summary: r.data } : { kind, loading: false, error: r.error },
+          )
+        : await conversationsApi.tasks(id).then((r) =>
+            r.data ? { kind, loading: false, tasks: r.data } : { kind, loading: false, error: r.error },
+          )
+    if (selectedId.value === id && insight.value?.kind === kind) insight.value = next
   }
 
   function connect(options: { connect?: (url: string) => WebSocket } = {}): void {
@@ -155,7 +296,9 @@ export const useInboxStore = defineStore('inbox', () => {
   }
 
   return {
-    conversations, visible, selectedId, selected, messages, filter, query, error, liveState,
-    load, open, applyEvent, act, send, connect, disconnect,
+    conversations, visible, loading, loaded, selectedId, selected, messages, threadLoading, threadError,
+    olderCursor, loadingOlder, focusId, filter, owner, unreadOnly, query, hits, error, liveState, staff,
+    assignable, insight, meId,
+    assigneeName, load, loadStaff, open, focusMessage, loadOlder, applyEvent, act, assign, send, runInsight, connect, disconnect,
   }
 })

@@ -11,7 +11,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, column, exists, func, or_, select, table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import contact_data
 from frontdesk.adapters.db.inbox_tx import SqlInboxTx
@@ -27,12 +28,20 @@ from frontdesk.domain.inbox import (
     InvalidCursor,
     MessageView,
     Page,
+    QuotedMessage,
+    StaffMember,
     decode_cursor,
     encode_cursor,
 )
 from frontdesk.domain.models import ConversationStatus
 
 T = TypeVar("T")
+
+# Staff accounts belong to the accounts adapter (migration 0005); this names just what is needed here.
+_users = table("staff_users", column("id"), column("email"), column("name"))
+_memberships = table(
+    "staff_memberships", column("user_id"), column("tenant_id"), column("role"), column("disabled_at")
+)
 
 _last_text = (
     select(messages.c.text)
@@ -93,10 +102,30 @@ def _conversation_view(r: Any) -> ConversationView:
 
 
 def message_view(r: Any) -> MessageView:
+    columns = MessageView.model_fields.keys() - {"reply_to_message"}
     return MessageView.model_validate(
-        {k: getattr(r, k) for k in MessageView.model_fields}
-        | {"content": r.content or {}, "tools": r.tools or []}
+        {k: getattr(r, k) for k in columns} | {"content": r.content or {}, "tools": r.tools or []}
     )
+
+
+async def _with_quotes(
+    conn: AsyncConnection, conversation_id: int, items: list[MessageView]
+) -> list[MessageView]:
+    """`items` with `reply_to_message` set where the message they answer is in this conversation."""
+    wanted = {m.reply_to for m in items if m.reply_to}
+    if not wanted:
+        return items
+    stmt = select(
+        messages.c.id, messages.c.direction, messages.c.type, messages.c.text, messages.c.channel_message_id
+    ).where(messages.c.conversation_id == conversation_id, messages.c.channel_message_id.in_(wanted))
+    quotes = {
+        r.channel_message_id: QuotedMessage(id=r.id, direction=r.direction, type=r.type, text=r.text)
+        for r in (await conn.execute(stmt)).all()
+    }
+    return [
+        m.model_copy(update={"reply_to_message": quotes[m.reply_to]}) if m.reply_to in quotes else m
+        for m in items
+    ]
 
 
 def _conversation_select(tenant_id: int) -> Select[Any]:
@@ -222,8 +251,20 @@ class SqlInbox:
             if (await conn.execute(owned)).first() is None:
                 raise NotFoundError("conversation not found")
             found = (await conn.execute(stmt.order_by(messages.c.id.desc()).limit(limit + 1))).all()
-        page = _page(found, limit, message_view, lambda r: (r.id,))
-        return Page(items=list(reversed(page.items)), next_cursor=page.next_cursor)
+            page = _page(found, limit, message_view, lambda r: (r.id,))
+            items = await _with_quotes(conn, conversation_id, list(reversed(page.items)))
+        return Page(items=items, next_cursor=page.next_cursor)
+
+    async def staff(self, tenant_id: int) -> list[StaffMember]:
+        stmt = (
+            select(_users.c.id, _users.c.email, _users.c.name, _memberships.c.role)
+            .join(_memberships, _memberships.c.user_id == _users.c.id)
+            .where(_memberships.c.tenant_id == tenant_id, _memberships.c.disabled_at.is_(None))
+            .order_by(func.lower(func.coalesce(func.nullif(_users.c.name, ""), _users.c.email)), _users.c.id)
+        )
+        async with self._store.read() as conn:
+            found = (await conn.execute(stmt)).all()
+        return [StaffMember(id=r.id, email=r.email, name=r.name or "", role=r.role) for r in found]
 
     async def export_contact(self, tenant_id: int, contact_id: int) -> dict[str, Any]:
         async with self._store.read() as conn:

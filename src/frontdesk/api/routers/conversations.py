@@ -20,6 +20,7 @@ from frontdesk.api.schemas.conversations import (
     NO_NUL,
     STAFF_MESSAGE_EXAMPLES,
     AssigneeIn,
+    AssigneesOut,
     ConversationOut,
     ConversationPageOut,
     MessageOut,
@@ -91,6 +92,13 @@ async def list_conversations(
         q=q,
     )
     return ConversationPageOut.of(await inbox.conversations(staff, where, limit=limit, cursor=cursor))
+
+
+# Declared before `/{conversation_id}`, which would otherwise take the path (and refuse it with 422).
+@router.get("/assignees", responses=_errors(401, 403))
+async def list_assignees(staff: Agent, inbox: InboxDep) -> AssigneesOut:
+    """The tenant's active staff members (id, name, e-mail, role): whom a conversation can be assigned to."""
+    return AssigneesOut.of(await inbox.assignees(staff))
 
 
 @router.get("/{conversation_id}", responses=_errors(401, 403, 404, 422))

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from frontdesk.domain.inbox import ConversationView, MessageView, Page
+from frontdesk.domain.inbox import ConversationView, MessageView, Page, StaffMember
 from frontdesk.domain.outbound import Buttons, ListMessage, Template, Text
 from frontdesk.services.inbox import FoundMessage, Summary
 
@@ -46,6 +46,7 @@ MESSAGE_EXAMPLE: dict[str, JsonValue] = {
     "cost": "0.000310",
     "channel_message_id": "wamid.HBgLNDQ3NzAwOTAwMTIzFQIAERgSQjY",
     "reply_to": "wamid.HBgLNDQ3NzAwOTAwMTIzFQIAEhgUM0E",
+    "reply_to_message": {"id": 899, "direction": "in", "type": "text", "text": "Where is my order?"},
     "sent_at": "2026-11-22T09:14:09Z",
     "status_at": "2026-11-22T09:14:11Z",
     "created_at": "2026-11-22T09:14:09Z",
@@ -100,6 +101,28 @@ class MessagePageOut(BaseModel):
     @classmethod
     def of(cls, page: Page[MessageView]) -> MessagePageOut:
         return cls(items=[MessageOut.of(m) for m in page.items], next_cursor=page.next_cursor)
+
+
+class AssigneeOut(StaffMember):
+    """A staff member a conversation can be assigned to."""
+
+
+class AssigneesOut(BaseModel):
+    """The tenant's active staff members, by name: whom `PUT …/assignee` accepts."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"items": [{"id": 3, "email": "sam@lumen.example", "name": "Sam Reid", "role": "agent"}]}
+            ]
+        }
+    )
+
+    items: list[AssigneeOut]
+
+    @classmethod
+    def of(cls, members: list[StaffMember]) -> AssigneesOut:
+        return cls(items=[AssigneeOut.model_validate(m.model_dump()) for m in members])
 
 
 class AssigneeIn(BaseModel):
