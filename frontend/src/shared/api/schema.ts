@@ -380,6 +380,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Assignees
+         * @description The tenant's active staff members (id, name, e-mail, role): whom a conversation can be assigned to.
+         */
+        get: operations["list_assignees_api_v1_conversations_assignees_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{conversation_id}": {
         parameters: {
             query?: never;
@@ -1033,6 +1053,40 @@ export interface components {
             /** User Id */
             user_id: number | null;
         };
+        /**
+         * AssigneeOut
+         * @description A staff member a conversation can be assigned to.
+         */
+        AssigneeOut: {
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * AssigneesOut
+         * @description The tenant's active staff members, by name: whom `PUT …/assignee` accepts.
+         * @example {
+         *       "items": [
+         *         {
+         *           "email": "sam@lumen.example",
+         *           "id": 3,
+         *           "name": "Sam Reid",
+         *           "role": "agent"
+         *         }
+         *       ]
+         *     }
+         */
+        AssigneesOut: {
+            /** Items */
+            items: components["schemas"]["AssigneeOut"][];
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             /** Action */
@@ -1409,6 +1463,12 @@ export interface components {
          *               "id": 901,
          *               "latency_ms": 412,
          *               "reply_to": "wamid.HBgLNDQ3NzAwOTAwMTIzFQIAEhgUM0E",
+         *               "reply_to_message": {
+         *                 "direction": "in",
+         *                 "id": 899,
+         *                 "text": "Where is my order?",
+         *                 "type": "text"
+         *               },
          *               "sent_at": "2026-11-22T09:14:09Z",
          *               "status": "delivered",
          *               "status_at": "2026-11-22T09:14:11Z",
@@ -2257,6 +2317,12 @@ export interface components {
          *       "id": 901,
          *       "latency_ms": 412,
          *       "reply_to": "wamid.HBgLNDQ3NzAwOTAwMTIzFQIAEhgUM0E",
+         *       "reply_to_message": {
+         *         "direction": "in",
+         *         "id": 899,
+         *         "text": "Where is my order?",
+         *         "type": "text"
+         *       },
          *       "sent_at": "2026-11-22T09:14:09Z",
          *       "status": "delivered",
          *       "status_at": "2026-11-22T09:14:11Z",
@@ -2304,6 +2370,7 @@ export interface components {
             latency_ms?: number | null;
             /** Reply To */
             reply_to?: string | null;
+            reply_to_message?: components["schemas"]["QuotedMessage"] | null;
             /** Sent At */
             sent_at?: string | null;
             status: components["schemas"]["MessageStatus"];
@@ -2343,6 +2410,12 @@ export interface components {
          *           "id": 901,
          *           "latency_ms": 412,
          *           "reply_to": "wamid.HBgLNDQ3NzAwOTAwMTIzFQIAEhgUM0E",
+         *           "reply_to_message": {
+         *             "direction": "in",
+         *             "id": 899,
+         *             "text": "Where is my order?",
+         *             "type": "text"
+         *           },
          *           "sent_at": "2026-11-22T09:14:09Z",
          *           "status": "delivered",
          *           "status_at": "2026-11-22T09:14:11Z",
@@ -2473,6 +2546,19 @@ export interface components {
              * @description Where in the team, e.g. `agents[2].skills[0].tool` (empty: the whole file).
              */
             path: string;
+        };
+        /**
+         * QuotedMessage
+         * @description The message another one answers (WhatsApp's reply `context`), for a quoted snippet.
+         */
+        QuotedMessage: {
+            direction: components["schemas"]["Direction"];
+            /** Id */
+            id: number;
+            /** Text */
+            text?: string | null;
+            /** Type */
+            type: string;
         };
         /**
          * ReadinessOut
@@ -3211,6 +3297,8 @@ export interface components {
 export type SchemaAgentCountOut = components['schemas']['AgentCountOut'];
 export type SchemaAgentOut = components['schemas']['AgentOut'];
 export type SchemaAssigneeIn = components['schemas']['AssigneeIn'];
+export type SchemaAssigneeOut = components['schemas']['AssigneeOut'];
+export type SchemaAssigneesOut = components['schemas']['AssigneesOut'];
 export type SchemaAuditEntryOut = components['schemas']['AuditEntryOut'];
 export type SchemaAuditListOut = components['schemas']['AuditListOut'];
 export type SchemaBodyReplaceDocumentApiV1KnowledgeDocumentsDocumentIdPut = components['schemas']['Body_replace_document_api_v1_knowledge_documents__document_id__put'];
@@ -3271,6 +3359,7 @@ export type SchemaOpeningHours = components['schemas']['OpeningHours'];
 export type SchemaPasswordIn = components['schemas']['PasswordIn'];
 export type SchemaPasswordOut = components['schemas']['PasswordOut'];
 export type SchemaProblemOut = components['schemas']['ProblemOut'];
+export type SchemaQuotedMessage = components['schemas']['QuotedMessage'];
 export type SchemaReadinessOut = components['schemas']['ReadinessOut'];
 export type SchemaRefreshIn = components['schemas']['RefreshIn'];
 export type SchemaRefusedWriteOut = components['schemas']['RefusedWriteOut'];
@@ -4514,6 +4603,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+        };
+    };
+    list_assignees_api_v1_conversations_assignees_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssigneesOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
