@@ -36,7 +36,7 @@ const context = await browser.newContext({ viewport: { width: 1440, height: 900 
 const page = await context.newPage()
 page.setDefaultTimeout(20_000)
 const consoleErrors = []
-page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
+page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${m.text()} ${m.location()?.url ?? ''}`))
 page.on('pageerror', (e) => consoleErrors.push(String(e)))
 
 let failed = false
@@ -163,6 +163,39 @@ try {
     await until('a bot reply after the hand-back', async () => (await sentTo(CUSTOMER)).length > before, TURN_MS)
   })
 
+  await step('inbox: assign, summary, tasks, quick reply, buttons, close and reopen', async () => {
+    await chat.getByTestId('assign').selectOption({ index: 1 }) // "You (…)"
+    const amelia = list.getByRole('button').filter({ hasText: 'Amelia' })
+    await amelia.getByTestId('list-assignee').filter({ hasText: 'You' }).waitFor()
+    await page.getByTestId('owner-filter').selectOption('mine')
+    await amelia.waitFor()
+    await page.getByTestId('owner-filter').selectOption('anyone')
+    await chat.getByTestId('summarize').click()
+    await chat.getByTestId('insight-panel').filter({ hasText: 'messages (' }).waitFor()
+    await chat.getByTestId('extract-tasks').click()
+    await chat.locator('[data-testid="insight-panel"][data-kind="tasks"]').waitFor()
+    const quick = chat.getByTestId('quick-replies')
+    await quick.getByRole('button', { name: 'Quick replies' }).click()
+    await quick.getByRole('button').filter({ hasText: 'Anything else' }).click()
+    assert.match(await chat.getByLabel('Reply').inputValue(), /anything else/i) // inserted, not sent
+    const before = (await sentTo(CUSTOMER)).length
+    await chat.getByTestId('composer-mode').locator('[data-mode="buttons"]').click()
+    await chat.getByTestId('buttons-form').getByLabel('Button 1').fill('Yes please')
+    await chat.getByTestId('buttons-form').getByRole('button', { name: 'Send', exact: true }).click()
+    await chat.locator('.bubble.staff .choices').filter({ hasText: 'Yes please' }).waitFor()
+    const sent = await until('the staff buttons at the fake Graph API', async () => {
+      const fresh = (await sentTo(CUSTOMER)).slice(before)
+      return fresh.length ? fresh : null
+    })
+    assert.equal(sent[0].body.type, 'interactive')
+    await chat.getByTestId('composer-mode').locator('[data-mode="text"]').click()
+    await chat.getByTestId('close-conversation').click()
+    await chat.getByTestId('conversation-status').filter({ hasText: 'Closed' }).waitFor()
+    await chat.getByTestId('composer-blocked').filter({ hasText: 'Reopen it to reply' }).waitFor()
+    await chat.getByTestId('reopen-conversation').click()
+    await chat.getByTestId('conversation-status').filter({ hasText: 'Bot is answering' }).waitFor()
+  })
+
   await step('the phone simulator page: tap a list row', async () => {
     await page.getByRole('link', { name: 'Phone simulator' }).click()
     const page_phone = page.getByRole('region', { name: 'Phone simulator' })
@@ -183,6 +216,152 @@ try {
     await page.getByTestId('hits').locator('.score').first().waitFor()
   })
 
+  await step('knowledge: an uploaded document is then found by the search box', async () => {
+    await page.getByTestId('doc-upload').setInputFiles({
+      name: 'gift-wrapping.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Gift wrapping\n\nWe gift wrap any order for £3 in recycled kraft paper with a handwritten card.\n'),
+    })
+    const row = page.locator('tbody tr[data-document-id]').filter({ hasText: 'gift-wrapping.md' })
+    await row.waitFor()
+    await page.getByLabel('Search the knowledge base').fill('can you gift wrap my present?')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByTestId('hits').locator('li').first().filter({ hasText: 'gift-wrapping.md' }).waitFor()
+  })
+
+  await step('knowledge: replace and delete a document', async () => {
+    const row = page.locator('tbody tr[data-document-id]').filter({ hasText: 'gift-wrapping.md' })
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), row.getByTestId('doc-replace').click()])
+    await chooser.setFiles({
+      name: 'gift-wrapping.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Gift wrapping\n\nGift wrapping is free in December.\n'),
+    })
+    await row.getByTestId('doc-status').filter({ hasText: 'replaced' }).waitFor()
+    await row.getByTestId('doc-delete').click()
+    await page.getByTestId('doc-delete-confirm').click()
+    await row.waitFor({ state: 'detached' })
+  })
+
+  await step('team: an edit with an error shows it and saves nothing', async () => {
+    await page.getByRole('link', { name: 'Team' }).click()
+    await page.getByTestId('team-version').filter({ hasText: 'Version 0' }).waitFor()
+    const editor = page.getByTestId('team-editor')
+    const yaml = await editor.inputValue()
+    assert.ok(yaml.includes('tools: [list_orders,'), 'the demo team has changed: update this step')
+    await editor.fill(yaml.replace('tools: [list_orders,', 'tools: [cancel_everything, list_orders,'))
+    await page.getByTestId('team-validate').click()
+    await page.getByTestId('team-problems').getByText("unknown tool 'cancel_everything'").waitFor()
+    assert.equal(await page.getByTestId('team-save').isDisabled(), true)
+    await page.reload()
+    await page.getByTestId('team-version').filter({ hasText: 'Version 0' }).waitFor()
+    assert.equal(await page.getByTestId('team-editor').inputValue(), yaml) // nothing was saved
+  })
+
+  await step('team: a valid edit saves as version 1; try a message against it', async () => {
+    const editor = page.getByTestId('team-editor')
+    const yaml = await editor.inputValue()
+    await editor.fill(yaml.replace("I'm the {business_name} assistant.", "I'm the {business_name} concierge."))
+    await page.waitForFunction(() => !document.querySelector('[data-testid="team-save"]').disabled)
+    await page.getByTestId('team-save').click()
+    await page.getByTestId('team-saved').waitFor()
+    await page.getByTestId('team-version').filter({ hasText: 'Version 1' }).waitFor()
+    await page.getByTestId('team-try-customer').selectOption('447700900102') // Oliver owns LH-100250
+    await page.getByTestId('team-try-message').fill('please cancel my order LH-100250')
+    await page.getByTestId('team-try-send').click()
+    const result = page.getByTestId('team-try-result')
+    await result.getByText('Classified as orders/cancel_order').waitFor({ timeout: TURN_MS })
+    await result.getByRole('button', { name: 'Yes' }).click()
+    await result.getByText('Not done (dry run)').waitFor()
+  })
+
+  await step('dashboard: counters and charts', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click()
+    await page.getByTestId('dashboard-counters').waitFor()
+    await page.getByTestId('chart-messages').waitFor()
+    await page.waitForFunction(() => {
+      const today = document.querySelector('[data-counter="today"]')?.textContent?.trim()
+      return today && today !== '—' && /[1-9]/.test(today) // this session's messages are counted
+    })
+  })
+
+  await step('contacts: search, profile, export, erase with confirmation', async () => {
+    await page.getByRole('link', { name: 'Contacts' }).click()
+    await page.getByTestId('contacts-search').fill('Lucas')
+    await page.getByTestId('contacts-list').getByRole('button', { name: /Lucas Martin/ }).click()
+    await page.waitForURL(/\/contacts\/\d+/)
+    await page.getByTestId('contact-profile').waitFor()
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('contact-export').click()])
+    assert.match(file.suggestedFilename(), /^contact-\d+-export\.json$/)
+    await page.getByTestId('contact-erase').click()
+    assert.equal(await page.getByTestId('erase-confirm').isDisabled(), true)
+    await page.getByTestId('erase-confirm-input').fill('447700900108')
+    await page.getByTestId('erase-confirm').click()
+    await page.getByTestId('contact-erased').waitFor()
+  })
+
+  await step('channels: webhook values and test connection', async () => {
+    await page.getByRole('link', { name: 'Channels' }).click()
+    await page.getByTestId('channels-list').getByRole('cell', { name: '109876543210001' }).waitFor()
+    assert.match(await page.getByTestId('channel-webhook-url-value').inputValue(), /\/webhooks\/whatsapp$/)
+    await page.getByTestId('channel-test').click()
+    await page.getByTestId('channel-test-result').filter({ hasText: 'Connected' }).waitFor()
+  })
+
+  await step('jobs: a failed send shows up live and is retried', async () => {
+    await page.getByRole('link', { name: 'Jobs' }).click()
+    await page.waitForSelector('[data-testid="jobs-table"], [data-testid="jobs-empty"]')
+    await page.request.post(`${server.url}/_dev/graph/_fake/fail`, {
+      data: { status: 400, code: 131047, times: 1, message: 'Re-engagement message' },
+    })
+    await page.request.post(`${server.url}/_dev/simulator/messages`, {
+      data: { wa_id: '447700900103', text: 'what are your opening hours?' },
+    })
+    const row = page.getByTestId('jobs-table').locator('tbody tr').first()
+    await row.waitFor({ timeout: TURN_MS })
+    await row.getByRole('button', { name: 'Retry' }).click()
+    await row.getByRole('button', { name: 'Yes, retry' }).click()
+    await page.getByTestId('jobs-notice').getByText('was queued again').waitFor()
+  })
+
+  await step('users: add, disable and promote a user', async () => {
+    const email = `sam${Date.now()}@lumen.example`
+    await page.getByRole('link', { name: 'Users' }).click()
+    await page.getByTestId('users-table').waitFor()
+    const add = page.getByTestId('user-add')
+    await add.getByLabel('E-mail').fill(email)
+    await add.getByLabel('Name').fill('Sam Patel')
+    await add.getByLabel('Role').selectOption('agent')
+    await add.getByLabel('Initial password').fill('a long passphrase')
+    await add.getByRole('button', { name: 'Add user' }).click()
+    const row = page.locator(`[data-user="${email}"]`)
+    await row.getByRole('button', { name: 'Disable' }).click()
+    await row.getByRole('button', { name: 'Yes, disable' }).click()
+    await row.getByText('Disabled').waitFor()
+    await row.getByLabel(`Role of ${email}`).selectOption('admin')
+    await row.getByRole('button', { name: 'Save' }).click()
+    await page.getByTestId('users-notice').getByText('is now admin').waitFor()
+  })
+
+  await step('audit log: the changes, filtered', async () => {
+    await page.getByRole('link', { name: 'Audit' }).click()
+    await page.getByTestId('audit-table').waitFor()
+    await page.getByLabel('Action').fill('user.changed')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-table"] tbody tr[data-audit]')]
+      return rows.length > 0 && rows.every((r) => r.textContent.includes('user.changed'))
+    })
+  })
+
+  await step('tablet width: the inbox still works', async () => {
+    await page.setViewportSize({ width: 768, height: 1024 })
+    await page.getByRole('link', { name: 'Inbox' }).click()
+    await list.getByRole('button').filter({ hasText: 'Amelia' }).click()
+    await chat.getByText('Where is my order LH-100245?').waitFor()
+    await page.setViewportSize({ width: 1440, height: 900 })
+  })
+
   await step('an expired session returns to login', async () => {
     await page.getByRole('link', { name: 'Inbox' }).click()
     await context.clearCookies()
@@ -192,7 +371,9 @@ try {
   })
 
   await step('no errors in the browser console', async () => {
-    const unexpected = consoleErrors.filter((e) => !/401|Unauthorized/.test(e))
+    // Expected refusals: 401 (signed out, wrong password) and 422 (the invalid team draft).
+    const expected = (e) => /401|Unauthorized/.test(e) || /422.*\/api\/v1\/team\/validate/.test(e)
+    const unexpected = consoleErrors.filter((e) => !expected(e))
     assert.deepEqual(unexpected, [])
   })
 } catch {
