@@ -52,7 +52,7 @@ class Provider:
     fake: FakeLlm
     url: str
 
-    def config(self) -> ProviderConfig:
+    def config(self, **overrides: Any) -> ProviderConfig:
         base = require_loopback(self.url)
         return ProviderConfig(
             openai_api_key="sk-test",
@@ -66,10 +66,11 @@ class Provider:
             bedrock_access_key_id="AKIDTEST",
             bedrock_secret_access_key="secret-test",
             timeout=5.0,
+            **overrides,
         )
 
-    def brain(self) -> LlmBrain:
-        model = build_model(self.spec, self.config())
+    def brain(self, **config: Any) -> LlmBrain:
+        model = build_model(self.spec, self.config(**config))
         assert model is not None
         return LlmBrain(self.spec, model, timeout=5.0)
 
@@ -202,6 +203,16 @@ async def test_an_outage_falls_through_the_chain(provider: Provider, agents: Age
 
     assert reply.brain == "local"
     assert len(provider.fake.requests) == 2  # one request per attempt: no provider-side retries
+
+
+async def test_provider_side_retries_follow_the_setting(provider: Provider, agents: Agents) -> None:
+    provider.fake.outage = 503
+    request = _request(await agents.ctx(AMELIA), "where is my order LH-100245?")
+
+    with pytest.raises(BrainUnavailableError):
+        await provider.brain(max_retries=2).reply(request)
+
+    assert len(provider.fake.requests) == 3  # the first attempt and two retries
 
 
 async def test_a_side_effect_waits_for_the_customers_yes(provider: Provider, agents: Agents) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from anthropic import AsyncAnthropic
 from botocore.config import Config as BotoConfig
 from pydantic_ai.models import Model
 from pydantic_ai.models.anthropic import AnthropicModel
@@ -89,13 +90,21 @@ def _openai(name: str, config: ProviderConfig) -> Model | None:
 
 def _openai_model(name: str, base_url: str | None, api_key: str, config: ProviderConfig) -> Model:
     # WireOpenAI: the same wire body as the SDK's client, without its costly per-request type walk.
-    provider = OpenAIProvider(openai_client=WireOpenAI(base_url=base_url, api_key=api_key))
-    return OpenAIChatModel(name, provider=provider, settings=_http_settings(config))
+    client = WireOpenAI(base_url=base_url, api_key=api_key, max_retries=config.max_retries)
+    provider = OpenAIProvider(openai_client=client)
+    return OpenAIChatModel(name, provider=provider, settings=_sdk_settings(config))
 
 
 def _http_settings(config: ProviderConfig) -> ModelSettings:
     """Per-attempt timeout and SDK retries for the HTTP providers (Bedrock sets them on its boto3 client)."""
     return ModelSettings(timeout=config.timeout, max_retries=config.max_retries, max_tokens=config.max_tokens)
+
+
+def _sdk_settings(config: ProviderConfig) -> ModelSettings:
+    """Like `_http_settings`, for a client that carries the retries itself: a `max_retries` setting
+    would make pydantic-ai copy the client for every request (a fresh copy also re-detects the
+    platform in a thread each time)."""
+    return ModelSettings(timeout=config.timeout, max_tokens=config.max_tokens)
 
 
 def _openai_compatible(name: str, config: ProviderConfig) -> Model | None:
@@ -111,8 +120,11 @@ def _openai_compatible(name: str, config: ProviderConfig) -> Model | None:
 def _anthropic(name: str, config: ProviderConfig) -> Model | None:
     if not config.anthropic_api_key:
         return None
-    provider = AnthropicProvider(api_key=config.anthropic_api_key, base_url=config.anthropic_base_url)
-    return AnthropicModel(name, provider=provider, settings=_http_settings(config))
+    client = AsyncAnthropic(
+        api_key=config.anthropic_api_key, base_url=config.anthropic_base_url, max_retries=config.max_retries
+    )
+    provider = AnthropicProvider(anthropic_client=client)
+    return AnthropicModel(name, provider=provider, settings=_sdk_settings(config))
 
 
 def _gemini(name: str, config: ProviderConfig) -> Model | None:
