@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from frontdesk.adapters.db.contact_list import SqlContactDirectory
 from frontdesk.adapters.db.conversation_data import SqlMessageSearch
 from frontdesk.adapters.db.inbox import SqlInbox
 from frontdesk.adapters.db.live_events import SqlEventFeed
@@ -64,6 +65,6 @@ def build_inbox(
         conversations=InboxService(
             store=inbox, messages=SqlMessageSearch(store), clock=clock, on_sent=sent, on_change=live.wake
         ),
-        contacts=ContactService(store=inbox, clock=clock),
+        contacts=ContactService(store=inbox, directory=SqlContactDirectory(store), clock=clock),
         live=live,
     )

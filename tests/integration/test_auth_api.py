@@ -51,6 +51,12 @@ def staff(fd: Running, role: str = "owner", tenant: str = "lumen") -> str:
     return email
 
 
+def db_time(fd: Running, at: datetime) -> str:
+    """`at` as raw SQL text that reads back as the same instant (SQLite keeps UTC without a zone)."""
+    text = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return text if fd.sync_db_url.startswith("sqlite") else f"{text}+00:00"
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -183,10 +189,18 @@ def test_users_api_and_audit_log(fd: Running) -> None:
     assert added.status_code == 201, added.text
     sam = added.json()
     assert sam["email"] == "sam@lumen.test" and sam["role"] == "agent" and sam["new_account"]
+    assert sam["last_login_at"] is None
     assert fd.client.post(users, json=body, headers=owner).status_code == 409
+    before_login = datetime.now(UTC) - timedelta(seconds=1)
     sam_session = sign_in(fd, "sam@lumen.test", password="sams-password")
+    last_login = datetime.fromisoformat(
+        fd.client.get(f"{users}/{sam['id']}", headers=owner).json()["last_login_at"]
+    )
+    assert before_login <= last_login <= datetime.now(UTC) + timedelta(seconds=1)
     listing = fd.client.get(users, params={"limit": 1}, headers=owner).json()
     assert listing["total"] == 2 and listing["limit"] == 1 and len(listing["items"]) == 1
+    everyone = fd.client.get(users, headers=owner).json()["items"]
+    assert all(m["last_login_at"] is not None for m in everyone)  # the owner signed in above too
     promoted = fd.client.patch(f"{users}/{sam['id']}", json={"role": "admin"}, headers=owner)
     assert promoted.status_code == 200 and promoted.json()["role"] == "admin"
     assert me(fd, bearer(sam_session["access_token"])).json()["role"] == "admin"  # roles apply at once
@@ -206,13 +220,47 @@ def test_users_api_and_audit_log(fd: Running) -> None:
     actions = [e["action"] for e in audit["items"]]
     assert {"user.added", "user.changed", "login.succeeded"} <= set(actions)
     only = fd.client.get(f"{fd.url}/api/v1/audit", params={"action": "user.changed"}, headers=owner).json()
-    assert only["total"] == 2 and {e["target_id"] for e in only["items"]} == {str(sam["id"])}
+    assert len(only["items"]) == 2 and {e["target_id"] for e in only["items"]} == {str(sam["id"])}
+    assert only["next_cursor"] is None
     since = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    assert (
-        fd.client.get(f"{fd.url}/api/v1/audit", params={"since": since}, headers=owner).json()["total"] == 0
-    )
+    later = fd.client.get(f"{fd.url}/api/v1/audit", params={"since": since}, headers=owner).json()
+    assert later == {"items": [], "next_cursor": None}
     naive = fd.client.get(f"{fd.url}/api/v1/audit", params={"since": "2026-01-01T00:00:00"}, headers=owner)
     assert naive.status_code == 422
+
+
+def test_audit_pages_by_cursor_newest_first(fd: Running) -> None:
+    owner = bearer(sign_in(fd, staff(fd, "owner"))["access_token"])
+    # Five entries at the same instant and two later ones: ties are broken by id, nothing lost or repeated.
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    tenant = fd.query("select id from tenants where slug = 'lumen'")[0][0]
+    for i in range(7):
+        fd.execute(
+            "insert into audit_log (tenant_id, actor, action, target_type, target_id, details, at) "
+            "values (:t, 'kim@lumen.test', 'paging.test', 'thing', :i, '{}', :at)",
+            t=tenant,
+            i=str(i),
+            at=db_time(fd, at + timedelta(minutes=max(i - 4, 0))),
+        )
+    audit = f"{fd.url}/api/v1/audit"
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params = {"action": "paging.test", "limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = fd.client.get(audit, params=params, headers=owner)
+        assert page.status_code == 200, page.text
+        seen += [e["target_id"] for e in page.json()["items"]]
+        pages += 1
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3 and seen == ["6", "5", "4", "3", "2", "1", "0"]
+    # A filter narrows every page; a cursor from elsewhere is a 422, not a 500.
+    by_actor = fd.client.get(audit, params={"actor": "kim@lumen.test", "limit": 50}, headers=owner).json()
+    assert len(by_actor["items"]) == 7 and by_actor["next_cursor"] is None
+    for bad in ("nope", "WzFd", "WyJ4IiwxXQ"):
+        assert fd.client.get(audit, params={"cursor": bad}, headers=owner).status_code == 422
 
 
 def test_an_account_in_two_tenants_picks_one_at_login(fd: Running) -> None:

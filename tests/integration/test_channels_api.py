@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -160,11 +161,16 @@ def test_other_tenants_numbers_look_missing(fd: Running) -> None:
 
 def test_connection_test_reports_graph_answers(fd: Running) -> None:
     channel_id = demo_channel_id(fd)
+    assert call(fd, "GET", f"/{channel_id}").json()["last_test"] is None
+    started = datetime.now(UTC) - timedelta(seconds=1)
     ok = call(fd, "POST", f"/{channel_id}/test")
     assert ok.status_code == 200
     assert ok.json()["ok"] is True
     assert ok.json()["verified_name"] == "Fake Business"
     assert ok.json()["quality_rating"] == "GREEN"
+    passed = call(fd, "GET", f"/{channel_id}").json()["last_test"]
+    assert (passed["ok"], passed["error"]) == (True, None)
+    assert started <= datetime.fromisoformat(passed["at"]) <= datetime.now(UTC) + timedelta(seconds=1)
 
     fd.fail_graph(status=401, code=190, message="Error validating access token: Session has expired")
     failed = call(fd, "POST", f"/{channel_id}/test").json()
@@ -174,6 +180,11 @@ def test_connection_test_reports_graph_answers(fd: Running) -> None:
     announced = events(fd, "channel.status")
     assert announced[-1]["status"] == "error"
     assert announced[-1]["error_code"] == "190"
+    # The outcome stays on the number, for the list and for anyone who looks later.
+    listed = {c["id"]: c for c in call(fd, "GET").json()["items"]}[channel_id]["last_test"]
+    assert listed["ok"] is False
+    assert listed["error"] == "(#190) Error validating access token: Session has expired"
+    assert datetime.fromisoformat(listed["at"]) >= datetime.fromisoformat(passed["at"])
 
 
 def test_a_number_graph_does_not_know_fails_the_test(fd: Running) -> None:

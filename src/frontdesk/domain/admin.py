@@ -74,6 +74,15 @@ class TenantChanges(Frozen):
     opening_hours: WeekHours | None = None
 
 
+class ChannelTestRecord(Frozen):
+    """What the latest "test connection" found, kept on the channel."""
+
+    at: datetime
+    ok: bool
+    error: str | None = None
+    """The provider's error (code and message) when not ok."""
+
+
 class ChannelDetails(Frozen):
     """A WhatsApp number as staff see it: the credential only as whether it is set."""
 
@@ -87,6 +96,8 @@ class ChannelDetails(Frozen):
     enabled: bool
     access_token_set: bool
     created_at: datetime
+    last_test: ChannelTestRecord | None = None
+    """The latest "test connection", None if never tested."""
 
 
 class NewChannel(Frozen):
@@ -169,6 +180,10 @@ class AdminTx(Protocol):
     async def update_channel(
         self, tenant_id: int, channel_id: int, changes: ChannelChanges
     ) -> ChannelDetails: ...
+
+    async def record_test(self, tenant_id: int, channel_id: int, test: ChannelTestRecord) -> ChannelDetails:
+        """Keep the outcome of a connection test on the channel."""
+        ...
 
     async def dead_letters(
         self, tenant_id: int, *, kind: DeadLetterKind | None, limit: int, offset: int

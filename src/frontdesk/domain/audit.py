@@ -24,20 +24,22 @@ class AuditEntry:
 
 @dataclass(frozen=True, kw_only=True)
 class AuditQuery:
-    """Which entries of a tenant to list, newest first."""
+    """Which entries of a tenant to list, newest first; `cursor` is a page's `next_cursor`."""
 
     tenant_id: int
     actor: str | None = None
     action: str | None = None
     since: datetime | None = None
     limit: int = 50
-    offset: int = 0
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class AuditPage:
+    """One page, newest first; `next_cursor` fetches the older entries (None on the last page)."""
+
     items: list[AuditEntry]
-    total: int
+    next_cursor: str | None = None
 
 
 class AuditLog(Protocol):

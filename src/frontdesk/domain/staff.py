@@ -99,6 +99,8 @@ class Member:
     role: Role
     disabled: bool
     created_at: datetime
+    last_login_at: datetime | None = None
+    """The account's latest successful login (in any tenant); None if they never signed in."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,7 +156,10 @@ class AccountStore(Protocol):
         """Count a failed login; at `max_failures` lock until `lock_until` and reset the count. Locked?"""
         ...
 
-    async def clear_failures(self, user_id: int) -> None: ...
+    async def record_login(self, user_id: int, *, at: datetime) -> None:
+        """A successful login: clear the failure count and lockout, remember when."""
+        ...
+
     async def memberships(self, user_id: int) -> list[Membership]: ...
     async def add_membership(self, *, user_id: int, tenant_id: int, role: Role, now: datetime) -> None:
         """`ConflictError` if the user is already a member of the tenant."""

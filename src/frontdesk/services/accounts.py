@@ -151,7 +151,7 @@ class AccountService:
             await self._record(members, email, "login.lockout" if locked else "login.failed", client)
             raise AccountLockedError(_LOCKED) if locked else AuthenticationError(_BAD_LOGIN)
         membership = self._choose(members, tenant)
-        await self._accounts.clear_failures(account.id)
+        await self._accounts.record_login(account.id, at=now)
         login = await self._open_session(membership, account.email, account.name, client, now)
         await self._record([membership], email, "login.succeeded", client)
         return login

@@ -17,6 +17,7 @@ from frontdesk.domain.admin import (
     ChannelChanges,
     ChannelDetails,
     ChannelProbe,
+    ChannelTestRecord,
     ConnectionTest,
     NewChannel,
     Page,
@@ -28,6 +29,7 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.admin_audit import audit
 
 log = logging.getLogger(__name__)
+MAX_TEST_ERROR = 500
 
 
 class ChannelService:
@@ -94,19 +96,38 @@ class ChannelService:
         return await self.update(staff=staff, channel_id=channel_id, changes=ChannelChanges(enabled=enabled))
 
     async def test(self, *, staff: Staff, channel_id: int) -> ConnectionTest:
-        """Ask the provider about the number with its credential; a failure is announced to staff."""
+        """Ask the provider about the number with its credential; the outcome is kept on the channel
+        (so the page shows it later) and a failure is announced to staff."""
         async with self._store.read() as tx:
             channel = await tx.channel_record(staff.tenant.id, channel_id)
         try:
             phone = await self._probe.phone_number(channel=channel)
         except ChannelError as exc:
             result = ConnectionTest(ok=False, error_code=exc.code, error_message=exc.message)
-            async with self._store.transaction() as wtx:
-                details = await wtx.channel(staff.tenant.id, channel_id)
-                await _announce(wtx, details, status="error", now=self._clock.now(), test=result)
             log.info("channel test failed", extra={"channel_id": channel_id, "code": exc.code})
-            return result
-        return ConnectionTest(ok=True, phone=phone)
+        else:
+            result = ConnectionTest(ok=True, phone=phone)
+        now = self._clock.now()
+        async with self._store.transaction() as wtx:
+            details = await wtx.record_test(
+                staff.tenant.id,
+                channel_id,
+                ChannelTestRecord(at=now, ok=result.ok, error=_error_text(result)),
+            )
+            if not result.ok:
+                await _announce(wtx, details, status="error", now=now, test=result)
+        return result
+
+
+def _error_text(test: ConnectionTest) -> str | None:
+    """The provider's error as one line for the channel list, e.g. `(#190) Invalid OAuth access token`
+    (Graph's messages already name their code; others get it in front)."""
+    if test.ok:
+        return None
+    message = test.error_message or "connection failed"
+    if test.error_code and test.error_code not in message:
+        message = f"({test.error_code}) {message}"
+    return message[:MAX_TEST_ERROR]
 
 
 async def _announce(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from frontdesk.domain.contacts import ContactDirectory, ContactSeen, ContactSort
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.inbox import (
     ERASED_PREFIX,
     ContactChanges,
-    ContactView,
     ConversationFilter,
     ConversationView,
     InboxStore,
@@ -29,7 +29,7 @@ EXPORT_FORMAT = "frontdesk.contact-export/1"
 
 
 class ContactDetail(Frozen):
-    contact: ContactView
+    contact: ContactSeen
     conversations: list[ConversationView]
 
 
@@ -40,7 +40,7 @@ class ConversationExport(Frozen):
 
 class ContactExport(Frozen):
     format: str = EXPORT_FORMAT
-    contact: ContactView
+    contact: ContactSeen
     conversations: list[ConversationExport]
     records: dict[str, list[dict[str, Any]]]
     """The business's records about the contact: orders, appointments, returns, staff tasks."""
@@ -56,27 +56,35 @@ def _actor(staff: Staff) -> str:
 
 
 class ContactService:
-    def __init__(self, *, store: InboxStore, clock: Clock):
+    def __init__(self, *, store: InboxStore, directory: ContactDirectory, clock: Clock):
         self._store = store
+        self._directory = directory
         self._clock = clock
 
     async def contacts(
-        self, staff: Staff, *, q: str | None, limit: int, cursor: str | None
-    ) -> Page[ContactView]:
-        """The tenant's contacts, newest first; `q` matches name, number or e-mail."""
-        return await self._store.contacts(staff.tenant.id, q=q, limit=limit, cursor=cursor)
+        self,
+        staff: Staff,
+        *,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        sort: ContactSort = ContactSort.NEWEST,
+    ) -> Page[ContactSeen]:
+        """The tenant's contacts, newest or most recently heard from first; `q` matches name, number or
+        e-mail."""
+        return await self._directory.contacts(staff.tenant.id, q=q, sort=sort, limit=limit, cursor=cursor)
 
     async def contact(self, staff: Staff, contact_id: int) -> ContactDetail:
         """A contact with their conversations (most recent first)."""
-        contact = await self._store.contact(staff.tenant.id, contact_id)
+        contact = await self._directory.contact(staff.tenant.id, contact_id)
         return ContactDetail(contact=contact, conversations=await self._conversations(staff, contact_id))
 
-    async def update(self, staff: Staff, contact_id: int, changes: ContactChanges) -> ContactView:
+    async def update(self, staff: Staff, contact_id: int, changes: ContactChanges) -> ContactSeen:
         """Edit a contact's profile (audited); an erased contact cannot be edited (409)."""
         await self._write(staff, contact_id, "contact.update", changes.values())
-        return await self._store.contact(staff.tenant.id, contact_id)
+        return await self._directory.contact(staff.tenant.id, contact_id)
 
-    async def set_marketing(self, staff: Staff, contact_id: int, *, opt_in: bool) -> ContactView:
+    async def set_marketing(self, staff: Staff, contact_id: int, *, opt_in: bool) -> ContactSeen:
         """Opt the contact out of marketing (stops templates to them too), or back in."""
         now = self._clock.now()
         current = await self._store.contact(staff.tenant.id, contact_id)
@@ -84,11 +92,11 @@ class ContactService:
         values: dict[str, Any] = {"marketing_opt_in": opt_in, "opted_out_at": stopped}
         action = "contact.opt_in" if opt_in else "contact.opt_out"
         await self._write(staff, contact_id, action, values)
-        return await self._store.contact(staff.tenant.id, contact_id)
+        return await self._directory.contact(staff.tenant.id, contact_id)
 
     async def export(self, staff: Staff, contact_id: int) -> ContactExport:
         """Everything stored about the contact, for a data-access request. Audited."""
-        contact = await self._store.contact(staff.tenant.id, contact_id)
+        contact = await self._directory.contact(staff.tenant.id, contact_id)
         threads = [
             ConversationExport(conversation=c, messages=await self._all_messages(staff, c.id))
             for c in await self._conversations(staff, contact_id)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
-from frontdesk.domain.stats import Stats, StatsReader
+from frontdesk.domain.stats import LiveCounts, Stats, StatsReader
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -41,6 +41,17 @@ class StatsService:
         end = _midnight(last + timedelta(days=1), zone)
         return await self._reader.stats(
             tenant_id=tenant.id, day_starts=starts, until=end, timezone=tenant.timezone
+        )
+
+    async def now(self, *, tenant: Tenant) -> LiveCounts:
+        """The live counters: open conversations, unread, today's messages (local day), failed jobs."""
+        zone = ZoneInfo(tenant.timezone)
+        now = self._clock.now()
+        return await self._reader.live_counts(
+            tenant_id=tenant.id,
+            day_start=_midnight(now.astimezone(zone).date(), zone),
+            now=now,
+            timezone=tenant.timezone,
         )
 
 

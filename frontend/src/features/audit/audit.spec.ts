@@ -13,11 +13,13 @@ const entry = (id: number, details: Record<string, unknown> = {}) => ({
   target_type: 'user', target_id: '2', details,
 })
 
-/** 120 entries, newest (highest id) first, served by offset like the server. */
+/** 120 entries, newest (highest id) first, keyset-paged like the server (the cursor is the last id). */
 function serve({ query }: Call) {
   const all = Array.from({ length: 120 }, (_, i) => entry(120 - i))
-  const offset = Number(query.get('offset'))
-  return { status: 200, body: { items: all.slice(offset, offset + Number(query.get('limit'))), total: 120, limit: 50, offset } }
+  const before = query.has('cursor') ? Number(query.get('cursor')) : Infinity
+  const items = all.filter((e) => e.id < before).slice(0, Number(query.get('limit')))
+  const last = items.at(-1)
+  return { status: 200, body: { items, next_cursor: last && last.id > 1 ? String(last.id) : null } }
 }
 
 beforeEach(() => {
@@ -36,6 +38,9 @@ describe('the audit store', () => {
     expect(audit.entries).toHaveLength(120)
     expect(new Set(audit.entries.map((e) => e.id)).size).toBe(120)
     expect(audit.hasMore).toBe(false)
+    expect(http.calls.map((c) => c.query.get('cursor'))).toEqual([null, '71', '21'])
+    await audit.loadMore() // nothing more to ask for
+    expect(http.calls).toHaveLength(3)
   })
 
   it('sends only the filters that are set, and a zoned start of day', async () => {
@@ -48,13 +53,14 @@ describe('the audit store', () => {
     expect(dayStart('nonsense')).toBeUndefined()
   })
 
-  it('skips entries a new write pushed onto the next page', async () => {
+  it('starts over from the first page when the filters change', async () => {
     const audit = useAuditStore()
     await audit.search({})
-    http.on('GET', '/api/v1/audit', () => ({ status: 200, body: { items: [entry(71), entry(70)], total: 121, limit: 50, offset: 50 } }))
     await audit.loadMore()
-    expect(audit.entries).toHaveLength(51)
-    expect(audit.entries.map((e) => e.id).slice(-2)).toEqual([71, 70])
+    await audit.search({ action: 'user.changed' })
+    expect(http.calls.at(-1)!.query.has('cursor')).toBe(false)
+    expect(audit.entries).toHaveLength(50)
+    expect(audit.hasMore).toBe(true)
   })
 
   it('keeps the readable error of a refused request', async () => {
@@ -68,7 +74,7 @@ describe('the audit store', () => {
 describe('the audit page', () => {
   it('shows details as text, never as HTML', async () => {
     useSessionStore().me = { id: 1, role: 'owner' } as never
-    http.on('GET', '/api/v1/audit', { status: 200, body: { items: [entry(1, { name: '<b>x</b>' })], total: 1, limit: 50, offset: 0 } })
+    http.on('GET', '/api/v1/audit', { status: 200, body: { items: [entry(1, { name: '<b>x</b>' })], next_cursor: null } })
     const wrapper = mount(AuditPage)
     await flushPromises()
     const table = wrapper.get('[data-testid="audit-table"]')

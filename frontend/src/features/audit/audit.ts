@@ -1,4 +1,5 @@
-// The audit log (Pinia setup store): newest first, filtered, a page at a time.
+// The audit log (Pinia setup store): newest first, filtered, a page at a time (keyset: each page
+// continues from the last entry shown, so entries written meanwhile neither repeat nor go missing).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useAuditApi, type AuditEntry, type AuditFilters } from './useAuditApi'
@@ -22,12 +23,12 @@ export function dayStart(day: string): string | undefined {
 export const useAuditStore = defineStore('audit', () => {
   const auditApi = useAuditApi()
   const entries = ref<AuditEntry[]>([])
-  const total = ref(0)
+  const nextCursor = ref<string | null>(null)
   const filters = ref<AuditFilters>({})
   const loading = ref(false)
   const loaded = ref(false)
   const error = ref<string | null>(null)
-  const hasMore = computed(() => entries.value.length < total.value)
+  const hasMore = computed(() => nextCursor.value !== null)
   let generation = 0
 
   /** The first page for these filters (a newer search wins over a slower older one). */
@@ -35,7 +36,7 @@ export const useAuditStore = defineStore('audit', () => {
     filters.value = { ...next }
     const mine = ++generation
     loading.value = true
-    const result = await auditApi.page(filters.value, 0)
+    const result = await auditApi.page(filters.value)
     if (mine !== generation) return
     loading.value = false
     if (result.error !== undefined) {
@@ -43,26 +44,25 @@ export const useAuditStore = defineStore('audit', () => {
       return
     }
     entries.value = result.data.items
-    total.value = result.data.total
+    nextCursor.value = result.data.next_cursor
     error.value = null
     loaded.value = true
   }
 
   async function loadMore(): Promise<void> {
+    if (nextCursor.value === null || loading.value) return
     const mine = generation
     loading.value = true
-    const result = await auditApi.page(filters.value, entries.value.length)
+    const result = await auditApi.page(filters.value, nextCursor.value)
     if (mine !== generation) return
     loading.value = false
     if (result.error !== undefined) {
       error.value = result.error
       return
     }
-    // Entries written since the first page shift the offsets; skip the ones already shown.
-    const seen = new Set(entries.value.map((e) => e.id))
-    entries.value.push(...result.data.items.filter((e) => !seen.has(e.id)))
-    total.value = result.data.total
+    entries.value.push(...result.data.items)
+    nextCursor.value = result.data.next_cursor
   }
 
-  return { entries, total, filters, loading, loaded, error, hasMore, search, loadMore }
+  return { entries, filters, loading, loaded, error, hasMore, search, loadMore }
 })

@@ -16,7 +16,8 @@ export interface AuditFilters {
 export const PAGE_SIZE = 50
 
 export function useAuditApi() {
-  async function page(filters: AuditFilters, offset: number): Promise<Result<{ items: AuditEntry[]; total: number }>> {
+  /** A page of entries, newest first; `cursor` is the previous page's `next_cursor`. */
+  async function page(filters: AuditFilters, cursor?: string): Promise<Result<Schemas['AuditListOut']>> {
     const { data, error } = await api.GET('/api/v1/audit', {
       params: {
         query: {
@@ -24,7 +25,7 @@ export function useAuditApi() {
           action: filters.action || undefined,
           since: filters.since || undefined,
           limit: PAGE_SIZE,
-          offset,
+          cursor,
         },
       },
     })

@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { channel } from './fixtures'
 
-const fakeApi = { list: vi.fn(), create: vi.fn(), update: vi.fn(), setEnabled: vi.fn(), test: vi.fn() }
+const fakeApi = { list: vi.fn(), get: vi.fn(), create: vi.fn(), update: vi.fn(), setEnabled: vi.fn(), test: vi.fn() }
 vi.mock('./useChannelsApi', () => ({ useChannelsApi: () => fakeApi }))
 const { useChannelsStore } = await import('./channels')
 
@@ -11,6 +11,7 @@ describe('the channels store', () => {
     setActivePinia(createPinia())
     vi.clearAllMocks()
     fakeApi.list.mockResolvedValue({ data: [channel(), channel({ id: 2, phone_number_id: '109876543210002' })] })
+    fakeApi.get.mockImplementation(async (id: number) => ({ data: channel({ id }) }))
   })
 
   it('loads the numbers and selects the first', async () => {
@@ -40,6 +41,27 @@ describe('the channels store', () => {
     expect(channels.testing).toBeNull()
     expect(channels.tests[1]!.result).toMatchObject({ ok: true, verified_name: 'Lumen Home' })
     expect(channels.tests[2]!.result).toMatchObject({ ok: false, error_code: '190' })
+  })
+
+  it('shows the server’s record of the latest test after testing', async () => {
+    const channels = useChannelsStore()
+    await channels.load()
+    const lastTest = { at: '2026-11-26T09:12:00Z', ok: false, error: '(#190) Invalid OAuth access token' }
+    fakeApi.test.mockResolvedValueOnce({ data: { ok: false, error_code: '190', error_message: 'Invalid OAuth access token' } })
+    fakeApi.get.mockResolvedValueOnce({ data: channel({ id: 2, phone_number_id: '109876543210002', last_test: lastTest }) })
+    await channels.test(2)
+    expect(fakeApi.get).toHaveBeenCalledWith(2)
+    expect(channels.items[1]!.last_test).toEqual(lastTest)
+    expect(channels.items[0]!.last_test).toBeNull()
+  })
+
+  it('does not reload the number when the test request itself failed', async () => {
+    const channels = useChannelsStore()
+    await channels.load()
+    fakeApi.test.mockResolvedValueOnce({ error: 'Needs the admin role' })
+    await channels.test(1)
+    expect(channels.tests[1]!.error).toBe('Needs the admin role')
+    expect(fakeApi.get).not.toHaveBeenCalled()
   })
 
   it('adds a new number to the list and selects it', async () => {

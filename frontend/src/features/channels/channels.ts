@@ -1,4 +1,5 @@
-// The tenant's WhatsApp numbers (Pinia setup store), with each number's last connection test.
+// The tenant's WhatsApp numbers (Pinia setup store). Each number's latest connection test comes from the
+// API (`last_test`, whoever ran it); a test run here also keeps Graph's full answer for the detail panel.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useChannelsApi, type Channel, type ChannelIn, type ChannelPatch, type ConnectionTest } from './useChannelsApi'
@@ -17,7 +18,7 @@ export const useChannelsStore = defineStore('channels', () => {
   const busy = ref(false)
   const testing = ref<number | null>(null)
   const notice = ref<Notice | null>(null)
-  // The API keeps no "last status", so the page remembers the tests run since it was opened.
+  /** Graph's full answers to the tests run on this page (the API keeps only ok/error and when). */
   const tests = ref<Record<number, TestOutcome>>({})
 
   const selected = computed(() => items.value.find((c) => c.id === selectedId.value) ?? null)
@@ -72,6 +73,11 @@ export const useChannelsStore = defineStore('channels', () => {
     testing.value = null
     const at = new Date().toISOString()
     tests.value = { ...tests.value, [id]: result.data ? { at, result: result.data } : { at, error: result.error } }
+    // The server recorded the outcome on the number: show its record (time and error) in the list.
+    if (result.data) {
+      const fresh = await channelsApi.get(id)
+      if (fresh.data) put(fresh.data)
+    }
   }
 
   return { items, loading, loaded, error, selectedId, selected, busy, testing, notice, tests, load, select, create, update, setEnabled, test }

@@ -14,6 +14,7 @@ export function channel(overrides: Partial<Channel> = {}): Channel {
     webhook_url: 'https://frontdesk.example.com/webhooks/whatsapp',
     verify_token: 'a-long-random-string',
     created_at: '2026-11-21T10:00:00Z',
+    last_test: null,
     ...overrides,
   }
 }

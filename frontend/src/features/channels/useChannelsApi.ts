@@ -13,6 +13,11 @@ export function useChannelsApi() {
     return data ? { data: data.items } : { error: errorText(error, 'Could not load the numbers') }
   }
 
+  async function get(id: number): Promise<Result<Channel>> {
+    const { data, error } = await api.GET('/api/v1/channels/{channel_id}', { params: { path: { channel_id: id } } })
+    return data ? { data } : { error: errorText(error, 'Could not load the number') }
+  }
+
   async function create(body: ChannelIn): Promise<Result<Channel>> {
     const { data, error } = await api.POST('/api/v1/channels', { body })
     return data ? { data } : { error: errorText(error, 'Could not add the number') }
@@ -41,5 +46,5 @@ export function useChannelsApi() {
     return data ? { data } : { error: errorText(error, 'Could not test the connection') }
   }
 
-  return { list, create, update, setEnabled, test }
+  return { list, get, create, update, setEnabled, test }
 }

@@ -12,6 +12,7 @@ const amelia: Contact = {
   vip: false,
   opted_out_at: null,
   created_at: '2026-11-21T10:00:00Z',
+  last_seen_at: '2026-11-26T18:40:00Z',
 }
 const detail = (c: Contact): ContactDetail => ({ contact: c, conversations: [] })
 const mountProfile = (props: { detail: ContactDetail; canAct: boolean; canAdmin: boolean }) =>
@@ -30,6 +31,13 @@ describe('the contact profile', () => {
     await wrapper.get('input[maxlength="100"]').setValue('York')
     await wrapper.get('form').trigger('submit')
     expect(wrapper.emitted('save')).toEqual([[{ city: 'York' }]])
+  })
+
+  it('shows when they last wrote, from the contact itself', () => {
+    const seen = mountProfile({ detail: detail(amelia), canAct: false, canAdmin: false })
+    expect(seen.get('[data-testid="contact-last-seen"]').text()).toBe(new Date('2026-11-26T18:40:00Z').toLocaleString())
+    const never = mountProfile({ detail: detail({ ...amelia, last_seen_at: null }), canAct: false, canAdmin: false })
+    expect(never.get('[data-testid="contact-last-seen"]').text()).toBe('Never wrote')
   })
 
   it('lets a viewer read but not change anything', () => {

@@ -12,6 +12,7 @@ const amelia: Contact = {
   vip: false,
   opted_out_at: null,
   created_at: '2026-11-21T10:00:00Z',
+  last_seen_at: null,
 }
 
 beforeAll(() => {

@@ -19,6 +19,7 @@ function contact(id: number, overrides: Partial<Contact> = {}): Contact {
     vip: false,
     opted_out_at: null,
     created_at: '2026-11-21T10:00:00Z',
+    last_seen_at: null,
     ...overrides,
   }
 }
@@ -43,7 +44,7 @@ describe('the contacts store', () => {
     answerOld({ data: { items: [contact(1), contact(2)], next_cursor: 'x' } })
     await first
     expect(contacts.items.map((c) => c.id)).toEqual([2])
-    expect(fakeApi.list).toHaveBeenLastCalledWith('Customer 2')
+    expect(fakeApi.list).toHaveBeenLastCalledWith('Customer 2', 'last_seen')
   })
 
   it('loads the next page once and without duplicates', async () => {
@@ -56,7 +57,18 @@ describe('the contacts store', () => {
     await contacts.more()
     expect(contacts.items.map((c) => c.id)).toEqual([3, 2, 1])
     expect(fakeApi.list).toHaveBeenCalledTimes(2)
-    expect(fakeApi.list).toHaveBeenLastCalledWith('', 'c1')
+    expect(fakeApi.list).toHaveBeenLastCalledWith('', 'last_seen', 'c1')
+  })
+
+  it('asks for the chosen order, most recently seen first by default', async () => {
+    fakeApi.list.mockResolvedValue({ data: { items: [contact(1, { last_seen_at: '2026-11-26T18:40:00Z' })], next_cursor: null } })
+    const contacts = useContactsStore()
+    await contacts.search()
+    expect(fakeApi.list).toHaveBeenLastCalledWith('', 'last_seen')
+    contacts.sort = 'newest'
+    await contacts.search()
+    expect(fakeApi.list).toHaveBeenLastCalledWith('', 'newest')
+    expect(contacts.items[0]!.last_seen_at).toBe('2026-11-26T18:40:00Z')
   })
 
   it('shows a failed search as an error, not as "no contacts"', async () => {

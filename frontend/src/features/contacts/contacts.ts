@@ -7,6 +7,7 @@ import {
   type ContactDetail,
   type ContactExport,
   type ContactPatch,
+  type ContactSort,
 } from './useContactsApi'
 
 export type Notice = { kind: 'ok' | 'error'; text: string }
@@ -14,6 +15,7 @@ export type Notice = { kind: 'ok' | 'error'; text: string }
 export const useContactsStore = defineStore('contacts', () => {
   const contactsApi = useContactsApi()
   const query = ref('')
+  const sort = ref<ContactSort>('last_seen')
   const items = ref<Contact[]>([])
   const nextCursor = ref<string | null>(null)
   const listLoading = ref(false)
@@ -31,7 +33,7 @@ export const useContactsStore = defineStore('contacts', () => {
   async function search(): Promise<void> {
     const mine = ++listRequest
     listLoading.value = true
-    const result = await contactsApi.list(query.value.trim())
+    const result = await contactsApi.list(query.value.trim(), sort.value)
     if (mine !== listRequest) return
     listLoading.value = false
     listError.value = result.error ?? null
@@ -43,7 +45,7 @@ export const useContactsStore = defineStore('contacts', () => {
     if (!nextCursor.value || listLoading.value) return
     const mine = ++listRequest
     listLoading.value = true
-    const result = await contactsApi.list(query.value.trim(), nextCursor.value)
+    const result = await contactsApi.list(query.value.trim(), sort.value, nextCursor.value)
     if (mine !== listRequest) return
     listLoading.value = false
     listError.value = result.error ?? null
@@ -131,7 +133,7 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   return {
-    query, items, nextCursor, listLoading, listError, selectedId, detail, detailLoading, detailError, busy, notice,
+    query, sort, items, nextCursor, listLoading, listError, selectedId, detail, detailLoading, detailError, busy, notice,
     search, more, open, save, setMarketing, exportData, erase,
   }
 })

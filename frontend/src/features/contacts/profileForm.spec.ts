@@ -14,6 +14,7 @@ const maya: Contact = {
   vip: false,
   opted_out_at: null,
   created_at: '2026-11-20T10:02:00Z',
+  last_seen_at: '2026-11-26T18:40:00Z',
 }
 
 describe('the contact profile form', () => {

@@ -8,6 +8,8 @@ export type ContactExport = Schemas['ContactExportOut']
 export type Erasure = Schemas['ErasureOut']
 export type Result<T> = { data: T; error?: undefined } | { data?: undefined; error: string }
 export type ContactPage = { items: Contact[]; next_cursor: string | null }
+/** `newest` added first, or `last_seen`: most recently heard from first (never-seen last). */
+export type ContactSort = 'newest' | 'last_seen'
 
 /** An erased contact's number is replaced by this prefix and their id (see the backend's ERASED_PREFIX). */
 export const ERASED_PREFIX = 'erased:'
@@ -17,9 +19,9 @@ export function isErased(contact: Pick<Contact, 'wa_id'>): boolean {
 }
 
 export function useContactsApi() {
-  async function list(q: string, cursor: string | null = null): Promise<Result<ContactPage>> {
+  async function list(q: string, sort: ContactSort, cursor: string | null = null): Promise<Result<ContactPage>> {
     const { data, error } = await api.GET('/api/v1/contacts', {
-      params: { query: { q: q || undefined, limit: 50, cursor: cursor ?? undefined } },
+      params: { query: { q: q || undefined, sort, limit: 50, cursor: cursor ?? undefined } },
     })
     return data ? { data } : { error: errorText(error, 'Could not load contacts') }
   }

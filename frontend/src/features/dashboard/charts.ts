@@ -64,8 +64,8 @@ export function messagesChart(summary: Stats): ChartSpec {
   }
 }
 
-export function responseChart(days: string[], perDay: Record<string, Stats>, summary: Stats): ChartSpec {
-  const pick = (key: 'response_ms_p50' | 'response_ms_p95') => days.map((d) => perDay[d]?.[key] ?? null)
+export function responseChart(summary: Stats): ChartSpec {
+  const pick = (key: 'response_ms_p50' | 'response_ms_p95') => summary.days.map((d) => d[key] ?? null)
   const overall = summary.response_ms_p95 === null
     ? 'no bot replies were timed in this period'
     : `over the period, median ${fmt.seconds(summary.response_ms_p50 ?? 0)} and 95th percentile ${fmt.seconds(summary.response_ms_p95)} across ${fmt.count(summary.replies_timed)} replies`
@@ -74,7 +74,7 @@ export function responseChart(days: string[], perDay: Record<string, Stats>, sum
     title: 'Bot response time',
     summary: `Bot response time per day: ${overall}.`,
     emptyText: 'The bot has not answered anyone in this period.',
-    labels: days.map(dayLabel),
+    labels: summary.days.map((d) => dayLabel(d.day)),
     kind: 'line',
     format: fmt.seconds,
     series: [
@@ -84,7 +84,7 @@ export function responseChart(days: string[], perDay: Record<string, Stats>, sum
   }
 }
 
-export function handoffChart(days: string[], perDay: Record<string, Stats>, summary: Stats): ChartSpec {
+export function handoffChart(summary: Stats): ChartSpec {
   const overall = summary.handoff_rate === null
     ? 'no conversations in this period'
     : `${fmt.percent(summary.handoff_rate)} over the period (${summary.handoffs} of ${summary.conversations} conversations went to staff)`
@@ -95,10 +95,10 @@ export function handoffChart(days: string[], perDay: Record<string, Stats>, summ
     emptyText: summary.conversations
       ? `No conversation went to staff: the bot handled all ${summary.conversations}.`
       : 'No conversations in this period.',
-    labels: days.map(dayLabel),
+    labels: summary.days.map((d) => dayLabel(d.day)),
     kind: 'bar',
     format: fmt.percent,
-    series: [{ label: 'Handed to staff', values: days.map((d) => perDay[d]?.handoff_rate ?? null), color: COLORS.green }],
+    series: [{ label: 'Handed to staff', values: summary.days.map((d) => d.handoff_rate ?? null), color: COLORS.green }],
   }
 }
 
@@ -119,21 +119,21 @@ export function agentsChart(summary: Stats): ChartSpec {
   }
 }
 
-export function usageChart(days: string[], perDay: Record<string, Stats>, summary: Stats): ChartSpec {
-  const tokens = (key: 'tokens_in' | 'tokens_out') => days.map((d) => perDay[d]?.[key] ?? null)
+export function usageChart(summary: Stats): ChartSpec {
+  const tokens = (key: 'tokens_in' | 'tokens_out') => summary.days.map((d) => d[key])
   return {
     id: 'usage',
     title: 'Tokens and cost',
     summary: `Model use per day: ${fmt.count(summary.tokens_in)} tokens in, ${fmt.count(summary.tokens_out)} out, costing ${fmt.usd(Number(summary.cost))} over the period.`,
     emptyText: 'No model tokens used in this period (self-hosted or scripted agents cost nothing).',
-    labels: days.map(dayLabel),
+    labels: summary.days.map((d) => dayLabel(d.day)),
     kind: 'bar',
     format: fmt.count,
     formatRight: fmt.usd,
     series: [
       { label: 'Tokens in', values: tokens('tokens_in'), color: COLORS.blue, stack: 'tokens' },
       { label: 'Tokens out', values: tokens('tokens_out'), color: COLORS.sky, stack: 'tokens' },
-      { label: 'Cost (USD)', values: days.map((d) => (perDay[d] ? Number(perDay[d].cost) : null)), color: COLORS.vermillion, line: true, right: true },
+      { label: 'Cost (USD)', values: summary.days.map((d) => Number(d.cost)), color: COLORS.vermillion, line: true, right: true },
     ],
   }
 }

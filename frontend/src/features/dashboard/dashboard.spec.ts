@@ -25,9 +25,13 @@ const { default: DashboardPage } = await import('./DashboardPage.vue')
 
 const TODAY = '2026-11-21'
 
-function dayStats(day: string) {
-  const n = Number(day.slice(-2))
-  return { day, inbound: n, outbound: n + 1 }
+function dayStats(day: string, messages = true) {
+  const n = messages ? Number(day.slice(-2)) : 0
+  return {
+    day, inbound: n, outbound: n ? n + 1 : 0, response_ms_p50: n ? 800 : null, response_ms_p95: n ? 2500 : null,
+    replies_timed: n, conversations: n ? 10 : 0, handoffs: n ? 1 : 0, handoff_rate: n ? 0.1 : null,
+    tokens_in: n * 10, tokens_out: n * 5, cost: n ? '0.001000' : '0.000000', agents: n ? { orders: n } : {},
+  }
 }
 
 /** The server's answer for local days since..until (until defaults to the tenant's TODAY). */
@@ -35,24 +39,24 @@ function stats({ query }: Call, { messages = true } = {}) {
   const until = query.get('until') ?? TODAY
   const since = query.get('since') ?? addDays(until, -6)
   const days = []
-  for (let d = since; d <= until; d = addDays(d, 1)) days.push(messages ? dayStats(d) : { day: d, inbound: 0, outbound: 0 })
-  const single = since === until
+  for (let d = since; d <= until; d = addDays(d, 1)) days.push(dayStats(d, messages))
   return {
     status: 200,
     body: {
       since: `${since}T00:00:00Z`, until: `${addDays(until, 1)}T00:00:00Z`, timezone: 'Europe/London', days,
       inbound: days.reduce((s, d) => s + d.inbound, 0), outbound: days.reduce((s, d) => s + d.outbound, 0),
-      response_ms_p50: messages ? (single ? 800 : 840) : null, response_ms_p95: messages ? (single ? 2500 : 2900) : null,
+      response_ms_p50: messages ? 840 : null, response_ms_p95: messages ? 2900 : null,
       replies_timed: 10, conversations: 10, handoffs: 1, handoff_rate: messages ? 0.1 : null,
       agents: messages ? [{ agent: 'orders', messages: 6, tokens_in: 100, tokens_out: 50, cost: '0.012000' }] : [],
-      tokens_in: 100, tokens_out: 50, cost: single ? '0.001000' : '0.012000',
+      tokens_in: 100, tokens_out: 50, cost: '0.012000',
     },
   }
 }
 
-const conversations = (n: number, more = false) => ({
-  status: 200, body: { items: Array.from({ length: n }, (_, i) => ({ id: i })), next_cursor: more ? 'abc' : null },
-})
+const COUNTS = {
+  at: `${TODAY}T12:00:00Z`, day: TODAY, timezone: 'Europe/London', open_bot: 200, open_human: 3, unassigned_human: 1,
+  unread_conversations: 4, unread_messages: 9, messages_in: 21, messages_out: 22, failed_jobs: 2,
+}
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -61,24 +65,22 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
   vi.setSystemTime(new Date(`${TODAY}T12:00:00`))
   http.on('GET', '/api/v1/stats', (call) => stats(call))
-  http.on('GET', '/api/v1/conversations', ({ query }) => (query.get('status') === 'bot' ? conversations(200, true) : conversations(3)))
-  http.on('GET', '/api/v1/jobs', { status: 200, body: { items: [], total: 2, limit: 1, offset: 0 } })
+  http.on('GET', '/api/v1/stats/now', { status: 200, body: COUNTS })
 })
 afterEach(() => vi.useRealTimers())
 
 const statsCalls = () => http.calls.filter((c) => c.path === '/api/v1/stats')
+const nowCalls = () => http.calls.filter((c) => c.path === '/api/v1/stats/now')
 
 describe('the dashboard store', () => {
-  it('loads the period, each day of it, and the counters', async () => {
+  it('loads the period with its days in one call, and the counters in another', async () => {
     const dashboard = useDashboardStore()
-    await dashboard.start({ jobs: true })
+    await dashboard.start()
     expect(dashboard.days).toHaveLength(7)
     expect(dashboard.days.at(-1)).toBe(TODAY)
-    expect(Object.keys(dashboard.perDay)).toHaveLength(7)
     expect(dashboard.todayStats?.response_ms_p95).toBe(2500)
-    expect(dashboard.open).toEqual({ count: 203, more: true })
-    expect(dashboard.withStaff).toEqual({ count: 3, more: false })
-    expect(dashboard.failedJobs).toBe(2)
+    expect(dashboard.counts).toEqual(COUNTS)
+    expect([statsCalls().length, nowCalls().length]).toEqual([1, 1])
     dashboard.stop()
   })
 
@@ -90,33 +92,32 @@ describe('the dashboard store', () => {
     expect(dashboard.days).toEqual(Array.from({ length: 7 }, (_, i) => addDays(TODAY, i - 6)))
   })
 
-  it('keeps past days when the period grows, and fetches only the new ones and today', async () => {
+  it('asks once for a longer period, whatever its length', async () => {
     const dashboard = useDashboardStore()
     await dashboard.load()
     const before = statsCalls().length
     await dashboard.setPeriod(30)
     expect(dashboard.days).toHaveLength(30)
-    // One for the period, 23 new days, today again.
-    expect(statsCalls().length - before).toBe(1 + 23 + 1)
+    expect(statsCalls().length - before).toBe(1)
+    expect(statsCalls().at(-1)!.query.get('since')).toBe(addDays(TODAY, -29))
   })
 
   it('refreshes once, a moment after a burst of live events, and not for read receipts', async () => {
     const live = await startFakeLive()
     const dashboard = useDashboardStore()
-    await dashboard.start({ jobs: false })
+    await dashboard.start()
     const before = statsCalls().length
     live.emit({ id: 1, type: 'message.status', created_at: '', payload: { status: 'read' } })
     await vi.advanceTimersByTimeAsync(REFRESH_AFTER_MS + 10)
     expect(statsCalls().length).toBe(before)
     for (let i = 2; i < 6; i++) live.emit({ id: i, type: 'message.created', created_at: '', payload: {} })
     await vi.advanceTimersByTimeAsync(REFRESH_AFTER_MS + 10)
-    // The period and today's own figures; past days are kept.
-    expect(statsCalls().length - before).toBe(2)
-    expect(http.calls.some((c) => c.path === '/api/v1/jobs')).toBe(false)
+    expect(statsCalls().length - before).toBe(1)
+    expect(nowCalls()).toHaveLength(2)
     dashboard.stop()
     live.emit({ id: 9, type: 'message.created', created_at: '', payload: {} })
     await vi.advanceTimersByTimeAsync(REFRESH_AFTER_MS + 10)
-    expect(statsCalls().length - before).toBe(2)
+    expect(statsCalls().length - before).toBe(1)
     live.stop()
   })
 
@@ -126,6 +127,15 @@ describe('the dashboard store', () => {
     await dashboard.load()
     expect(dashboard.error).toBe('since: bad date')
     expect(dashboard.loading).toBe(false)
+    expect(dashboard.counts).toEqual(COUNTS) // the counters do not depend on the period
+  })
+
+  it('says so when the counters cannot be read, keeping the charts', async () => {
+    http.on('GET', '/api/v1/stats/now', { status: 500, body: { detail: 'boom' } })
+    const dashboard = useDashboardStore()
+    await dashboard.load()
+    expect(dashboard.countsError).toBe('boom')
+    expect(dashboard.summary?.days).toHaveLength(7)
   })
 })
 
@@ -137,7 +147,10 @@ describe('the dashboard page', () => {
     const wrapper = mountPage()
     await flushPromises()
     const counters = wrapper.get('[data-testid="dashboard-counters"]')
-    expect(counters.get('[data-counter="open"]').text()).toBe('203+')
+    expect(counters.get('[data-counter="open"]').text()).toBe('203')
+    expect(counters.get('[data-counter="staff"]').text()).toBe('3')
+    expect(counters.get('[data-counter="unassigned"]').text()).toBe('1 unassigned')
+    expect(counters.get('[data-counter="unread"]').text()).toBe('4')
     expect(counters.get('[data-counter="today"]').text()).toBe('43')
     expect(counters.get('[data-counter="p95"]').text()).toBe('2.5 s')
     expect(counters.get('[data-counter="jobs"]').text()).toBe('2')
@@ -157,7 +170,6 @@ describe('the dashboard page', () => {
     expect(wrapper.get('[data-testid="dashboard-empty"]').text()).toContain('No messages in the last 7 days')
     expect(wrapper.find('[data-counter="jobs"]').exists()).toBe(false)
     expect(drawn).toHaveLength(0)
-    expect(http.calls.some((c) => c.path === '/api/v1/jobs')).toBe(false)
     wrapper.unmount()
   })
 })

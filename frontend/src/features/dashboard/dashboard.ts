@@ -1,16 +1,14 @@
-// The dashboard (Pinia setup store): the period's statistics, one set per day for the daily charts,
-// and the live counters. Refreshed shortly after relevant live events.
+// The dashboard (Pinia setup store): the period's statistics (each day's figures come in the same
+// answer) and the live counters. Refreshed shortly after relevant live events: two requests a refresh.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { onLiveEvent, type LiveEvent } from '@/shared/api/live'
-import { useDashboardApi, type Count, type Stats } from './useDashboardApi'
+import { useDashboardApi, type Day, type LiveCounts, type Stats } from './useDashboardApi'
 
 export type Period = 7 | 30
 
 /** Events coalesce into one refresh this long after the first of them (a busy inbox never starves it). */
 export const REFRESH_AFTER_MS = 2000
-/** Day stats fetched at once (30 days means 30 small requests: the API has no per-day breakdown). */
-const PARALLEL = 6
 
 /** `YYYY-MM-DD` plus `days` (calendar arithmetic, no time zone involved). */
 export function addDays(day: string, days: number): string {
@@ -30,44 +28,33 @@ export function movesCounters(event: LiveEvent): boolean {
     || (event.type === 'message.status' && event.payload.status === 'failed')
 }
 
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run))
-}
-
 export const useDashboardStore = defineStore('dashboard', () => {
   const dashboardApi = useDashboardApi()
   const period = ref<Period>(7)
   /** The tenant's local today, as the server last said (its time zone may differ from the browser's). */
   const today = ref<string | null>(null)
   const summary = ref<Stats | null>(null)
-  const perDay = ref<Record<string, Stats>>({})
-  const withBot = ref<Count | null>(null)
-  const withStaff = ref<Count | null>(null)
-  const failedJobs = ref<number | null>(null)
+  const counts = ref<LiveCounts | null>(null)
+  const countsError = ref<string | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
   const updatedAt = ref<Date | null>(null)
-  let countJobs = false
   let stopLive: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   let generation = 0
 
   const days = computed(() => summary.value?.days.map((d) => d.day) ?? [])
-  const todayStats = computed(() => (today.value ? perDay.value[today.value] ?? null : null))
+  const todayStats = computed<Day | null>(() => {
+    const last = summary.value?.days.at(-1)
+    return last && last.day === today.value ? last : null
+  })
   const empty = computed(() => !!summary.value && summary.value.inbound + summary.value.outbound === 0)
-  const open = computed<Count | null>(() =>
-    withBot.value && withStaff.value
-      ? { count: withBot.value.count + withStaff.value.count, more: withBot.value.more || withStaff.value.more }
-      : null,
-  )
 
-  /** The period's figures; past days' own figures are kept, today's are fetched again. */
+  /** The period's figures and the counters, fetched together. */
   async function load(): Promise<void> {
     const mine = ++generation
     loading.value = true
-    const [, ok] = await Promise.all([loadCounters(), loadSummary(mine)])
-    if (mine !== generation) return
-    if (ok) await loadDays(mine)
+    const [, ok] = await Promise.all([loadCounts(mine), loadSummary(mine)])
     if (mine !== generation) return
     loading.value = false
     if (ok) updatedAt.value = new Date()
@@ -82,35 +69,23 @@ export const useDashboardStore = defineStore('dashboard', () => {
     if (mine !== generation) return false
     if (result.error !== undefined) {
       error.value = result.error
-      loading.value = false
       return false
     }
     summary.value = result.data
-    const newToday = result.data.days.at(-1)?.day ?? today.value
-    // Past midnight, what was fetched as "today" was only part of that day.
-    if (today.value && newToday !== today.value) delete perDay.value[today.value]
-    today.value = newToday
+    today.value = result.data.days.at(-1)?.day ?? today.value
     error.value = null
     return true
   }
 
-  async function loadDays(mine: number): Promise<void> {
-    const wanted = days.value.filter((d) => d === today.value || !perDay.value[d])
-    await inBatches(wanted, PARALLEL, async (day) => {
-      const result = await dashboardApi.stats(day, day)
-      if (result.data && mine === generation) perDay.value[day] = result.data
-    })
-  }
-
-  async function loadCounters(): Promise<void> {
-    const [bot, human, jobs] = await Promise.all([
-      dashboardApi.conversations('bot'),
-      dashboardApi.conversations('human'),
-      countJobs ? dashboardApi.failedJobs() : Promise.resolve(null),
-    ])
-    withBot.value = bot.data ?? null
-    withStaff.value = human.data ?? null
-    failedJobs.value = jobs?.data ?? null
+  async function loadCounts(mine: number): Promise<void> {
+    const result = await dashboardApi.now()
+    if (mine !== generation) return
+    if (result.error !== undefined) {
+      countsError.value = result.error
+      return
+    }
+    counts.value = result.data
+    countsError.value = null
   }
 
   async function setPeriod(next: Period): Promise<void> {
@@ -119,9 +94,8 @@ export const useDashboardStore = defineStore('dashboard', () => {
     await load()
   }
 
-  /** Load, and keep loading after live events; `jobs` when the viewer may count dead letters. */
-  function start(options: { jobs: boolean }): Promise<void> {
-    countJobs = options.jobs
+  /** Load, and keep loading after live events. */
+  function start(): Promise<void> {
     stopLive ??= onLiveEvent((event) => {
       if (!movesCounters(event) || timer) return
       timer = setTimeout(() => {
@@ -140,7 +114,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
   }
 
   return {
-    period, today, summary, perDay, days, todayStats, empty, open, withStaff, failedJobs, loading, error,
-    updatedAt, load, setPeriod, start, stop,
+    period, today, summary, counts, countsError, days, todayStats, empty, loading, error, updatedAt,
+    load, setPeriod, start, stop,
   }
 })

@@ -11,6 +11,7 @@ const { default: UsersPage } = await import('./UsersPage.vue')
 type Role = 'owner' | 'admin' | 'agent' | 'viewer'
 const member = (id: number, email: string, role: Role, disabled = false) => ({
   id, email, name: '', role, disabled, created_at: '2026-11-24T09:00:00Z',
+  last_login_at: id === 3 ? null : '2026-11-20T08:30:00Z',
 })
 const staff = [member(1, 'owner@lumen.example', 'owner'), member(2, 'admin@lumen.example', 'admin'), member(3, 'sam@lumen.example', 'agent')]
 
@@ -36,7 +37,7 @@ describe('the users store', () => {
   it('adds someone and keeps the list sorted', async () => {
     http.on('POST', '/api/v1/users', ({ body }) => ({
       status: 201,
-      body: { ...member(4, 'bea@lumen.example', 'viewer'), ...(body as object), id: 4, disabled: false, created_at: '2026-11-25T09:00:00Z', new_account: true },
+      body: { ...member(4, 'bea@lumen.example', 'viewer'), ...(body as object), id: 4, disabled: false, created_at: '2026-11-25T09:00:00Z', last_login_at: null, new_account: true },
     }))
     const users = useUsersStore()
     await users.load()
@@ -92,6 +93,10 @@ describe('the users page', () => {
     expect(row('admin@lumen.example').text()).toContain('(you)')
     expect(row('admin@lumen.example').find('button').exists()).toBe(false)
     expect(row('sam@lumen.example').findAll('option').map((o) => o.text())).toEqual(['admin', 'agent', 'viewer'])
+    expect(row('sam@lumen.example').get('[data-col="last-login"]').text()).toBe('Never')
+    const signedIn = row('owner@lumen.example').get('[data-col="last-login"]')
+    expect(signedIn.attributes('title')).toBe('2026-11-20T08:30:00Z')
+    expect(signedIn.text()).not.toBe('Never')
 
     await row('sam@lumen.example').findAll('button').find((b) => b.text() === 'Disable')!.trigger('click')
     expect(http.calls.some((c) => c.method === 'PATCH')).toBe(false)

@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * List Audit
-         * @description Who did what and when in this tenant, newest first.
+         * @description Who did what and when in this tenant, newest first; pass `next_cursor` as `cursor` for older
+         *     entries (with the same filters).
          */
         get: operations["list_audit_api_v1_audit_get"];
         put?: never;
@@ -243,7 +244,7 @@ export interface paths {
         };
         /**
          * List Contacts
-         * @description The tenant's contacts, newest first.
+         * @description The tenant's contacts, newest first (or most recently heard from first), each with `last_seen_at`.
          */
         get: operations["list_contacts_api_v1_contacts_get"];
         put?: never;
@@ -765,9 +766,31 @@ export interface paths {
         };
         /**
          * Get Stats
-         * @description Messages per day, bot response time p50/p95, handoff rate, per-agent counts, tokens and cost.
+         * @description The period's figures, and each day's: messages, bot response time p50/p95, handoff rate,
+         *     per-agent counts, tokens and cost.
          */
         get: operations["get_stats_api_v1_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Live Counts
+         * @description The dashboard's live counters: open conversations by who answers, unassigned and unread ones,
+         *     today's messages (the tenant's local day) and failed jobs. Cheap counts: poll or refetch freely.
+         */
+        get: operations["get_live_counts_api_v1_stats_now_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1128,20 +1151,17 @@ export interface components {
          *           "target_type": "user"
          *         }
          *       ],
-         *       "limit": 50,
-         *       "offset": 0,
-         *       "total": 1
+         *       "next_cursor": "WyIyMDI2LTExLTI0VDA5OjAwOjAwKzAwOjAwIiw0MV0"
          *     }
          */
         AuditListOut: {
             /** Items */
             items: components["schemas"]["AuditEntryOut"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for older entries; null on the last page
+             */
+            next_cursor: string | null;
         };
         /** Body_replace_document_api_v1_knowledge_documents__document_id__put */
         Body_replace_document_api_v1_knowledge_documents__document_id__put: {
@@ -1244,6 +1264,10 @@ export interface components {
          *       "enabled": true,
          *       "id": 1,
          *       "kind": "whatsapp_cloud",
+         *       "last_test": {
+         *         "at": "2026-11-26T09:12:00Z",
+         *         "ok": true
+         *       },
          *       "name": "Lumen support",
          *       "phone_number_id": "109876543210001",
          *       "verify_token": "a-long-random-string",
@@ -1266,6 +1290,8 @@ export interface components {
             id: number;
             /** Kind */
             kind: string;
+            /** @description The latest connection test; null if never tested */
+            last_test: components["schemas"]["LastTestOut"] | null;
             /** Name */
             name: string | null;
             /** Phone Number Id */
@@ -1374,6 +1400,7 @@ export interface components {
          *         "email": "maya@example.com",
          *         "id": 12,
          *         "language": "en",
+         *         "last_seen_at": "2026-11-26T18:40:00Z",
          *         "marketing_opt_in": false,
          *         "name": "Maya Patel",
          *         "preferences": {
@@ -1419,6 +1446,7 @@ export interface components {
          *         "email": "maya@example.com",
          *         "id": 12,
          *         "language": "en",
+         *         "last_seen_at": "2026-11-26T18:40:00Z",
          *         "marketing_opt_in": false,
          *         "name": "Maya Patel",
          *         "preferences": {
@@ -1523,6 +1551,7 @@ export interface components {
          *       "email": "maya@example.com",
          *       "id": 12,
          *       "language": "en",
+         *       "last_seen_at": "2026-11-26T18:40:00Z",
          *       "marketing_opt_in": false,
          *       "name": "Maya Patel",
          *       "preferences": {
@@ -1546,6 +1575,11 @@ export interface components {
             id: number;
             /** Language */
             language?: string | null;
+            /**
+             * Last Seen At
+             * @description Their latest message to the business (any conversation); null if they never wrote
+             */
+            last_seen_at: string | null;
             /**
              * Marketing Opt In
              * @default false
@@ -1572,7 +1606,8 @@ export interface components {
         };
         /**
          * ContactPageOut
-         * @description A page of contacts, newest first. Pass `next_cursor` as `cursor` for the next page.
+         * @description A page of contacts in the order asked for. Pass `next_cursor` as `cursor` (with the same `sort`
+         *     and `q`) for the next page.
          * @example {
          *       "items": [
          *         {
@@ -1581,6 +1616,7 @@ export interface components {
          *           "email": "maya@example.com",
          *           "id": 12,
          *           "language": "en",
+         *           "last_seen_at": "2026-11-26T18:40:00Z",
          *           "marketing_opt_in": false,
          *           "name": "Maya Patel",
          *           "preferences": {
@@ -1635,6 +1671,11 @@ export interface components {
             /** Wa Id */
             wa_id: string;
         };
+        /**
+         * ContactSort
+         * @enum {string}
+         */
+        ContactSort: "newest" | "last_seen";
         /** ConversationExportOut */
         ConversationExportOut: {
             conversation: components["schemas"]["ConversationOut"];
@@ -1743,17 +1784,54 @@ export interface components {
              */
             set: boolean;
         };
-        /** DayCountOut */
+        /**
+         * DayCountOut
+         * @description One local day's figures, defined as the period's are.
+         */
         DayCountOut: {
+            /**
+             * Agents
+             * @description Replies per agent that day
+             */
+            agents: {
+                [key: string]: number;
+            };
+            /**
+             * Conversations
+             * @description Conversations with an inbound message that day
+             */
+            conversations: number;
+            /** Cost */
+            cost: string;
             /**
              * Day
              * Format: date
              */
             day: string;
+            /** Handoff Rate */
+            handoff_rate: number | null;
+            /**
+             * Handoffs
+             * @description Of those, handed to staff that day or held by staff now
+             */
+            handoffs: number;
             /** Inbound */
             inbound: number;
             /** Outbound */
             outbound: number;
+            /** Replies Timed */
+            replies_timed: number;
+            /**
+             * Response Ms P50
+             * @description That day's median bot response time; null if none
+             */
+            response_ms_p50: number | null;
+            /** Response Ms P95 */
+            response_ms_p95: number | null;
+            /** Tokens In */
+            tokens_in: number;
+            /** Tokens Out */
+            tokens_out: number;
         };
         /**
          * DayHours
@@ -2043,6 +2121,24 @@ export interface components {
          */
         IngestOutcome: "added" | "replaced" | "unchanged";
         /**
+         * LastTestOut
+         * @description The latest "test connection" of a number, by anyone.
+         */
+        LastTestOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Error
+             * @description The provider's code and message when the test failed
+             */
+            error: string | null;
+            /** Ok */
+            ok: boolean;
+        };
+        /**
          * ListMessage
          * @description A list of up to ten rows in total, opened by a button.
          */
@@ -2064,6 +2160,75 @@ export interface components {
             reply_to?: string | null;
             /** Sections */
             sections: components["schemas"]["Section"][];
+        };
+        /**
+         * LiveCountsOut
+         * @description The dashboard's counters right now.
+         * @example {
+         *       "at": "2026-11-21T15:04:05Z",
+         *       "day": "2026-11-21",
+         *       "failed_jobs": 0,
+         *       "messages_in": 120,
+         *       "messages_out": 131,
+         *       "open_bot": 31,
+         *       "open_human": 4,
+         *       "timezone": "Europe/London",
+         *       "unassigned_human": 1,
+         *       "unread_conversations": 3,
+         *       "unread_messages": 7
+         *     }
+         */
+        LiveCountsOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Day
+             * Format: date
+             * @description The tenant's local today, which the message counts cover
+             */
+            day: string;
+            /**
+             * Failed Jobs
+             * @description Dead letters waiting: failed turns and failed sends
+             */
+            failed_jobs: number;
+            /**
+             * Messages In
+             * @description Inbound messages today
+             */
+            messages_in: number;
+            /**
+             * Messages Out
+             * @description Outbound messages today (bot and staff)
+             */
+            messages_out: number;
+            /**
+             * Open Bot
+             * @description Open conversations the bot answers
+             */
+            open_bot: number;
+            /**
+             * Open Human
+             * @description Open conversations staff hold
+             */
+            open_human: number;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Unassigned Human
+             * @description Of those held by staff, how many nobody is assigned to
+             */
+            unassigned_human: number;
+            /**
+             * Unread Conversations
+             * @description Open conversations with unread messages
+             */
+            unread_conversations: number;
+            /** Unread Messages */
+            unread_messages: number;
         };
         /**
          * LoginIn
@@ -2178,6 +2343,7 @@ export interface components {
          *       "disabled": false,
          *       "email": "sam@lumen.example",
          *       "id": 2,
+         *       "last_login_at": "2026-11-26T08:41:00Z",
          *       "name": "Sam Patel",
          *       "role": "agent"
          *     }
@@ -2194,6 +2360,11 @@ export interface components {
             email: string;
             /** Id */
             id: number;
+            /**
+             * Last Login At
+             * @description Their latest successful sign-in (to any tenant); null if they never signed in.
+             */
+            last_login_at: string | null;
             /** Name */
             name: string;
             /**
@@ -2238,6 +2409,7 @@ export interface components {
          *           "disabled": false,
          *           "email": "sam@lumen.example",
          *           "id": 2,
+         *           "last_login_at": "2026-11-26T08:41:00Z",
          *           "name": "Sam Patel",
          *           "role": "agent"
          *         }
@@ -2264,6 +2436,7 @@ export interface components {
          *       "disabled": false,
          *       "email": "sam@lumen.example",
          *       "id": 2,
+         *       "last_login_at": "2026-11-26T08:41:00Z",
          *       "name": "Sam Patel",
          *       "role": "agent"
          *     }
@@ -2280,6 +2453,11 @@ export interface components {
             email: string;
             /** Id */
             id: number;
+            /**
+             * Last Login At
+             * @description Their latest successful sign-in (to any tenant); null if they never signed in.
+             */
+            last_login_at: string | null;
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
@@ -2771,9 +2949,22 @@ export interface components {
          *       "cost": "0.000000",
          *       "days": [
          *         {
+         *           "agents": {
+         *             "orders": 60,
+         *             "support": 71
+         *           },
+         *           "conversations": 48,
+         *           "cost": "0.000000",
          *           "day": "2026-11-21",
+         *           "handoff_rate": 0.1042,
+         *           "handoffs": 5,
          *           "inbound": 120,
-         *           "outbound": 131
+         *           "outbound": 131,
+         *           "replies_timed": 131,
+         *           "response_ms_p50": 840,
+         *           "response_ms_p95": 2900,
+         *           "tokens_in": 0,
+         *           "tokens_out": 0
          *         }
          *       ],
          *       "handoff_rate": 0.1042,
@@ -3319,6 +3510,7 @@ export type SchemaContactOut = components['schemas']['ContactOut'];
 export type SchemaContactPageOut = components['schemas']['ContactPageOut'];
 export type SchemaContactPatch = components['schemas']['ContactPatch'];
 export type SchemaContactRef = components['schemas']['ContactRef'];
+export type SchemaContactSort = components['schemas']['ContactSort'];
 export type SchemaConversationExportOut = components['schemas']['ConversationExportOut'];
 export type SchemaConversationOut = components['schemas']['ConversationOut'];
 export type SchemaConversationPageOut = components['schemas']['ConversationPageOut'];
@@ -3342,7 +3534,9 @@ export type SchemaFoundMessageOut = components['schemas']['FoundMessageOut'];
 export type SchemaHttpValidationError = components['schemas']['HTTPValidationError'];
 export type SchemaHealth = components['schemas']['Health'];
 export type SchemaIngestOutcome = components['schemas']['IngestOutcome'];
+export type SchemaLastTestOut = components['schemas']['LastTestOut'];
 export type SchemaListMessage = components['schemas']['ListMessage'];
+export type SchemaLiveCountsOut = components['schemas']['LiveCountsOut'];
 export type SchemaLoginIn = components['schemas']['LoginIn'];
 export type SchemaLoginOut = components['schemas']['LoginOut'];
 export type SchemaMeOut = components['schemas']['MeOut'];
@@ -3410,7 +3604,8 @@ export interface operations {
                 /** @description Only entries at or after this time (with its zone). */
                 since?: string | null;
                 limit?: number;
-                offset?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -4110,6 +4305,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description `newest` added first, or `last_seen`: most recently heard from first. */
+                sort?: components["schemas"]["ContactSort"];
             };
             header?: never;
             path?: never;
@@ -5997,6 +6194,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    get_live_counts_api_v1_stats_now_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveCountsOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };

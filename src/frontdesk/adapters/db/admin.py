@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.audit import insert_audit
@@ -18,6 +19,7 @@ from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain.admin import (
     ChannelChanges,
     ChannelDetails,
+    ChannelTestRecord,
     DeadLetter,
     DeadLetterKind,
     NewChannel,
@@ -70,6 +72,9 @@ def _channel_details(r: Any) -> ChannelDetails:
         enabled=r.enabled,
         access_token_set=bool(r.access_token),
         created_at=r.created_at,
+        last_test=None
+        if r.last_test_at is None
+        else ChannelTestRecord(at=r.last_test_at, ok=bool(r.last_test_ok), error=r.last_test_error),
     )
 
 
@@ -154,6 +159,12 @@ class SqlAdminTx(SqlTx):
             await self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
         return await self.channel(tenant_id, channel_id)
 
+    async def record_test(self, tenant_id: int, channel_id: int, test: ChannelTestRecord) -> ChannelDetails:
+        await self._channel_row(tenant_id, channel_id)
+        values = {"last_test_at": test.at, "last_test_ok": test.ok, "last_test_error": test.error}
+        await self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
+        return await self.channel(tenant_id, channel_id)
+
     # -- dead letters
 
     async def dead_letters(
@@ -205,6 +216,13 @@ class SqlAdminTx(SqlTx):
         table = jobs if kind is DeadLetterKind.TURN else outbox
         await self.conn.execute(delete(table).where(table.c.id == item_id))
         return item
+
+
+async def count_dead_letters(conn: AsyncConnection, tenant_id: int) -> int:
+    """How many dead letters (both kinds) the tenant has, in one query (the dashboard's counter)."""
+    turns = select(func.count()).select_from(_dead_turns(tenant_id).subquery()).scalar_subquery()
+    sends = select(func.count()).select_from(_failed_sends(tenant_id).subquery()).scalar_subquery()
+    return int((await conn.execute(select(turns + sends))).scalar_one())
 
 
 def _dead_turns(tenant_id: int) -> Select[Any]:

@@ -36,6 +36,7 @@ _MEMBER_COLUMNS = (
     memberships.c.role,
     memberships.c.disabled_at,
     memberships.c.created_at,
+    users.c.last_login_at,
 )
 
 
@@ -58,6 +59,7 @@ def _member(r: Any) -> Member:
         role=Role(r.role),
         disabled=r.disabled_at is not None,
         created_at=r.created_at,
+        last_login_at=r.last_login_at,
     )
 
 
@@ -121,10 +123,12 @@ class SqlAccounts:
             )
         return True
 
-    async def clear_failures(self, user_id: int) -> None:
+    async def record_login(self, user_id: int, *, at: datetime) -> None:
         async with self._store.begin() as conn:
             await conn.execute(
-                update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=None)
+                update(users)
+                .where(users.c.id == user_id)
+                .values(failed_logins=0, locked_until=None, last_login_at=at)
             )
 
     # -- memberships

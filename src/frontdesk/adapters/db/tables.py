@@ -94,6 +94,10 @@ class ChannelRow(Base):
     access_token: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # The latest "test connection" (migration 0007); never tested while `last_test_at` is null.
+    last_test_at: Mapped[datetime | None]
+    last_test_ok: Mapped[bool | None] = mapped_column(Boolean)
+    last_test_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class ContactRow(Base):

@@ -36,6 +36,7 @@ class StaffUserRow(Base):
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]  # migration 0007
 
 
 class StaffMembershipRow(Base):

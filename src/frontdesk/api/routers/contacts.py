@@ -23,6 +23,7 @@ from frontdesk.api.schemas.contacts import (
     ErasureOut,
 )
 from frontdesk.api.schemas.conversations import NO_NUL, refuse_nul
+from frontdesk.domain.contacts import ContactSort
 
 router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"], route_class=ApiBodyRoute)
 
@@ -53,9 +54,14 @@ async def list_contacts(
     cursor: Annotated[
         str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
     ] = None,
+    sort: Annotated[
+        ContactSort,
+        Query(description="`newest` added first, or `last_seen`: most recently heard from first."),
+    ] = ContactSort.NEWEST,
 ) -> ContactPageOut:
-    """The tenant's contacts, newest first."""
-    return ContactPageOut.of(await contacts.contacts(staff, q=q, limit=limit, cursor=cursor))
+    """The tenant's contacts, newest first (or most recently heard from first), each with `last_seen_at`."""
+    page = await contacts.contacts(staff, q=q, limit=limit, cursor=cursor, sort=sort)
+    return ContactPageOut.of(page)
 
 
 @router.get("/{contact_id}", responses=_errors(401, 403, 404, 422))

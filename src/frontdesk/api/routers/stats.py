@@ -11,7 +11,7 @@ from frontdesk.api.auth import Viewer
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import StatsDep
 from frontdesk.api.errors import ErrorBody
-from frontdesk.api.schemas.operations import StatsOut
+from frontdesk.api.schemas.operations import LiveCountsOut, StatsOut
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"], route_class=ApiBodyRoute)
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,5 +29,13 @@ async def get_stats(
     ] = None,
     until: Annotated[date | None, Query(description="Last local day, included (default: today)")] = None,
 ) -> StatsOut:
-    """Messages per day, bot response time p50/p95, handoff rate, per-agent counts, tokens and cost."""
+    """The period's figures, and each day's: messages, bot response time p50/p95, handoff rate,
+    per-agent counts, tokens and cost."""
     return StatsOut.model_validate(await service.stats(tenant=staff.tenant, since=since, until=until))
+
+
+@router.get("/now", responses={401: _ERRORS[401]})
+async def get_live_counts(staff: Viewer, service: StatsDep) -> LiveCountsOut:
+    """The dashboard's live counters: open conversations by who answers, unassigned and unread ones,
+    today's messages (the tenant's local day) and failed jobs. Cheap counts: poll or refetch freely."""
+    return LiveCountsOut.model_validate(await service.now(tenant=staff.tenant))

@@ -88,13 +88,16 @@ async def list_audit(
         AwareDatetime | None, Query(description="Only entries at or after this time (with its zone).")
     ] = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> AuditListOut:
-    """Who did what and when in this tenant, newest first."""
+    """Who did what and when in this tenant, newest first; pass `next_cursor` as `cursor` for older
+    entries (with the same filters)."""
     page = await audit.page(
         AuditQuery(
-            tenant_id=actor.tenant.id, actor=by, action=action, since=since, limit=limit, offset=offset
+            tenant_id=actor.tenant.id, actor=by, action=action, since=since, limit=limit, cursor=cursor
         )
     )
     items = [AuditEntryOut.of(e) for e in page.items]
-    return AuditListOut(items=items, total=page.total, limit=limit, offset=offset)
+    return AuditListOut(items=items, next_cursor=page.next_cursor)

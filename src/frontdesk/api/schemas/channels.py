@@ -90,6 +90,14 @@ class CredentialState(BaseModel):
     set: bool = Field(description="Whether a value is stored; the value itself is never returned")
 
 
+class LastTestOut(BaseModel):
+    """The latest "test connection" of a number, by anyone."""
+
+    at: datetime
+    ok: bool
+    error: str | None = Field(description="The provider's code and message when the test failed")
+
+
 class ChannelOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -106,6 +114,7 @@ class ChannelOut(BaseModel):
                     "webhook_url": "https://frontdesk.example.com/webhooks/whatsapp",
                     "verify_token": "a-long-random-string",
                     "created_at": "2026-11-21T10:00:00Z",
+                    "last_test": {"at": "2026-11-26T09:12:00Z", "ok": True, "error": None},
                 }
             ]
         }
@@ -122,6 +131,7 @@ class ChannelOut(BaseModel):
     webhook_url: str = Field(description="Paste into Meta: App → WhatsApp → Configuration → Callback URL")
     verify_token: str = Field(description="Paste into Meta as the Verify token")
     created_at: datetime
+    last_test: LastTestOut | None = Field(description="The latest connection test; null if never tested")
 
     @classmethod
     def of(cls, c: ChannelDetails, *, webhook_url: str, verify_token: str) -> ChannelOut:
@@ -137,6 +147,7 @@ class ChannelOut(BaseModel):
             webhook_url=webhook_url,
             verify_token=verify_token,
             created_at=c.created_at,
+            last_test=None if c.last_test is None else LastTestOut.model_validate(c.last_test.model_dump()),
         )
 
 

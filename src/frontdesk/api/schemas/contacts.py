@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -12,6 +13,7 @@ from frontdesk.api.schemas.conversations import (
     ConversationOut,
     MessageOut,
 )
+from frontdesk.domain.contacts import ContactSeen
 from frontdesk.domain.inbox import ContactChanges, ContactView, Page
 from frontdesk.services.contacts import ContactDetail, ContactExport, ErasureResult
 
@@ -27,6 +29,7 @@ CONTACT_EXAMPLE: dict[str, JsonValue] = {
     "vip": False,
     "opted_out_at": None,
     "created_at": "2026-11-20T10:02:00Z",
+    "last_seen_at": "2026-11-26T18:40:00Z",
 }
 
 
@@ -35,13 +38,18 @@ class ContactOut(ContactView):
 
     model_config = ConfigDict(json_schema_extra={"examples": [CONTACT_EXAMPLE]})
 
+    last_seen_at: datetime | None = Field(
+        description="Their latest message to the business (any conversation); null if they never wrote"
+    )
+
     @classmethod
-    def of(cls, view: ContactView) -> ContactOut:
+    def of(cls, view: ContactSeen) -> ContactOut:
         return cls.model_validate(view.model_dump())
 
 
 class ContactPageOut(BaseModel):
-    """A page of contacts, newest first. Pass `next_cursor` as `cursor` for the next page."""
+    """A page of contacts in the order asked for. Pass `next_cursor` as `cursor` (with the same `sort`
+    and `q`) for the next page."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"items": [CONTACT_EXAMPLE], "next_cursor": "WzExXQ"}]}
@@ -51,7 +59,7 @@ class ContactPageOut(BaseModel):
     next_cursor: str | None
 
     @classmethod
-    def of(cls, page: Page[ContactView]) -> ContactPageOut:
+    def of(cls, page: Page[ContactSeen]) -> ContactPageOut:
         return cls(items=[ContactOut.of(c) for c in page.items], next_cursor=page.next_cursor)
 
 

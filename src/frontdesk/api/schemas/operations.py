@@ -49,11 +49,23 @@ class DeadLetterPage(BaseModel):
 
 
 class DayCountOut(BaseModel):
+    """One local day's figures, defined as the period's are."""
+
     model_config = ConfigDict(from_attributes=True)
 
     day: date
     inbound: int
     outbound: int
+    response_ms_p50: int | None = Field(description="That day's median bot response time; null if none")
+    response_ms_p95: int | None
+    replies_timed: int
+    conversations: int = Field(description="Conversations with an inbound message that day")
+    handoffs: int = Field(description="Of those, handed to staff that day or held by staff now")
+    handoff_rate: float | None
+    tokens_in: int
+    tokens_out: int
+    cost: Decimal
+    agents: dict[str, int] = Field(description="Replies per agent that day")
 
 
 class AgentCountOut(BaseModel):
@@ -77,7 +89,23 @@ class StatsOut(BaseModel):
                     "since": "2026-11-15T00:00:00Z",
                     "until": "2026-11-22T00:00:00Z",
                     "timezone": "Europe/London",
-                    "days": [{"day": "2026-11-21", "inbound": 120, "outbound": 131}],
+                    "days": [
+                        {
+                            "day": "2026-11-21",
+                            "inbound": 120,
+                            "outbound": 131,
+                            "response_ms_p50": 840,
+                            "response_ms_p95": 2900,
+                            "replies_timed": 131,
+                            "conversations": 48,
+                            "handoffs": 5,
+                            "handoff_rate": 0.1042,
+                            "tokens_in": 0,
+                            "tokens_out": 0,
+                            "cost": "0.000000",
+                            "agents": {"orders": 60, "support": 71},
+                        }
+                    ],
                     "inbound": 120,
                     "outbound": 131,
                     "response_ms_p50": 840,
@@ -113,6 +141,43 @@ class StatsOut(BaseModel):
     tokens_in: int
     tokens_out: int
     cost: Decimal
+
+
+class LiveCountsOut(BaseModel):
+    """The dashboard's counters right now."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "at": "2026-11-21T15:04:05Z",
+                    "day": "2026-11-21",
+                    "timezone": "Europe/London",
+                    "open_bot": 31,
+                    "open_human": 4,
+                    "unassigned_human": 1,
+                    "unread_conversations": 3,
+                    "unread_messages": 7,
+                    "messages_in": 120,
+                    "messages_out": 131,
+                    "failed_jobs": 0,
+                }
+            ]
+        },
+    )
+
+    at: datetime
+    day: date = Field(description="The tenant's local today, which the message counts cover")
+    timezone: str
+    open_bot: int = Field(description="Open conversations the bot answers")
+    open_human: int = Field(description="Open conversations staff hold")
+    unassigned_human: int = Field(description="Of those held by staff, how many nobody is assigned to")
+    unread_conversations: int = Field(description="Open conversations with unread messages")
+    unread_messages: int
+    messages_in: int = Field(description="Inbound messages today")
+    messages_out: int = Field(description="Outbound messages today (bot and staff)")
+    failed_jobs: int = Field(description="Dead letters waiting: failed turns and failed sends")
 
 
 class CheckOut(BaseModel):

@@ -20,6 +20,7 @@ _MEMBER: dict[str, JsonValue] = {
     "role": "agent",
     "disabled": False,
     "created_at": "2026-11-24T09:00:00Z",
+    "last_login_at": "2026-11-26T08:41:00Z",
 }
 
 
@@ -32,6 +33,9 @@ class MemberOut(BaseModel):
     role: Role
     disabled: bool
     created_at: datetime
+    last_login_at: datetime | None = Field(
+        description="Their latest successful sign-in (to any tenant); null if they never signed in."
+    )
 
     @classmethod
     def of(cls, member: Member) -> MemberOut:
@@ -42,6 +46,7 @@ class MemberOut(BaseModel):
             role=member.role,
             disabled=member.disabled,
             created_at=member.created_at,
+            last_login_at=member.last_login_at,
         )
 
 
@@ -131,15 +136,11 @@ class AuditListOut(BaseModel):
                             "details": {"role": ["agent", "admin"]},
                         }
                     ],
-                    "total": 1,
-                    "limit": 50,
-                    "offset": 0,
+                    "next_cursor": "WyIyMDI2LTExLTI0VDA5OjAwOjAwKzAwOjAwIiw0MV0",
                 }
             ]
         }
     )
 
     items: list[AuditEntryOut]
-    total: int
-    limit: int
-    offset: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for older entries; null on the last page")
