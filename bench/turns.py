@@ -125,6 +125,8 @@ def model_server(latency: float) -> Iterator[str]:
                 httpx.post(f"{url}/_spent")
                 break
             time.sleep(0.1)
+        else:
+            raise RuntimeError(f"the fake model server did not start on {url} (run with PYTHONPATH=.)")
         yield url
     finally:
         process.terminate()
