@@ -1786,7 +1786,7 @@ export interface components {
         };
         /**
          * DayCountOut
-         * @description One local day's figures, defined as the period's are.
+         * @description One local day's figures.
          */
         DayCountOut: {
             /**
@@ -1798,7 +1798,7 @@ export interface components {
             };
             /**
              * Conversations
-             * @description Conversations with an inbound message that day
+             * @description Conversations with an inbound message in the period (or day)
              */
             conversations: number;
             /** Cost */
@@ -1812,7 +1812,7 @@ export interface components {
             handoff_rate: number | null;
             /**
              * Handoffs
-             * @description Of those, handed to staff that day or held by staff now
+             * @description Of those, handed to staff in it or held by staff now
              */
             handoffs: number;
             /** Inbound */
@@ -1823,7 +1823,7 @@ export interface components {
             replies_timed: number;
             /**
              * Response Ms P50
-             * @description That day's median bot response time; null if none
+             * @description Median bot response time, per reply; null if none
              */
             response_ms_p50: number | null;
             /** Response Ms P95 */
@@ -2986,7 +2986,7 @@ export interface components {
             agents: components["schemas"]["AgentCountOut"][];
             /**
              * Conversations
-             * @description Conversations with an inbound message in the period
+             * @description Conversations with an inbound message in the period (or day)
              */
             conversations: number;
             /** Cost */
@@ -2997,7 +2997,7 @@ export interface components {
             handoff_rate: number | null;
             /**
              * Handoffs
-             * @description Of those, how many went to staff
+             * @description Of those, handed to staff in it or held by staff now
              */
             handoffs: number;
             /** Inbound */
@@ -3008,7 +3008,7 @@ export interface components {
             replies_timed: number;
             /**
              * Response Ms P50
-             * @description Median time the bot took to answer, per reply
+             * @description Median bot response time, per reply; null if none
              */
             response_ms_p50: number | null;
             /** Response Ms P95 */

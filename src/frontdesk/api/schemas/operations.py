@@ -48,23 +48,28 @@ class DeadLetterPage(BaseModel):
     offset: int
 
 
-class DayCountOut(BaseModel):
-    """One local day's figures, defined as the period's are."""
+class FiguresOut(BaseModel):
+    """The figures a period and each of its days share, defined the same way for both."""
 
     model_config = ConfigDict(from_attributes=True)
 
-    day: date
     inbound: int
     outbound: int
-    response_ms_p50: int | None = Field(description="That day's median bot response time; null if none")
+    response_ms_p50: int | None = Field(description="Median bot response time, per reply; null if none")
     response_ms_p95: int | None
     replies_timed: int
-    conversations: int = Field(description="Conversations with an inbound message that day")
-    handoffs: int = Field(description="Of those, handed to staff that day or held by staff now")
+    conversations: int = Field(description="Conversations with an inbound message in the period (or day)")
+    handoffs: int = Field(description="Of those, handed to staff in it or held by staff now")
     handoff_rate: float | None
     tokens_in: int
     tokens_out: int
     cost: Decimal
+
+
+class DayCountOut(FiguresOut):
+    """One local day's figures."""
+
+    day: date
     agents: dict[str, int] = Field(description="Replies per agent that day")
 
 
@@ -78,7 +83,7 @@ class AgentCountOut(BaseModel):
     cost: Decimal
 
 
-class StatsOut(BaseModel):
+class StatsOut(FiguresOut):
     """Figures for the tenant's local days `since` through `until`."""
 
     model_config = ConfigDict(
@@ -129,18 +134,7 @@ class StatsOut(BaseModel):
     until: datetime = Field(description="Exclusive end: the midnight after the last day")
     timezone: str
     days: list[DayCountOut]
-    inbound: int
-    outbound: int
-    response_ms_p50: int | None = Field(description="Median time the bot took to answer, per reply")
-    response_ms_p95: int | None
-    replies_timed: int
-    conversations: int = Field(description="Conversations with an inbound message in the period")
-    handoffs: int = Field(description="Of those, how many went to staff")
-    handoff_rate: float | None
     agents: list[AgentCountOut]
-    tokens_in: int
-    tokens_out: int
-    cost: Decimal
 
 
 class LiveCountsOut(BaseModel):
