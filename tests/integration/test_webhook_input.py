@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -246,3 +247,56 @@ def test_multi_number_payload_stores_the_known_numbers_messages(fd: Running) -> 
     assert {r.channel_message_id for r in rows} == known
     assert {r.wa_id for r in rows} == {AMELIA}
     assert fd.query("select count(*) from jobs")[0][0] == 2
+
+
+# --- POST: the fast path in front of the framework ---------------------------------------------------
+
+
+def test_an_acknowledged_delivery_has_the_headers_of_every_response(fd: Running) -> None:
+    """Deliveries are answered in front of the framework stack (`api.webhook_fast_path`): the answer
+    must still echo the request id, carry the security headers, and the turn must carry the id."""
+    body = json.dumps(text_message("wamid.FAST", "hello")).encode()
+    headers = {
+        "content-type": "application/json",
+        "x-hub-signature-256": sign(body),
+        "x-request-id": "meta-1",
+    }
+    response = fd.client.post(f"{fd.url}/webhooks/whatsapp", content=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {
+        "stored": 1,
+        "duplicates": 0,
+        "statuses": 0,
+        "unknown_channel": 0,
+        "ignored": 0,
+    }
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"] == "meta-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    [job] = fd.query("select payload from jobs")
+    assert as_dict(job.payload)["request_id"] == "meta-1"
+
+
+def test_a_delivery_without_a_content_length_is_stored_through_the_route(fd: Running) -> None:
+    body = json.dumps(text_message("wamid.CHUNKED", "hello")).encode()
+    headers = {"content-type": "application/json", "x-hub-signature-256": sign(body)}
+    response = fd.client.post(
+        f"{fd.url}/webhooks/whatsapp", content=iter([body[:40], body[40:]]), headers=headers
+    )
+    assert response.status_code == 200
+    assert response.json()["stored"] == 1
+    assert fd.query("select count(*) from messages where channel_message_id = 'wamid.CHUNKED'")[0][0] == 1
+
+
+def test_concurrent_deliveries_are_each_stored_once(fd: Running) -> None:
+    """Ingest group-commits webhooks that arrive together: each still gets its own answer."""
+    payloads = [text_message(f"wamid.PAR{i}", f"message {i}") for i in range(12)]
+    payloads += [text_message("wamid.PARX", "the same one")] * 8
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(fd.post_webhook, payloads))
+    assert [a.status_code for a in answers] == [200] * 20
+    assert [a.json()["stored"] for a in answers[:12]] == [1] * 12
+    assert sorted(a.json()["stored"] for a in answers[12:]) == [0] * 7 + [1]
+    assert fd.query("select count(*) from messages where channel_message_id like 'wamid.PAR%'")[0][0] == 13
+    assert fd.query("select count(*) from jobs")[0][0] == 13

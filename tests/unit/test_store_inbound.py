@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,8 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain import live
 from frontdesk.domain.events import InboundMessage
 from frontdesk.domain.models import ConversationStatus, Message
-from frontdesk.domain.ports import TurnJob, turn_key
+from frontdesk.domain.ops import REQUEST_ID
+from frontdesk.domain.ports import Inbound, TurnJob, turn_key
 from frontdesk.services.ingest import IngestService
 
 NUMBER = "109876543210001"  # the demo business's WhatsApp number
@@ -49,7 +51,8 @@ async def store_one(
     async with store.transaction() as tx:
         channel = await tx.channel_by_key(NUMBER)
         assert channel is not None
-        return await tx.store_inbound(channel=channel, event=event, now=now, turn=turn)
+        [message] = await tx.store_inbound([Inbound(channel=channel, event=event, turn=turn)], now=now)
+        return message
 
 
 async def rows(store: SqlStore, sql: str) -> list[Any]:
@@ -158,3 +161,107 @@ async def test_ingest_records_one_event_per_new_message(store: SqlStore) -> None
     assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
     assert len(await rows(store, "SELECT id FROM events WHERE type = 'message.created'")) == 1
     assert len(await rows(store, "SELECT id FROM jobs WHERE kind = 'turn'")) == 1
+
+
+async def test_a_batch_is_stored_in_order_and_a_wamid_twice_in_it_once(store: SqlStore) -> None:
+    known = "447700900101"  # Amelia, a demo customer
+    batch = [
+        inbound("wamid.b1"),
+        inbound("wamid.b2", sender=known),
+        inbound("wamid.b3"),  # the new customer again: the contact made for b1 is reused
+        inbound("wamid.b1"),  # the same message twice in one batch
+        inbound("wamid.b4"),  # stored without a turn, as a reaction is
+    ]
+    async with store.transaction() as tx:
+        channel = await tx.channel_by_key(NUMBER)
+        assert channel is not None
+        stored = await tx.store_inbound(
+            [
+                Inbound(channel=channel, event=e, turn=None if e.message_id == "wamid.b4" else TURN)
+                for e in batch
+            ],
+            now=NOW,
+        )
+    wamids = ["wamid.b1", "wamid.b2", "wamid.b3", None, "wamid.b4"]
+    assert [m.channel_message_id if m else None for m in stored] == wamids
+    assert [m.id for m in stored if m] == sorted(m.id for m in stored if m)
+    assert len(await rows(store, f"SELECT id FROM contacts WHERE wa_id = '{NEW_CUSTOMER}'")) == 1
+    first = stored[0]
+    assert first is not None and stored[2] is not None and first.conversation_id == stored[2].conversation_id
+    assert (await conversation_of(store, first)).unread_count == 3  # b1, b3 and b4
+    jobs = await rows(store, "SELECT payload FROM jobs ORDER BY id")
+    assert [as_json(j.payload)["message_id"] for j in jobs] == [m.id for m in stored[:3] if m]
+    events = await rows(store, "SELECT payload FROM events WHERE type = 'message.created' ORDER BY id")
+    assert [as_json(e.payload)["message"]["id"] for e in events] == [m.id for m in stored if m]
+
+
+class Watched:
+    """The real store, counting transactions; `store_inbound` fails for a batch holding `poison`."""
+
+    def __init__(self, store: SqlStore, poison: str | None = None):
+        self.store, self.poison, self.transactions = store, poison, 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        self.transactions += 1
+        async with self.store.transaction() as tx:
+            yield _Poisoned(tx, self.poison)
+
+
+class _Poisoned:
+    def __init__(self, tx: Any, poison: str | None):
+        self._tx, self._poison = tx, poison
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    async def store_inbound(self, items: list[Inbound], *, now: datetime) -> list[Message | None]:
+        if any(item.event.message_id == self._poison for item in items):
+            raise RuntimeError("poisoned batch")
+        result: list[Message | None] = await self._tx.store_inbound(items, now=now)
+        return result
+
+
+def _ingest(store: Any) -> IngestService:
+    class Clock:
+        def now(self) -> datetime:
+            return NOW
+
+    return IngestService(store=store, clock=Clock(), max_attempts=3)
+
+
+async def _deliver(ingest: IngestService, wamid: str, request_id: str) -> Any:
+    REQUEST_ID.set(request_id)  # each delivery is its own task, with its own context
+    return await ingest.ingest([inbound(wamid)])
+
+
+async def test_concurrent_deliveries_share_one_commit_and_keep_their_own_results(store: SqlStore) -> None:
+    watched = Watched(store)
+    ingest = _ingest(watched)
+    distinct = [_deliver(ingest, f"wamid.c{i}", f"req-c{i}") for i in range(10)]
+    redelivered = [_deliver(ingest, "wamid.again", f"req-again-{i}") for i in range(10)]
+    results = await asyncio.gather(*distinct, *redelivered)
+    assert watched.transactions == 1  # all twenty were waiting when the writer began
+    assert [(r.stored, r.duplicates) for r in results[:10]] == [(1, 0)] * 10
+    assert sorted((r.stored, r.duplicates) for r in results[10:]) == [(0, 1)] * 9 + [(1, 0)]
+    jobs = await rows(store, "SELECT payload FROM jobs ORDER BY id")
+    assert [as_json(j.payload)["request_id"] for j in jobs] == [f"req-c{i}" for i in range(10)] + [
+        "req-again-0"
+    ]
+
+
+async def test_a_delivery_that_fails_fails_alone_and_its_batch_is_stored(store: SqlStore) -> None:
+    watched = Watched(store, poison="wamid.poison")
+    ingest = _ingest(watched)
+    results = await asyncio.gather(
+        _deliver(ingest, "wamid.p1", "r1"),
+        _deliver(ingest, "wamid.poison", "r2"),
+        _deliver(ingest, "wamid.p3", "r3"),
+        return_exceptions=True,
+    )
+    assert [getattr(r, "stored", r.__class__.__name__) for r in results] == [1, "RuntimeError", 1]
+    assert watched.transactions == 4  # the batch, rolled back, then each delivery alone
+    stored = await rows(
+        store, "SELECT channel_message_id FROM messages WHERE channel_message_id LIKE 'wamid.p%'"
+    )
+    assert sorted(r.channel_message_id for r in stored) == ["wamid.p1", "wamid.p3"]

@@ -41,14 +41,14 @@ def limited_body_route(limit: Callable[[Request], int]) -> type[APIRoute]:
 
             async def limited(request: Request) -> Response:
                 body = await read_limited(request, limit(request))
-                return await handle(Request(request.scope, _replay(body, request.receive)))
+                return await handle(Request(request.scope, replay(body, request.receive)))
 
             return limited
 
     return LimitedBodyRoute
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A `receive` that gives the buffered body once, then defers to the real one (disconnects)."""
     sent = False
 

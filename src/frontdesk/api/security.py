@@ -38,6 +38,29 @@ _DOCS_PATHS = ("/docs", "/redoc")
 _HSTS = b"max-age=31536000; includeSubDomains"
 
 
+def security_headers(path: str, *, hsts: bool) -> list[tuple[bytes, bytes]]:
+    """The security headers a response to `path` carries (HSTS only where HTTPS is expected)."""
+    csp = DOCS_CSP if path.startswith(_DOCS_PATHS) else APP_CSP
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"content-security-policy", csp.encode()),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+    if path.startswith("/api/"):
+        headers.append((b"cache-control", b"no-store"))
+    if hsts:
+        headers.append((b"strict-transport-security", _HSTS))
+    return headers
+
+
+def hsts_on(settings: Settings) -> bool:
+    """HSTS outside development, where the product is served over HTTPS."""
+    return settings.env is not Environment.DEV
+
+
 class SecurityHeaders:
     """Adds the security headers to every HTTP response (a plain ASGI middleware: no body buffering)."""
 
@@ -49,36 +72,17 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        csp = DOCS_CSP if path.startswith(_DOCS_PATHS) else APP_CSP
-        no_store = path.startswith("/api/")
+        wanted = security_headers(scope["path"], hsts=self.hsts)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in self._headers(csp, no_store):
-                    if name not in present:
-                        headers.append((name, value))
+                headers.extend((name, value) for name, value in wanted if name not in present)
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    def _headers(self, csp: str, no_store: bool) -> list[tuple[bytes, bytes]]:
-        headers = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"content-security-policy", csp.encode()),
-            (b"cross-origin-opener-policy", b"same-origin"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-        ]
-        if no_store:
-            headers.append((b"cache-control", b"no-store"))
-        if self.hsts:
-            headers.append((b"strict-transport-security", _HSTS))
-        return headers
 
 
 def install_http_security(app: FastAPI, settings: Settings) -> None:
@@ -92,7 +96,7 @@ def install_http_security(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"],
             max_age=600,
         )
-    app.add_middleware(SecurityHeaders, hsts=settings.env is not Environment.DEV)
+    app.add_middleware(SecurityHeaders, hsts=hsts_on(settings))
     app.state.rate_limits = RateLimits(login=settings.login_rate_limit, api=settings.api_rate_limit)
 
 

@@ -69,6 +69,15 @@ class TurnJob:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """A customer's message for `Tx.store_inbound`: the number it came to, and its turn (None: no turn)."""
+
+    channel: Channel
+    event: InboundMessage
+    turn: TurnJob | None
+
+
 class Tx(Protocol):
     """One database transaction. Everything done through it commits together or not at all."""
 
@@ -105,15 +114,13 @@ class Tx(Protocol):
         """Store an inbound message; None when its channel id is already stored (a redelivery)."""
         ...
 
-    async def store_inbound(
-        self, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
-    ) -> Message | None:
-        """Store an inbound message and everything it changes, in as few round trips as the database
-        allows: its contact (created, or its WhatsApp name learnt) and conversation (created, or reopened
-        if closed), the conversation's 24-hour window (opened at the message's time, capped at `now`,
-        never moved back) and unread count, a `message.created` live event and, when `turn` is given,
-        the turn job. None when the channel's message id is already stored: a redelivery changes
-        nothing."""
+    async def store_inbound(self, items: Sequence[Inbound], *, now: datetime) -> list[Message | None]:
+        """Store inbound messages, in order, and everything each one changes, in as few round trips as
+        the database allows: its contact (created, or its WhatsApp name learnt) and conversation
+        (created, or reopened if closed), the conversation's 24-hour window (opened at the message's
+        time, capped at `now`, never moved back) and unread count, a `message.created` live event and,
+        when the item has a `turn`, the turn job. One result per item: the stored message, or None when
+        its channel message id is already stored (a redelivery changes nothing)."""
         ...
 
     async def message(self, message_id: int) -> Message: ...

@@ -1,21 +1,31 @@
-"""Ingest: store what a channel delivered, exactly once, and queue a turn for each new message."""
+"""Ingest: store what a channel delivered, exactly once, and queue a turn for each new message.
+
+Deliveries are group-committed: those that arrive while a transaction is being written are stored
+together in the next one. A webhook's answer still waits for the commit that holds its delivery (what
+was acknowledged is stored), but under load one transaction, one lock and one commit serve many
+webhooks instead of one each. A batch that fails is retried one delivery per transaction, so a bad
+delivery fails alone and a good one is never lost with it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from frontdesk.domain.events import ChannelEvent, InboundMessage, StatusUpdate, UnknownChange
+from frontdesk.domain.events import ChannelEvent, StatusUpdate, UnknownChange
 from frontdesk.domain.models import Channel
 from frontdesk.domain.ops import REQUEST_ID
-from frontdesk.domain.ports import Clock, Store, TurnJob, Tx
+from frontdesk.domain.ports import Clock, Inbound, Store, TurnJob, Tx
 
 log = logging.getLogger(__name__)
 
 TURN = "turn"
 # Messages that ask nothing of the business: stored and shown to staff, but no turn is run.
 SILENT_TYPES = frozenset({"reaction", "system"})
+MAX_BATCH = 256
+"""Deliveries stored in one transaction at most (a bound on how long one commit holds the write lock)."""
 
 
 @dataclass
@@ -29,8 +39,16 @@ class IngestResult:
     ignored: int = 0
 
 
+@dataclass
+class _Delivery:
+    events: Sequence[ChannelEvent]
+    request_id: str | None
+    done: asyncio.Future[IngestResult]
+    result: IngestResult = field(default_factory=IngestResult)
+
+
 class IngestService:
-    """Stores normalized channel events in one transaction and enqueues the turns they call for."""
+    """Stores normalized channel events atomically per delivery and enqueues the turns they call for."""
 
     def __init__(
         self, *, store: Store, clock: Clock, max_attempts: int, on_enqueued: Callable[[], None] | None = None
@@ -39,45 +57,106 @@ class IngestService:
         self._clock = clock
         self._max_attempts = max_attempts
         self._on_enqueued = on_enqueued
+        self._waiting: list[_Delivery] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def ingest(self, events: Sequence[ChannelEvent]) -> IngestResult:
-        """Store `events` (one webhook delivery) atomically; a redelivered message is a no-op."""
-        result = IngestResult()
+        """Store `events` (one webhook delivery) atomically; a redelivered message is a no-op.
+
+        Returns once the transaction holding the delivery has committed.
+        """
+        delivery = _Delivery(events, REQUEST_ID.get(), asyncio.get_running_loop().create_future())
+        self._waiting.append(delivery)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="ingest-writer")
+        return await delivery.done
+
+    async def _write_waiting(self) -> None:
+        """Store what is waiting, batch by batch, until nothing is."""
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            try:
+                await self._write_batch(batch)
+            except BaseException:
+                for delivery in batch:  # cancelled (shutdown): nobody may wait forever
+                    delivery.done.cancel()
+                raise
+
+    async def _write_batch(self, batch: list[_Delivery]) -> None:
+        try:
+            await self._store_together(batch)
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0], error)
+                return
+            log.warning("ingest batch failed, storing its deliveries one by one", extra={"size": len(batch)})
+            for delivery in batch:
+                delivery.result = IngestResult()
+                try:
+                    await self._store_together([delivery])
+                except Exception as alone:
+                    _settle(delivery, alone)
+                else:
+                    self._finish([delivery])
+            return
+        self._finish(batch)
+
+    async def _store_together(self, batch: list[_Delivery]) -> None:
         async with self._store.transaction() as tx:
             channels: dict[str, Channel | None] = {}
-            for event in events:
-                await self._one(tx, event, channels, result)
-        if result.stored and self._on_enqueued:
+            inbound: list[tuple[_Delivery, Inbound]] = []
+            for delivery in batch:
+                # Log lines and the turn jobs carry the request id of the webhook that brought the event.
+                token = REQUEST_ID.set(delivery.request_id)
+                try:
+                    for event in delivery.events:
+                        if item := await self._one(tx, event, channels, delivery.result):
+                            inbound.append((delivery, item))
+                finally:
+                    REQUEST_ID.reset(token)
+            stored = await tx.store_inbound([item for _, item in inbound], now=self._clock.now())
+            for (delivery, _), message in zip(inbound, stored, strict=True):
+                if message is None:
+                    delivery.result.duplicates += 1
+                else:
+                    delivery.result.stored += 1
+
+    def _finish(self, batch: list[_Delivery]) -> None:
+        for delivery in batch:
+            _settle(delivery, delivery.result)
+        if self._on_enqueued and any(delivery.result.stored for delivery in batch):
             self._on_enqueued()
-        return result
 
     async def _one(
         self, tx: Tx, event: ChannelEvent, channels: dict[str, Channel | None], result: IngestResult
-    ) -> None:
+    ) -> Inbound | None:
+        """Handle a status or an unknown change now; return a message, to be stored with its batch."""
         if isinstance(event, UnknownChange):
             log.info("webhook change ignored", extra={"field": event.field, "channel_key": event.channel_key})
             result.ignored += 1
-            return
+            return None
         if event.channel_key not in channels:
             channels[event.channel_key] = await tx.channel_by_key(event.channel_key)
         channel = channels[event.channel_key]
         if channel is None or not channel.enabled:
             log.warning("webhook for an unknown or disabled number", extra={"channel_key": event.channel_key})
             result.unknown_channel += 1
-            return
+            return None
         if isinstance(event, StatusUpdate):
             await tx.record_status(event, now=self._clock.now())
             result.statuses += 1
-        elif await self._store_message(tx, channel, event):
-            result.stored += 1
-        else:
-            result.duplicates += 1
-
-    async def _store_message(self, tx: Tx, channel: Channel, event: InboundMessage) -> bool:
+            return None
         turn = None
         if event.type not in SILENT_TYPES:
-            # The turn's log lines carry the webhook's request id.
-            extra = {"request_id": REQUEST_ID.get()}
-            turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra=extra)
-        message = await tx.store_inbound(channel=channel, event=event, now=self._clock.now(), turn=turn)
-        return message is not None
+            turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra={"request_id": REQUEST_ID.get()})
+        return Inbound(channel=channel, event=event, turn=turn)
+
+
+def _settle(delivery: _Delivery, outcome: IngestResult | Exception) -> None:
+    """Answer the webhook waiting for `delivery` (unless it stopped waiting: the client went away)."""
+    if delivery.done.done():
+        return
+    if isinstance(outcome, Exception):
+        delivery.done.set_exception(outcome)
+    else:
+        delivery.done.set_result(outcome)

@@ -1,8 +1,9 @@
 """The inbound path: a customer's message stored with everything it changes, in few round trips.
 
-`store_inbound` is the webhook's whole transaction (after the channel lookup). On PostgreSQL it is one
-statement of data-modifying CTEs; on SQLite, where a statement costs microseconds rather than a network
-round trip, a short sequence of the statements below. Every statement is built once, at import: SQLAlchemy
+`store_inbound` is the webhook's whole transaction (after the channel lookup), for a batch of messages
+(ingest group-commits concurrent webhooks). On PostgreSQL each message is one statement of
+data-modifying CTEs; on SQLite, where a statement costs microseconds rather than a network round trip,
+five statements serve the whole batch. Every statement is built once, at import: SQLAlchemy
 then reuses its cache key and compiled SQL instead of rebuilding them per webhook.
 
 Lookups come first (a contact and a conversation nearly always exist) and inserts only on a miss.
@@ -10,6 +11,8 @@ Lookups come first (a contact and a conversation nearly always exist) and insert
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +49,6 @@ from frontdesk.adapters.db.tables import (
 from frontdesk.domain import live
 from frontdesk.domain.events import InboundMessage
 from frontdesk.domain.models import (
-    Channel,
     Contact,
     Conversation,
     ConversationStatus,
@@ -55,7 +57,7 @@ from frontdesk.domain.models import (
     Message,
     MessageStatus,
 )
-from frontdesk.domain.ports import TURN_KEY_PREFIX, TurnJob, turn_key
+from frontdesk.domain.ports import TURN_KEY_PREFIX, Inbound, TurnJob, turn_key
 
 _AT = bindparam("at", type_=UTCDateTime())
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -76,13 +78,9 @@ FIND_CONVERSATION = select(conversations).where(
     conversations.c.channel_id == bindparam("channel_id"),
     conversations.c.contact_id == bindparam("contact_id"),
 )
-# The SQLite path's one lookup: the contact and, when it exists, its conversation on this number.
-_FIND_BOTH = (
-    select(
-        contacts.c.id,
-        contacts.c.name,
-        conversations.c.id.label("conversation_id"),
-    )
+# The SQLite batch's lookup: these senders' contacts and, when they exist, their conversations on a number.
+_FIND_SENDERS = (
+    select(contacts.c.wa_id, contacts.c.name, conversations.c.id.label("conversation_id"))
     .select_from(contacts)
     .outerjoin(
         conversations,
@@ -91,7 +89,10 @@ _FIND_BOTH = (
             conversations.c.channel_id == bindparam("channel_id"),
         ),
     )
-    .where(contacts.c.tenant_id == bindparam("tenant_id"), contacts.c.wa_id == bindparam("wa_id"))
+    .where(
+        contacts.c.tenant_id == bindparam("tenant_id"),
+        contacts.c.wa_id.in_(bindparam("wa_ids", expanding=True)),
+    )
 )
 _INSERT_CONTACT = _upsert(contacts, ["tenant_id", "wa_id"], preferences={}, created_at=func.now())
 _INSERT_CONVERSATION = _upsert(conversations, ["channel_id", "contact_id"])
@@ -204,45 +205,93 @@ async def insert_message(
 
 
 async def store_inbound(
-    conn: AsyncConnection, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
-) -> Message | None:
+    conn: AsyncConnection, items: Sequence[Inbound], *, now: datetime
+) -> list[Message | None]:
     """`Tx.store_inbound` (see `frontdesk.domain.ports`)."""
+    if not items:
+        return []
     if conn.dialect.name == "postgresql":
-        return await _store_postgres(conn, channel=channel, event=event, now=now, turn=turn)
-    return await _store_stepwise(conn, channel=channel, event=event, now=now, turn=turn)
+        return [await _store_postgres(conn, item, now=now) for item in items]
+    return await _store_sqlite(conn, items, now=now)
 
 
-async def _store_stepwise(
-    conn: AsyncConnection, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
-) -> Message | None:
-    """SQLite: a lookup, the message insert, then (for a new message) its updates — 4 to 5 statements."""
-    found = (
-        await conn.execute(
-            _FIND_BOTH, {"tenant_id": channel.tenant_id, "wa_id": event.sender, "channel_id": channel.id}
-        )
-    ).first()
-    if found is None or found.conversation_id is None or _name_wanted(event.sender_name, found.name):
-        known = await contact(conn, tenant_id=channel.tenant_id, wa_id=event.sender, name=event.sender_name)
-        key = {"channel_id": channel.id, "contact_id": known.id}
-        if found is None or found.conversation_id is None:
-            await conn.execute(
-                _INSERT_CONVERSATION[conn.dialect.name], _new_conversation(channel.tenant_id, key, now)
-            )
-        conversation_id = (await conn.execute(FIND_CONVERSATION, key)).one().id
-    else:
-        conversation_id = found.conversation_id
-    message = await insert_message(
-        conn, tenant_id=channel.tenant_id, conversation_id=conversation_id, event=event, now=now
-    )
-    if message is None:
-        return None
+async def _store_sqlite(
+    conn: AsyncConnection, items: Sequence[Inbound], *, now: datetime
+) -> list[Message | None]:
+    """SQLite: five statements for the whole batch — one lookup per number, the messages in one insert,
+    then the conversations' updates, the jobs and the events each in one `executemany`. A statement costs
+    SQLAlchemy far more than SQLite, so a batch of N costs little more than one message."""
+    conversation_ids = await _conversation_ids(conn, items, now=now)
+    inserted = await _insert_messages(conn, items, conversation_ids, now=now)
+    new: list[tuple[Inbound, Message]] = []
+    result: list[Message | None] = []
+    for item in items:
+        message = inserted.pop(item.event.message_id, None)  # popped: a wamid twice in a batch is new once
+        result.append(message)
+        if message is not None:
+            new.append((item, message))
+    if not new:
+        return result
     await conn.execute(
-        _NOTE_AND_REOPEN, {"conversation_id": conversation_id, "at": min(event.timestamp, now)}
+        _NOTE_AND_REOPEN,
+        [{"conversation_id": m.conversation_id, "at": min(i.event.timestamp, now)} for i, m in new],
     )
-    if turn is not None:
-        await conn.execute(_INSERT_JOB, _job_values(turn, message, now))
-    await conn.execute(_INSERT_EVENT, _event_values(message, now))
-    return message
+    if jobs_ := [_job_values(i.turn, m, now) for i, m in new if i.turn is not None]:
+        await conn.execute(_INSERT_JOB, jobs_)
+    await conn.execute(_INSERT_EVENT, [_event_values(m, now) for _, m in new])
+    return result
+
+
+async def _conversation_ids(conn: AsyncConnection, items: Sequence[Inbound], *, now: datetime) -> list[int]:
+    """Each item's conversation id: one lookup per number for the senders seen before; a new sender's
+    contact and conversation (or a name to learn) take the single-message path."""
+    known: dict[tuple[int, str], Any] = {}
+    for channel in {item.channel.id: item.channel for item in items}.values():
+        senders = sorted({item.event.sender for item in items if item.channel.id == channel.id})
+        found = await conn.execute(
+            _FIND_SENDERS, {"tenant_id": channel.tenant_id, "channel_id": channel.id, "wa_ids": senders}
+        )
+        known.update(((channel.id, row.wa_id), row) for row in found)
+    ids = []
+    for item in items:
+        channel, event = item.channel, item.event
+        row = known.get((channel.id, event.sender))
+        if row is None or row.conversation_id is None or _name_wanted(event.sender_name, row.name):
+            who = await contact(conn, tenant_id=channel.tenant_id, wa_id=event.sender, name=event.sender_name)
+            key = {"channel_id": channel.id, "contact_id": who.id}
+            if row is None or row.conversation_id is None:
+                await conn.execute(
+                    _INSERT_CONVERSATION[conn.dialect.name], _new_conversation(channel.tenant_id, key, now)
+                )
+            conversation_id = (await conn.execute(FIND_CONVERSATION, key)).one().id
+            row = _Known(wa_id=event.sender, name=who.name, conversation_id=conversation_id)
+            known[(channel.id, event.sender)] = row
+        ids.append(row.conversation_id)
+    return ids
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A sender looked up or just created: the fields `_FIND_SENDERS` returns."""
+
+    wa_id: str
+    name: str | None
+    conversation_id: int
+
+
+async def _insert_messages(
+    conn: AsyncConnection, items: Sequence[Inbound], conversation_ids: list[int], *, now: datetime
+) -> dict[str, Message]:
+    """Insert the batch's messages in one statement; the new ones by channel message id."""
+    params = [
+        {
+            **_message_values(tenant_id=item.channel.tenant_id, event=item.event, now=now),
+            "conversation_id": cid,
+        }
+        for item, cid in zip(items, conversation_ids, strict=True)
+    ]
+    found = await conn.execute(_INSERT_MESSAGE[conn.dialect.name], params)
+    return {row.channel_message_id: rows.message(row) for row in found}
 
 
 def _job_values(turn: TurnJob, message: Message, now: datetime) -> dict[str, Any]:
@@ -367,9 +416,8 @@ SELECT msg.*, EXISTS (SELECT FROM noted) AS noted FROM msg
 )
 
 
-async def _store_postgres(
-    conn: AsyncConnection, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
-) -> Message | None:
+async def _store_postgres(conn: AsyncConnection, item: Inbound, *, now: datetime) -> Message | None:
+    channel, event, turn = item.channel, item.event, item.turn
     values = _message_values(tenant_id=channel.tenant_id, event=event, now=now)
     at = min(event.timestamp, now)
     # The event's payload, but for the two ids the statement fills in.

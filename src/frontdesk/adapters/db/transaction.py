@@ -39,7 +39,7 @@ from frontdesk.domain.models import (
     Tenant,
 )
 from frontdesk.domain.outbound import OutboundMessage, preview
-from frontdesk.domain.ports import TurnJob
+from frontdesk.domain.ports import Inbound
 from frontdesk.domain.turns import Usage
 
 # Every webhook looks its number up: built once, not per call (measured in bench/webhooks.py).
@@ -139,10 +139,8 @@ class SqlTx:
             now=now,
         )
 
-    async def store_inbound(
-        self, *, channel: Channel, event: InboundMessage, now: datetime, turn: TurnJob | None
-    ) -> Message | None:
-        return await inbound.store_inbound(self.conn, channel=channel, event=event, now=now, turn=turn)
+    async def store_inbound(self, items: Sequence[Inbound], *, now: datetime) -> list[Message | None]:
+        return await inbound.store_inbound(self.conn, items, now=now)
 
     async def message(self, message_id: int) -> Message:
         return rows.message(await self._one(select(messages).where(messages.c.id == message_id), "message"))

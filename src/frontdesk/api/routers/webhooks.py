@@ -11,7 +11,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
-from frontdesk.adapters.channels.whatsapp_cloud.webhook import parse_webhook, verify_signature
+from frontdesk.adapters.channels.whatsapp_cloud.webhook import (
+    SIGNATURE_HEADER,
+    parse_webhook,
+    verify_signature,
+)
 from frontdesk.api.body import read_limited
 from frontdesk.api.deps import IngestDep, MetricsDep, SettingsDep
 from frontdesk.api.errors import PayloadTooLargeError
@@ -84,12 +88,24 @@ _RESULTS = {SignatureError: "bad_signature", PayloadTooLargeError: "too_large"}
 async def _receive(request: Request, settings: Settings, ingest: IngestService) -> WebhookAck:
     body = await read_limited(request, settings.max_body_bytes)
     try:
-        verify_signature(
-            body, request.headers.get("x-hub-signature-256"), settings.whatsapp_app_secret.get_secret_value()
+        return await accept(
+            body,
+            request.headers.get(SIGNATURE_HEADER),
+            app_secret=settings.whatsapp_app_secret.get_secret_value(),
+            ingest=ingest,
         )
     except SignatureError as exc:
         log.warning("webhook signature rejected", extra={"reason": str(exc), "bytes": len(body)})
         raise
+
+
+async def accept(body: bytes, signature: str | None, *, app_secret: str, ingest: IngestService) -> WebhookAck:
+    """Verify a delivery's signature on its raw bytes, then decode, parse and store it exactly once.
+
+    Raises `SignatureError` before anything is parsed, and `InvalidInputError` for a body that is not
+    JSON or not a webhook. Shared by the route and `frontdesk.api.webhook_fast_path`.
+    """
+    verify_signature(body, signature, app_secret)
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
