@@ -1,10 +1,11 @@
 """The inbound path: a customer's message stored with everything it changes, in few round trips.
 
-`store_inbound` is the webhook's whole transaction (after the channel lookup), for a batch of messages
-(ingest group-commits concurrent webhooks). On PostgreSQL each message is one statement of
-data-modifying CTEs; on SQLite, where a statement costs microseconds rather than a network round trip,
-five statements serve the whole batch. Every statement is built once, at import: SQLAlchemy
-then reuses its cache key and compiled SQL instead of rebuilding them per webhook.
+`store_inbound` is the webhook's whole transaction (after the channel lookup) for a batch of messages:
+ingest group-commits the webhooks that arrive together. Five statements serve the whole batch — one
+lookup of the senders per number, the messages in one multi-row insert, then the conversations'
+updates, the jobs and the events, each one `executemany` — so a batch of N costs little more than one
+message: on SQLite a statement costs SQLAlchemy far more than SQLite itself, on PostgreSQL a round
+trip. Every statement is built once, at import: SQLAlchemy then reuses its cache key and compiled SQL.
 
 Lookups come first (a contact and a conversation nearly always exist) and inserts only on a miss.
 """
@@ -13,25 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Integer,
-    String,
     Table,
-    Text,
     and_,
     bindparam,
     case,
-    column,
     func,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,7 +50,7 @@ from frontdesk.domain.models import (
     Message,
     MessageStatus,
 )
-from frontdesk.domain.ports import TURN_KEY_PREFIX, Inbound, TurnJob, turn_key
+from frontdesk.domain.ports import Inbound, TurnJob, turn_key
 
 _AT = bindparam("at", type_=UTCDateTime())
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -207,20 +200,9 @@ async def insert_message(
 async def store_inbound(
     conn: AsyncConnection, items: Sequence[Inbound], *, now: datetime
 ) -> list[Message | None]:
-    """`Tx.store_inbound` (see `frontdesk.domain.ports`)."""
+    """`Tx.store_inbound` (see `frontdesk.domain.ports`): five statements for the whole batch."""
     if not items:
         return []
-    if conn.dialect.name == "postgresql":
-        return [await _store_postgres(conn, item, now=now) for item in items]
-    return await _store_sqlite(conn, items, now=now)
-
-
-async def _store_sqlite(
-    conn: AsyncConnection, items: Sequence[Inbound], *, now: datetime
-) -> list[Message | None]:
-    """SQLite: five statements for the whole batch — one lookup per number, the messages in one insert,
-    then the conversations' updates, the jobs and the events each in one `executemany`. A statement costs
-    SQLAlchemy far more than SQLite, so a batch of N costs little more than one message."""
     conversation_ids = await _conversation_ids(conn, items, now=now)
     inserted = await _insert_messages(conn, items, conversation_ids, now=now)
     new: list[tuple[Inbound, Message]] = []
@@ -232,9 +214,12 @@ async def _store_sqlite(
             new.append((item, message))
     if not new:
         return result
+    # In conversation order (stable: one conversation's messages keep theirs), so two batches written
+    # at once on PostgreSQL lock the rows they share in the same order and cannot deadlock.
+    notes = sorted(new, key=lambda pair: pair[1].conversation_id)
     await conn.execute(
         _NOTE_AND_REOPEN,
-        [{"conversation_id": m.conversation_id, "at": min(i.event.timestamp, now)} for i, m in new],
+        [{"conversation_id": m.conversation_id, "at": min(i.event.timestamp, now)} for i, m in notes],
     )
     if jobs_ := [_job_values(i.turn, m, now) for i, m in new if i.turn is not None]:
         await conn.execute(_INSERT_JOB, jobs_)
@@ -314,148 +299,3 @@ def _event_values(message: Message, now: datetime) -> dict[str, Any]:
         "payload": live.message_created(message),
         "created_at": now,
     }
-
-
-# -- PostgreSQL: the whole ingest in one statement, one round trip.
-# Contact and conversation are looked up first and inserted only when missing; ON CONFLICT DO UPDATE
-# (a no-op update) returns the row a concurrent transaction has just inserted, where DO NOTHING would
-# return nothing and lose the message. Sibling CTEs share one snapshot, so `noted` cannot see a
-# conversation inserted by this statement (or committed after it began): `store_inbound` then updates it
-# with a second statement.
-_STORE_POSTGRES = (
-    text(
-        f"""
-WITH found AS (
-    SELECT id FROM contacts WHERE tenant_id = :tenant_id AND wa_id = :wa_id
-), made AS (
-    INSERT INTO contacts (tenant_id, wa_id, name, preferences, marketing_opt_in, vip, created_at)
-    SELECT :tenant_id, :wa_id, :name, CAST('{{}}' AS json), false, false, now()
-    WHERE NOT EXISTS (SELECT FROM found)
-    ON CONFLICT (tenant_id, wa_id) DO UPDATE SET wa_id = EXCLUDED.wa_id
-    RETURNING id
-), named AS (
-    UPDATE contacts SET name = :name
-    WHERE id IN (SELECT id FROM found) AND :name <> '' AND (name IS NULL OR name = '')
-), contact AS (
-    SELECT id FROM found UNION ALL SELECT id FROM made
-), conv_found AS (
-    SELECT c.id FROM conversations AS c JOIN contact ON c.contact_id = contact.id
-    WHERE c.channel_id = :channel_id
-), conv_made AS (
-    INSERT INTO conversations (tenant_id, channel_id, contact_id, status, unread_count, created_at,
-                               updated_at)
-    SELECT :tenant_id, :channel_id, contact.id, :bot, 0, :now, :now FROM contact
-    WHERE NOT EXISTS (SELECT FROM conv_found)
-    ON CONFLICT (channel_id, contact_id) DO UPDATE SET channel_id = EXCLUDED.channel_id
-    RETURNING id
-), conv AS (
-    SELECT id FROM conv_found UNION ALL SELECT id FROM conv_made
-), msg AS (
-    INSERT INTO messages (tenant_id, conversation_id, direction, type, text, content, channel_message_id,
-                          reply_to, status, tools, status_at, created_at)
-    SELECT :tenant_id, conv.id, :direction, :type, :text, :content, :channel_message_id,
-           :reply_to, :status, CAST('[]' AS json), :now, :created_at FROM conv
-    ON CONFLICT (channel_message_id) DO NOTHING
-    RETURNING {", ".join(c.name for c in messages.c)}
-), noted AS (
-    UPDATE conversations SET
-        last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < :at THEN :at
-                               ELSE last_inbound_at END,
-        last_message_at = :at,
-        unread_count = unread_count + 1,
-        updated_at = :at,
-        status = CASE WHEN status = :closed THEN :bot ELSE status END
-    WHERE id IN (SELECT conversation_id FROM msg)
-    RETURNING id
-), job AS (
-    INSERT INTO jobs (kind, key, payload, status, attempts, max_attempts, run_at, created_at)
-    SELECT :kind, :key_prefix || msg.conversation_id,
-           CAST(CAST(:job_extra AS jsonb)
-                || jsonb_build_object('message_id', msg.id, 'conversation_id', msg.conversation_id) AS json),
-           :queued, 0, :max_attempts, :now, :now
-    FROM msg WHERE :enqueue
-), event AS (
-    INSERT INTO events (tenant_id, type, payload, created_at)
-    SELECT :tenant_id, :event_type,
-           CAST(jsonb_set(jsonb_set(CAST(:event_payload AS jsonb), '{{conversation_id}}',
-                                    to_jsonb(msg.conversation_id)),
-                          '{{message,id}}', to_jsonb(msg.id)) AS json),
-           :now
-    FROM msg
-)
-SELECT msg.*, EXISTS (SELECT FROM noted) AS noted FROM msg
-"""
-    )
-    .bindparams(
-        *(bindparam(n, type_=BigInteger()) for n in ("tenant_id", "channel_id")),
-        *(bindparam(n, type_=Integer()) for n in ("max_attempts",)),
-        *(
-            bindparam(n, type_=String())
-            for n in (
-                "wa_id",
-                "name",
-                "bot",
-                "closed",
-                "direction",
-                "type",
-                "channel_message_id",
-                "reply_to",
-                "status",
-                "kind",
-                "key_prefix",
-                "queued",
-                "event_type",
-            )
-        ),
-        bindparam("text", type_=Text()),
-        *(bindparam(n, type_=JSON()) for n in ("content", "job_extra", "event_payload")),
-        *(bindparam(n, type_=UTCDateTime()) for n in ("now", "at", "created_at")),
-        bindparam("enqueue", type_=Boolean()),
-    )
-    .columns(*messages.c, column("noted", Boolean()))
-)
-
-
-async def _store_postgres(conn: AsyncConnection, item: Inbound, *, now: datetime) -> Message | None:
-    channel, event, turn = item.channel, item.event, item.turn
-    values = _message_values(tenant_id=channel.tenant_id, event=event, now=now)
-    at = min(event.timestamp, now)
-    # The event's payload, but for the two ids the statement fills in.
-    draft = Message(
-        id=0,
-        tenant_id=channel.tenant_id,
-        conversation_id=0,
-        direction=Direction.IN,
-        type=event.type,
-        text=event.text,
-        reply_to=values["reply_to"],
-        status=MessageStatus.RECEIVED,
-        created_at=event.timestamp.astimezone(UTC),
-    )
-    params = {
-        **values,
-        "channel_id": channel.id,
-        "wa_id": event.sender,
-        "name": event.sender_name,
-        "bot": ConversationStatus.BOT.value,
-        "closed": ConversationStatus.CLOSED.value,
-        "direction": Direction.IN.value,
-        "status": MessageStatus.RECEIVED.value,
-        "now": now,
-        "at": at,
-        "enqueue": turn is not None,
-        "kind": turn.kind if turn else "",
-        "max_attempts": turn.max_attempts if turn else 0,
-        "job_extra": turn.extra if turn else {},
-        "key_prefix": TURN_KEY_PREFIX,
-        "queued": JobStatus.QUEUED.value,
-        "event_type": live.MESSAGE_CREATED,
-        "event_payload": live.message_created(draft),
-    }
-    del params["tools"], params["status_at"]
-    row = (await conn.execute(_STORE_POSTGRES, params)).first()
-    if row is None:
-        return None
-    if not row.noted:
-        await conn.execute(_NOTE_AND_REOPEN, {"conversation_id": row.conversation_id, "at": at})
-    return rows.message(row)
