@@ -7,7 +7,10 @@ the ack path is measured, and mounts one extra route that exists only here:
 
     POST /bench/bare   reads the body and answers 200, storing nothing
 
-so the bare and the stored rates come from the same process, framework and connection handling.
+so the bare and the stored rates come from the same process, framework and connection handling; and
+one answered in front of the app, where the webhook's fast path answers (`api.webhook_fast_path`):
+
+    POST /bench/raw    the same, before FastAPI and its middleware
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 
 import uvicorn
 from fastapi import Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from frontdesk.app import create_app
 from frontdesk.logs import configure_logging
@@ -26,6 +30,23 @@ async def bare(request: Request) -> Response:
     """The floor: the same HTTP stack, the body read, no signature check, no parsing, no database."""
     await request.body()
     return Response(status_code=200)
+
+
+class RawBare:
+    """`POST /bench/raw` answered before the app (its body read, 200, nothing stored); the rest passed on."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/bench/raw":
+            await self.app(scope, receive, send)
+            return
+        more = True
+        while more:
+            more = (await receive()).get("more_body", False)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
 
 
 def main() -> None:
@@ -39,7 +60,7 @@ def main() -> None:
     app = create_app(settings, workers=False)
     app.add_api_route("/bench/bare", bare, methods=["POST"], include_in_schema=False)
     uvicorn.run(
-        app,
+        RawBare(app),
         host=args.host,
         port=args.port,
         loop="uvloop",
