@@ -15,6 +15,7 @@ most once either way: storing is idempotent on the message id, and a failed atte
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -23,10 +24,13 @@ from frontdesk.api.body import replay
 from frontdesk.api.request_id import request_id_from
 from frontdesk.api.routers.webhooks import accept
 from frontdesk.api.security import hsts_on, security_headers
+from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.ops import REQUEST_ID
 
 if TYPE_CHECKING:
     from frontdesk.app import Frontdesk
+
+log = logging.getLogger(__name__)
 
 PATH = "/webhooks/whatsapp"
 _SIGNATURE = b"x-hub-signature-256"
@@ -61,11 +65,16 @@ class WebhookFastPath:
                 app_secret=settings.whatsapp_app_secret.get_secret_value(),
                 ingest=frontdesk.ingest,
             )
+        except FrontdeskError:
+            ack = None  # refused input: the route says why
         except Exception:
-            await self.app(scope, replay(body, receive), send)
-            return
+            log.warning("webhook fast path failed; the route tries again", exc_info=True)
+            ack = None
         finally:
             REQUEST_ID.reset(token)
+        if ack is None:
+            await self.app(scope, replay(body, receive), send)
+            return
         frontdesk.admin.metrics.webhook("ok")
         content = ack.model_dump_json().encode()
         await send(

@@ -71,7 +71,7 @@ FIND_CONVERSATION = select(conversations).where(
     conversations.c.channel_id == bindparam("channel_id"),
     conversations.c.contact_id == bindparam("contact_id"),
 )
-# The SQLite batch's lookup: these senders' contacts and, when they exist, their conversations on a number.
+# The batch's lookup: these senders' contacts and, when they exist, their conversations on a number.
 _FIND_SENDERS = (
     select(contacts.c.wa_id, contacts.c.name, conversations.c.id.label("conversation_id"))
     .select_from(contacts)
