@@ -6,7 +6,15 @@ import logging
 from typing import Any
 
 import pytest
-from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
+from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from frontdesk.adapters.llm import ProviderConfig, build_model
@@ -17,8 +25,8 @@ from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Turn
 from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError
 from frontdesk.services.agents.chain import run_chain
-from frontdesk.services.agents.llm_brain import LlmBrain, cost
-from frontdesk.services.agents.llm_tools import history_messages
+from frontdesk.services.agents.llm_brain import REQUEST_LIMIT, LlmBrain, cost
+from frontdesk.services.agents.llm_tools import history_messages, tool_definitions
 from frontdesk.services.agents.tools import ToolContext
 from tests.support.agents import AMELIA, Agents
 
@@ -107,6 +115,53 @@ async def test_scope_arguments_from_the_model_are_ignored(agents: Agents) -> Non
     assert [t.ok for t in reply.tools] == [True]
 
 
+@pytest.mark.parametrize(
+    "call", [ToolCallPart("cancel_everything", {}), ToolCallPart("handoff", "{not json")]
+)
+async def test_a_wrong_tool_call_is_sent_back_once_for_the_model_to_repair(
+    agents: Agents, call: ToolCallPart
+) -> None:
+    sent_back: list[ToolReturnPart] = []
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        last = messages[-1]
+        if len(messages) == 1:
+            return ModelResponse(parts=[call])
+        assert isinstance(last, ModelRequest)
+        sent_back.extend(p for p in last.parts if isinstance(p, ToolReturnPart))
+        return ModelResponse(parts=[TextPart("Sorry, let me try that again.")])
+
+    reply = await _brain(answer).reply(await _request(agents, "hi"))
+
+    assert [p.outcome for p in sent_back] == ["retried"] and reply.tools == ()
+    with pytest.raises(BrainUnavailableError, match="exceeded max retries"):
+        await _brain(lambda m, i: ModelResponse(parts=[call])).reply(await _request(agents, "hi"))
+
+
+async def test_an_answer_without_text_or_tool_call_is_asked_for_again_once(agents: Agents) -> None:
+    requests: list[int] = []
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        requests.append(len(messages))
+        return ModelResponse(parts=[] if len(requests) == 1 else [TextPart("Hello")])
+
+    reply = await _brain(answer).reply(await _request(agents, "hi"))
+
+    assert len(requests) == 2 and [m.body for m in reply.messages if isinstance(m, Text)] == ["Hello"]
+
+
+async def test_a_model_that_keeps_calling_tools_is_stopped(agents: Agents) -> None:
+    calls: list[int] = []
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        calls.append(1)
+        return ModelResponse(parts=[ToolCallPart("order_status", {"order_ref": "LH-100245"})])
+
+    with pytest.raises(BrainUnavailableError, match="request_limit"):
+        await _brain(answer).reply(await _request(agents, "where is LH-100245"))
+    assert len(calls) == REQUEST_LIMIT
+
+
 @pytest.mark.parametrize("output", ["", "   "])
 async def test_an_empty_answer_makes_the_brain_unavailable(agents: Agents, output: str) -> None:
     with pytest.raises(BrainUnavailableError):
@@ -185,6 +240,35 @@ def test_a_provider_without_credentials_is_skipped(spec: str, caplog: pytest.Log
     with caplog.at_level(logging.WARNING):
         assert build_model(spec, ProviderConfig()) is None
     assert f"model {spec} skipped" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "openai:gpt-4o-mini",
+        "anthropic:claude-haiku-4-5",
+        "gemini:gemini-2.0-flash",
+        "bedrock:anthropic.claude-3-haiku-20240307-v1:0",
+    ],
+)
+def test_each_tool_schema_is_adapted_to_the_provider_once(spec: str) -> None:
+    config = ProviderConfig(
+        openai_api_key="sk-test",
+        anthropic_api_key="sk-ant-test",
+        gemini_api_key="gemini-test",
+        bedrock_region="eu-west-2",
+        bedrock_access_key_id="AKIDTEST",
+        bedrock_secret_access_key="secret-test",
+    )
+    model = build_model(spec, config)
+    assert model is not None
+    params = ModelRequestParameters(function_tools=list(tool_definitions(ORDERS.tools)))
+
+    first = model.customize_request_parameters(params)
+    again = model.customize_request_parameters(params)
+
+    assert first.function_tools == Model.customize_request_parameters(model, params).function_tools
+    assert all(a is b for a, b in zip(first.function_tools, again.function_tools, strict=True))
 
 
 def test_an_openai_compatible_server_needs_no_key() -> None:

@@ -76,12 +76,12 @@ class SqlBookings:
 
     async def services(self, tenant_id: int) -> list[Service]:
         stmt = select(services).where(services.c.tenant_id == tenant_id).order_by(services.c.id)
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             return [to.service(r) for r in await conn.execute(stmt)]
 
     async def technicians(self, tenant_id: int) -> list[Technician]:
         stmt = select(technicians).where(technicians.c.tenant_id == tenant_id).order_by(technicians.c.id)
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             return [to.technician(r) for r in await conn.execute(stmt)]
 
     async def busy_between(self, tenant_id: int, start: datetime, end: datetime) -> list[Busy]:
@@ -107,11 +107,11 @@ class SqlBookings:
             .where(appointments.c.tenant_id == tenant_id, appointments.c.contact_id == contact_id)
             .order_by(appointments.c.start_at)
         )
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             return [to.appointment(r) for r in await conn.execute(stmt)]
 
     async def appointment(self, tenant_id: int, contact_id: int, ref: str) -> Appointment | None:
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             row = (await conn.execute(_joined().where(_own(tenant_id, contact_id, ref)))).first()
         return to.appointment(row) if row else None
 

@@ -56,7 +56,7 @@ class SqlBusinessData(SqlBookings):
     """Catalog, orders, returns, contacts and staff tasks; bookings from `SqlBookings`."""
 
     async def rules(self, tenant_id: int) -> BusinessRules:
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             row = (await conn.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
         if row is None:
             raise NotFoundError("tenant not found")
@@ -108,12 +108,12 @@ class SqlBusinessData(SqlBookings):
             .order_by(orders.c.ordered_at.desc(), orders.c.id.desc())
             .limit(limit)
         )
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             rows = (await conn.execute(stmt)).all()
             return await _orders(conn, tenant_id, rows)
 
     async def order(self, tenant_id: int, contact_id: int, order_ref: str) -> Order | None:
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             rows = (
                 await conn.execute(select(orders).where(_own_order(tenant_id, contact_id, order_ref)))
             ).all()
@@ -177,7 +177,7 @@ class SqlBusinessData(SqlBookings):
     # -- the contact
 
     async def profile(self, tenant_id: int, contact_id: int) -> ContactProfile | None:
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             row = (await conn.execute(select(contacts).where(_own_contact(tenant_id, contact_id)))).first()
         return to.profile(row) if row else None
 
@@ -243,7 +243,7 @@ class SqlBusinessData(SqlBookings):
         )
         if open_only:
             stmt = stmt.where(staff_tasks.c.status == StaffTaskStatus.OPEN)
-        async with self._store.read() as conn:
+        async with self._store.lookup() as conn:
             return [to.staff_task(r) for r in await conn.execute(stmt.order_by(staff_tasks.c.id))]
 
 

@@ -15,6 +15,9 @@ BUSY_TIMEOUT = 30.0
 READ_ONLY = "frontdesk_read_only"
 """Execution option for connections that only read. On SQLite they begin a deferred transaction: in WAL
 mode it reads a snapshot without waiting for (or blocking) writers."""
+SHORT_READ = "frontdesk_short_read"
+"""With `READ_ONLY`: the transaction only makes a few indexed lookups, so on SQLite its statements run
+on the event loop (a worker-thread hop per statement would cost more than the lookups)."""
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -64,9 +67,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
         # fails with SQLITE_BUSY at once when another writer got in between, whatever busy_timeout says.
         # Connections marked READ_ONLY never write, so they read a snapshot instead of queueing for it.
-        # Read-only transactions may be long (a search): their statements run off the event loop.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        # Read-only transactions may be long (a search): their statements run off the event loop,
+        # unless they are marked as a few short lookups.
+        options = conn.get_execution_options()
+        read_only = options.get(READ_ONLY, False)
         driver = conn.connection.driver_connection
         if isinstance(driver, InlineSqlite):
-            driver.offload = read_only
+            driver.offload = read_only and not options.get(SHORT_READ, False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -12,7 +12,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.adapters.db import rows
-from frontdesk.adapters.db.engine import READ_ONLY
+from frontdesk.adapters.db.engine import READ_ONLY, SHORT_READ
 from frontdesk.adapters.db.tables import channels, conversations, events, jobs, messages, outbox, tenants
 from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain import live
@@ -60,11 +60,20 @@ class SqlStore:
         SQLite like every other write here)."""
         return self._begin()
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
+    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A read-only transaction: one consistent snapshot that never waits for writers."""
+        return self._read(short=False)
+
+    def lookup(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A read-only transaction for a few indexed lookups (a turn's tools): like `read`, but on SQLite
+        its statements run on the event loop instead of a worker thread, which would cost more CPU than
+        the lookups themselves."""
+        return self._read(short=True)
+
+    @asynccontextmanager
+    async def _read(self, *, short: bool) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY: True})
+            await conn.execution_options(**{READ_ONLY: True, SHORT_READ: short})
             async with conn.begin():
                 yield conn
 

@@ -29,6 +29,7 @@ from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.settings import ModelSettings
 
 from frontdesk.adapters.llm.openai_wire import WireOpenAI
+from frontdesk.adapters.llm.tool_schemas import AdaptsToolSchemasOnce
 from frontdesk.domain.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,23 @@ class ProviderConfig:
 Builder = Callable[[str, ProviderConfig], Model | None]
 
 
+# pydantic-ai's provider models, adapting each tool's schema once (see `tool_schemas`).
+class _OpenAIChatModel(AdaptsToolSchemasOnce, OpenAIChatModel):
+    pass
+
+
+class _AnthropicModel(AdaptsToolSchemasOnce, AnthropicModel):
+    pass
+
+
+class _GoogleModel(AdaptsToolSchemasOnce, GoogleModel):
+    pass
+
+
+class _BedrockConverseModel(AdaptsToolSchemasOnce, BedrockConverseModel):
+    pass
+
+
 def build_model(spec: str, config: ProviderConfig) -> Model | None:
     """The model for `spec`, or `None` when its provider has no credentials (logged: the link is skipped).
 
@@ -92,7 +110,7 @@ def _openai_model(name: str, base_url: str | None, api_key: str, config: Provide
     # WireOpenAI: the same wire body as the SDK's client, without its costly per-request type walk.
     client = WireOpenAI(base_url=base_url, api_key=api_key, max_retries=config.max_retries)
     provider = OpenAIProvider(openai_client=client)
-    return OpenAIChatModel(name, provider=provider, settings=_sdk_settings(config))
+    return _OpenAIChatModel(name, provider=provider, settings=_sdk_settings(config))
 
 
 def _http_settings(config: ProviderConfig) -> ModelSettings:
@@ -124,14 +142,14 @@ def _anthropic(name: str, config: ProviderConfig) -> Model | None:
         api_key=config.anthropic_api_key, base_url=config.anthropic_base_url, max_retries=config.max_retries
     )
     provider = AnthropicProvider(anthropic_client=client)
-    return AnthropicModel(name, provider=provider, settings=_sdk_settings(config))
+    return _AnthropicModel(name, provider=provider, settings=_sdk_settings(config))
 
 
 def _gemini(name: str, config: ProviderConfig) -> Model | None:
     if not config.gemini_api_key:
         return None
     provider = GoogleProvider(api_key=config.gemini_api_key, base_url=config.gemini_base_url)
-    return GoogleModel(name, provider=provider, settings=_http_settings(config))
+    return _GoogleModel(name, provider=provider, settings=_http_settings(config))
 
 
 def _bedrock(name: str, config: ProviderConfig) -> Model | None:
@@ -139,7 +157,9 @@ def _bedrock(name: str, config: ProviderConfig) -> Model | None:
         return None
     client = boto3.client("bedrock-runtime", **_bedrock_client_options(config))
     provider = BedrockProvider(bedrock_client=client)
-    return BedrockConverseModel(name, provider=provider, settings=ModelSettings(max_tokens=config.max_tokens))
+    return _BedrockConverseModel(
+        name, provider=provider, settings=ModelSettings(max_tokens=config.max_tokens)
+    )
 
 
 def _bedrock_client_options(config: ProviderConfig) -> dict[str, Any]:

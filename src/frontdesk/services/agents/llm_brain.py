@@ -2,10 +2,11 @@
 
 `LlmBrain(name, model, timeout=...)` answers for any agent: the agent's instructions after a safety
 preamble, the conversation's recent history, and the agent's tools from our registry (see `llm_tools`:
-scoping and confirmation stay in the tool layer). A side-effect tool is only ever run confirmed by this
-brain itself, after the customer's explicit yes to the question the tool asked, kept in the agent's state
-as `{"pending_confirmation": {"tool", "args", "question"}}`. Any provider failure, timeout or unusable
-answer raises `BrainUnavailableError`, so the agent's chain falls through (finally to `local`).
+scoping and confirmation stay in the tool layer), asked in `llm_loop`'s exchange with the model. A
+side-effect tool is only ever run confirmed by this brain itself, after the customer's explicit yes to
+the question the tool asked, kept in the agent's state as `{"pending_confirmation": {"tool", "args",
+"question"}}`. Any provider failure, timeout or unusable answer raises `BrainUnavailableError`, so the
+agent's chain falls through (finally to `local`).
 """
 
 from __future__ import annotations
@@ -14,21 +15,19 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic_ai import Agent as ModelAgent
-from pydantic_ai import RunContext
 from pydantic_ai.models import Model
 from pydantic_ai.settings import ModelSettings
-from pydantic_ai.usage import UsageLimits
 
 from frontdesk.domain.outbound import Button, Buttons, OutboundMessage, Text, split_text
 from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Usage
 from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError, ToolCall
-from frontdesk.services.agents.llm_tools import ToolRun, history_messages, model_tools
+from frontdesk.services.agents.llm_loop import Prepared, converse
+from frontdesk.services.agents.llm_tools import ToolRun, argument_errors, history_messages, tool_definitions
 from frontdesk.services.agents.nlu.slots import yes_no
 from frontdesk.services.agents.pending import reply_id
 from frontdesk.services.agents.replies import CONFIRM_NO, CONFIRM_YES
-from frontdesk.services.agents.tools import TOOLS
+from frontdesk.services.agents.tools import TOOLS, ToolContext
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ class LlmBrain:
         self.model = model
         self.settings = ModelSettings(request_timeout=timeout)
         """A deadline for each model request, retries included (per-attempt timeouts are the model's)."""
-        self._agents: dict[tuple[str, str, tuple[str, ...]], ModelAgent[ToolRun, str]] = {}
+        self._prepared: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
     async def reply(self, request: AgentRequest) -> AgentReply:
         """The agent's answer; `BrainUnavailableError` when the model cannot give one."""
@@ -92,22 +91,25 @@ class LlmBrain:
     async def _ask_model(self, request: AgentRequest) -> AgentReply:
         run = ToolRun(ctx=request.tools, allowed=frozenset(request.agent.tools))
         try:
-            result = await self._agent(request.agent).run(
-                request.text,
-                deps=run,
-                message_history=history_messages(request.turn.history),
-                model_settings=self.settings,
-                usage_limits=UsageLimits(request_limit=REQUEST_LIMIT),
+            result = await converse(
+                self.model,
+                self._prepare(request.agent),
+                prompt=request.text,
+                context=_context(request.tools),
+                history=history_messages(request.turn.history),
+                settings=self.settings,
+                run_tool=run.call,
+                check_arguments=argument_errors,
+                request_limit=REQUEST_LIMIT,
             )
         except Exception as exc:  # any provider, transport or protocol failure: the chain falls through
             log.warning(
                 "brain %s failed: %s: %s", self.name, type(exc).__name__, exc, extra={"brain": self.name}
             )
             raise BrainUnavailableError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
-        text = result.output.strip()
+        text = result.text.strip()
         if not text:
             raise BrainUnavailableError(f"{self.name}: the model gave an empty answer")
-        usage = result.usage
         return AgentReply(
             messages=_messages(text, run.pending),
             brain=self.name,
@@ -116,9 +118,9 @@ class LlmBrain:
             handoff=run.handoff,
             usage=Usage(
                 model=self.name,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cost=cost(self.name, usage.input_tokens, usage.output_tokens),
+                input_tokens=result.input_tokens,
+                output_tokens=result.output_tokens,
+                cost=cost(self.name, result.input_tokens, result.output_tokens),
             ),
         )
 
@@ -141,18 +143,14 @@ class LlmBrain:
             usage=Usage(model=self.name),
         )
 
-    def _agent(self, agent: Agent) -> ModelAgent[ToolRun, str]:
-        key = (agent.name, agent.instructions, agent.tools)
-        if key not in self._agents:
-            self._agents[key] = ModelAgent(
-                self.model,
-                deps_type=ToolRun,
-                output_type=str,
-                instructions=[f"{PREAMBLE}\n\n{agent.instructions}", _context],
-                tools=model_tools(agent.tools),
-                name=agent.name,
+    def _prepare(self, agent: Agent) -> Prepared:
+        """The agent's instructions and tool definitions, built once per version of the agent."""
+        key = (agent.instructions, agent.tools)
+        if key not in self._prepared:
+            self._prepared[key] = Prepared.of(
+                f"{PREAMBLE}\n\n{agent.instructions}", tool_definitions(agent.tools)
             )
-        return self._agents[key]
+        return self._prepared[key]
 
 
 def _yes_no(request: AgentRequest) -> bool | None:
@@ -163,8 +161,8 @@ def _yes_no(request: AgentRequest) -> bool | None:
     return yes_no(request.text)
 
 
-def _context(ctx: RunContext[ToolRun]) -> str:
-    tools = ctx.deps.ctx
+def _context(tools: ToolContext) -> str:
+    """The turn's part of the instructions: who the business and the customer are, and today's date."""
     name = tools.contact.name or "unknown"
     return f"Business: {tools.tenant.name}. Today: {tools.today():%A %d %B %Y}. Customer's name: {name}."
 

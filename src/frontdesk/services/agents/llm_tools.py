@@ -1,4 +1,4 @@
-"""Our tool registry as pydantic-ai tools, and a conversation's history as model messages.
+"""Our tool registry as the model's tools, and a conversation's history as model messages.
 
 The model sees each tool's JSON schema (`Tool.schema()`), but every call runs through `Tool.call` with the
 run's `ToolContext`: validation, capping, tenant and contact scoping and the confirmation rule stay in our
@@ -10,22 +10,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from pydantic_ai import RunContext
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
-from pydantic_ai.tools import Tool as ModelTool
+from pydantic_ai.tools import ToolDefinition
 
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.models import Direction, Message
 from frontdesk.domain.team import HANDOFF_TOOL
 from frontdesk.services.agents.brain import ToolCall
-from frontdesk.services.agents.tools import TOOLS, Tool, ToolContext, ToolResult
+from frontdesk.services.agents.tools import TOOLS, ToolContext, ToolResult
 
 CONFIRM_NOTE = (
     "Nothing was done yet. Ask the customer exactly this question and wait for their explicit yes; "
     "the system runs the action after they confirm."
 )
+HANDOFF_DESCRIPTION = (
+    "Hand this conversation to a person on the team: when the customer asks for one, is upset, or needs "
+    "something the other tools cannot do. Then tell the customer someone will reply here soon."
+)
+
+
+class HandoffArgs(BaseModel):
+    """The `handoff` tool's arguments."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = ""
+
+
+HANDOFF_SCHEMA: dict[str, Any] = {
+    "additionalProperties": False,
+    "properties": {"reason": {"default": "", "description": "Why, in a few words.", "type": "string"}},
+    "type": "object",
+}
 
 
 @dataclass
@@ -39,16 +58,42 @@ class ToolRun:
     """The side-effect call waiting for the customer's yes: `{"tool", "args", "question"}`."""
     handoff: bool = False
 
-    async def call(self, tool: Tool[Any], raw: dict[str, Any]) -> dict[str, Any]:
-        """Run `tool` as the model asked (never confirmed) and record it; the result as the model sees it."""
-        if tool.name not in self.allowed:  # the model was not offered it; refuse rather than trust the name
-            return {"ok": False, "error": "not_allowed", "summary": f"{tool.name} is not available."}
+    async def call(self, name: str, raw: dict[str, Any]) -> dict[str, Any]:
+        """Run the tool `name` as the model asked (never confirmed) and record it; the result as the
+        model sees it."""
+        tool = TOOLS.get(name)
+        if name not in self.allowed or (tool is None and name != HANDOFF_TOOL):
+            # Not offered to this agent: refuse rather than trust the name.
+            return {"ok": False, "error": "not_allowed", "summary": f"{name} is not available."}
+        if tool is None:
+            return self._hand_off(HandoffArgs.model_validate(raw))
         result = await tool.call(self.ctx, raw)
-        self.calls.append(ToolCall(name=tool.name, args=dict(raw), ok=result.ok, summary=result.summary))
+        self.calls.append(ToolCall(name=name, args=dict(raw), ok=result.ok, summary=result.summary))
         if result.needs_confirmation:
-            self.pending = {"tool": tool.name, "args": dict(raw), "question": result.summary}
+            self.pending = {"tool": name, "args": dict(raw), "question": result.summary}
         self.handoff = self.handoff or result.handoff
         return for_model(result)
+
+    def _hand_off(self, args: HandoffArgs) -> dict[str, Any]:
+        self.handoff = True
+        reason = args.reason[:200]
+        self.calls.append(ToolCall(name=HANDOFF_TOOL, args={"reason": reason}, ok=True, summary="handed off"))
+        return {"ok": True, "summary": "A person from the team will take over this conversation."}
+
+
+def argument_errors(name: str, raw: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Why the model must repair a call's arguments before it runs, or None. Only `handoff` is checked
+    here: our tools validate their own arguments and answer a failed result the model can read."""
+    if name != HANDOFF_TOOL:
+        return None
+    try:
+        HandoffArgs.model_validate(raw)
+    except ValidationError as exc:
+        return [
+            {**error, "loc": list(error["loc"])}
+            for error in exc.errors(include_url=False, include_context=False)
+        ]
+    return None
 
 
 def for_model(result: ToolResult) -> dict[str, Any]:
@@ -64,47 +109,29 @@ def for_model(result: ToolResult) -> dict[str, Any]:
     return out
 
 
-HANDOFF_DESCRIPTION = (
-    "Hand this conversation to a person on the team: when the customer asks for one, is upset, or needs "
-    "something the other tools cannot do. Then tell the customer someone will reply here soon."
-)
-
-
-def model_tools(names: Iterable[str]) -> list[ModelTool[ToolRun]]:
-    """The named tools as pydantic-ai tools over a `ToolRun` (`handoff` included); `ConfigurationError`
-    for unknown names."""
-    names = list(names)
+def tool_definitions(names: Iterable[str]) -> tuple[ToolDefinition, ...]:
+    """The named tools as the model sees them (`handoff` included); `ConfigurationError` for unknown
+    names."""
+    names = tuple(names)
     unknown = [name for name in names if name not in TOOLS and name != HANDOFF_TOOL]
     if unknown:
         raise ConfigurationError(f"unknown tools: {', '.join(unknown)}")
-    tools = [_model_tool(TOOLS[name]) for name in names if name != HANDOFF_TOOL]
+    tools = [_definition(name) for name in names if name != HANDOFF_TOOL]
     if HANDOFF_TOOL in names:
-        tools.append(ModelTool(_handoff, name=HANDOFF_TOOL, description=HANDOFF_DESCRIPTION, takes_ctx=True))
-    return tools
+        tools.append(_definition(HANDOFF_TOOL))
+    return tuple(tools)
 
 
-async def _handoff(ctx: RunContext[ToolRun], reason: str = "") -> dict[str, Any]:
-    """Hand the conversation to staff.
-
-    Args:
-        reason: Why, in a few words.
-    """
-    run = ctx.deps
-    run.handoff = True
-    run.calls.append(
-        ToolCall(name=HANDOFF_TOOL, args={"reason": reason[:200]}, ok=True, summary="handed off")
-    )
-    return {"ok": True, "summary": "A person from the team will take over this conversation."}
-
-
-def _model_tool(tool: Tool[Any]) -> ModelTool[ToolRun]:
-    schema = tool.schema()
-
-    async def run(ctx: RunContext[ToolRun], **raw: Any) -> dict[str, Any]:
-        return await ctx.deps.call(tool, raw)
-
-    return ModelTool.from_schema(
-        run, name=tool.name, description=tool.description, json_schema=schema["parameters"], takes_ctx=True
+@cache
+def _definition(name: str) -> ToolDefinition:
+    """A tool's definition, built once: its schema does not change while the process runs."""
+    if name == HANDOFF_TOOL:
+        return ToolDefinition(
+            name=name, description=HANDOFF_DESCRIPTION, parameters_json_schema=HANDOFF_SCHEMA
+        )
+    schema = TOOLS[name].schema()
+    return ToolDefinition(
+        name=name, description=schema["description"], parameters_json_schema=schema["parameters"]
     )
 
 

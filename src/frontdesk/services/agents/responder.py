@@ -9,6 +9,7 @@ on the `Answer` for the turn service to store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 from collections.abc import Awaitable, Callable, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 
 from frontdesk.domain.team import SUPERVISOR, Agent, Team
 from frontdesk.domain.turns import Answer, Turn, Usage
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain
+from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain, BrainUnavailableError
 from frontdesk.services.agents.chain import run_chain
 from frontdesk.services.agents.dialogue import ConversationState
 from frontdesk.services.agents.local_brain import LocalBrain
@@ -74,8 +75,8 @@ class TeamResponder:
         route = self.supervisor.route(text, state, tapped=reply_id(turn), now=ctx.now())
         if not route.understood:
             return await self._not_understood(turn, ctx, state)
-        context = await self._known(turn, ctx, state)
-        replies = await asyncio.gather(*(self._answer(p, turn, ctx, state, context) for p in route.parts))
+        known = _Once(lambda: self._known(turn, ctx, state))
+        replies = await asyncio.gather(*(self._answer(p, turn, ctx, state, known) for p in route.parts))
         return self._outcome(route, list(zip(route.parts, replies, strict=True)), state)
 
     async def _context(self, turn: Turn) -> ToolContext:
@@ -92,7 +93,7 @@ class TeamResponder:
         return known
 
     async def _answer(
-        self, part: Part, turn: Turn, ctx: ToolContext, state: ConversationState, context: dict[str, Any]
+        self, part: Part, turn: Turn, ctx: ToolContext, state: ConversationState, known: _Once
     ) -> AgentReply:
         agent = self.supervisor.agent if part.agent == SUPERVISOR else self.team.agent(part.agent)
         assert agent is not None  # the classifier only knows the team's agents
@@ -102,19 +103,23 @@ class TeamResponder:
             turn=turn,
             tools=ctx,
             skill=part.skill,
-            context=context,
             state=state.agent_state(agent.name) if part.pending else {},
         )
         configured = [] if part.local_only or agent.name == SUPERVISOR else self.brains_for(agent)
         # The chain ends at the first `local` link: the team's own LocalBrain answers from there.
         remote = list(itertools.takewhile(lambda brain: not isinstance(brain, LocalBrain), configured))
-        return await run_chain([*remote, self.local], request, per_brain_seconds=self.brain_timeout)
+        if remote:
+            with contextlib.suppress(BrainUnavailableError):  # each failure is logged by the chain
+                return await run_chain(remote, request, per_brain_seconds=self.brain_timeout)
+        # Only the offline brain fills slots from the conversation: look that up when it answers.
+        request = replace(request, context=await known.value())
+        return await run_chain([self.local], request, per_brain_seconds=self.brain_timeout)
 
     async def _not_understood(self, turn: Turn, ctx: ToolContext, state: ConversationState) -> TeamOutcome:
         state.misunderstood += 1
         if state.misunderstood >= self.team.supervisor.handoff.max_misunderstandings:
             route = self.supervisor.handoff(turn.message.text or "")
-            reply = await self._answer(route.parts[0], turn, ctx, state, {})
+            reply = await self._answer(route.parts[0], turn, ctx, state, _Once(_nothing_known))
             return self._outcome(route, [(route.parts[0], reply)], state)
         body = render(self.team.supervisor.not_understood, {})
         answer = Answer(messages=texts(body), agent=SUPERVISOR)
@@ -143,6 +148,25 @@ class TeamResponder:
         answer = Answer(messages=messages, agent=label, tools=tools)
         usage = tuple(reply.usage for _, reply in answered if reply.usage is not None)
         return TeamOutcome(answer=answer, state=state.to_dict(), handoff=handoff, usage=usage)
+
+
+class _Once:
+    """A turn's lookup shared by its parts: made when first awaited, then reused."""
+
+    def __init__(self, make: Callable[[], Awaitable[dict[str, Any]]]):
+        self._make = make
+        self._value: dict[str, Any] | None = None
+        self._lock = asyncio.Lock()
+
+    async def value(self) -> dict[str, Any]:
+        async with self._lock:
+            if self._value is None:
+                self._value = await self._make()
+            return self._value
+
+
+async def _nothing_known() -> dict[str, Any]:
+    return {}
 
 
 def _skill_of(route: Route, answered: list[tuple[Part, AgentReply]], previous: str | None) -> str | None:

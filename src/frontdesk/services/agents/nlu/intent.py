@@ -152,6 +152,8 @@ class IntentClassifier:
         Each part must reach `SPLIT_THRESHOLD`; neighbouring parts for the same agent are joined.
         """
         spans = _pieces(message)
+        if len(spans) < 2:  # one piece or none: the whole message asks one thing
+            return [IntentPart(message, self.rank(message, current_agent=current_agent, limit=1)[0])]
         texts = [message[start:end] for start, end in spans]
         ranked = self._rank_many([message, *texts], current_agent=current_agent, limit=1)
         whole = IntentPart(message, ranked[0][0])
