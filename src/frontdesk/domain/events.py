@@ -13,6 +13,15 @@ from pydantic import BaseModel, ConfigDict
 
 from frontdesk.domain.models import MessageStatus
 
+# The longest ids a channel's event may carry: what the database stores (messages.channel_message_id,
+# contacts.wa_id, messages.type). Adapters refuse an event whose id is longer, with the reason logged,
+# rather than let one odd item fail the insert of a whole delivery.
+MAX_MESSAGE_ID = 255
+MAX_SENDER_ID = 32
+MAX_TYPE = 32
+MAX_NAME = 200
+MAX_ERROR_CODE = 64
+
 
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from frontdesk.api.body import read_limited
 from frontdesk.api.deps import IngestDep, MetricsDep, SettingsDep
 from frontdesk.api.errors import PayloadTooLargeError
 from frontdesk.domain.errors import FrontdeskError, InvalidInputError, SignatureError
+from frontdesk.domain.json_input import decode_json
 from frontdesk.services.ingest import IngestService
 from frontdesk.settings import Settings
 
@@ -103,14 +103,12 @@ async def accept(body: bytes, signature: str | None, *, app_secret: str, ingest:
     """Verify a delivery's signature on its raw bytes, then decode, parse and store it exactly once.
 
     Raises `SignatureError` before anything is parsed, and `InvalidInputError` for a body that is not
-    JSON or not a webhook. Shared by the route and `frontdesk.api.webhook_fast_path`.
+    JSON, nests too deep or is not a webhook. Text the database could not store is cleaned first
+    (`frontdesk.domain.json_input`), so one odd message never fails its neighbours. Shared by the route
+    and `frontdesk.api.webhook_fast_path`.
     """
     verify_signature(body, signature, app_secret)
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"body is not valid JSON: {exc}") from None
-    result = await ingest.ingest(parse_webhook(payload))
+    result = await ingest.ingest(parse_webhook(decode_json(body)))
     return WebhookAck(**vars(result))
 
 

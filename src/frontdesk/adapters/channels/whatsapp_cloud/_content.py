@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any, TypedDict
 
 from frontdesk.domain.events import (
+    MAX_ERROR_CODE,
+    MAX_MESSAGE_ID,
     ChannelErrorInfo,
     Location,
     Media,
@@ -181,8 +183,10 @@ def _context(value: Any) -> ReplyContext | None:
     """What the message answers (`id`, `from`), whether it was forwarded, or the product it asks about."""
     if not isinstance(value, dict):
         return None
+    quoted = _str(value.get("id"))
     return ReplyContext(
-        message_id=_str(value.get("id")),
+        # An over-long id quotes nothing Frontdesk can have stored: drop it, keep the message.
+        message_id=quoted if quoted and len(quoted) <= MAX_MESSAGE_ID else None,
         sender=_str(value.get("from")),
         forwarded=value.get("forwarded") is True,
         frequently_forwarded=value.get("frequently_forwarded") is True,
@@ -200,7 +204,7 @@ def _referral(value: Any) -> Referral | None:
 def _errors(value: Any) -> tuple[ChannelErrorInfo, ...]:
     return tuple(
         ChannelErrorInfo(
-            code=_str(error.get("code")),
+            code=(_str(error.get("code")) or "")[:MAX_ERROR_CODE] or None,
             title=_str(error.get("title")),
             message=_str(error.get("message")),
             # error_data.details in current payloads; a flat `details` in older documented examples

@@ -40,6 +40,10 @@ from frontdesk.adapters.channels.whatsapp_cloud._content import (
 )
 from frontdesk.domain.errors import ConfigurationError, InvalidInputError, SignatureError
 from frontdesk.domain.events import (
+    MAX_MESSAGE_ID,
+    MAX_NAME,
+    MAX_SENDER_ID,
+    MAX_TYPE,
     ChannelErrorInfo,
     ChannelEvent,
     InboundMessage,
@@ -183,20 +187,17 @@ def _contact_names(contacts: Any) -> dict[str, str]:
 
 def _parse_message(message: Any, path: str, *, receiver: _Receiver) -> InboundMessage:
     msg = _as_object(message, path)
-    message_id = _str(msg.get("id"))
-    if not message_id:
-        raise _malformed(path, 'missing "id"')
+    message_id = _id(msg.get("id"), "id", MAX_MESSAGE_ID, path)
     user_id = _str(msg.get("from_user_id"))  # business-scoped id; `from` may be withheld for usernames
-    sender = _str(msg.get("from")) or user_id
-    if not sender:
-        raise _malformed(path, 'missing "from"')
-    kind = _str(msg.get("type")) or "unknown"
+    sender = _id(msg.get("from") or user_id, "from", MAX_SENDER_ID, path)
+    kind = _id(msg.get("type") or "unknown", "type", MAX_TYPE, path)
     content = _CONTENT.get(kind, _other_content)(msg, kind)
+    name = receiver.names.get(sender) or receiver.names.get(user_id or "")
     return InboundMessage(
         channel_key=receiver.channel_key,
         message_id=message_id,
         sender=sender,
-        sender_name=receiver.names.get(sender) or receiver.names.get(user_id or ""),
+        sender_name=name[:MAX_NAME] if name else None,
         timestamp=_timestamp(msg.get("timestamp"), path),
         type=kind,
         context=_context(msg.get("context")),
@@ -212,9 +213,7 @@ def _parse_message(message: Any, path: str, *, receiver: _Receiver) -> InboundMe
 
 def _parse_status(status: Any, path: str, *, channel_key: str) -> StatusUpdate | None:
     obj = _as_object(status, path)
-    message_id = _str(obj.get("id"))
-    if not message_id:
-        raise _malformed(path, 'missing "id"')
+    message_id = _id(obj.get("id"), "id", MAX_MESSAGE_ID, path)
     value = _str(obj.get("status"))
     if value is None:
         raise _malformed(path, 'missing "status"')
@@ -254,6 +253,16 @@ def _each(parse: Callable[[Any, str], T | None], items: list[Any], path: str, st
         if result is not None:  # None: skipped on purpose (an unknown status value)
             parsed.append(result)
     return parsed
+
+
+def _id(value: Any, key: str, limit: int, path: str) -> str:
+    """A required id, refused when missing or longer than what the store keeps (see domain.events)."""
+    text = _str(value)
+    if not text:
+        raise _malformed(path, f'missing "{key}"')
+    if len(text) > limit:
+        raise _malformed(path, f'"{key}" is {len(text)} characters long, over the limit of {limit}')
+    return text
 
 
 def _malformed(path: str, reason: str) -> InvalidInputError:

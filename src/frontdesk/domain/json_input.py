@@ -1,0 +1,85 @@
+"""Decoding JSON from outside so that whatever it holds can be stored as it is, on every database.
+
+JSON may escape any UTF-16 code unit, so a valid document can hold what no database stores as text:
+a lone surrogate (`"x\\ud83d"`: Python keeps it, UTF-8 cannot encode it, so SQLite's driver fails) and
+NUL (`"\\u0000"`: PostgreSQL's `text` and `jsonb` refuse it). And it may nest deeper than any parser's
+stack (100,000 `[` exhaust Python's recursion limit). A sender (Meta, a staff member's browser) that
+gets a 500 for either retries the same bytes forever, so both are dealt with here, once, at the edge:
+
+- lone surrogates and NUL in strings (keys included) become U+FFFD, the replacement character, so the
+  message is kept and shows where something was lost;
+- nesting deeper than `MAX_DEPTH` is refused with `InvalidInputError`, whether Python's parser or the
+  walk below notices first. No document Frontdesk accepts nests anywhere near that deep.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from frontdesk.domain.errors import InvalidInputError
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted (a Cloud API webhook nests about 8 deep)."""
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# What a body must contain before `_clean` has anything to replace: `\u0000` or a surrogate escape.
+# A literal NUL byte is invalid in JSON and a UTF-8-encoded surrogate fails decoding, so escapes are all.
+_ESCAPED_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+REPLACEMENT = "\ufffd"
+
+
+def decode_json(body: bytes | str) -> Any:
+    """Decode `body` as JSON with unstorable characters replaced and nesting bounded.
+
+    Raises `InvalidInputError` for bytes that are not UTF-8 JSON or that nest deeper than `MAX_DEPTH`.
+    """
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise _too_deep() from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"body is not valid JSON: {exc}") from None
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if _might_nest_deeper(raw) or _ESCAPED_UNSTORABLE.search(raw):
+        value = _clean(value)
+    return value
+
+
+def clean_text(text: str) -> str:
+    """`text` with lone surrogates and NUL replaced by U+FFFD (for strings that did not come as JSON)."""
+    return _UNSTORABLE.sub(REPLACEMENT, text)
+
+
+def _might_nest_deeper(raw: bytes) -> bool:
+    """False when the body has too few brackets to nest past the limit: then the walk can be skipped."""
+    return raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+
+
+def _clean(value: Any) -> Any:
+    """`value` with its strings cleaned (see `clean_text`); iterative, so depth cannot overflow the stack."""
+    root: list[Any] = [value]
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(container, dict):
+            dirty = [key for key in container if isinstance(key, str) and _UNSTORABLE.search(key)]
+            for key in dirty:  # keys: rebuild the entry under its clean key (a clash keeps the last)
+                container[clean_text(key)] = container.pop(key)
+            items: Any = container.items()
+        else:
+            items = enumerate(container)
+        for key, item in list(items):
+            if isinstance(item, str):
+                if _UNSTORABLE.search(item):
+                    container[key] = clean_text(item)
+            elif isinstance(item, dict | list):
+                stack.append((item, depth + 1))
+    return root[0]
+
+
+def _too_deep() -> InvalidInputError:
+    return InvalidInputError(f"body nests deeper than {MAX_DEPTH} levels")
