@@ -19,6 +19,7 @@ import typer
 import uvicorn
 
 from frontdesk import __version__
+from frontdesk.cli_secrets import secrets_cli, secrets_readable
 from frontdesk.domain.errors import ConfigurationError, FrontdeskError, NotFoundError
 from frontdesk.domain.knowledge import DocumentTooLarge, SearchMode
 from frontdesk.domain.staff import Role
@@ -46,6 +47,7 @@ cli.add_typer(kb_cli, name="kb")
 cli.add_typer(dev_cli, name="dev")
 users_cli = typer.Typer(no_args_is_help=True, help="Staff accounts: who may sign in to the admin API.")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(secrets_cli, name="secrets")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -111,6 +113,7 @@ def serve(
         raise typer.Exit(2)
     from frontdesk.app import create_app
 
+    secrets_readable(settings)
     app = create_app(settings, workers=not no_workers)
     if fake_graph:
         _mount_dev_tools(app, settings)

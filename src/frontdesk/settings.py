@@ -6,6 +6,9 @@ or still has its development default stops the process, naming the variable.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
@@ -54,6 +57,12 @@ class Settings(BaseSettings):
     # The session cookies' Secure flag: turn it off only for a dev host reached over plain http.
     cookie_secure: bool = True
 
+    # Keys that encrypt secrets stored in the database (channel tokens): comma-separated Fernet keys
+    # (`frontdesk secrets new-key`); the first encrypts, every one decrypts, so a new key goes first and
+    # the old one stays until `frontdesk secrets rotate` has run. Required outside dev; in dev, unset,
+    # a key derived from the secret key is used.
+    encryption_keys: Annotated[list[SecretStr], NoDecode] = []
+
     whatsapp_verify_token: SecretStr = SecretStr(_DEV_SECRETS["whatsapp_verify_token"])
     whatsapp_app_secret: SecretStr = SecretStr(_DEV_SECRETS["whatsapp_app_secret"])
     whatsapp_access_token: SecretStr = SecretStr(_DEV_SECRETS["whatsapp_access_token"])
@@ -75,6 +84,9 @@ class Settings(BaseSettings):
     # (older ones are pruned hourly by the workers), and how often each process looks for new ones.
     live_retention_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24.0
     live_poll_seconds: Annotated[float, Field(gt=0, le=10)] = 0.25
+    # How often each process re-checks the sessions behind its open sockets: a session ended (logout,
+    # member disabled, role lowered) by another process closes its sockets here within this time.
+    live_session_check_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
     kb_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     workers: Annotated[int, Field(ge=1, le=256)] = 4
     job_max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
@@ -113,6 +125,30 @@ class Settings(BaseSettings):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        for position, key in enumerate(keys, start=1):
+            try:
+                raw = base64.urlsafe_b64decode(key.get_secret_value().encode())
+            except (binascii.Error, ValueError):
+                raw = b""
+            if len(raw) != 32:  # never echo the value: it is a secret
+                raise ValueError(
+                    f"key {position} is not a Fernet key (32 url-safe base64 bytes); "
+                    "make one with `frontdesk secrets new-key`"
+                )
+        return keys
+
     @field_validator("login_rate_limit", "api_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
@@ -135,7 +171,20 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"FRONTDESK_{name.upper()} {state}; set a real secret (FRONTDESK_ENV={self.env})"
                 )
+        if not self.encryption_keys:
+            raise ValueError(
+                "FRONTDESK_ENCRYPTION_KEYS is empty; set it to a key from `frontdesk secrets new-key` "
+                f"(FRONTDESK_ENV={self.env})"
+            )
         return self
+
+    def secret_keys(self) -> list[bytes]:
+        """The Fernet keys for secrets at rest, the encrypting one first. In dev without any, one derived
+        from the secret key, so a laptop needs no setup and the dev database stays readable."""
+        if self.encryption_keys:
+            return [key.get_secret_value().encode() for key in self.encryption_keys]
+        seed = b"frontdesk-secrets-at-rest:" + self.secret_key.get_secret_value().encode()
+        return [base64.urlsafe_b64encode(hashlib.sha256(seed).digest())]
 
     @property
     def is_sqlite(self) -> bool:

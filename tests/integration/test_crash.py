@@ -40,6 +40,7 @@ def serve_process(database_url: str, graph_url: str, port: int) -> Iterator[subp
         "FRONTDESK_WHATSAPP_VERIFY_TOKEN": "test-verify-token",
         "FRONTDESK_WHATSAPP_APP_SECRET": APP_SECRET,
         "FRONTDESK_WHATSAPP_ACCESS_TOKEN": "test-access-token",
+        "FRONTDESK_ENCRYPTION_KEYS": "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=",
         "FRONTDESK_WHATSAPP_GRAPH_URL": graph_url,
         "FRONTDESK_RESPONDER": "tests.support.slow_responder:make",
         "FRONTDESK_JOB_LEASE_SECONDS": "1.5",

@@ -22,6 +22,10 @@ from tests.support.servers import serve_app
 from tests.support.staff import bearer_login, ensure_staff
 
 
+# Encrypts the channel tokens stored by test servers (required outside dev, like every secret).
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA="
+
+
 def test_settings(database_url: str, graph_url: str, **extra: Any) -> Settings:
     """Settings for a test server: real secrets (env=test refuses defaults), fast polling and retries."""
     values: dict[str, Any] = dict(
@@ -31,6 +35,7 @@ def test_settings(database_url: str, graph_url: str, **extra: Any) -> Settings:
         whatsapp_verify_token="test-verify-token",
         whatsapp_app_secret=APP_SECRET,
         whatsapp_access_token="test-access-token",
+        encryption_keys=TEST_ENCRYPTION_KEY,
         login_rate_limit="1000/minute",  # tests sign in often; test_auth_api checks the limits themselves
         api_rate_limit="100000/minute",
         whatsapp_graph_url=graph_url,

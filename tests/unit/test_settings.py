@@ -13,6 +13,8 @@ REAL = {
     "whatsapp_app_secret": "app-secret",
     "whatsapp_access_token": "token",
 }
+KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA="
+OLD_KEY = "b2xkLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAwMDA="
 
 
 def test_dev_accepts_the_defaults() -> None:
@@ -25,17 +27,19 @@ def test_prod_refuses_a_default_secret_naming_it(name: str) -> None:
     with pytest.raises(
         ConfigurationError, match=f"FRONTDESK_{name.upper()} still has its development default"
     ):
-        load_settings(_env_file=None, env="prod", **values)
+        load_settings(_env_file=None, env="prod", encryption_keys=KEY, **values)
 
 
 def test_prod_refuses_an_empty_secret() -> None:
     with pytest.raises(ConfigurationError, match="FRONTDESK_WHATSAPP_APP_SECRET is empty"):
-        load_settings(_env_file=None, env="prod", **{**REAL, "whatsapp_app_secret": ""})
+        load_settings(_env_file=None, env="prod", encryption_keys=KEY, **{**REAL, "whatsapp_app_secret": ""})
 
 
 def test_prod_with_real_secrets_loads() -> None:
     assert (
-        load_settings(_env_file=None, env="prod", **REAL).whatsapp_app_secret.get_secret_value()
+        load_settings(
+            _env_file=None, env="prod", encryption_keys=KEY, **REAL
+        ).whatsapp_app_secret.get_secret_value()
         == "app-secret"
     )
 
@@ -56,3 +60,27 @@ def test_bad_values_name_the_variable(field: str, value: str, message: str) -> N
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTDESK_WORKERS", "7")
     assert load_settings(_env_file=None).workers == 7
+
+
+def test_prod_refuses_to_start_without_an_encryption_key() -> None:
+    with pytest.raises(ConfigurationError, match="FRONTDESK_ENCRYPTION_KEYS is empty"):
+        load_settings(_env_file=None, env="prod", **REAL)
+
+
+def test_encryption_keys_are_a_list_the_first_encrypting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTDESK_ENCRYPTION_KEYS", f" {KEY} ,{OLD_KEY}")
+    settings = load_settings(_env_file=None, env="prod", **REAL)
+    assert settings.secret_keys() == [KEY.encode(), OLD_KEY.encode()]
+    assert KEY not in repr(settings)
+
+
+def test_a_malformed_encryption_key_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ConfigurationError, match="FRONTDESK_ENCRYPTION_KEYS: key 2 is not a Fernet key") as e:
+        load_settings(_env_file=None, encryption_keys=f"{KEY},not-a-key")
+    assert "not-a-key" not in str(e.value)
+
+
+def test_dev_derives_a_key_from_the_secret_key() -> None:
+    one = load_settings(_env_file=None, env="dev").secret_keys()
+    other = load_settings(_env_file=None, env="dev", secret_key="another").secret_keys()
+    assert len(one) == 1 and one != other

@@ -43,12 +43,12 @@ class SqlAdminStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlAdminTx]:
         async with self._store.begin() as conn:
-            yield SqlAdminTx(conn)
+            yield SqlAdminTx(conn, self._store.secrets)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlAdminTx]:
         async with self._store.read() as conn:
-            yield SqlAdminTx(conn)
+            yield SqlAdminTx(conn, self._store.secrets)
 
 
 def _hours_out(stored: Any) -> WeekHours:
@@ -132,7 +132,7 @@ class SqlAdminTx(SqlTx):
         return _channel_details(await self._channel_row(tenant_id, channel_id))
 
     async def channel_record(self, tenant_id: int, channel_id: int) -> Channel:
-        return rows.channel(await self._channel_row(tenant_id, channel_id))
+        return rows.channel(await self._channel_row(tenant_id, channel_id), self.secrets)
 
     async def add_channel(self, tenant_id: int, new: NewChannel, *, now: datetime) -> ChannelDetails:
         taken = select(channels.c.id).where(channels.c.phone_number_id == new.phone_number_id)
@@ -142,7 +142,13 @@ class SqlAdminTx(SqlTx):
             row = (
                 await self.conn.execute(
                     channels.insert()
-                    .values(tenant_id=tenant_id, kind="whatsapp_cloud", created_at=now, **new.model_dump())
+                    .values(
+                        tenant_id=tenant_id,
+                        kind="whatsapp_cloud",
+                        created_at=now,
+                        **new.model_dump(exclude={"access_token"}),
+                        access_token=self.secrets.seal(new.access_token),
+                    )
                     .returning(*channels.c)
                 )
             ).one()
@@ -155,6 +161,8 @@ class SqlAdminTx(SqlTx):
     ) -> ChannelDetails:
         await self._channel_row(tenant_id, channel_id)
         values = changes.values()
+        if "access_token" in values:
+            values["access_token"] = self.secrets.seal(values["access_token"])
         if values:
             await self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
         return await self.channel(tenant_id, channel_id)

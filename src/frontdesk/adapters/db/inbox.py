@@ -182,7 +182,7 @@ class SqlInbox:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[InboxTx]:
         async with self._store.begin() as conn:
-            yield SqlInboxTx(conn)
+            yield SqlInboxTx(conn, self._store.secrets)
 
     async def contacts(
         self, tenant_id: int, *, q: str | None, limit: int, cursor: str | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.domain.models import (
     Channel,
     Contact,
@@ -21,7 +22,8 @@ def tenant(r: Any) -> Tenant:
     return Tenant(id=r.id, slug=r.slug, name=r.name, timezone=r.timezone)
 
 
-def channel(r: Any) -> Channel:
+def channel(r: Any, secrets: SecretBox) -> Channel:
+    """The channel with its token opened (services never see the stored, encrypted form)."""
     return Channel(
         id=r.id,
         tenant_id=r.tenant_id,
@@ -29,7 +31,7 @@ def channel(r: Any) -> Channel:
         waba_id=r.waba_id,
         display_phone_number=r.display_phone_number,
         name=r.name,
-        access_token=r.access_token,
+        access_token=secrets.open(r.access_token),
         enabled=r.enabled,
     )
 

@@ -15,6 +15,7 @@ from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.engine import READ_ONLY, SHORT_READ
 from frontdesk.adapters.db.tables import channels, conversations, events, jobs, messages, outbox, tenants
 from frontdesk.adapters.db.transaction import SqlTx
+from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.domain import live
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Job, JobStatus, OutboxItem, OutboxStatus
@@ -28,8 +29,11 @@ class LeaseLostError(ConflictError):
 class SqlStore:
     """The database behind the `Store` and `JobQueue` ports."""
 
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, *, secrets: SecretBox | None = None):
         self.engine = engine
+        # Seals and opens secret columns (channel tokens). The app passes the configured keys; tests and
+        # tools that build a store on their own get a fixed development key.
+        self.secrets = secrets or SecretBox.development()
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLite's busy-wait.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self._writer: AsyncConnection | None = None
@@ -81,7 +85,7 @@ class SqlStore:
     async def transaction(self) -> AsyncIterator[Tx]:
         """A transaction: commits when the block ends, rolls back if it raises."""
         async with self._begin() as conn:
-            yield SqlTx(conn)
+            yield SqlTx(conn, self.secrets)
 
     async def dispose(self) -> None:
         if self._writer is not None:
@@ -181,7 +185,7 @@ class SqlStore:
                 id=row.id,
                 message_id=row.message_id,
                 conversation_id=row.conversation_id,
-                channel=rows.channel(channel),
+                channel=rows.channel(channel, self.secrets),
                 to=row.to_wa_id,
                 payload=row.payload,
                 attempts=row.attempts + 1,

@@ -22,6 +22,7 @@ from frontdesk.adapters.db.tables import (
     status_events,
     tenants,
 )
+from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.domain import live
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import InboundMessage, StatusUpdate
@@ -58,8 +59,9 @@ def upsert_insert(conn: AsyncConnection, table: Table) -> Any:
 class SqlTx:
     """Repositories bound to one open transaction; the Store commits or rolls it back."""
 
-    def __init__(self, conn: AsyncConnection):
+    def __init__(self, conn: AsyncConnection, secrets: SecretBox):
         self.conn = conn
+        self.secrets = secrets
 
     async def _one(self, stmt: Any, what: str) -> Any:
         row = (await self.conn.execute(stmt)).first()
@@ -71,7 +73,7 @@ class SqlTx:
 
     async def channel_by_key(self, phone_number_id: str) -> Channel | None:
         row = (await self.conn.execute(_CHANNEL_BY_KEY, {"phone_number_id": phone_number_id})).first()
-        return rows.channel(row) if row else None
+        return rows.channel(row, self.secrets) if row else None
 
     async def tenant(self, tenant_id: int) -> Tenant:
         return rows.tenant(await self._one(select(tenants).where(tenants.c.id == tenant_id), "tenant"))
