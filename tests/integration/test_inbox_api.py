@@ -147,6 +147,30 @@ def test_send_validation(fd: Running) -> None:
     assert get(fd, "/conversations", q="a\u0000").status_code == 422
 
 
+def test_text_no_database_stores_is_refused_with_where_it_is(fd: Running) -> None:
+    """A lone surrogate cannot be encoded as UTF-8 (a 500 on SQLite); NUL is refused by PostgreSQL."""
+    write(fd, "hello")
+    cid = conversation_of(fd)["id"]
+    for body, where in [
+        ({"kind": "text", "body": "x\ud83d"}, ["body", "body"]),
+        (
+            {"kind": "buttons", "body": "x", "buttons": [{"id": "\udc00", "title": "b"}]},
+            ["body", "buttons", 0, "id"],
+        ),
+        ({"kind": "text", "body": "ok", "\ud800": 1}, ["body", "\ufffd"]),
+    ]:
+        answer = fd.client.post(  # as escapes: httpx would refuse to encode a lone surrogate itself
+            f"{fd.url}/api/v1/conversations/{cid}/messages",
+            content=json.dumps(body).encode(),
+            headers={**fd.staff_headers(), "content-type": "application/json"},
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"][0]["loc"] == where
+    assert get(fd, f"/conversations/{cid}/messages", cursor="a\u0000").status_code == 422
+    assert fd.client.get(f"{fd.url}/api/v1/conversations/1%00", headers=fd.staff_headers()).status_code == 422
+    assert not fd.query("select id from messages where direction = 'out' and text in ('ok', 'x')")
+
+
 # --- lists, filters, assignment, read ---------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Reading request bodies with a size limit, before anything parses them."""
+"""Reading request bodies with a size limit, and refusing text no database stores, before parsing."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
 from frontdesk.api.deps import frontdesk_of
 from frontdesk.api.errors import PayloadTooLargeError
+from frontdesk.domain.json_input import unstorable_at
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -41,11 +43,34 @@ def limited_body_route(limit: Callable[[Request], int]) -> type[APIRoute]:
 
             async def limited(request: Request) -> Response:
                 body = await read_limited(request, limit(request))
+                refuse_unstorable(request, body)
                 return await handle(Request(request.scope, replay(body, request.receive)))
 
             return limited
 
     return LimitedBodyRoute
+
+
+def refuse_unstorable(request: Request, body: bytes) -> None:
+    """422 for a NUL (`%00`) in the URL or a NUL or lone surrogate in a JSON body, wherever it is.
+
+    No database stores them as text (PostgreSQL refuses NUL, UTF-8 cannot encode a lone surrogate), so
+    without this check they reach an INSERT or a WHERE and fail there with a 500.
+    """
+    where: tuple[str | int, ...] | None = None
+    if b"%00" in request.scope["query_string"]:
+        where = ("query",)
+    elif b"%00" in (request.scope.get("raw_path") or b""):
+        where = ("path",)
+    elif "json" in request.headers.get("content-type", "") and (found := unstorable_at(body)) is not None:
+        where = ("body", *found)
+    if where is not None:
+        raise RequestValidationError(
+            [{"type": "string_pattern_mismatch", "loc": where, "msg": _UNSTORABLE_MESSAGE, "input": None}]
+        )
+
+
+_UNSTORABLE_MESSAGE = "NUL characters and lone UTF-16 surrogates are not allowed"
 
 
 def replay(body: bytes, receive: Receive) -> Receive:

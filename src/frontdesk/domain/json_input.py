@@ -47,6 +47,34 @@ def decode_json(body: bytes | str) -> Any:
     return value
 
 
+def unstorable_at(body: bytes) -> tuple[str | int, ...] | None:
+    """Where the JSON `body` first holds a string with NUL or a lone surrogate (keys included), or None.
+
+    For input a person typed (the admin API), which is refused with that location rather than cleaned:
+    they can fix it, and silently altering their text would be worse. A body that is not JSON or nests
+    too deep gives None: the caller's own parser refuses it.
+    """
+    if not _ESCAPED_UNSTORABLE.search(body):
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str) and _UNSTORABLE.search(item):
+            return path
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if _UNSTORABLE.search(key):
+                    return (*path, clean_text(key))
+                stack.append((child, (*path, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(item))
+    return None
+
+
 def clean_text(text: str) -> str:
     """`text` with lone surrogates and NUL replaced by U+FFFD (for strings that did not come as JSON)."""
     return _UNSTORABLE.sub(REPLACEMENT, text)

@@ -21,13 +21,19 @@ on the event loop (a worker-thread hop per statement would cost more than the lo
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create the async engine for `url` (sqlite+aiosqlite or postgresql+asyncpg)."""
+    """Create the async engine for `url` (sqlite+aiosqlite or postgresql+asyncpg).
+
+    `hide_parameters`: a statement's bound values (phone numbers, message text, tokens) never appear in
+    the text of a database error, so they never reach a log line or an error report.
+    """
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
     # No pre-ping: it costs a round trip per checkout on the webhook path; a connection the server
     # dropped fails one request (Meta redelivers) and is replaced. Recycling bounds their age instead.
-    return create_async_engine(url, echo=echo, pool_size=20, max_overflow=10, pool_recycle=1800)
+    return create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_size=20, max_overflow=10, pool_recycle=1800
+    )
 
 
 def normalize_url(url: str) -> str:
@@ -47,7 +53,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
     connect = connector(
         args[0], busy_timeout=float(kwargs.get("timeout", BUSY_TIMEOUT)), uri=bool(kwargs.get("uri"))
     )
-    engine = create_async_engine(parsed, echo=echo, async_creator=connect)
+    engine = create_async_engine(parsed, echo=echo, hide_parameters=True, async_creator=connect)
     _tune_sqlite(engine)
     return engine
 
