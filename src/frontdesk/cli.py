@@ -116,14 +116,22 @@ def serve(
     secrets_readable(settings)
     app = create_app(settings, workers=not no_workers)
     if fake_graph:
-        _mount_dev_tools(app, settings)
+        mount_dev_tools(app, settings)
     if settings.env is Environment.DEV:
         typer.echo(_dev_banner(settings, f"http://{_local(host)}:{port}", fake_graph), err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
-def _mount_dev_tools(app: FastAPI, settings: Settings) -> None:
-    """Dev only: the fake Graph API at /_dev/graph and the web app's phone simulator at /_dev/simulator."""
+def mount_dev_tools(app: FastAPI, settings: Settings) -> None:
+    """Dev only: the fake Graph API at /_dev/graph and the web app's phone simulator at /_dev/simulator.
+
+    Refused outside `FRONTDESK_ENV=dev` whoever calls it: the fake shows every message it was sent with
+    its bearer token, and the simulator signs webhooks with the app secret for anyone who asks.
+    """
+    if settings.env is not Environment.DEV:
+        raise ConfigurationError(
+            "the dev tools (/_dev/graph, /_dev/simulator) are only for FRONTDESK_ENV=dev"
+        )
     from frontdesk.devtools.fake_graph import create_fake_graph
     from frontdesk.devtools.simulator import create_simulator
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from frontdesk import __version__
@@ -107,3 +108,23 @@ def test_chat_goes_through_the_pipeline_and_shows_agents_and_tools(tmp_path: Pat
     assert "[orders · tools: cancel_order]" in out  # shipped: refused, with the reason
     assert "[handoff" in out
     assert "the conversation is human" in out
+
+
+def test_the_dev_tools_can_never_be_mounted_outside_dev(tmp_path: Path) -> None:
+    """The fake Graph API lists every message it was sent with its bearer token: dev only, whoever asks."""
+    from fastapi import FastAPI
+
+    from frontdesk.cli import mount_dev_tools
+    from frontdesk.domain.errors import ConfigurationError
+    from tests.support.harness import test_settings
+
+    for env in ("test", "prod"):
+        app = FastAPI()
+        settings = test_settings(f"sqlite:///{tmp_path / 'x.db'}", "http://127.0.0.1:9", env=env)
+        with pytest.raises(ConfigurationError, match="only for FRONTDESK_ENV=dev"):
+            mount_dev_tools(app, settings)
+        assert not [route for route in app.routes if getattr(route, "path", "").startswith("/_dev")]
+
+    result = run("serve", "--fake-graph", env={"FRONTDESK_ENV": "prod"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -78,6 +78,9 @@ async def receive(
             _RESULTS.get(type(exc), "bad_request" if isinstance(exc, InvalidInputError) else "error")
         )
         raise
+    except Exception:  # a failure while storing (the database is down): a 500, and Meta retries
+        metrics.webhook("error")
+        raise
     metrics.webhook("ok")
     return ack
 
