@@ -118,3 +118,13 @@ async def test_commands_see_the_stored_conversation(agents: Agents) -> None:
     await chat.say("where is LH-100245")
     out = await chat.say("summarize this conversation")
     assert "LH-100245" in reply_text(out.answer.messages)
+
+
+async def test_a_long_message_is_answered_like_a_short_one(agents: Agents) -> None:
+    """3,000 characters (the adversarial run's size) about an order: the bot answers, no handoff."""
+    story = "I ordered a lamp for my mother's birthday and I am getting worried about it. "
+    text = ("Hi, where is my order LH-100245? " + story * 60)[:3000]
+    out = await (await chat_with(agents, AMELIA)).say(text)
+    assert out.answer.agent == "orders"
+    assert not out.handoff
+    assert "15501234567890" in reply_text(out.answer.messages)
