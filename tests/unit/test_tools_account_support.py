@@ -15,6 +15,7 @@ from frontdesk.adapters.embeddings import HashingEmbedder
 from frontdesk.domain.knowledge import InvalidQuery, SearchHit
 from frontdesk.domain.models import Tenant
 from frontdesk.services.agents.tools import TOOLS, ToolError
+from frontdesk.services.agents.tools.account import MAX_PREFERENCES
 from frontdesk.services.agents.tools.support import quote
 from frontdesk.services.knowledge.service import KnowledgeService
 from tests.support.agents import AMELIA, LUCAS, OLIVER, Agents, FakeKnowledge
@@ -71,6 +72,21 @@ async def test_update_preferences_needs_something_valid(agents: Agents) -> None:
     assert (await agents.run(AMELIA, "update_preferences", {})).error is ToolError.MISSING_INFO
     bad_key = await agents.run(AMELIA, "update_preferences", {"preferences": {"<script>": "x"}})
     assert bad_key.error is ToolError.INVALID_ARGUMENTS
+
+
+async def test_a_customer_cannot_grow_their_preferences_without_end(agents: Agents) -> None:
+    """Preferences are the customer's own words: capped, so a flood is refused and nothing is stored."""
+    for batch in range(3):
+        prefs = {f"k{batch}x{i}": "something I said" for i in range(10)}
+        result = await agents.run(AMELIA, "update_preferences", {"preferences": prefs})
+    assert result.error is ToolError.NOT_ALLOWED and result.facts["limit"] == MAX_PREFERENCES
+    profile = (await agents.run(AMELIA, "get_profile")).facts["profile"]
+    assert len(profile["preferences"]) <= MAX_PREFERENCES
+    assert not any(key.startswith("k2x") for key in profile["preferences"])
+    freed = await agents.run(
+        AMELIA, "update_preferences", {"preferences": {"likes": "audio"}, "remove": ["k0x0"]}
+    )
+    assert freed.ok
 
 
 # -- marketing

@@ -54,7 +54,7 @@ async def get_profile(ctx: ToolContext, args: NoArgs) -> ToolResult:
         f"Name: {p.name or '—'}",
         f"Email: {p.email or '—'}",
         f"City: {p.city or '—'}",
-        f"Preferences: {prefs}",
+        f"Preferences (in the customer's own words): {prefs}",
         f"Marketing messages: {marketing}",
     ]
     return done("\n".join(lines), profile=profile_facts(p))
@@ -70,11 +70,24 @@ class UpdatePreferencesArgs(ToolArgs):
     city: Text | None = Field(None, description="The customer's city, if they gave a new one.")
 
 
+MAX_PREFERENCES = 20
+"""Preferences kept per customer. They are the customer's own words, so without a cap a customer (or a
+script) could grow their profile without end, and every turn that reads it would carry the lot."""
+
+
 async def update_preferences(ctx: ToolContext, args: UpdatePreferencesArgs) -> ToolResult:
     if not (args.preferences or args.remove or args.city):
         return failed(ToolError.MISSING_INFO, "What would you like to change?", missing="preferences")
     prefs = {k.strip().lower(): v for k, v in args.preferences.items()}
     remove = {k.strip().lower() for k in args.remove}
+    current = await ctx.data.profile(ctx.tenant.id, ctx.contact.id)
+    kept = {*(current.preferences if current else {}), *prefs} - remove
+    if len(kept) > MAX_PREFERENCES:
+        return failed(
+            ToolError.NOT_ALLOWED,
+            f"I can keep at most {MAX_PREFERENCES} preferences. Which ones shall I remove first?",
+            limit=MAX_PREFERENCES,
+        )
     p = await ctx.data.update_profile(
         ctx.tenant.id, ctx.contact.id, preferences=prefs, remove=remove, city=args.city
     )
