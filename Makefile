@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install web run test web-test lint typecheck unit integration bench clean
+.PHONY: install web run test test-fast web-test lint typecheck unit integration bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ typecheck: install
 test: lint typecheck  ## the whole test suite
 	$(BIN)/python -m pytest -q
 	$(MAKE) web-test
+
+test-fast: install  ## the development loop: SQLite only, no browser, in parallel (make test runs everything)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -n auto -m "not postgres"
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
