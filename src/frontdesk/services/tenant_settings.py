@@ -1,4 +1,5 @@
-"""A tenant's own settings: its name, time zone and opening hours (owners only, checked at the edge)."""
+"""A tenant's own settings: its name, time zone, opening hours and retention period (owners only, checked
+at the edge)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,14 @@ class TenantSettingsService:
             before = await tx.tenant_settings(staff.tenant.id)
             after = await tx.update_tenant(staff.tenant.id, changes)
             fields = [
-                f for f in ("name", "timezone", "opening_hours") if getattr(before, f) != getattr(after, f)
+                f
+                for f in ("name", "timezone", "opening_hours", "retention_days")
+                if getattr(before, f) != getattr(after, f)
             ]
             if fields:
+                details: dict[str, object] = {"fields": fields}
+                if "retention_days" in fields:  # what is erased changes: say from what to what
+                    details["retention_days"] = {"from": before.retention_days, "to": after.retention_days}
                 await audit(
                     tx,
                     staff,
@@ -35,6 +41,6 @@ class TenantSettingsService:
                     target_type="tenant",
                     target_id=after.id,
                     now=self._clock.now(),
-                    details={"fields": fields},
+                    details=details,
                 )
             return after

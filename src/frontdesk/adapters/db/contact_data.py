@@ -93,7 +93,14 @@ async def erase(conn: AsyncConnection, tenant_id: int, contact_id: int, *, now: 
     wamids = select(messages.c.channel_message_id).where(theirs, messages.c.channel_message_id.is_not(None))
     await conn.execute(status_events.delete().where(status_events.c.channel_message_id.in_(wamids)))
     redacted = await conn.execute(
-        update(messages).where(theirs).values(text=None, content=REDACTED, error_message=None)
+        update(messages)
+        .where(theirs)
+        .values(
+            text=None,
+            content=REDACTED,
+            error_message=None,
+            erased_at=func.coalesce(messages.c.erased_at, now),
+        )
     )
     await conn.execute(  # a send still queued is dropped below
         update(messages)

@@ -78,10 +78,13 @@ class TenantRow(Base):
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    # Days after which messages' text and content are erased (migration 0008); null keeps them.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class ChannelRow(Base):
-    """A WhatsApp number. `access_token` is a credential: write-only through the API, never logged."""
+    """A WhatsApp number. `access_token` is a credential: write-only through the API, never logged;
+    stored encrypted (`enc:v1:…`, see `frontdesk.adapters.secret_box`)."""
 
     __tablename__ = "channels"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -98,6 +101,8 @@ class ChannelRow(Base):
     last_test_at: Mapped[datetime | None]
     last_test_ok: Mapped[bool | None] = mapped_column(Boolean)
     last_test_error: Mapped[str | None] = mapped_column(String(500))
+    # A send whose outcome is unknown after a crash or timeout: `resend` or `hold` (migration 0008).
+    uncertain_sends: Mapped[str] = mapped_column(String(16), default="resend", server_default="resend")
 
 
 class ContactRow(Base):
@@ -167,6 +172,8 @@ class MessageRow(Base):
     sent_at: Mapped[datetime | None]
     status_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # When the text and content were erased (retention or the contact's erasure; migration 0008).
+    erased_at: Mapped[datetime | None]
 
 
 class StatusEventRow(Base):
@@ -223,6 +230,8 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+    # When the latest attempt was claimed (status `sending`), before the channel was called (0008).
+    attempted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""The caller's tenant: profile, time zone and opening hours (owners only)."""
+"""The caller's tenant: profile, time zone, opening hours and retention period (owners only)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,18 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("", responses=_ERRORS)
 async def get_tenant(staff: Owner, service: TenantSettingsDep) -> TenantOut:
-    """The tenant's name, time zone and opening hours."""
+    """The tenant's name, time zone, opening hours and retention period."""
     return TenantOut.of(await service.get(tenant=staff.tenant))
 
 
-@router.patch("", responses={**_ERRORS, 422: {"description": "A bad time zone, time or field"}})
+@router.patch(
+    "",
+    responses={
+        **_ERRORS,
+        422: {"description": "A bad time zone, time or field, or a retention period out of 1 to 3650 days"},
+    },
+)
 async def update_tenant(body: TenantPatch, staff: Owner, service: TenantSettingsDep) -> TenantOut:
-    """Change the name, the time zone (an IANA name) or the opening hours (the whole week at once)."""
+    """Change the name, the time zone (an IANA name), the opening hours (the whole week at once) or the
+    retention period (days after which message text is erased; null keeps it for ever)."""
     return TenantOut.of(await service.update(staff=staff, changes=body.to_domain()))

@@ -8,8 +8,23 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.domain.admin import TenantChanges, TenantSettings, WeekHours, check_day, check_timezone
+from frontdesk.domain.retention import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 
 ClockTime = Annotated[str, Field(description="24-hour local time, HH:MM", examples=["09:00"])]
+RetentionDays = Annotated[
+    int | None,
+    Field(
+        strict=True,
+        ge=MIN_RETENTION_DAYS,
+        le=MAX_RETENTION_DAYS,
+        description=(
+            "Days after which message text and content (media references included), conversation "
+            "summaries and live events are erased by an hourly job; the message rows, statistics and the "
+            "audit log stay. null: kept for ever."
+        ),
+        examples=[365],
+    ),
+]
 
 
 class DayHours(BaseModel):
@@ -74,6 +89,7 @@ class TenantOut(BaseModel):
                     "name": "Lumen Home",
                     "timezone": "Europe/London",
                     "opening_hours": {"mon": {"open": "09:00", "close": "18:00"}, "sun": None},
+                    "retention_days": 365,
                 }
             ]
         }
@@ -84,6 +100,7 @@ class TenantOut(BaseModel):
     name: str
     timezone: str = Field(description="IANA time zone name")
     opening_hours: OpeningHours
+    retention_days: RetentionDays
 
     @classmethod
     def of(cls, t: TenantSettings) -> TenantOut:
@@ -93,11 +110,13 @@ class TenantOut(BaseModel):
             name=t.name,
             timezone=t.timezone,
             opening_hours=OpeningHours.of(t.opening_hours),
+            retention_days=t.retention_days,
         )
 
 
 class TenantPatch(BaseModel):
-    """Fields to change; those left out stay as they are. `opening_hours` replaces the whole week."""
+    """Fields to change; those left out stay as they are. `opening_hours` replaces the whole week;
+    `"retention_days": null` keeps messages for ever."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -107,6 +126,7 @@ class TenantPatch(BaseModel):
                     "name": "Lumen Home",
                     "timezone": "Europe/London",
                     "opening_hours": {"mon": {"open": "09:00", "close": "17:30"}},
+                    "retention_days": 365,
                 }
             ]
         },
@@ -118,6 +138,7 @@ class TenantPatch(BaseModel):
     ) = None
     timezone: str | None = Field(default=None, description="IANA time zone name, e.g. Europe/London")
     opening_hours: OpeningHours | None = None
+    retention_days: RetentionDays = None
 
     @field_validator("timezone")
     @classmethod
@@ -125,8 +146,12 @@ class TenantPatch(BaseModel):
         return None if value is None else check_timezone(value)
 
     def to_domain(self) -> TenantChanges:
+        retention = (
+            {"retention_days": self.retention_days} if "retention_days" in self.model_fields_set else {}
+        )
         return TenantChanges(
             name=self.name,
             timezone=self.timezone,
             opening_hours=self.opening_hours.to_domain() if self.opening_hours else None,
+            **retention,
         )
