@@ -32,11 +32,13 @@ from frontdesk.adapters.db.demo_seed import DEMO_DIR, seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.knowledge import KnowledgeStore
 from frontdesk.adapters.db.migrate import upgrade
+from frontdesk.adapters.db.secret_columns import verify_secrets
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.documents import DocumentExtractor
 from frontdesk.adapters.embeddings.cache import CachedEmbedder
 from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
 from frontdesk.adapters.metrics import PrometheusMetrics
+from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.api.errors import install_error_handlers
 from frontdesk.api.request_id import RequestIdMiddleware
 from frontdesk.api.routers import auth as auth_routes
@@ -113,8 +115,9 @@ class Frontdesk:
     async def open(cls, settings: Settings, overrides: Overrides | None = None) -> Frontdesk:
         """Connect to the database, migrate it, seed the demo on first start, and wire the services."""
         overrides = overrides or Overrides()
-        store = SqlStore(make_engine(settings.database_url))
+        store = SqlStore(make_engine(settings.database_url), secrets=SecretBox(settings.secret_keys()))
         await upgrade(store.engine)
+        await verify_secrets(store)  # a key missing from the list stops the start, naming the setting
         clock = overrides.clock or SystemClock()
         first_start = settings.demo_seed and await store.is_empty()
         http = httpx.AsyncClient(timeout=settings.whatsapp_timeout_seconds)
