@@ -91,8 +91,9 @@ def test_a_wrong_key_stops_serve_and_worker_with_exit_2_and_one_line(database_ur
         assert "Application startup" not in result.stderr  # refused before the server started
         said = [line for line in result.stderr.splitlines() if line.startswith("frontdesk:")]
         assert said == [
-            "frontdesk: FRONTDESK_ENCRYPTION_KEYS: channels.access_token of id 1 was encrypted with a key "
-            "that is not in the list; add that key back (after the new one) and run `frontdesk secrets rotate`"
+            "frontdesk: FRONTDESK_ENCRYPTION_KEYS: channels.access_token of id 1 was encrypted with a "
+            "key that is not in the list; add that key back (after the new one) and run "
+            "`frontdesk secrets rotate`"
         ]
         assert "Traceback" not in result.stderr
 
