@@ -121,3 +121,19 @@ def test_transient_failures_give_up_after_send_max_attempts(database_url: str, g
         assert (reply.outbox_status, reply.attempts) == ("failed", 2)
         time.sleep(QUIET)
         assert [a["http_status"] for a in graph_requests(fd)] == [503, 503]
+
+
+def test_a_timeout_is_held_for_staff_when_the_channel_says_hold(database_url: str, graph_url: str) -> None:
+    with running_frontdesk(database_url, graph_url, whatsapp_timeout_seconds=0.5) as fd:
+        fd.execute("update channels set uncertain_sends = 'hold'")
+        fd.fail_graph(status=200, hold=True, times=1)  # Graph takes the message and never answers in time
+        assert fd.post_webhook(text_message("wamid.R7", "hi")).status_code == 200
+        fd.wait_for(
+            lambda: [r for r in replies(fd) if r.outbox_status == "uncertain"], what="the reply to be held"
+        )
+        fd.release_graph()
+        reply = replies(fd)[0]
+        assert (reply.status, reply.error_code, reply.attempts) == ("pending", "uncertain", 1)
+        assert "may have delivered" in reply.error_message
+        # Held is final for the dispatcher: the one request Graph got is all it will ever get.
+        assert len(graph_requests(fd)) == 1

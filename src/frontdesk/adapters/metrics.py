@@ -37,7 +37,7 @@ class PrometheusMetrics:
         )
         self.sends = Counter(
             "frontdesk_sends",
-            "Send attempts to the channel, by result (sent, retry, failed) and Graph error code.",
+            "Send attempts to the channel, by result (sent, retry, failed, uncertain) and Graph error code.",
             ["result", "code"],
             registry=r,
         )
@@ -55,7 +55,7 @@ class PrometheusMetrics:
         )
         self.dead_letters = Gauge(
             "frontdesk_dead_letters",
-            "Dead-lettered turn jobs and failed sends awaiting staff.",
+            "Dead-lettered turn jobs, and failed or held (uncertain) sends, awaiting staff.",
             ["kind"],
             registry=r,
         )

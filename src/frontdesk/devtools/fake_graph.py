@@ -4,7 +4,8 @@ It speaks the documented wire protocol for sending, `POST /{version}/{phone_numb
 (messages, and read receipts with `"status": "read"`), records every request, and can be told to fail
 or to be slow through control endpoints:
 
-- `GET /_fake/messages`: every request received, in order (`{"messages": [...]}`).
+- `GET /_fake/messages`: every request received, in order (`{"messages": [...]}`), each with the Unix
+  times it was received and answered (`received_at`, `answered_at`; null while held).
 - `DELETE /_fake/messages`: forget them.
 - `POST /_fake/fail` with `{"status": 429, "code": 130429, "times": 2, "delay": 0.0, "message": "..."}`:
   the next `times` message sends answer with that HTTP status and a Graph error envelope, after
@@ -29,6 +30,7 @@ import asyncio
 import itertools
 import secrets
 import threading
+import time
 import uuid
 from collections import deque
 from typing import Any
@@ -71,10 +73,21 @@ class FakeGraphState:
         self._seq = itertools.count(1)
         self._held: set[asyncio.Event] = set()
 
-    def record(self, entry: dict[str, Any]) -> None:
-        """Remember one request, numbered in arrival order."""
+    def record(self, entry: dict[str, Any]) -> int:
+        """Remember one request, numbered in arrival order; its number."""
         with self._lock:
-            self._received.append({"seq": next(self._seq), **entry})
+            seq = next(self._seq)
+            self._received.append({"seq": seq, **entry, "received_at": time.time(), "answered_at": None})
+            return seq
+
+    def answered(self, seq: int) -> None:
+        """Stamp when the answer to request `seq` left (after any delay or hold): where a sender's crash
+        window starts, which `bench/crash_sends.py` measures against the sender's own records."""
+        with self._lock:
+            for entry in reversed(self._received):
+                if entry["seq"] == seq:
+                    entry["answered_at"] = time.time()
+                    return
 
     def received(self) -> list[dict[str, Any]]:
         """Every request received since the last reset, oldest first."""
@@ -157,7 +170,7 @@ async def post_messages(version: str, phone_number_id: str, request: Request) ->
     status, answer = _answer(token=token, body=body, rule=rule)
     wamid = answer["messages"][0]["id"] if "messages" in answer else None
     error_code = answer["error"]["code"] if "error" in answer else None
-    state.record(
+    seq = state.record(
         {
             "version": version,
             "phone_number_id": phone_number_id,
@@ -172,6 +185,7 @@ async def post_messages(version: str, phone_number_id: str, request: Request) ->
         await asyncio.sleep(rule.delay)
     if rule is not None and rule.hold:
         await state.hold()
+    state.answered(seq)
     return JSONResponse(answer, status_code=status)
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business import WEEKDAYS
-from frontdesk.domain.models import Channel, Frozen
+from frontdesk.domain.models import Channel, Frozen, UncertainSends
 
 T = TypeVar("T")
 
@@ -100,6 +100,7 @@ class ChannelDetails(Frozen):
     enabled: bool
     access_token_set: bool
     created_at: datetime
+    uncertain_sends: UncertainSends = UncertainSends.RESEND
     last_test: ChannelTestRecord | None = None
     """The latest "test connection", None if never tested."""
 
@@ -111,6 +112,7 @@ class NewChannel(Frozen):
     name: str | None = None
     access_token: str | None = None
     enabled: bool = True
+    uncertain_sends: UncertainSends = UncertainSends.RESEND
 
 
 class ChannelChanges(Frozen):
@@ -121,6 +123,7 @@ class ChannelChanges(Frozen):
     name: str | None = None
     access_token: str | None = None
     enabled: bool | None = None
+    uncertain_sends: UncertainSends | None = None
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
@@ -147,7 +150,7 @@ class DeadLetterKind(StrEnum):
     TURN = "turn"
     """A turn job that kept failing (the bot could not answer a message)."""
     SEND = "send"
-    """A reply the channel refused or that kept failing to send."""
+    """A reply the channel refused or that kept failing to send, or one held as uncertain."""
 
 
 class DeadLetter(Frozen):
@@ -160,6 +163,9 @@ class DeadLetter(Frozen):
     error_code: str | None = None
     failed_at: datetime | None
     created_at: datetime
+    uncertain: bool = False
+    """A send held for staff because it may have reached the customer (the channel's `uncertain_sends`
+    is `hold`); retry sends it again, discard keeps it from ever being sent."""
 
 
 class AdminTx(Protocol):

@@ -36,14 +36,25 @@ class ChannelError(FrontdeskError):
     """A channel (e.g. the WhatsApp Graph API) refused or failed to deliver a message.
 
     `transient` says whether retrying later can succeed; retry logic reads it, never the text.
+    `maybe_delivered` says the request reached the channel and no answer came back (a read timeout): the
+    message may have been delivered, and the channel's `uncertain_sends` policy decides what happens.
     """
 
-    def __init__(self, message: str, *, code: str | None = None, transient: bool, details: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        transient: bool,
+        details: str | None = None,
+        maybe_delivered: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.transient = transient
         self.details = details
+        self.maybe_delivered = maybe_delivered
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.code else self.message

@@ -60,8 +60,25 @@ class JobStatus(StrEnum):
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
+    """Claimed, and the channel may have been called: after a crash this row was possibly sent."""
     SENT = "sent"
     FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    """Held for staff: an attempt may have reached the customer without Frontdesk hearing the outcome
+    (the process stopped while sending, or the channel timed out), and the channel says `hold`."""
+
+
+UNCERTAIN_SEND = "uncertain"
+"""The error code on a reply held as `uncertain` (the message itself stays `pending`)."""
+
+
+class UncertainSends(StrEnum):
+    """What a channel does with a send whose outcome is unknown (a crash mid-send, a channel timeout)."""
+
+    RESEND = "resend"
+    """Send it again: delivered at least once, perhaps twice."""
+    HOLD = "hold"
+    """Send nothing more; hold it (`uncertain`) for staff to resend or discard: at most once."""
 
 
 class Tenant(Frozen):
@@ -82,6 +99,7 @@ class Channel(Frozen):
     name: str | None = None
     access_token: str | None = None
     enabled: bool = True
+    uncertain_sends: UncertainSends = UncertainSends.RESEND
 
 
 class Contact(Frozen):
@@ -145,3 +163,6 @@ class OutboxItem(Frozen):
     payload: dict[str, Any]
     attempts: int
     last_inbound_at: datetime | None
+    interrupted: bool = False
+    """An earlier attempt was claimed and its outcome never recorded (its process stopped, its lease
+    expired): the channel may already have delivered this reply."""

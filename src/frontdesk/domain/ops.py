@@ -63,7 +63,7 @@ class Metrics(Protocol):
         ...
 
     def send(self, *, result: str, code: str | None) -> None:
-        """A send attempt ended with `result` (sent, retry, failed) and Graph's error `code`."""
+        """A send attempt ended with `result` (sent, retry, failed, uncertain) and Graph's error `code`."""
         ...
 
 

@@ -157,6 +157,9 @@ class Tx(Protocol):
     async def outbox_failed(
         self, item: OutboxItem, *, code: str | None, error: str, now: datetime
     ) -> None: ...
+    async def outbox_uncertain(self, item: OutboxItem, *, reason: str, now: datetime) -> None:
+        """Hold the reply for staff (`uncertain`): it may have been delivered; nothing sends it again."""
+        ...
 
 
 class Store(Protocol):
@@ -196,5 +199,11 @@ class JobQueue(Protocol):
 
 class Outbox(Protocol):
     async def claim_outbox(self, *, now: datetime, lease_seconds: float) -> OutboxItem | None:
-        """Take the next reply due for sending (replies of one conversation leave in order)."""
+        """Take the next reply due for sending (replies of one conversation leave in order), marking it
+        `sending` with the attempt's time in its own commit, before the channel is called."""
+        ...
+
+    def outcome(self) -> AbstractAsyncContextManager[Tx]:
+        """A transaction for a send's outcome: a few rows, written ahead of the writes already waiting
+        for the database, since until it commits a crash would leave the send's result unknown."""
         ...

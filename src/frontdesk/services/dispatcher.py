@@ -1,9 +1,14 @@
 """The outbox dispatcher: sends queued replies through the channel, once, in order per conversation.
 
-A reply is claimed with a lease, sent, and marked sent with the channel's id in a transaction right
-after the send returns. The one window that remains: the process dies after the channel accepted the
-message and before that commit. The lease then expires and the row is sent again. The window is the
-length of one commit (milliseconds), and nothing else ever sends a row twice.
+A reply is claimed with a lease, which commits it as `sending` (with the attempt's time) before the
+channel is called; the outcome (the channel's id, or the error) is committed right after the call
+returns, ahead of other waiting writers (`Outbox.outcome`). One window remains: the process dies after
+the channel accepted the message and before that commit. The row is then found still `sending` once its
+lease expires, and the channel's `uncertain_sends` decides: `resend` sends it again (at least once,
+perhaps twice), `hold` sends nothing and holds it as `uncertain` for staff (at most once). A channel
+timeout after the request went out (`ChannelError.maybe_delivered`) is the same uncertainty and gets the
+same choice. A held reply no longer blocks the later replies of its conversation, like a failed one.
+Nothing else ever sends a row twice.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 
 from frontdesk.domain.errors import ChannelError, WindowClosedError
-from frontdesk.domain.models import OutboxItem
+from frontdesk.domain.models import OutboxItem, UncertainSends
 from frontdesk.domain.ops import Metrics, NoMetrics
 from frontdesk.domain.outbound import Template, outbound_from_dict
 from frontdesk.domain.ports import ChannelSender, Clock, Outbox, Store
@@ -22,6 +27,8 @@ from frontdesk.services.retry import Backoff
 log = logging.getLogger(__name__)
 
 SERVICE_WINDOW = timedelta(hours=24)
+INTERRUPTED = "the process stopped while sending this reply; WhatsApp may have delivered it"
+TIMED_OUT = "WhatsApp did not answer in time; it may have delivered this reply"
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -67,17 +74,31 @@ class Dispatcher:
         return True
 
     async def _send(self, item: OutboxItem) -> None:
+        holds = item.channel.uncertain_sends is UncertainSends.HOLD
+        if item.interrupted and holds:
+            await self._hold(item, reason=INTERRUPTED)
+            return
         message = outbound_from_dict(item.payload)
         try:
             if not isinstance(message, Template) and not window_open(item.last_inbound_at, self._clock.now()):
                 raise WindowClosedError()
             wamid = await self._sender.send(channel=item.channel, to=item.to, message=message)
         except ChannelError as exc:
-            await self._failed(item, exc)
+            if exc.maybe_delivered and holds:
+                await self._hold(item, reason=TIMED_OUT)
+            else:
+                await self._failed(item, exc)
             return
-        async with self._store.transaction() as tx:
+        async with self._outbox.outcome() as tx:
             await tx.outbox_sent(item, channel_message_id=wamid, now=self._clock.now())
         self._metrics.send(result="sent", code=None)
+
+    async def _hold(self, item: OutboxItem, *, reason: str) -> None:
+        """Hold a reply that may have been delivered for staff (the channel's policy is `hold`)."""
+        log.warning("send held as uncertain", extra={"outbox_id": item.id, "attempt": item.attempts})
+        async with self._outbox.outcome() as tx:
+            await tx.outbox_uncertain(item, reason=reason, now=self._clock.now())
+        self._metrics.send(result="uncertain", code=None)
 
     async def _failed(self, item: OutboxItem, exc: ChannelError) -> None:
         now = self._clock.now()
@@ -90,7 +111,7 @@ class Dispatcher:
                 "attempt": item.attempts,
             },
         )
-        async with self._store.transaction() as tx:
+        async with self._outbox.outcome() as tx:
             if exc.transient and item.attempts < self._max_attempts:
                 retry_at = now + timedelta(seconds=self._backoff.delay(item.attempts))
                 await tx.outbox_retry(item, error=str(exc), run_at=retry_at)

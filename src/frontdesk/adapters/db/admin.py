@@ -31,7 +31,7 @@ from frontdesk.domain.admin import (
 )
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import ConflictError, NotFoundError
-from frontdesk.domain.models import Channel, JobStatus, MessageStatus, OutboxStatus
+from frontdesk.domain.models import Channel, JobStatus, MessageStatus, OutboxStatus, UncertainSends
 
 
 class SqlAdminStore:
@@ -72,6 +72,7 @@ def _channel_details(r: Any) -> ChannelDetails:
         enabled=r.enabled,
         access_token_set=bool(r.access_token),
         created_at=r.created_at,
+        uncertain_sends=UncertainSends(r.uncertain_sends),
         last_test=None
         if r.last_test_at is None
         else ChannelTestRecord(at=r.last_test_at, ok=bool(r.last_test_ok), error=r.last_test_error),
@@ -212,7 +213,7 @@ class SqlAdminTx(SqlTx):
             return item
         await self.conn.execute(
             update(outbox)
-            .where(outbox.c.id == item_id, outbox.c.status == OutboxStatus.FAILED)
+            .where(outbox.c.id == item_id, outbox.c.status.in_(_STAFF_SENDS))
             .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None)
         )
         await self.conn.execute(
@@ -254,6 +255,10 @@ def _dead_turns(tenant_id: int) -> Select[Any]:
     )
 
 
+# Sends that wait for staff: failed ones, and those held as uncertain (the channel's policy is `hold`).
+_STAFF_SENDS = (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)
+
+
 def _failed_sends(tenant_id: int) -> Select[Any]:
     return (
         select(
@@ -265,9 +270,10 @@ def _failed_sends(tenant_id: int) -> Select[Any]:
             outbox.c.created_at,
             outbox.c.message_id,
             outbox.c.conversation_id,
+            (outbox.c.status == OutboxStatus.UNCERTAIN).label("uncertain"),
         )
         .join(messages, messages.c.id == outbox.c.message_id)
-        .where(outbox.c.status == OutboxStatus.FAILED, outbox.c.tenant_id == tenant_id)
+        .where(outbox.c.status.in_(_STAFF_SENDS), outbox.c.tenant_id == tenant_id)
     )
 
 
@@ -282,4 +288,5 @@ def _dead_letter(kind: DeadLetterKind, r: Any) -> DeadLetter:
         error_code=getattr(r, "error_code", None),
         failed_at=r.failed_at,
         created_at=r.created_at,
+        uncertain=bool(getattr(r, "uncertain", False)),
     )

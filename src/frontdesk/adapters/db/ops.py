@@ -54,7 +54,8 @@ class SqlOpsProbe:
             turns_waiting=j.get(JobStatus.QUEUED, 0) + j.get(JobStatus.RUNNING, 0),
             sends_waiting=o.get(OutboxStatus.PENDING, 0) + o.get(OutboxStatus.SENDING, 0),
             dead_turns=j.get(JobStatus.DEAD, 0),
-            failed_sends=o.get(OutboxStatus.FAILED, 0),
+            # Held uncertain sends wait for staff like failed ones (the same jobs page lists both).
+            failed_sends=o.get(OutboxStatus.FAILED, 0) + o.get(OutboxStatus.UNCERTAIN, 0),
         )
 
     async def oldest_due_job_seconds(self) -> float | None:

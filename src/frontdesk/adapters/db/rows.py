@@ -15,6 +15,7 @@ from frontdesk.domain.models import (
     Message,
     MessageStatus,
     Tenant,
+    UncertainSends,
 )
 
 
@@ -33,6 +34,7 @@ def channel(r: Any, secrets: SecretBox) -> Channel:
         name=r.name,
         access_token=secrets.open(r.access_token),
         enabled=r.enabled,
+        uncertain_sends=UncertainSends(r.uncertain_sends),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.engine import READ_ONLY, SHORT_READ
 from frontdesk.adapters.db.tables import channels, conversations, events, jobs, messages, outbox, tenants
 from frontdesk.adapters.db.transaction import SqlTx
+from frontdesk.adapters.db.write_turns import WriteTurns
 from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.domain import live
 from frontdesk.domain.errors import ConflictError
@@ -35,16 +35,16 @@ class SqlStore:
         # tools that build a store on their own get a fixed development key.
         self.secrets = secrets or SecretBox.development()
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLite's busy-wait.
-        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._write_lock = WriteTurns() if engine.dialect.name == "sqlite" else None
         self._writer: AsyncConnection | None = None
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, *, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
         if self._write_lock is None:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock:
+        async with self._write_lock.turn(urgent=urgent):
             conn = await self._sqlite_writer()
             async with conn.begin():
                 yield conn
@@ -85,6 +85,13 @@ class SqlStore:
     async def transaction(self) -> AsyncIterator[Tx]:
         """A transaction: commits when the block ends, rolls back if it raises."""
         async with self._begin() as conn:
+            yield SqlTx(conn, self.secrets)
+
+    @asynccontextmanager
+    async def outcome(self) -> AsyncIterator[Tx]:
+        """A send's outcome: on SQLite it goes ahead of the writers waiting (`WriteTurns`). PostgreSQL
+        has no such queue: it only locks the rows written, which nothing else holds for long."""
+        async with self._begin(urgent=True) as conn:
             yield SqlTx(conn, self.secrets)
 
     async def dispose(self) -> None:
@@ -176,6 +183,7 @@ class SqlStore:
                     status=OutboxStatus.SENDING,
                     attempts=outbox.c.attempts + 1,
                     locked_until=now + timedelta(seconds=lease_seconds),
+                    attempted_at=now,
                 )
             )
             if claimed.rowcount != 1:
@@ -190,6 +198,8 @@ class SqlStore:
                 payload=row.payload,
                 attempts=row.attempts + 1,
                 last_inbound_at=row.last_inbound_at,
+                # Still `sending`: its lease ran out without an outcome, so its process stopped mid-send.
+                interrupted=row.status == OutboxStatus.SENDING,
             )
 
 

@@ -27,6 +27,7 @@ from frontdesk.domain import live
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.events import InboundMessage, StatusUpdate
 from frontdesk.domain.models import (
+    UNCERTAIN_SEND,
     Channel,
     Contact,
     Conversation,
@@ -349,6 +350,20 @@ class SqlTx:
             update(messages)
             .where(messages.c.id == item.message_id)
             .values(status=MessageStatus.FAILED, error_code=code, error_message=error, status_at=now)
+        )
+        await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
+
+    async def outbox_uncertain(self, item: OutboxItem, *, reason: str, now: datetime) -> None:
+        # The message stays `pending` (it may or may not have arrived); its error says why it waits.
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == item.id)
+            .values(status=OutboxStatus.UNCERTAIN, locked_until=None, last_error=reason)
+        )
+        await self.conn.execute(
+            update(messages)
+            .where(messages.c.id == item.message_id)
+            .values(error_code=UNCERTAIN_SEND, error_message=reason, status_at=now)
         )
         await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
 

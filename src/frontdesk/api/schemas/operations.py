@@ -25,6 +25,7 @@ class DeadLetterOut(BaseModel):
                     "error_code": "131047",
                     "failed_at": "2026-11-21T10:00:03Z",
                     "created_at": "2026-11-21T10:00:00Z",
+                    "uncertain": False,
                 }
             ]
         },
@@ -39,6 +40,12 @@ class DeadLetterOut(BaseModel):
     error_code: str | None = Field(description="The channel's error code (sends only)")
     failed_at: datetime | None
     created_at: datetime
+    uncertain: bool = Field(
+        description=(
+            "A send held because it may have reached the customer (its channel's `uncertain_sends` is "
+            "`hold`): retry sends it again, discard never sends it; its message stays `pending`"
+        )
+    )
 
 
 class DeadLetterPage(BaseModel):

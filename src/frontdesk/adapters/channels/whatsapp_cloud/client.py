@@ -196,8 +196,13 @@ class GraphClient:
                 response = await self._http.post(url, json=body, headers=headers)
         except httpx.TimeoutException as exc:
             log.info("graph.timeout", phone_number_id=pnid)
+            # Only a read timeout comes after the whole request went out: Meta may have accepted the
+            # message. A connect, write or pool timeout never delivered anything.
             raise ChannelError(
-                "the Graph API did not answer in time", code="timeout", transient=True
+                "the Graph API did not answer in time",
+                code="timeout",
+                transient=True,
+                maybe_delivered=isinstance(exc, httpx.ReadTimeout),
             ) from exc
         except httpx.TransportError as exc:
             log.info("graph.network_error", phone_number_id=pnid, error=type(exc).__name__)

@@ -1,0 +1,205 @@
+"""A send whose outcome is unknown (the process stopped mid-send, or Graph timed out after the request went
+out) and the channel's `uncertain_sends` policy: `resend` sends it again, `hold` keeps it for staff.
+
+Real services on a real store, SQLite and PostgreSQL; a crash is a claim whose outcome is never written
+(what a SIGKILL between the `sending` commit and the outcome commit leaves behind), then the lease expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from frontdesk.adapters.db.admin import SqlAdminStore
+from frontdesk.adapters.db.demo_seed import seed_business
+from frontdesk.adapters.db.engine import make_engine
+from frontdesk.adapters.db.migrate import upgrade
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.write_turns import WriteTurns
+from frontdesk.domain.admin import DeadLetterKind
+from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.models import Channel
+from frontdesk.domain.outbound import OutboundMessage
+from tests.unit.conftest import FakeClock, FakeSender
+from tests.unit.test_services import Echo, build, inbound, scalar
+
+LEASE = 30  # the dispatcher's lease in `build`
+REPLIES = (
+    "select o.status, m.status as message, m.error_code from outbox o join messages m on m.id = o.message_id"
+)
+
+
+@pytest.fixture
+async def store(database_url: str, clock: FakeClock) -> AsyncIterator[SqlStore]:
+    store = SqlStore(make_engine(database_url))
+    await upgrade(store.engine)
+    await seed_business(store, now=clock.now())
+    yield store
+    await store.dispose()
+
+
+async def execute(store: SqlStore, sql: str) -> None:
+    async with store.begin() as conn:
+        await conn.execute(text(sql))
+
+
+async def rows(store: SqlStore, sql: str) -> list[Any]:
+    async with store.engine.connect() as conn:
+        return list((await conn.execute(text(sql))).all())
+
+
+async def replies_queued(store: SqlStore, clock: FakeClock, sender: FakeSender, policy: str, *texts: str):  # type: ignore[no-untyped-def]
+    """The demo channel set to `policy`, and one reply queued per text (one conversation, in order)."""
+    await execute(store, f"update channels set uncertain_sends = '{policy}'")
+    ingest, worker, dispatcher = build(store, clock, Echo(), sender)
+    for i, body in enumerate(texts):
+        await ingest.ingest([inbound(clock, f"wamid.in.{i}", body)])
+        assert await worker.run_once()
+    return dispatcher
+
+
+async def crash_mid_send(store: SqlStore, clock: FakeClock) -> None:
+    """A dispatcher claims the next reply and dies before its outcome commits; its lease then expires."""
+    assert await store.claim_outbox(now=clock.now(), lease_seconds=LEASE) is not None
+    clock.advance(seconds=LEASE + 1)
+
+
+class WatchingSender(FakeSender):
+    """Reads the outbox row, from its own connection, while the channel is being called."""
+
+    def __init__(self, store: SqlStore) -> None:
+        super().__init__()
+        self.store = store
+        self.seen: list[Any] = []
+
+    async def send(self, *, channel: Channel, to: str, message: OutboundMessage) -> str:
+        self.seen += await rows(self.store, "select status, attempted_at, attempts from outbox")
+        return await super().send(channel=channel, to=to, message=message)
+
+
+async def test_a_send_is_committed_as_sending_with_its_time_before_the_channel_is_called(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    sender = WatchingSender(store)
+    dispatcher = await replies_queued(store, clock, sender, "resend", "hi")
+    assert await dispatcher.send_once()
+    [(status, attempted_at, attempts)] = sender.seen
+    assert (status, attempts) == ("sending", 1)
+    assert attempted_at is not None
+    assert await scalar(store, "select status from outbox") == "sent"
+
+
+async def test_hold_keeps_an_interrupted_send_for_staff_and_never_sends_it_again(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    sender = FakeSender()
+    dispatcher = await replies_queued(store, clock, sender, "hold", "first", "second")
+    await crash_mid_send(store, clock)
+    assert await dispatcher.send_once()
+    assert sender.sent == []
+    [held] = await rows(store, REPLIES + " order by o.id limit 1")
+    assert tuple(held) == ("uncertain", "pending", "uncertain")
+    # A held reply does not block the conversation: the next one leaves, like after a failed one.
+    assert await dispatcher.send_once()
+    assert [m.body for _, m in sender.sent] == ["echo: second"]  # type: ignore[union-attr]
+    clock.advance(seconds=LEASE + 1)
+    assert not await dispatcher.send_once()  # the held reply is not picked up again
+    events = await rows(store, "select type from events where type = 'message.status'")
+    assert len(events) == 2  # held, then the second one sent: staff watching live see both
+
+
+async def test_resend_sends_an_interrupted_send_again(store: SqlStore, clock: FakeClock) -> None:
+    sender = FakeSender()
+    dispatcher = await replies_queued(store, clock, sender, "resend", "hi")
+    await crash_mid_send(store, clock)
+    assert await dispatcher.send_once()
+    assert [m.body for _, m in sender.sent] == ["echo: hi"]  # type: ignore[union-attr]
+    assert tuple((await rows(store, "select status, attempts from outbox"))[0]) == ("sent", 2)
+
+
+@pytest.mark.parametrize(
+    ("policy", "maybe_delivered", "status"),
+    [
+        ("hold", True, "uncertain"),  # a read timeout: Graph may have the message
+        ("resend", True, "pending"),  # retried, as before
+        ("hold", False, "pending"),  # a connect timeout: nothing left, so nothing is uncertain
+    ],
+)
+async def test_a_timeout_follows_the_channel_policy_when_the_message_may_have_been_delivered(
+    store: SqlStore, clock: FakeClock, policy: str, maybe_delivered: bool, status: str
+) -> None:
+    sender = FakeSender()
+    error = ChannelError("no answer", code="timeout", transient=True, maybe_delivered=maybe_delivered)
+    sender.errors = [error]
+    dispatcher = await replies_queued(store, clock, sender, policy, "hi")
+    assert await dispatcher.send_once()
+    assert await scalar(store, "select status from outbox") == status
+
+
+async def test_staff_resend_or_discard_a_held_send(store: SqlStore, clock: FakeClock) -> None:
+    sender = FakeSender()
+    dispatcher = await replies_queued(store, clock, sender, "hold", "first", "second")
+    for _ in range(2):
+        await crash_mid_send(store, clock)
+        assert await dispatcher.send_once()
+    held = await rows(store, "select id, tenant_id from outbox where status = 'uncertain' order by id")
+    assert len(held) == 2
+    admin = SqlAdminStore(store)
+    async with admin.read() as tx:
+        page = await tx.dead_letters(held[0].tenant_id, kind=DeadLetterKind.SEND, limit=10, offset=0)
+    assert sorted((d.id, d.uncertain) for d in page.items) == [(held[0].id, True), (held[1].id, True)]
+    async with admin.transaction() as tx:
+        await tx.retry_dead_letter(held[0].tenant_id, DeadLetterKind.SEND, held[0].id, now=clock.now())
+        await tx.discard_dead_letter(held[1].tenant_id, DeadLetterKind.SEND, held[1].id)
+    while await dispatcher.send_once():
+        pass
+    assert [m.body for _, m in sender.sent] == ["echo: first"]  # type: ignore[union-attr]
+    assert await scalar(store, "select count(*) from outbox where status = 'uncertain'") == 0
+
+
+async def test_an_urgent_writer_goes_ahead_of_those_already_waiting() -> None:
+    turns = WriteTurns()
+    order: list[str] = []
+    gate = asyncio.Event()
+
+    async def write(name: str, *, urgent: bool = False, hold: bool = False) -> None:
+        async with turns.turn(urgent=urgent):
+            order.append(name)
+            if hold:
+                await gate.wait()
+
+    first = asyncio.create_task(write("writing", hold=True))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(write(n)) for n in ("ingest-1", "ingest-2")]
+    await asyncio.sleep(0)
+    urgent = asyncio.create_task(write("outcome", urgent=True))
+    await asyncio.sleep(0)
+    gate.set()
+    await asyncio.gather(first, *waiting, urgent)
+    assert order == ["writing", "outcome", "ingest-1", "ingest-2"]
+
+
+async def test_a_cancelled_waiter_does_not_keep_the_write_lock() -> None:
+    turns = WriteTurns()
+    gate = asyncio.Event()
+
+    async def hold() -> None:
+        async with turns.turn():
+            await gate.wait()
+
+    holder = asyncio.create_task(hold())
+    await asyncio.sleep(0)
+    cancelled = asyncio.create_task(hold())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    gate.set()
+    await holder
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    async with asyncio.timeout(5):
+        async with turns.turn(urgent=True):
+            pass
