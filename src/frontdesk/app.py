@@ -255,6 +255,7 @@ class Frontdesk:
             await self.worker.pool.stop()
             await self.dispatcher.pool.stop()
         await self.inbox.close()
+        await self.access.close()
         self.knowledge.close()
         await self.http.aclose()
         await self.store.dispose()

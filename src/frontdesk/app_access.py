@@ -19,6 +19,7 @@ from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.accounts import AccountService, AuthPolicy
 from frontdesk.services.audit import AuditService
+from frontdesk.services.session_watch import SessionWatch
 from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
 
@@ -32,11 +33,17 @@ class AccessServices:
     accounts: AccountService
     users: UserService
     audit: AuditService
+    sessions: SessionWatch
+    """The live feed's sockets, closed when their session ends (see `services.session_watch`)."""
+
+    async def close(self) -> None:
+        await self.sessions.close()
 
 
 def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessServices:
     """The account, users and audit services on `store`, with the settings' token lifetimes and lockout."""
     accounts = SqlAccounts(store)
+    sessions = SessionWatch(accounts=accounts, clock=clock, check_every=s.live_session_check_seconds)
     passwords = Argon2Passwords()
     audit = AuditService(log=SqlAuditLog(store), clock=clock)
     policy = AuthPolicy(
@@ -53,9 +60,17 @@ def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessService
             audit=audit,
             clock=clock,
             policy=policy,
+            sessions_changed=sessions.recheck,
         ),
-        users=UserService(accounts=accounts, passwords=passwords, audit=audit, clock=clock),
+        users=UserService(
+            accounts=accounts,
+            passwords=passwords,
+            audit=audit,
+            clock=clock,
+            sessions_changed=sessions.recheck,
+        ),
         audit=audit,
+        sessions=sessions,
     )
 
 

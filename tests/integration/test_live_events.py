@@ -139,3 +139,18 @@ def test_handshake_needs_a_valid_token(fd: Running) -> None:
     with connect(base, additional_headers={"Authorization": f"Bearer {token(fd)}"}, open_timeout=10) as ws:
         write(fd, "via header")
         receive_until(ws, lambda got: "via header" in texts(got))
+
+
+def test_programs_send_the_token_as_a_subprotocol(fd: Running) -> None:
+    base = fd.url.replace("http://", "ws://") + "/api/v1/ws"
+    offer = ["frontdesk.v1", f"frontdesk.bearer.{token(fd)}"]
+    with connect(base, subprotocols=offer, open_timeout=10) as ws:
+        assert ws.subprotocol == "frontdesk.v1"  # the token is never echoed back
+        write(fd, "via subprotocol")
+        receive_until(ws, lambda got: "via subprotocol" in texts(got))
+    with (
+        pytest.raises(InvalidStatus) as refused,
+        connect(base, subprotocols=["frontdesk.v1", "frontdesk.bearer.nonsense"], open_timeout=10),
+    ):
+        pass
+    assert refused.value.response.status_code == 403

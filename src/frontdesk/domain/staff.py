@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -180,6 +181,10 @@ class AccountStore(Protocol):
     async def create_session(self, session: NewSession) -> None: ...
     async def session_staff(self, session_id: str, *, now: datetime) -> Staff | None:
         """The staff member of a live session (not revoked or expired, membership enabled), or None."""
+        ...
+
+    async def live_roles(self, session_ids: Collection[str], *, now: datetime) -> dict[str, Role]:
+        """Of these sessions, the live ones (as `session_staff` means it), each with its current role."""
         ...
 
     async def session_by_refresh(self, refresh_hash: str) -> StoredSession | None: ...

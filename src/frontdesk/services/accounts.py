@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,6 +37,9 @@ from frontdesk.domain.staff import (
     TokenCodec,
 )
 from frontdesk.services.audit import AuditService
+
+SessionsChanged = Callable[[], Awaitable[None]]
+"""Told after sessions were ended or members changed (the session watch re-checks its connections)."""
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -112,6 +116,7 @@ class AccountService:
         audit: AuditService,
         clock: Clock,
         policy: AuthPolicy | None = None,
+        sessions_changed: SessionsChanged | None = None,
     ):
         self._accounts = accounts
         self._passwords = passwords
@@ -121,6 +126,7 @@ class AccountService:
         self.policy = policy or AuthPolicy()
         self._unknown = _UnknownEmails()
         self._dummy_hash: str | None = None
+        self._sessions_changed = sessions_changed
 
     # -- signing in
 
@@ -223,6 +229,11 @@ class AccountService:
 
     async def authenticate(self, access_token: str) -> Staff:
         """The staff member behind a live session's access token; `AuthenticationError` otherwise."""
+        staff, _ = await self.authenticate_until(access_token)
+        return staff
+
+    async def authenticate_until(self, access_token: str) -> tuple[Staff, datetime]:
+        """`authenticate`, and when the token expires (a long-lived connection must end then)."""
         now = self._clock.now()
         claims = self._tokens.read(access_token)
         if claims is None or claims.expires_at <= now:
@@ -230,7 +241,7 @@ class AccountService:
         staff = await self._accounts.session_staff(claims.session_id, now=now)
         if staff is None or staff.user_id != claims.user_id:
             raise AuthenticationError(_BAD_TOKEN)
-        return staff
+        return staff, claims.expires_at
 
     async def refresh(self, refresh_token: str) -> Login:
         """New tokens for a live session; the refresh token given is spent. A spent one revokes it."""
@@ -247,6 +258,7 @@ class AccountService:
                     target_type="session",
                     target_id=replayed,
                 )
+                await self._ended_sessions()
             raise AuthenticationError(_BAD_TOKEN)
         if session.revoked or session.expires_at <= now:
             raise AuthenticationError(_BAD_TOKEN)
@@ -263,6 +275,7 @@ class AccountService:
         """End the caller's session: its refresh and access tokens stop working."""
         if staff.session_id is not None:
             await self._accounts.revoke_sessions(now=self._clock.now(), session_id=staff.session_id)
+            await self._ended_sessions()
         await self._audit.record(
             tenant_id=staff.tenant.id,
             actor=staff.email,
@@ -283,6 +296,8 @@ class AccountService:
             staff.user_id, password_hash=await self._passwords.hash(new), now=now
         )
         ended = await self._accounts.revoke_sessions(now=now, user_id=staff.user_id, keep=staff.session_id)
+        if ended:
+            await self._ended_sessions()
         await self._audit.record(
             tenant_id=staff.tenant.id,
             actor=staff.email,
@@ -292,6 +307,11 @@ class AccountService:
             details={"sessions_ended": ended},
         )
         return ended
+
+    async def _ended_sessions(self) -> None:
+        # The sessions' open connections in this process close now, not at the next periodic check.
+        if self._sessions_changed is not None:
+            await self._sessions_changed()
 
     async def memberships(self, staff: Staff) -> list[Membership]:
         """The tenants the caller may sign in to, with their role in each."""

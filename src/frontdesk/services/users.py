@@ -15,15 +15,22 @@ from frontdesk.domain.staff import (
     Role,
     Staff,
 )
-from frontdesk.services.accounts import check_password
+from frontdesk.services.accounts import SessionsChanged, check_password
 from frontdesk.services.audit import AuditService
 
 
 class UserService:
     def __init__(
-        self, *, accounts: AccountStore, passwords: PasswordHasher, audit: AuditService, clock: Clock
+        self,
+        *,
+        accounts: AccountStore,
+        passwords: PasswordHasher,
+        audit: AuditService,
+        clock: Clock,
+        sessions_changed: SessionsChanged | None = None,
     ):
         self._accounts = accounts
+        self._sessions_changed = sessions_changed
         self._passwords = passwords
         self._audit = audit
         self._clock = clock
@@ -79,6 +86,8 @@ class UserService:
         await self._accounts.update_member(actor.tenant.id, user_id, role=role, disabled=disabled, now=now)
         if disabled:
             await self._accounts.revoke_sessions(now=now, user_id=user_id, tenant_id=actor.tenant.id)
+        if (disabled or role is not None) and self._sessions_changed is not None:
+            await self._sessions_changed()  # their open connections close now if they must
         changes = {
             **({"role": [member.role.value, role.value]} if role not in (None, member.role) else {}),
             **({"disabled": disabled} if disabled is not None and disabled != member.disabled else {}),

@@ -57,6 +57,11 @@ function refreshSession(origin: string): Promise<boolean> {
   return refreshing
 }
 
+/** New access cookie from the refresh cookie (the live feed does this when its socket's token expired). */
+export function renewSession(): Promise<boolean> {
+  return refreshSession(location.origin)
+}
+
 const copies = new Map<string, Request>()
 
 export const sessionMiddleware: Middleware = {

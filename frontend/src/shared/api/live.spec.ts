@@ -4,7 +4,7 @@ import { LiveFeed, type LiveEvent } from './live'
 class FakeSocket {
   onopen: (() => void) | null = null
   onmessage: ((m: { data: string }) => void) | null = null
-  onclose: (() => void) | null = null
+  onclose: ((event?: { code: number }) => void) | null = null
   close(): void {
     this.onclose?.()
   }
@@ -35,6 +35,33 @@ describe('LiveFeed', () => {
     vi.advanceTimersByTime(600)
     expect(events.map((e) => e.id)).toEqual([7])
     expect(urls).toEqual(['ws://test/api/v1/ws', 'ws://test/api/v1/ws?since=7'])
+    feed.stop()
+  })
+
+  it('refreshes the session before reconnecting after a 1008 close (token expired)', async () => {
+    vi.useFakeTimers()
+    const sockets: FakeSocket[] = []
+    const renew = vi.fn(() => Promise.resolve(true))
+    const feed = new LiveFeed({
+      onEvent: () => {},
+      url: () => 'ws://test/api/v1/ws',
+      renew,
+      connect: () => {
+        const socket = new FakeSocket()
+        sockets.push(socket)
+        return socket as unknown as WebSocket
+      },
+    })
+    feed.start()
+    sockets[0]!.onopen?.()
+    sockets[0]!.onclose?.({ code: 1000 })
+    await vi.advanceTimersByTimeAsync(600)
+    expect(renew).not.toHaveBeenCalled()
+    sockets[1]!.onopen?.()
+    sockets[1]!.onclose?.({ code: 1008 })
+    await vi.advanceTimersByTimeAsync(600)
+    expect(renew).toHaveBeenCalledTimes(1)
+    expect(sockets).toHaveLength(3)
     feed.stop()
   })
 })

@@ -1,5 +1,9 @@
 // `WS /api/v1/ws`: the tenant's live events, with reconnects that resume after the last event seen.
 // (WebSocket routes are not in OpenAPI, so the event shapes are written out here from docs/admin-api.md.)
+import { renewSession } from './client'
+
+/** The server closes a socket with this code when its session ended or its access token expired. */
+const POLICY_VIOLATION = 1008
 
 export interface LiveMessage {
   id: number
@@ -47,6 +51,8 @@ export interface LiveOptions {
   /** Builds the socket (tests pass a fake). */
   connect?: (url: string) => WebSocket
   url?: (since: number | null) => string
+  /** Refreshes the session cookie before a reconnect after a 1008 close (tests pass a fake). */
+  renew?: () => Promise<boolean>
 }
 
 function defaultUrl(since: number | null): string {
@@ -103,11 +109,19 @@ export class LiveFeed {
       this.options.onEvent(event)
       for (const listener of listeners) listener(event)
     }
-    socket.onclose = () => {
+    socket.onclose = (event?: CloseEvent) => {
       if (this.socket !== socket || this.stopped) return
       this.options.onState?.('closed')
       const delay = Math.min(10_000, 500 * 2 ** this.retries++)
-      this.timer = setTimeout(() => this.open(), delay)
+      // 1008: the socket's access token expired (or the session ended): the cookie must be refreshed
+      // first, or the reconnect is refused. If the session really ended, the next API call says so.
+      const renew = event?.code === POLICY_VIOLATION ? (this.options.renew ?? renewSession) : null
+      this.timer = setTimeout(() => {
+        if (!renew) return this.open()
+        void renew().finally(() => {
+          if (!this.stopped && this.socket === socket) this.open()
+        })
+      }, delay)
     }
   }
 }

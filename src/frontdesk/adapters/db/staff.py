@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,9 @@ from frontdesk.domain.staff import (
 users: Table = StaffUserRow.__table__  # type: ignore[assignment]
 memberships: Table = StaffMembershipRow.__table__  # type: ignore[assignment]
 sessions: Table = StaffSessionRow.__table__  # type: ignore[assignment]
+
+_ID_BATCH = 500
+"""Session ids per `IN (…)`: far below SQLite's and asyncpg's limits on bound parameters."""
 
 _MEMBER_COLUMNS = (
     users.c.id,
@@ -265,6 +269,31 @@ class SqlAccounts:
         return Staff(
             tenant=tenant, user_id=r.id, email=r.email, name=r.name, role=Role(r.role), session_id=session_id
         )
+
+    async def live_roles(self, session_ids: Collection[str], *, now: datetime) -> dict[str, Role]:
+        ids = list(session_ids)
+        found: dict[str, Role] = {}
+        for start in range(0, len(ids), _ID_BATCH):
+            query = (
+                select(sessions.c.id, memberships.c.role)
+                .select_from(sessions)
+                .join(
+                    memberships,
+                    and_(
+                        memberships.c.user_id == sessions.c.user_id,
+                        memberships.c.tenant_id == sessions.c.tenant_id,
+                    ),
+                )
+                .where(
+                    sessions.c.id.in_(ids[start : start + _ID_BATCH]),
+                    sessions.c.revoked_at.is_(None),
+                    sessions.c.expires_at > now,
+                    memberships.c.disabled_at.is_(None),
+                )
+            )
+            async with self._store.read() as conn:
+                found.update({r.id: Role(r.role) for r in await conn.execute(query)})
+        return found
 
     async def session_by_refresh(self, refresh_hash: str) -> StoredSession | None:
         async with self._store.read() as conn:

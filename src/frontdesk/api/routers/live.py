@@ -1,9 +1,18 @@
 """`WS /api/v1/ws`: the tenant's live events (new messages, statuses, conversation changes) as JSON.
 
-Authenticated like the rest of the API: an access token as `?access_token=…` (browsers cannot set
-headers on a WebSocket), as `Authorization: Bearer …`, or in the session cookie, which is accepted
-only from a page of this same site (the `Origin` must match the host). Without valid credentials the
-handshake is refused (HTTP 403).
+Authenticated like the rest of the API, by an access token:
+- programs: in the `Sec-WebSocket-Protocol` header, offering the subprotocols `frontdesk.v1` and
+  `frontdesk.bearer.<token>`; the server picks `frontdesk.v1` and never echoes the token. Or as
+  `Authorization: Bearer …` where the client library can set headers.
+- the web app: the session cookie, accepted only from a page of this same site (the `Origin` must match
+  the host).
+- `?access_token=…` still works but is discouraged: URLs end up in proxies' and servers' logs (ours
+  redact it, see `frontdesk.logs`).
+Without valid credentials the handshake is refused (HTTP 403).
+
+An open socket closes with code 1008 (policy violation), its reason saying why, once its session ends
+(logout, revoked, the member disabled, in any process), the member's role is lowered, or the access
+token it opened with expires (`services.session_watch`). Refresh the token, then reconnect with `since`.
 
 `?since=<id>` first replays the events after that id, if they are still kept
 (`FRONTDESK_LIVE_RETENTION_HOURS`); otherwise the first message is a `resync`. Then new events stream
@@ -15,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
@@ -24,6 +34,7 @@ from frontdesk.api.auth import ACCESS_COOKIE
 from frontdesk.api.schemas.live import LiveEventOut
 from frontdesk.domain.staff import AuthenticationError, Staff
 from frontdesk.services.live import LiveHub, Subscription
+from frontdesk.services.session_watch import Watch
 
 if TYPE_CHECKING:
     from frontdesk.app import Frontdesk
@@ -31,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
+
+SUBPROTOCOL = "frontdesk.v1"
+BEARER_SUBPROTOCOL = "frontdesk.bearer."
 
 
 @router.websocket("/ws")
@@ -41,33 +55,51 @@ async def live_events(
 ) -> None:
     """Stream the caller's tenant's live events (see the module)."""
     frontdesk: Frontdesk = websocket.app.state.frontdesk
-    staff = await _authenticate(websocket, frontdesk, access_token)
-    if staff is None:
+    signed_in = await _authenticate(websocket, frontdesk, access_token)
+    if signed_in is None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="sign in first")
         return
-    hub = frontdesk.inbox.live
+    staff, expires_at = signed_in
+    hub, sessions = frontdesk.inbox.live, frontdesk.access.sessions
     # Subscribe before the handshake completes: an event committed once the client is connected
     # comes after the subscription's starting point, so it is never missed.
     subscription = await hub.subscribe(staff.tenant.id, since=since)
+    watch = sessions.watch(staff, expires_at=expires_at)
     try:
-        await websocket.accept()
-        await _pump(websocket, hub, subscription)
+        offered = websocket.scope.get("subprotocols", [])
+        await websocket.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        await _pump(websocket, hub, subscription, watch)
     finally:
+        sessions.unwatch(watch)
         hub.unsubscribe(subscription)
 
 
-async def _authenticate(websocket: WebSocket, frontdesk: Frontdesk, query_token: str | None) -> Staff | None:
+async def _authenticate(
+    websocket: WebSocket, frontdesk: Frontdesk, query_token: str | None
+) -> tuple[Staff, datetime] | None:
+    """The caller and when their token expires, or None (no or bad credentials: refuse)."""
     header = websocket.headers.get("authorization", "")
     scheme, _, bearer = header.partition(" ")
-    token = query_token or (bearer.strip() if scheme.lower() == "bearer" else None)
+    token = (
+        _subprotocol_token(websocket)
+        or query_token
+        or (bearer.strip() if scheme.lower() == "bearer" else None)
+    )
     if not token:
         token = websocket.cookies.get(ACCESS_COOKIE)
         if not token or not _same_origin(websocket):
             return None
     try:
-        return await frontdesk.access.accounts.authenticate(token)
+        return await frontdesk.access.accounts.authenticate_until(token)
     except AuthenticationError:
         return None
+
+
+def _subprotocol_token(websocket: WebSocket) -> str | None:
+    offered: list[str] = websocket.scope.get("subprotocols", [])
+    return next(
+        (p.removeprefix(BEARER_SUBPROTOCOL) for p in offered if p.startswith(BEARER_SUBPROTOCOL)), None
+    )
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -76,8 +108,9 @@ def _same_origin(websocket: WebSocket) -> bool:
     return origin is None or urlsplit(origin).netloc == websocket.headers.get("host")
 
 
-async def _pump(websocket: WebSocket, hub: LiveHub, subscription: Subscription) -> None:
-    """Send events until the client goes away (noticed by the receiving task) or a send fails."""
+async def _pump(websocket: WebSocket, hub: LiveHub, subscription: Subscription, watch: Watch) -> None:
+    """Send events until the client goes away (noticed by the receiving task), a send fails, or the
+    watch ends (then close with 1008 and the watch's reason)."""
 
     async def send() -> None:
         async for event in hub.events(subscription):
@@ -87,12 +120,16 @@ async def _pump(websocket: WebSocket, hub: LiveHub, subscription: Subscription) 
         while (await websocket.receive())["type"] != "websocket.disconnect":
             pass
 
-    tasks = [asyncio.create_task(send()), asyncio.create_task(receive())]
+    ended = asyncio.create_task(watch.ended.wait())
+    tasks = [asyncio.create_task(send()), asyncio.create_task(receive()), ended]
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
             await task
+    if ended in done:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):  # the client left meanwhile
+            await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason=watch.reason)
     for task in done:
         error = task.exception()
         if error is not None and not isinstance(error, WebSocketDisconnect | RuntimeError | OSError):
