@@ -24,9 +24,9 @@ from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.team import LOCAL_MODEL, Agent, Team, TeamError, TeamProblem
-from frontdesk.services.agents.assembly import TeamResponders
-from frontdesk.services.agents.brain import Brain
-from frontdesk.services.agents.llm_brain import LlmBrain
+from frontdesk.services.agents.brains.contract import Brain
+from frontdesk.services.agents.brains.llm import LlmBrain
+from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.tools import TOOLS
 from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.services.team import StoredTeamSource, TeamService

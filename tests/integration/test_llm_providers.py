@@ -24,9 +24,9 @@ from frontdesk.domain.models import Direction, Message, MessageStatus
 from frontdesk.domain.outbound import Buttons, Text
 from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Turn
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError
-from frontdesk.services.agents.chain import run_chain
-from frontdesk.services.agents.llm_brain import LlmBrain
+from frontdesk.services.agents.brains.chain import run_chain
+from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, BrainUnavailableError
+from frontdesk.services.agents.brains.llm import LlmBrain
 from frontdesk.services.agents.tools import ToolContext
 from tests.support.agents import AMELIA, Agents, FakeKnowledge
 from tests.support.fake_llm import FakeAnthropic, FakeBedrock, FakeGemini, FakeLlm, FakeOpenAI, call, say

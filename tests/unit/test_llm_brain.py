@@ -23,10 +23,10 @@ from frontdesk.domain.models import Direction, Message, MessageStatus
 from frontdesk.domain.outbound import Text
 from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Turn
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError
-from frontdesk.services.agents.chain import run_chain
-from frontdesk.services.agents.llm_brain import REQUEST_LIMIT, LlmBrain, cost
-from frontdesk.services.agents.llm_tools import history_messages, tool_definitions
+from frontdesk.services.agents.brains.chain import run_chain
+from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, BrainUnavailableError
+from frontdesk.services.agents.brains.llm import REQUEST_LIMIT, LlmBrain, cost
+from frontdesk.services.agents.brains.llm_tools import history_messages, tool_definitions
 from frontdesk.services.agents.tools import ToolContext
 from tests.support.agents import AMELIA, Agents
 

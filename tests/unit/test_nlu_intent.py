@@ -19,8 +19,8 @@ from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
 from frontdesk.adapters.embeddings.words import dictionary_words
 from frontdesk.adapters.teams import load_team
 from frontdesk.domain.team import SUPERVISOR, Team
-from frontdesk.services.agents.nlu.catalog import Named
 from frontdesk.services.agents.nlu.intent import IntentClassifier, canonical_text
+from frontdesk.services.agents.nlu.names import Named
 from frontdesk.services.agents.nlu.slots import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]

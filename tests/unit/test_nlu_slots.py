@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from frontdesk.domain.team import Slot, SlotType
-from frontdesk.services.agents.nlu.catalog import Mention, Named, NameIndex, canonical
 from frontdesk.services.agents.nlu.dates import TimeWindow, When
+from frontdesk.services.agents.nlu.names import Mention, Named, NameIndex, canonical
 from frontdesk.services.agents.nlu.slots import (
     SlotReader,
     Vocabulary,
@@ -23,7 +23,7 @@ from frontdesk.services.agents.nlu.slots import (
     quantity,
     yes_no,
 )
-from frontdesk.services.agents.nlu.text import closest_word
+from frontdesk.services.agents.nlu.words import closest_word
 
 DEMO = Path(__file__).resolve().parents[2] / "src/frontdesk/demo_data/lumen"
 LONDON = ZoneInfo("Europe/London")

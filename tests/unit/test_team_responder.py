@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from frontdesk.domain.outbound import Text
 from frontdesk.domain.team import Agent
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain, BrainUnavailableError
+from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, Brain, BrainUnavailableError
 from tests.support.agents import AMELIA, Agents
 from tests.support.team import chat_with, reply_text
 from tests.unit.team_fixtures import clock, needs_minilm  # noqa: F401

@@ -20,8 +20,8 @@ from frontdesk.domain.business import (
     ReturnsPolicy,
 )
 from frontdesk.domain.errors import ConflictError
+from frontdesk.services.agents.tool_helpers.return_policy import assess_return
 from frontdesk.services.agents.tools import ToolError
-from frontdesk.services.agents.tools.returns import assess_return
 from tests.support.agents import AMELIA, GRACE, JACK, MOHAMMED, OLIVER, PRIYA, Agents
 
 pytest_plugins = ["tests.unit.agents_fixtures"]

@@ -9,8 +9,7 @@ from sqlalchemy import update
 
 from frontdesk.adapters.db.tables import products
 from frontdesk.domain.business import ContactProfile, Product
-from frontdesk.services.agents.tools import ToolError
-from frontdesk.services.agents.tools.catalog import (
+from frontdesk.services.agents.tool_helpers.product_search import (
     budget_cap,
     match_category,
     price_cap,
@@ -18,6 +17,7 @@ from frontdesk.services.agents.tools.catalog import (
     resolve,
     words,
 )
+from frontdesk.services.agents.tools import ToolError
 from tests.support.agents import AMELIA, JACK, LUCAS, OLIVER, PRIYA, Agents
 
 pytest_plugins = ["tests.unit.agents_fixtures"]

@@ -23,7 +23,7 @@ from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
 from frontdesk.domain.team import HANDOFF_TOOL, Team, TeamError
 from frontdesk.domain.team_versions import FILE_VERSION, TeamStore, TeamVersion
-from frontdesk.services.agents.assembly import TeamResponders
+from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.tools import TOOLS
 from frontdesk.services.team_trial import Trial, TrialRequest, run_trial
 

@@ -25,11 +25,11 @@ from frontdesk.domain.models import (
 )
 from frontdesk.domain.team import OFF_TOPIC, SUPERVISOR, Team
 from frontdesk.domain.turns import Answer, Turn
-from frontdesk.services.agents.assembly import TeamResponders
-from frontdesk.services.agents.dialogue import ConversationState
-from frontdesk.services.agents.dry_run import DryRunBusinessData, RefusedWrite
 from frontdesk.services.agents.nlu import IntentClassifier
-from frontdesk.services.agents.supervisor import HUMAN_SKILL, Route
+from frontdesk.services.agents.team.dry_run import DryRunBusinessData, RefusedWrite
+from frontdesk.services.agents.team.per_tenant import TeamResponders
+from frontdesk.services.agents.team.state import ConversationState
+from frontdesk.services.agents.team.supervisor import HUMAN_SKILL, Route
 
 CANDIDATES = 3
 

@@ -5,8 +5,10 @@
   `split_intents` for messages that ask two agents for different things.
 - `slots`: order and appointment references, e-mails, quantities, yes/no; `SlotReader` reads a
   `Slot` of any type; `Vocabulary` holds the business's products, services and cities.
-- `catalog.NameIndex`: fuzzy names (typos, partial names, synonyms, ambiguity as `Mention`s).
+- `names.NameIndex`: fuzzy names (typos, partial names, synonyms, ambiguity as `Mention`s).
 - `dates`: dates, times and time windows from an injected `now`, in the business's time zone.
+- `words`: normalising, words, stems without stop words, likely typos (`closest_word`).
+- `vocabulary.load_vocabulary`: a business's products, services and towns as a `Vocabulary`.
 
 How a dialogue manager uses them, per turn:
 1. A pending question first: when the last turn asked for a slot or a confirmation, read that slot
@@ -22,9 +24,9 @@ How a dialogue manager uses them, per turn:
    ask `skill.ask[slot]` for the first required slot still missing; offer ambiguous `Mention`s as a list.
 """
 
-from frontdesk.services.agents.nlu.catalog import Match, Mention, Named, NameIndex
 from frontdesk.services.agents.nlu.dates import TimeWindow, When, parse_date, parse_time, parse_when
 from frontdesk.services.agents.nlu.intent import Intent, IntentClassifier, IntentPart
+from frontdesk.services.agents.nlu.names import Match, Mention, Named, NameIndex
 from frontdesk.services.agents.nlu.slots import SlotReader, Vocabulary, yes_no
 
 __all__ = [

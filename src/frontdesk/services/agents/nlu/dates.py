@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from frontdesk.services.agents.nlu.text import NUMBER_WORDS, normalise
+from frontdesk.services.agents.nlu.words import NUMBER_WORDS, normalise
 
 WEEKDAYS = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2, "weds": 2,

@@ -32,7 +32,13 @@ from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.team import OFF_TOPIC, SUPERVISOR, Skill, Team
 from frontdesk.services.agents.nlu import slots as extract
 from frontdesk.services.agents.nlu.slots import Vocabulary
-from frontdesk.services.agents.nlu.text import INTENT_STOPWORDS, closest_word, content_terms, normalise, words
+from frontdesk.services.agents.nlu.words import (
+    INTENT_STOPWORDS,
+    closest_word,
+    content_terms,
+    normalise,
+    words,
+)
 
 W_SEMANTIC = 0.8
 W_LEXICAL = 0.15

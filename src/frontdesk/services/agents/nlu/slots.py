@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.team import Slot
-from frontdesk.services.agents.nlu.catalog import SERVICE_WORDS, Mention, Named, NameIndex
 from frontdesk.services.agents.nlu.dates import TimeWindow, When, parse_date, parse_time, parse_when
-from frontdesk.services.agents.nlu.text import NUMBER_WORDS, normalise
+from frontdesk.services.agents.nlu.names import SERVICE_WORDS, Mention, Named, NameIndex
+from frontdesk.services.agents.nlu.words import NUMBER_WORDS, normalise
 
 _ORDER_PREFIXED = re.compile(r"\bl\s?h\s?[-_#.:]?\s?#?\s?([0-9o]{6})\b")
 _ORDER_WORDED = re.compile(

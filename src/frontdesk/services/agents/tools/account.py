@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from frontdesk.domain.business import ContactProfile, StaffTaskKind
+from frontdesk.services.agents.tool_helpers.formatting import day, join
 from frontdesk.services.agents.tools.base import (
     NoArgs,
     Text,
@@ -23,7 +24,6 @@ from frontdesk.services.agents.tools.base import (
     done,
     failed,
 )
-from frontdesk.services.agents.tools.text import day, join
 
 Key = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")]
 

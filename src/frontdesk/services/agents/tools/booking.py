@@ -14,7 +14,21 @@ from pydantic import Field
 
 from frontdesk.domain.business import Appointment, AppointmentStatus, NewAppointment, Service
 from frontdesk.domain.errors import ConflictError
-from frontdesk.services.agents.tools import availability as av
+from frontdesk.services.agents.tool_helpers import availability as av
+from frontdesk.services.agents.tool_helpers.booking_lookups import (
+    appointment_facts,
+    calendar,
+    find_appointment,
+    missing_appointment,
+    required_note,
+    resolve_service,
+    service_facts,
+    service_row,
+    slot_facts,
+    slot_row,
+    visit_city,
+)
+from frontdesk.services.agents.tool_helpers.formatting import money, row, short_day, when
 from frontdesk.services.agents.tools.base import (
     Limit,
     NoArgs,
@@ -29,20 +43,6 @@ from frontdesk.services.agents.tools.base import (
     done,
     failed,
 )
-from frontdesk.services.agents.tools.booking_support import (
-    appointment_facts,
-    calendar,
-    find_appointment,
-    missing_appointment,
-    required_note,
-    resolve_service,
-    service_facts,
-    service_row,
-    slot_facts,
-    slot_row,
-    visit_city,
-)
-from frontdesk.services.agents.tools.text import money, row, short_day, when
 
 
 async def list_services(ctx: ToolContext, args: NoArgs) -> ToolResult:

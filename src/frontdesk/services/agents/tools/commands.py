@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from frontdesk.domain.models import Direction, Message
+from frontdesk.services.agents.tool_helpers.formatting import clip, join, when
 from frontdesk.services.agents.tools.base import Limit, Text, Tool, ToolArgs, ToolContext, ToolResult, done
-from frontdesk.services.agents.tools.text import clip, join, when
 
 _REFERENCE = re.compile(r"\b[A-Z]{2,5}-[A-Z0-9]{2,}(?:-[A-Z0-9]+)*\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

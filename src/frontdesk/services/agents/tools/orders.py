@@ -19,6 +19,15 @@ from frontdesk.domain.business import (
     ReturnKind,
     StaffTaskKind,
 )
+from frontdesk.services.agents.tool_helpers.formatting import (
+    join,
+    match_ref,
+    money,
+    normal_ref,
+    row,
+    short_day,
+)
+from frontdesk.services.agents.tool_helpers.return_policy import Assessment, assess_return
 from frontdesk.services.agents.tools.base import (
     Limit,
     Ref,
@@ -32,8 +41,6 @@ from frontdesk.services.agents.tools.base import (
     done,
     failed,
 )
-from frontdesk.services.agents.tools.returns import Assessment, assess_return
-from frontdesk.services.agents.tools.text import join, match_ref, money, normal_ref, row, short_day
 
 _STATUS_TEXT = {
     OrderStatus.PROCESSING: "is processing: it is being prepared and has not shipped yet",

@@ -8,6 +8,15 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from frontdesk.domain.business import Product
+from frontdesk.services.agents.tool_helpers.formatting import clip, join, money, row, short_day
+from frontdesk.services.agents.tool_helpers.product_search import (
+    Resolved,
+    match_category,
+    price_cap,
+    rank,
+    recommend,
+    resolve,
+)
 from frontdesk.services.agents.tools.base import (
     Text,
     Tool,
@@ -18,15 +27,6 @@ from frontdesk.services.agents.tools.base import (
     done,
     failed,
 )
-from frontdesk.services.agents.tools.catalog import (
-    Resolved,
-    match_category,
-    price_cap,
-    rank,
-    recommend,
-    resolve,
-)
-from frontdesk.services.agents.tools.text import clip, join, money, row, short_day
 
 Price = Annotated[Decimal, Field(gt=0, le=1_000_000, decimal_places=2)]
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from frontdesk.domain.knowledge import InvalidQuery, SearchHit
+from frontdesk.services.agents.tool_helpers.formatting import clip, join
 from frontdesk.services.agents.tools.base import (
     Text,
     Tool,
@@ -23,7 +24,6 @@ from frontdesk.services.agents.tools.base import (
     done,
     failed,
 )
-from frontdesk.services.agents.tools.text import clip, join
 from frontdesk.services.knowledge.ranking import query_terms, terms
 
 WHOLE_CHUNK_CHARS = 600

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdesk.domain.business import BookingRules, Busy, Hours, Service, Technician
-from frontdesk.services.agents.tools.availability import (
+from frontdesk.services.agents.tool_helpers.availability import (
     Calendar,
     PartOfDay,
     Slot,

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain, BrainUnavailableError
+from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, Brain, BrainUnavailableError
 
 log = logging.getLogger(__name__)
 

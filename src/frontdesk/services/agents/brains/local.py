@@ -15,18 +15,17 @@ from typing import Any
 
 from frontdesk.domain.outbound import Row
 from frontdesk.domain.team import HANDOFF_TOOL, Skill
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, ToolCall
-from frontdesk.services.agents.local_outcome import (
+from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, ToolCall
+from frontdesk.services.agents.brains.local_outcome import (
     learned,
     result_messages,
     result_text,
     template_values,
     tool_call,
 )
-from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
-from frontdesk.services.agents.pending import PendingAnswer, read_pending
-from frontdesk.services.agents.replies import choice_list, confirmation, render, texts
-from frontdesk.services.agents.slot_fill import (
+from frontdesk.services.agents.brains.pending import PendingAnswer, read_pending
+from frontdesk.services.agents.brains.replies import choice_list, confirmation, render, texts
+from frontdesk.services.agents.brains.slot_fill import (
     complete,
     fill,
     from_context,
@@ -36,6 +35,7 @@ from frontdesk.services.agents.slot_fill import (
     tool_args,
     without_references,
 )
+from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
 from frontdesk.services.agents.tools import TOOLS, ToolError, ToolResult
 
 NAME = "local"

@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from frontdesk.services.agents.nlu.text import closest_word, normalise
+from frontdesk.services.agents.nlu.words import closest_word, normalise
 from frontdesk.services.knowledge.ranking import STOPWORDS, stem
 
 SYNONYMS = {
@@ -118,7 +118,7 @@ class Mention:
     candidates: tuple[Match, ...]
     start: int = 0
     end: int = 0
-    """Where the mention sits in the normalised message (`text.normalise`)."""
+    """Where the mention sits in the normalised message (`words.normalise`)."""
 
     @property
     def ambiguous(self) -> bool:

@@ -8,10 +8,18 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.domain.business import Appointment, Service
 from frontdesk.domain.outbound import Row
-from frontdesk.services.agents.tools import availability as av
+from frontdesk.services.agents.tool_helpers import availability as av
+from frontdesk.services.agents.tool_helpers.formatting import (
+    iso_local,
+    join,
+    match_ref,
+    money,
+    normal_ref,
+    row,
+    when,
+)
+from frontdesk.services.agents.tool_helpers.product_search import owned_skus, words
 from frontdesk.services.agents.tools.base import ToolContext, ToolError, ToolResult, failed
-from frontdesk.services.agents.tools.catalog import owned_skus, words
-from frontdesk.services.agents.tools.text import iso_local, join, match_ref, money, normal_ref, row, when
 
 
 def service_facts(s: Service, currency: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The agent team as a responder: the supervisor routes, agents answer in parallel, replies merge.
 
 `TeamResponder.respond_with_state(turn, state)` takes the conversation's stored agent state (a dict,
-see `dialogue.ConversationState`) and returns the answer, the new state and whether the conversation
+see `state.ConversationState`) and returns the answer, the new state and whether the conversation
 goes to staff; `respond(turn)` does the same from `turn.conversation.agent_state`, returning it all
 on the `Answer` for the turn service to store.
 """
@@ -18,15 +18,15 @@ from typing import Any
 
 from frontdesk.domain.team import SUPERVISOR, Agent, Team
 from frontdesk.domain.turns import Answer, Turn, Usage
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, Brain, BrainUnavailableError
-from frontdesk.services.agents.chain import run_chain
-from frontdesk.services.agents.dialogue import ConversationState
-from frontdesk.services.agents.local_brain import LocalBrain
-from frontdesk.services.agents.merge import merge_messages
-from frontdesk.services.agents.pending import reply_id
-from frontdesk.services.agents.replies import render, texts
-from frontdesk.services.agents.slot_fill import history_context
-from frontdesk.services.agents.supervisor import Part, Route, Supervisor
+from frontdesk.services.agents.brains.chain import run_chain
+from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, Brain, BrainUnavailableError
+from frontdesk.services.agents.brains.local import LocalBrain
+from frontdesk.services.agents.brains.pending import reply_id
+from frontdesk.services.agents.brains.replies import render, texts
+from frontdesk.services.agents.brains.slot_fill import history_context
+from frontdesk.services.agents.team.merge import merge_messages
+from frontdesk.services.agents.team.state import ConversationState
+from frontdesk.services.agents.team.supervisor import Part, Route, Supervisor
 from frontdesk.services.agents.tools import ToolContext
 
 HANDOFF_AGENT = "handoff"

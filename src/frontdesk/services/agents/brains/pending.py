@@ -9,11 +9,11 @@ from typing import Any
 
 from frontdesk.domain.team import Agent, Slot
 from frontdesk.domain.turns import Turn
-from frontdesk.services.agents.brain import AgentRequest
+from frontdesk.services.agents.brains.contract import AgentRequest
+from frontdesk.services.agents.brains.replies import CONFIRM_NO, CONFIRM_YES
+from frontdesk.services.agents.brains.slot_fill import read, window_value
 from frontdesk.services.agents.nlu import SlotReader, yes_no
 from frontdesk.services.agents.nlu.dates import bare_hour
-from frontdesk.services.agents.replies import CONFIRM_NO, CONFIRM_YES
-from frontdesk.services.agents.slot_fill import read, window_value
 
 _NUMBER = re.compile(r"^\s*(?:option\s*|number\s*|#)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 

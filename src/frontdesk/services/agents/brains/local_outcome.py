@@ -6,9 +6,9 @@ from typing import Any
 
 from frontdesk.domain.outbound import OutboundMessage, Row
 from frontdesk.domain.team import Skill
-from frontdesk.services.agents.brain import AgentRequest, ToolCall
-from frontdesk.services.agents.replies import choice_list, render, texts
-from frontdesk.services.agents.slot_fill import shown
+from frontdesk.services.agents.brains.contract import AgentRequest, ToolCall
+from frontdesk.services.agents.brains.replies import choice_list, render, texts
+from frontdesk.services.agents.brains.slot_fill import shown
 from frontdesk.services.agents.tools import ToolResult
 
 

@@ -21,12 +21,22 @@ from pydantic_ai.settings import ModelSettings
 from frontdesk.domain.outbound import Button, Buttons, OutboundMessage, Text, split_text
 from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Usage
-from frontdesk.services.agents.brain import AgentReply, AgentRequest, BrainUnavailableError, ToolCall
+from frontdesk.services.agents.brains.contract import (
+    AgentReply,
+    AgentRequest,
+    BrainUnavailableError,
+    ToolCall,
+)
+from frontdesk.services.agents.brains.llm_tools import (
+    ToolRun,
+    argument_errors,
+    history_messages,
+    tool_definitions,
+)
+from frontdesk.services.agents.brains.pending import reply_id
+from frontdesk.services.agents.brains.replies import CONFIRM_NO, CONFIRM_YES
 from frontdesk.services.agents.llm_loop import Prepared, converse
-from frontdesk.services.agents.llm_tools import ToolRun, argument_errors, history_messages, tool_definitions
 from frontdesk.services.agents.nlu.slots import yes_no
-from frontdesk.services.agents.pending import reply_id
-from frontdesk.services.agents.replies import CONFIRM_NO, CONFIRM_YES
 from frontdesk.services.agents.tools import TOOLS, ToolContext
 
 log = logging.getLogger(__name__)

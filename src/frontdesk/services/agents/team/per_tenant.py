@@ -26,14 +26,14 @@ from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.team import Agent, Team
 from frontdesk.domain.turns import Answer, Turn
-from frontdesk.services.agents.brain import Brain
-from frontdesk.services.agents.local_brain import LocalBrain
+from frontdesk.services.agents.brains.contract import Brain
+from frontdesk.services.agents.brains.local import LocalBrain
 from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
-from frontdesk.services.agents.responder import TeamResponder
-from frontdesk.services.agents.supervisor import Supervisor
+from frontdesk.services.agents.nlu.vocabulary import load_vocabulary
+from frontdesk.services.agents.team.responder import TeamResponder
+from frontdesk.services.agents.team.supervisor import Supervisor
 from frontdesk.services.agents.tools import ToolContext
 from frontdesk.services.agents.tools.base import KnowledgeSearch
-from frontdesk.services.agents.vocabulary import load_vocabulary
 
 
 class TeamSource(Protocol):

@@ -20,7 +20,7 @@ from pydantic_ai.tools import ToolDefinition
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.models import Direction, Message
 from frontdesk.domain.team import HANDOFF_TOOL
-from frontdesk.services.agents.brain import ToolCall
+from frontdesk.services.agents.brains.contract import ToolCall
 from frontdesk.services.agents.tools import TOOLS, ToolContext, ToolResult
 
 CONFIRM_NOTE = (

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontdesk.domain.team import OFF_TOPIC, SUPERVISOR, Agent, Team
-from frontdesk.services.agents.dialogue import ConversationState
+from frontdesk.services.agents.brains.pending import answer_to
 from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
 from frontdesk.services.agents.nlu.slots import bare_yes
-from frontdesk.services.agents.nlu.text import normalise
-from frontdesk.services.agents.pending import answer_to
+from frontdesk.services.agents.nlu.words import normalise
+from frontdesk.services.agents.team.state import ConversationState
 from frontdesk.services.knowledge.ranking import STOPWORDS
 
 HUMAN_SKILL = "human"
