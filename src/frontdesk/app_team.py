@@ -18,7 +18,7 @@ from frontdesk.adapters.db.demo_seed import DEMO_DIR
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.team_versions import SqlTeamStore
 from frontdesk.adapters.embeddings.words import dictionary_words
-from frontdesk.adapters.llm import ProviderConfig, build_model
+from frontdesk.adapters.llm import ProviderConfig, build_language_model
 from frontdesk.adapters.teams import line_of, load_team, parse_team
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
@@ -50,15 +50,14 @@ class ModelBrains:
 
     def __init__(self, s: Settings):
         self._config = provider_config(s)
-        self._timeout = s.llm_timeout_seconds
         self._brains: dict[str, Brain | None] = {}
 
     def brain(self, spec: str) -> Brain | None:
         """The brain of `spec`; None when its provider has no credentials; `ConfigurationError` when
         the provider is unknown or the spec malformed (the rule the start-up applies)."""
         if spec not in self._brains:
-            model = build_model(spec, self._config)
-            self._brains[spec] = LlmBrain(spec, model, timeout=self._timeout) if model is not None else None
+            model = build_language_model(spec, self._config)
+            self._brains[spec] = LlmBrain(spec, model) if model is not None else None
         return self._brains[spec]
 
     def chain(self, agent: Agent) -> list[Brain]:

@@ -19,7 +19,7 @@ from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.llm import ProviderConfig, build_model
+from frontdesk.adapters.llm import ProviderConfig, build_language_model
 from frontdesk.domain.models import Direction, Message, MessageStatus
 from frontdesk.domain.outbound import Buttons, Text
 from frontdesk.domain.team import Agent
@@ -70,9 +70,9 @@ class Provider:
         )
 
     def brain(self, **config: Any) -> LlmBrain:
-        model = build_model(self.spec, self.config(**config))
+        model = build_language_model(self.spec, self.config(**config))
         assert model is not None
-        return LlmBrain(self.spec, model, timeout=5.0)
+        return LlmBrain(self.spec, model)
 
 
 FAKES: dict[str, type[FakeLlm]] = {

@@ -1,8 +1,7 @@
-"""The `llm` brain's logic with pydantic-ai's FunctionModel, and building models from specs."""
+"""The `llm` brain's policy over pydantic-ai's FunctionModel, through the adapter's tool-call loop."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import pytest
@@ -14,19 +13,16 @@ from pydantic_ai.messages import (
     ToolCallPart,
     ToolReturnPart,
 )
-from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from frontdesk.adapters.llm import ProviderConfig, build_model
-from frontdesk.domain.errors import ConfigurationError
+from frontdesk.adapters.llm import ProviderConfig, PydanticAiModel, build_language_model
 from frontdesk.domain.models import Direction, Message, MessageStatus
 from frontdesk.domain.outbound import Text
 from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Turn
 from frontdesk.services.agents.brains.chain import run_chain
 from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, BrainUnavailableError
-from frontdesk.services.agents.brains.llm import REQUEST_LIMIT, LlmBrain, cost
-from frontdesk.services.agents.brains.llm_tools import history_messages, tool_definitions
+from frontdesk.services.agents.brains.llm import REQUEST_LIMIT, LlmBrain
 from frontdesk.services.agents.tools import ToolContext
 from tests.support.agents import AMELIA, Agents
 
@@ -64,8 +60,8 @@ async def _request(agents: Agents, text: str) -> AgentRequest:
     return AgentRequest(agent=ORDERS, text=text, turn=turn, tools=ctx)
 
 
-def _brain(answer: Any) -> LlmBrain:
-    return LlmBrain("test:function", FunctionModel(answer), timeout=5.0)
+def _brain(answer: Any, *, name: str = "test:function", timeout: float = 5.0) -> LlmBrain:
+    return LlmBrain(name, PydanticAiModel(name, FunctionModel(answer), timeout=timeout))
 
 
 async def test_the_model_is_offered_only_the_agents_tools(agents: Agents) -> None:
@@ -189,97 +185,17 @@ async def test_the_chain_reports_every_failure_when_no_brain_answers(agents: Age
     request = await _request(agents, "hi")
     with pytest.raises(BrainUnavailableError, match=r"a: .*b: "):
         await run_chain(
-            [
-                LlmBrain("a", FunctionModel(answer), timeout=1),
-                LlmBrain("b", FunctionModel(answer), timeout=1),
-            ],
+            [_brain(answer, name="a", timeout=1), _brain(answer, name="b", timeout=1)],
             request,
         )
-    reply = await run_chain([LlmBrain("a", FunctionModel(answer), timeout=1), Answers()], request)
+    reply = await run_chain([_brain(answer, name="a", timeout=1), Answers()], request)
     assert reply.brain == "local"
 
 
-async def test_history_starts_with_the_customer(agents: Agents) -> None:
-    ctx = await agents.ctx(AMELIA)
-    history = [
-        _message(ctx, 1, Direction.OUT, "Welcome!"),
-        _message(ctx, 2, Direction.IN, "hi"),
-        _message(ctx, 3, Direction.OUT, "Hello"),
-    ]
-
-    messages = history_messages(history)
-
-    assert [type(m) for m in messages] == [ModelRequest, ModelResponse]
-
-
-def test_cost_from_the_price_table() -> None:
-    assert cost("openai:gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
-    assert cost("bedrock:anthropic.claude-3-haiku-20240307-v1:0", 1_000_000, 0) == pytest.approx(0.25)
-    assert cost("openai-compatible:llama3.2@http://localhost:11434/v1", 1000, 1000) == 0.0
-
-
-@pytest.mark.parametrize(
-    "spec",
-    ["openai", "mystery:model-1", "openai:", "openai-compatible:llama3.2", "openai-compatible:llama@ftp://x"],
-)
-def test_a_bad_spec_is_a_configuration_error_naming_it(spec: str) -> None:
-    with pytest.raises(ConfigurationError, match=spec.split("@")[0]):
-        build_model(spec, ProviderConfig(openai_api_key="sk-test"))
-
-
-@pytest.mark.parametrize(
-    "spec",
-    [
-        "openai:gpt-4o-mini",
-        "anthropic:claude-haiku-4-5",
-        "gemini:gemini-2.0-flash",
-        "bedrock:amazon.nova-lite-v1:0",
-    ],
-)
-def test_a_provider_without_credentials_is_skipped(spec: str, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
-        assert build_model(spec, ProviderConfig()) is None
-    assert f"model {spec} skipped" in caplog.text
-
-
-@pytest.mark.parametrize(
-    "spec",
-    [
-        "openai:gpt-4o-mini",
-        "anthropic:claude-haiku-4-5",
-        "gemini:gemini-2.0-flash",
-        "bedrock:anthropic.claude-3-haiku-20240307-v1:0",
-    ],
-)
-def test_each_tool_schema_is_adapted_to_the_provider_once(spec: str) -> None:
-    config = ProviderConfig(
-        openai_api_key="sk-test",
-        anthropic_api_key="sk-ant-test",
-        gemini_api_key="gemini-test",
-        bedrock_region="eu-west-2",
-        bedrock_access_key_id="AKIDTEST",
-        bedrock_secret_access_key="secret-test",
-    )
-    model = build_model(spec, config)
-    assert model is not None
-    params = ModelRequestParameters(function_tools=list(tool_definitions(ORDERS.tools)))
-
-    first = model.customize_request_parameters(params)
-    again = model.customize_request_parameters(params)
-
-    assert first.function_tools == Model.customize_request_parameters(model, params).function_tools
-    assert all(a is b for a, b in zip(first.function_tools, again.function_tools, strict=True))
-
-
-def test_an_openai_compatible_server_needs_no_key() -> None:
-    model = build_model("openai-compatible:llama3.2@http://127.0.0.1:11434/v1", ProviderConfig())
-    assert model is not None and model.model_name == "llama3.2"
-
-
 async def test_the_guard_stops_any_real_model_request(agents: Agents) -> None:
-    config = ProviderConfig(openai_api_key="sk-test", openai_base_url="http://127.0.0.1:9/v1")
-    model = build_model("openai:gpt-4o-mini", config)
+    config = ProviderConfig(openai_api_key="sk-test", openai_base_url="http://127.0.0.1:9/v1", timeout=1)
+    model = build_language_model("openai:gpt-4o-mini", config)
     assert model is not None
 
     with pytest.raises(BrainUnavailableError, match="not allowed"):
-        await LlmBrain("openai:gpt-4o-mini", model, timeout=1).reply(await _request(agents, "hi"))
+        await LlmBrain("openai:gpt-4o-mini", model).reply(await _request(agents, "hi"))

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from frontdesk.domain.errors import ConfigurationError, ConflictError, NotFoundError
+from frontdesk.services.agents.brains.llm_tools import tool_specs
 from frontdesk.services.agents.tools import (
     TOOLS,
     NoArgs,
@@ -15,7 +16,7 @@ from frontdesk.services.agents.tools import (
     ToolContext,
     ToolError,
     ToolResult,
-    tool_schemas,
+    allowed_tool,
 )
 from frontdesk.services.agents.tools.base import SCOPE_KEYS, done
 from tests.support.agents import AMELIA, OLIVER, Agents
@@ -49,24 +50,30 @@ def test_the_registry_holds_every_tool_by_name() -> None:
 
 
 def test_schemas_describe_the_named_tools_for_tool_calling() -> None:
-    schemas = tool_schemas(["order_status", "find_slots"])
-    assert [s["name"] for s in schemas] == ["order_status", "find_slots"]
-    order = schemas[0]
-    assert order["description"]
-    assert order["parameters"]["type"] == "object"
-    assert order["parameters"]["required"] == ["order_ref"]
-    assert order["parameters"]["additionalProperties"] is False
-    json.dumps(tool_schemas(sorted(TOOLS)))  # all JSON
+    specs = tool_specs(["order_status", "find_slots", "handoff"])
+    assert [s.name for s in specs] == ["order_status", "find_slots", "handoff"]
+    order = specs[0]
+    assert order.description
+    assert order.parameters["type"] == "object"
+    assert order.parameters["required"] == ["order_ref"]
+    assert order.parameters["additionalProperties"] is False
+    json.dumps([s.parameters for s in tool_specs(sorted(TOOLS))])  # all JSON
 
 
 def test_no_tool_takes_a_tenant_or_a_contact() -> None:
-    for schema in tool_schemas(sorted(TOOLS)):
-        assert not set(schema["parameters"].get("properties", {})) & SCOPE_KEYS, schema["name"]
+    for spec in tool_specs(sorted(TOOLS)):
+        assert not set(spec.parameters.get("properties", {})) & SCOPE_KEYS, spec.name
 
 
 def test_unknown_tool_names_are_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="unknown tools: nope"):
-        tool_schemas(["order_status", "nope"])
+        tool_specs(["order_status", "nope"])
+
+
+def test_an_agent_runs_only_the_tools_it_lists() -> None:
+    assert allowed_tool("order_status", ("order_status",)) is TOOLS["order_status"]
+    assert allowed_tool("cancel_order", ("order_status",)) is None
+    assert allowed_tool("nope", ("nope",)) is None
 
 
 def test_strings_are_capped_and_limits_bounded() -> None:

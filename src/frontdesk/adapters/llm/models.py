@@ -28,6 +28,7 @@ from pydantic_ai.providers.google import GoogleProvider
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.settings import ModelSettings
 
+from frontdesk.adapters.llm.language_model import PydanticAiModel
 from frontdesk.adapters.llm.openai_wire import WireOpenAI
 from frontdesk.adapters.llm.tool_schemas import AdaptsToolSchemasOnce
 from frontdesk.domain.errors import ConfigurationError
@@ -55,7 +56,8 @@ class ProviderConfig:
     """With `bedrock_secret_access_key`; both `None` uses boto3's default chain (env, profile, role)."""
     bedrock_secret_access_key: str | None = None
     timeout: float = 20.0
-    """Seconds for connecting and reading one response (the brain also enforces it per request)."""
+    """Seconds for connecting and reading one response, and the deadline of each request, retries
+    included (`build_language_model`)."""
     max_retries: int = 0
     """Retries inside one provider; the fallback chain is the main recovery."""
     max_tokens: int = 1024
@@ -98,6 +100,12 @@ def build_model(spec: str, config: ProviderConfig) -> Model | None:
     if model is None:
         log.warning("model %s skipped: %s is not configured", spec, provider, extra={"model": spec})
     return model
+
+
+def build_language_model(spec: str, config: ProviderConfig) -> PydanticAiModel | None:
+    """`build_model`'s model behind the `LanguageModel` port, each request given `config.timeout`."""
+    model = build_model(spec, config)
+    return PydanticAiModel(spec, model, timeout=config.timeout) if model is not None else None
 
 
 def _openai(name: str, config: ProviderConfig) -> Model | None:

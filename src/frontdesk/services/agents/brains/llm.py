@@ -1,12 +1,12 @@
-"""The `llm` brain: a provider model with tool calling (pydantic-ai), behind the `Brain` contract.
+"""The `llm` brain's policy: what an agent answering with a language model may do.
 
-`LlmBrain(name, model, timeout=...)` answers for any agent: the agent's instructions after a safety
-preamble, the conversation's recent history, and the agent's tools from our registry (see `llm_tools`:
-scoping and confirmation stay in the tool layer), asked in `llm_loop`'s exchange with the model. A
-side-effect tool is only ever run confirmed by this brain itself, after the customer's explicit yes to
-the question the tool asked, kept in the agent's state as `{"pending_confirmation": {"tool", "args",
-"question"}}`. Any provider failure, timeout or unusable answer raises `BrainUnavailableError`, so the
-agent's chain falls through (finally to `local`).
+`LlmBrain(name, model)` answers for any agent: the agent's instructions after a safety preamble, the
+conversation's recent history, and the agent's tools from our registry (see `llm_tools`: scoping and
+confirmation stay in the tool layer), asked through the `LanguageModel` port (the mechanics, on
+pydantic-ai, are in `frontdesk.adapters.llm`). A side-effect tool is only ever run confirmed by this
+brain itself, after the customer's explicit yes to the question the tool asked, kept in the agent's
+state as `{"pending_confirmation": {"tool", "args", "question"}}`. Any provider failure, timeout or
+unusable answer raises `BrainUnavailableError`, so the agent's chain falls through (finally to `local`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic_ai.models import Model
-from pydantic_ai.settings import ModelSettings
-
+from frontdesk.domain.language_model import AgentModel, LanguageModel
 from frontdesk.domain.outbound import Button, Buttons, OutboundMessage, Text, split_text
 from frontdesk.domain.team import Agent
 from frontdesk.domain.turns import Usage
@@ -27,17 +25,11 @@ from frontdesk.services.agents.brains.contract import (
     BrainUnavailableError,
     ToolCall,
 )
-from frontdesk.services.agents.brains.llm_tools import (
-    ToolRun,
-    argument_errors,
-    history_messages,
-    tool_definitions,
-)
+from frontdesk.services.agents.brains.llm_tools import ToolRun, argument_errors, tool_specs
 from frontdesk.services.agents.brains.pending import reply_id
 from frontdesk.services.agents.brains.replies import CONFIRM_NO, CONFIRM_YES
-from frontdesk.services.agents.llm_loop import Prepared, converse
 from frontdesk.services.agents.nlu.slots import yes_no
-from frontdesk.services.agents.tools import TOOLS, ToolContext
+from frontdesk.services.agents.tools import ToolContext, allowed_tool
 
 log = logging.getLogger(__name__)
 
@@ -59,37 +51,14 @@ DECLINED = "OK, I haven't changed anything. Is there anything else I can help wi
 REQUEST_LIMIT = 5
 """Model requests per turn (tool calls and the final answer); more means the model is looping."""
 
-PRICES: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-    "claude-3-5-haiku-latest": (0.80, 4.00),
-    "claude-haiku-4-5": (1.00, 5.00),
-    "claude-sonnet-4-0": (3.00, 15.00),
-    "anthropic.claude-3-haiku-20240307-v1:0": (0.25, 1.25),
-    "gemini-2.0-flash": (0.10, 0.40),
-    "gemini-2.5-flash": (0.30, 2.50),
-}
-"""US dollars per million input and output tokens; models not listed (e.g. self-hosted) cost 0."""
-
-
-def cost(model: str, input_tokens: int, output_tokens: int) -> float:
-    """The price of a call to `model` (a spec like `openai:gpt-4o-mini`, or a bare name), 0 when unknown."""
-    name = model if model in PRICES else model.partition(":")[2]
-    price_in, price_out = PRICES.get(name, (0.0, 0.0))
-    return round((input_tokens * price_in + output_tokens * price_out) / 1_000_000, 8)
-
 
 class LlmBrain:
     """Answers for an agent with a language model; `name` is its spec (e.g. `openai:gpt-4o-mini`)."""
 
-    def __init__(self, name: str, model: Model, *, timeout: float) -> None:
+    def __init__(self, name: str, model: LanguageModel) -> None:
         self.name = name
         self.model = model
-        self.settings = ModelSettings(request_timeout=timeout)
-        """A deadline for each model request, retries included (per-attempt timeouts are the model's)."""
-        self._prepared: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+        self._prepared: dict[tuple[str, tuple[str, ...]], AgentModel] = {}
 
     async def reply(self, request: AgentRequest) -> AgentReply:
         """The agent's answer; `BrainUnavailableError` when the model cannot give one."""
@@ -103,13 +72,10 @@ class LlmBrain:
     async def _ask_model(self, request: AgentRequest) -> AgentReply:
         run = ToolRun(ctx=request.tools, allowed=frozenset(request.agent.tools))
         try:
-            result = await converse(
-                self.model,
-                self._prepare(request.agent),
+            result = await self._prepare(request.agent).answer(
                 prompt=request.text,
                 context=_context(request.tools),
-                history=history_messages(request.turn.history),
-                settings=self.settings,
+                history=request.turn.history,
                 run_tool=run.call,
                 check_arguments=argument_errors,
                 request_limit=REQUEST_LIMIT,
@@ -132,7 +98,7 @@ class LlmBrain:
                 model=self.name,
                 input_tokens=result.input_tokens,
                 output_tokens=result.output_tokens,
-                cost=cost(self.name, result.input_tokens, result.output_tokens),
+                cost=result.cost,
             ),
         )
 
@@ -141,8 +107,8 @@ class LlmBrain:
         name, args = str(pending.get("tool")), dict(pending.get("args") or {})
         if not confirmed:
             return AgentReply(messages=[Text(body=DECLINED)], brain=self.name, state=None)
-        tool = TOOLS.get(name)
-        if tool is None or name not in request.agent.tools:
+        tool = allowed_tool(name, request.agent.tools)
+        if tool is None:
             return await self._ask_model(request)
         result = await tool.call(request.tools, args, confirmed=True)
         call = ToolCall(name=name, args=args, ok=result.ok, summary=result.summary, confirmed=True)
@@ -155,12 +121,12 @@ class LlmBrain:
             usage=Usage(model=self.name),
         )
 
-    def _prepare(self, agent: Agent) -> Prepared:
-        """The agent's instructions and tool definitions, built once per version of the agent."""
+    def _prepare(self, agent: Agent) -> AgentModel:
+        """The model with the agent's instructions and tools, prepared once per version of the agent."""
         key = (agent.instructions, agent.tools)
         if key not in self._prepared:
-            self._prepared[key] = Prepared.of(
-                f"{PREAMBLE}\n\n{agent.instructions}", tool_definitions(agent.tools)
+            self._prepared[key] = self.model.for_agent(
+                f"{PREAMBLE}\n\n{agent.instructions}", tool_specs(agent.tools)
             )
         return self._prepared[key]
 

@@ -1,6 +1,6 @@
-"""Our tool registry as the model's tools, and a conversation's history as model messages.
+"""Our tool registry as the model's tools, and what a model's tool call may run.
 
-The model sees each tool's JSON schema (`Tool.schema()`), but every call runs through `Tool.call` with the
+The model sees each tool's JSON schema (`tool_specs`), but every call runs through `Tool.call` with the
 run's `ToolContext`: validation, capping, tenant and contact scoping and the confirmation rule stay in our
 tool layer whatever the model asks. A side-effect tool is never run confirmed here; the model gets its
 `needs_confirmation` answer and must ask the customer.
@@ -8,20 +8,17 @@ tool layer whatever the model asks. A side-effect tool is never run confirmed he
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
-from pydantic_ai.tools import ToolDefinition
 
 from frontdesk.domain.errors import ConfigurationError
-from frontdesk.domain.models import Direction, Message
+from frontdesk.domain.language_model import ToolSpec
 from frontdesk.domain.team import HANDOFF_TOOL
 from frontdesk.services.agents.brains.contract import ToolCall
-from frontdesk.services.agents.tools import TOOLS, ToolContext, ToolResult
+from frontdesk.services.agents.tools import TOOLS, ToolContext, ToolResult, allowed_tool
 
 CONFIRM_NOTE = (
     "Nothing was done yet. Ask the customer exactly this question and wait for their explicit yes; "
@@ -40,11 +37,15 @@ class HandoffArgs(BaseModel):
     reason: str = ""
 
 
-HANDOFF_SCHEMA: dict[str, Any] = {
-    "additionalProperties": False,
-    "properties": {"reason": {"default": "", "description": "Why, in a few words.", "type": "string"}},
-    "type": "object",
-}
+HANDOFF_SPEC = ToolSpec(
+    name=HANDOFF_TOOL,
+    description=HANDOFF_DESCRIPTION,
+    parameters={
+        "additionalProperties": False,
+        "properties": {"reason": {"default": "", "description": "Why, in a few words.", "type": "string"}},
+        "type": "object",
+    },
+)
 
 
 @dataclass
@@ -61,12 +62,11 @@ class ToolRun:
     async def call(self, name: str, raw: dict[str, Any]) -> dict[str, Any]:
         """Run the tool `name` as the model asked (never confirmed) and record it; the result as the
         model sees it."""
-        tool = TOOLS.get(name)
-        if name not in self.allowed or (tool is None and name != HANDOFF_TOOL):
-            # Not offered to this agent: refuse rather than trust the name.
-            return {"ok": False, "error": "not_allowed", "summary": f"{name} is not available."}
-        if tool is None:
+        if name == HANDOFF_TOOL and name in self.allowed:
             return self._hand_off(HandoffArgs.model_validate(raw))
+        tool = allowed_tool(name, self.allowed)
+        if tool is None:  # not offered to this agent: refuse rather than trust the name
+            return {"ok": False, "error": "not_allowed", "summary": f"{name} is not available."}
         result = await tool.call(self.ctx, raw)
         self.calls.append(ToolCall(name=name, args=dict(raw), ok=result.ok, summary=result.summary))
         if result.needs_confirmation:
@@ -109,40 +109,15 @@ def for_model(result: ToolResult) -> dict[str, Any]:
     return out
 
 
-def tool_definitions(names: Iterable[str]) -> tuple[ToolDefinition, ...]:
-    """The named tools as the model sees them (`handoff` included); `ConfigurationError` for unknown
-    names."""
+def tool_specs(names: Iterable[str]) -> tuple[ToolSpec, ...]:
+    """The named tools as the model is offered them (`handoff` last); `ConfigurationError` for an
+    unknown name."""
     names = tuple(names)
     unknown = [name for name in names if name not in TOOLS and name != HANDOFF_TOOL]
     if unknown:
-        raise ConfigurationError(f"unknown tools: {', '.join(unknown)}")
-    tools = [_definition(name) for name in names if name != HANDOFF_TOOL]
+        known = ", ".join(sorted(TOOLS))
+        raise ConfigurationError(f"unknown tools: {', '.join(unknown)} (known: {known}, {HANDOFF_TOOL})")
+    specs = [TOOLS[name].spec() for name in names if name != HANDOFF_TOOL]
     if HANDOFF_TOOL in names:
-        tools.append(_definition(HANDOFF_TOOL))
-    return tuple(tools)
-
-
-@cache
-def _definition(name: str) -> ToolDefinition:
-    """A tool's definition, built once: its schema does not change while the process runs."""
-    if name == HANDOFF_TOOL:
-        return ToolDefinition(
-            name=name, description=HANDOFF_DESCRIPTION, parameters_json_schema=HANDOFF_SCHEMA
-        )
-    schema = TOOLS[name].schema()
-    return ToolDefinition(
-        name=name, description=schema["description"], parameters_json_schema=schema["parameters"]
-    )
-
-
-def history_messages(history: Sequence[Message]) -> list[ModelMessage]:
-    """Stored messages (oldest first) as model messages: the customer's as requests, ours as responses."""
-    out: list[ModelMessage] = []
-    for message in history:
-        if not message.text:
-            continue
-        if message.direction == Direction.IN:
-            out.append(ModelRequest(parts=[UserPromptPart(content=message.text)]))
-        elif out:  # a conversation given to a model starts with the customer
-            out.append(ModelResponse(parts=[TextPart(content=message.text)]))
-    return out
+        specs.append(HANDOFF_SPEC)
+    return tuple(specs)

@@ -1,15 +1,14 @@
 """The agents' tools, by name: typed arguments, scoped by context, JSON schemas for tool calling.
 
-`TOOLS` maps each tool's name to it; `tool_schemas(names)` describes some of them for a model.
+`TOOLS` maps each tool's name to it; `allowed_tool(name, agent.tools)` is the tool an agent may run.
 A tool runs as `await TOOLS[name].call(ctx, arguments, confirmed=...)`; see `base` for the contract.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import Any
 
-from frontdesk.domain.errors import ConfigurationError
 from frontdesk.services.agents.tools import account, booking, commands, orders, products, support
 from frontdesk.services.agents.tools.base import (
     KnowledgeSearch,
@@ -28,12 +27,10 @@ TOOLS: dict[str, Tool[Any]] = {
 }
 
 
-def tool_schemas(names: Iterable[str]) -> list[dict[str, Any]]:
-    """The named tools as tool-calling schemas; `ConfigurationError` for an unknown name."""
-    unknown = [n for n in names if n not in TOOLS]
-    if unknown:
-        raise ConfigurationError(f"unknown tools: {', '.join(unknown)} (known: {', '.join(sorted(TOOLS))})")
-    return [TOOLS[n].schema() for n in names]
+def allowed_tool(name: str, allowed: Collection[str]) -> Tool[Any] | None:
+    """The tool `name` when the agent's list `allowed` names it and it exists; None otherwise (whatever a
+    model asks, only this decides which of our tools runs)."""
+    return TOOLS.get(name) if name in allowed else None
 
 
 __all__ = [
@@ -45,5 +42,5 @@ __all__ = [
     "ToolContext",
     "ToolError",
     "ToolResult",
-    "tool_schemas",
+    "allowed_tool",
 ]

@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from frontdesk.domain.business import BusinessData, MessageSearch
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.knowledge import SearchHit
+from frontdesk.domain.language_model import ToolSpec
 from frontdesk.domain.models import Contact, Conversation, Frozen, Tenant
 from frontdesk.domain.outbound import Row
 from frontdesk.domain.ports import Clock
@@ -144,13 +145,11 @@ class Tool(Generic[A]):
     run: Callable[[ToolContext, A], Awaitable[ToolResult]]
     side_effect: bool = False
 
-    def schema(self) -> dict[str, Any]:
+    def spec(self) -> ToolSpec:
         """The tool as language models' tool calling describes it (JSON schema of the arguments)."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "parameters": self.args.model_json_schema(),
-        }
+        return ToolSpec(
+            name=self.name, description=self.description, parameters=self.args.model_json_schema()
+        )
 
     def parse(self, raw: Mapping[str, Any]) -> A:
         """Validate arguments from a model or a brain; scoping arguments are dropped, never used."""

@@ -1,4 +1,4 @@
-"""The `llm` brain's exchange with its model: ask, run the tools it calls, ask again, until it answers.
+"""One agent's exchange with its model: ask, run the tools it calls, ask again, until it answers.
 
 This is what pydantic-ai's `Agent.run` does for a text answer, on pydantic-ai's direct API
 (`pydantic_ai.direct.model_request`: the model's own request preparation and the `request_timeout`
@@ -10,7 +10,9 @@ once (`Prepared`) and a turn only builds its messages.
 The messages sent are the ones `Agent.run` sends, including its feedback to a call of an unknown tool
 or with unreadable arguments (once per tool) and to a response with neither text nor a tool call (once
 per run); past that the run fails, as the agent's does. `tests/integration/test_llm_providers.py` runs
-this loop against all four providers' wire formats, `tests/unit/test_llm_brain.py` the feedback.
+this loop against all four providers' wire formats, `tests/unit/test_llm_brain.py` the feedback. The
+tools it runs and their arguments' checks come from the `llm` brain (services), through the
+`LanguageModel` port (`language_model.PydanticAiModel`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,16 +44,13 @@ from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition
 
+from frontdesk.domain.language_model import ArgumentCheck, ModelAnswer, ToolRunner
+
 TOOL_RETRIES = 1
 """Calls of an unknown tool, or with unreadable arguments, the model may repair per tool (pydantic-ai's
 default); one more fails the run."""
 OUTPUT_RETRIES = 1
 """Responses with neither text nor a tool call the model may repair (pydantic-ai's default)."""
-
-ToolRunner = Callable[[str, dict[str, Any]], Awaitable[Any]]
-"""Runs a tool by name with the model's arguments; the result is the tool message's content."""
-ArgumentCheck = Callable[[str, dict[str, Any]], list[dict[str, Any]] | None]
-"""What is wrong with a call's arguments (validation errors, sent back to the model as a retry), or None."""
 
 
 @dataclass(frozen=True)
@@ -69,15 +68,6 @@ class Prepared:
     @property
     def tool_names(self) -> list[str]:
         return [tool.name for tool in self.parameters.function_tools]
-
-
-@dataclass(frozen=True)
-class ModelAnswer:
-    """The model's final text and the tokens of all the run's requests."""
-
-    text: str
-    input_tokens: int
-    output_tokens: int
 
 
 async def converse(
@@ -121,7 +111,7 @@ async def converse(
                 await asyncio.gather(*(calls.answer(part) for part in requested))
             )
         elif response.text:
-            return ModelAnswer(response.text, input_tokens, output_tokens)
+            return ModelAnswer(text=response.text, input_tokens=input_tokens, output_tokens=output_tokens)
         else:  # neither text nor a tool call: ask once more, as `Agent.run` does
             empty_answers += 1
             if empty_answers > OUTPUT_RETRIES:
