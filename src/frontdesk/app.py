@@ -40,6 +40,7 @@ from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
 from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.api.errors import install_error_handlers
+from frontdesk.api.openapi import install_openapi
 from frontdesk.api.request_id import RequestIdMiddleware
 from frontdesk.api.routers import auth as auth_routes
 from frontdesk.api.routers import (
@@ -48,6 +49,7 @@ from frontdesk.api.routers import (
     conversations,
     dead_letters,
     health,
+    invitations,
     knowledge,
     live,
     ops,
@@ -341,6 +343,7 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app)
     install_http_security(app, settings)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
@@ -349,6 +352,7 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
     app.include_router(knowledge.router)
     app.include_router(auth_routes.router)
     app.include_router(users_routes.router)
+    app.include_router(invitations.router)
     for admin_router in (
         tenant.router,
         channels.router,

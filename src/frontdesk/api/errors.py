@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontdesk.domain.errors import (
     ConflictError,
@@ -22,6 +27,7 @@ from frontdesk.domain.knowledge import (
     UnreadableDocument,
     UnsupportedDocumentType,
 )
+from frontdesk.domain.ops import REQUEST_ID
 from frontdesk.domain.staff import AccountLockedError, AuthenticationError, PermissionDeniedError
 from frontdesk.services.stats import InvalidPeriodError
 
@@ -53,9 +59,15 @@ class ValidationErrorBody(BaseModel):
     detail: list[FieldError] | str
 
 
+class ServerErrorBody(ErrorBody):
+    """The body of a 500: a fixed text (never the error's own message, which may hold data)."""
+
+    request_id: str | None = Field(description="The request's X-Request-ID: its log line carries it too")
+
+
 def error_model(status: int) -> type[BaseModel]:
     """The documented body of an error answer with this status."""
-    return ValidationErrorBody if status == 422 else ErrorBody
+    return ValidationErrorBody if status == 422 else ServerErrorBody if status >= 500 else ErrorBody
 
 
 # First match wins: subclasses of InvalidInputError must come before it.
@@ -85,13 +97,70 @@ def status_for(exc: Exception) -> int:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer domain errors with their status and a `{"detail": ...}` body."""
+    """Answer domain errors with their status and a `{"detail": ...}` body, field errors without the
+    values sent, a wrong method with the path's real methods, and anything unexpected with a JSON 500."""
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         status = status_for(exc)
         if status >= 500:
             log.error("unhandled error", exc_info=exc)
-            return JSONResponse({"detail": "internal error"}, status_code=status)
+            return server_error()
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     app.add_exception_handler(FrontdeskError, handle)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(405, method_not_allowed)
+    # Added first, so it sits inside the request-id and security-header middleware: its 500 carries both.
+    app.add_middleware(UnexpectedErrors)
+
+
+def server_error() -> JSONResponse:
+    return JSONResponse({"detail": "internal error", "request_id": REQUEST_ID.get()}, status_code=500)
+
+
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 with where, what and which kind of problem, as documented (`FieldError`): not the value sent
+    (FastAPI's default echoes it, a password or token included)."""
+    assert isinstance(exc, RequestValidationError)
+    fields = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    return JSONResponse({"detail": fields}, status_code=422)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 whose `Allow` lists every method the path has. Starlette's names only those of the first
+    route matching the path, and each method of a path is a route of its own here."""
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            allowed |= route.methods
+    headers = {"Allow": ", ".join(sorted(allowed))} if allowed else None
+    detail = exc.detail if isinstance(exc, HTTPException) else "Method Not Allowed"
+    return JSONResponse({"detail": detail}, status_code=405, headers=headers)
+
+
+class UnexpectedErrors:
+    """An exception no handler took becomes a JSON 500 (`ServerErrorBody`) and one log line with its
+    stack trace and the request id. Starlette's own answer is plain text, and it re-raises the error for
+    the server to log a second time."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            where = {"method": scope["method"], "path": scope["path"], "request_id": REQUEST_ID.get()}
+            log.exception("unhandled error", extra=where)
+            if not started:  # else the answer is half sent: the server closes the connection
+                await server_error()(scope, receive, send)

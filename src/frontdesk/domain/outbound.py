@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, model_validator
 
 MAX_TEXT = 4096
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    """`kind` picks the message type, so the JSON schema requires it: the default is for code only, and
+    a request without it cannot be told apart (the API refuses it)."""
+    schema["required"] = ["kind", *(name for name in schema.get("required", []) if name != "kind")]
+
+
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_kind_required)
 
     reply_to: str | None = None
     """The channel message id this answers (sent as `context.message_id`)."""
@@ -19,7 +25,7 @@ class _Out(BaseModel):
 class Text(_Out):
     kind: Literal["text"] = "text"
     body: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-    preview_url: bool = False
+    preview_url: StrictBool = False
 
 
 class Button(BaseModel):

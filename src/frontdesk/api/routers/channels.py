@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Request, status
 
 from frontdesk.api.auth import Admin
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import ChannelsDep, SettingsDep
 from frontdesk.api.errors import error_model
+from frontdesk.api.params import Limit, Offset, id_path
 from frontdesk.api.schemas.channels import ChannelIn, ChannelOut, ChannelPage, ChannelPatch, ConnectionTestOut
 from frontdesk.domain.admin import ChannelDetails
 from frontdesk.settings import Settings
 
 router = APIRouter(prefix="/api/v1/channels", tags=["channels"], route_class=ApiBodyRoute)
-ChannelId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The channel's id.")]
+ChannelId = Annotated[int, id_path("The channel's id.")]
 
 _DESCRIPTIONS = {
     401: "Not signed in",
@@ -49,8 +50,8 @@ async def list_channels(
     service: ChannelsDep,
     settings: SettingsDep,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> ChannelPage:
     """The tenant's numbers, oldest first."""
     page = await service.list(tenant=staff.tenant, limit=limit, offset=offset)
@@ -83,7 +84,8 @@ async def update_channel(
     settings: SettingsDep,
     request: Request,
 ) -> ChannelOut:
-    """Change a number's details or token (`"access_token": null` falls back to the global token)."""
+    """Change a number's details, its token (`"access_token": null` falls back to the global token) or
+    what happens to its uncertain sends (`uncertain_sends`: `resend` or `hold`)."""
     channel = await service.update(staff=staff, channel_id=channel_id, changes=body.to_domain())
     return _out(channel, request, settings)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from frontdesk.api.auth import Admin, Agent, Viewer
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import ContactsDep
 from frontdesk.api.errors import error_model
+from frontdesk.api.params import Limit, id_path
 from frontdesk.api.schemas.contacts import (
     ContactDetailOut,
     ContactExportOut,
@@ -22,13 +23,13 @@ from frontdesk.api.schemas.contacts import (
     ContactPatch,
     ErasureOut,
 )
-from frontdesk.api.schemas.conversations import NO_NUL, refuse_nul
+from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.domain.contacts import ContactSort
 
 router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"], route_class=ApiBodyRoute)
 
 
-ContactId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The contact's id.")]
+ContactId = Annotated[int, id_path("The contact's id.")]
 
 _ERRORS = {
     401: "Not signed in",
@@ -50,7 +51,7 @@ async def list_contacts(
     q: Annotated[
         str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Name, number, e-mail.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+    limit: Limit = 50,
     cursor: Annotated[
         str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
     ] = None,
@@ -75,7 +76,6 @@ async def update_contact(
     staff: Agent, contacts: ContactsDep, contact_id: ContactId, body: ContactPatch
 ) -> ContactOut:
     """Edit a contact's name, e-mail, city, language, VIP flag or preferences (audited)."""
-    refuse_nul(body)
     return ContactOut.of(await contacts.update(staff, contact_id, body.changes()))
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, status
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Body, Query, status
 
 from frontdesk.api.auth import Agent, Viewer
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import InboxDep
 from frontdesk.api.errors import error_model
+from frontdesk.api.params import Instant, Limit, id_path, id_query, limit_query
 from frontdesk.api.schemas.conversations import (
     NO_NUL,
     STAFF_MESSAGE_EXAMPLES,
@@ -30,7 +30,6 @@ from frontdesk.api.schemas.conversations import (
     SummaryOut,
     TaskOut,
     TasksOut,
-    refuse_nul,
 )
 from frontdesk.domain.inbox import ConversationChange, ConversationFilter
 from frontdesk.domain.models import ConversationStatus
@@ -39,8 +38,7 @@ router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], route
 search_router = APIRouter(prefix="/api/v1/messages", tags=["conversations"], route_class=ApiBodyRoute)
 
 
-ConversationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The conversation's id.")]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+ConversationId = Annotated[int, id_path("The conversation's id.")]
 Cursor = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page; omit for the first.")
 ]
@@ -71,11 +69,11 @@ async def list_conversations(
         ConversationStatus | None, Query(description="Who answers: bot, human, or closed.")
     ] = None,
     agent: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description="Last agent.")] = None,
-    assignee: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="Assigned staff user id.")] = None,
+    assignee: Annotated[int | None, id_query("Assigned staff user id.")] = None,
     unassigned: Annotated[bool | None, Query(description="true: nobody assigned; false: someone.")] = None,
     unread: Annotated[bool | None, Query(description="true: unread messages; false: all read.")] = None,
-    updated_since: Annotated[AwareDatetime | None, Query(description="ISO 8601 with a zone.")] = None,
-    contact_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    updated_since: Annotated[Instant | None, Query(description="ISO 8601 with a zone.")] = None,
+    contact_id: Annotated[int | None, id_query("The contact's id.")] = None,
     q: Annotated[
         str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="In name, number, text.")
     ] = None,
@@ -137,7 +135,6 @@ async def send_message(
     message: Annotated[StaffMessageIn, Body(openapi_examples=STAFF_MESSAGE_EXAMPLES)],
 ) -> MessageOut:
     """Send a staff message: it is queued in the outbox (status `pending`) and sent like a bot reply."""
-    refuse_nul(message)
     return MessageOut.of(await inbox.send(staff, conversation_id, message))
 
 
@@ -195,7 +192,7 @@ async def search_messages(
     staff: Viewer,
     inbox: InboxDep,
     q: Annotated[str, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Words to look for.")],
-    limit: Annotated[int, Query(ge=1, le=100, description="How many messages.")] = 20,
+    limit: Annotated[int, limit_query(100, "How many messages.")] = 20,
 ) -> MessageSearchOut:
     """Messages of all the tenant's conversations holding the words, best match first."""
     return MessageSearchOut.of(q, await inbox.search(staff, q, limit=limit))

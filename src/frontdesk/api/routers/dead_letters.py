@@ -10,11 +10,12 @@ from frontdesk.api.auth import Admin
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import DeadLettersDep
 from frontdesk.api.errors import ErrorBody
+from frontdesk.api.params import Limit, Offset, id_path
 from frontdesk.api.schemas.operations import DeadLetterOut, DeadLetterPage
 from frontdesk.domain.admin import DeadLetterKind
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], route_class=ApiBodyRoute)
-ItemId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The job's (turn) or outbox entry's (send) id.")]
+ItemId = Annotated[int, id_path("The job's (turn) or outbox entry's (send) id.")]
 Kind = Annotated[DeadLetterKind, Path(description="`turn` or `send`")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Not signed in"},
@@ -28,10 +29,11 @@ async def list_dead_letters(
     staff: Admin,
     service: DeadLettersDep,
     kind: Annotated[DeadLetterKind | None, Query(description="Only turns or only sends")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> DeadLetterPage:
-    """Dead-lettered turns and failed sends, most recently failed first."""
+    """Dead-lettered turns, failed sends, and sends held as `uncertain` (they may have reached the
+    customer; see the channel's `uncertain_sends`), most recently failed first."""
     page = await service.list(tenant=staff.tenant, kind=kind, limit=limit, offset=offset)
     items = [DeadLetterOut.model_validate(d) for d in page.items]
     return DeadLetterPage(items=items, total=page.total, limit=limit, offset=offset)
@@ -41,7 +43,8 @@ async def list_dead_letters(
 async def retry_dead_letter(
     kind: Kind, item_id: ItemId, staff: Admin, service: DeadLettersDep
 ) -> DeadLetterOut:
-    """Queue it again with its attempts reset: a turn runs again, a send goes back to the outbox."""
+    """Queue it again with its attempts reset: a turn runs again, a send (failed or uncertain) goes back
+    to the outbox; an uncertain one may then reach the customer twice."""
     return DeadLetterOut.model_validate(await service.retry(staff=staff, kind=kind, item_id=item_id))
 
 
@@ -49,5 +52,6 @@ async def retry_dead_letter(
 async def discard_dead_letter(
     kind: Kind, item_id: ItemId, staff: Admin, service: DeadLettersDep
 ) -> DeadLetterOut:
-    """Drop it for good; the answer is what was dropped (the audit log keeps it too)."""
+    """Drop it for good; the answer is what was dropped (the audit log keeps it too). An uncertain send
+    is never sent again; its message stays `pending` with the error code `uncertain`."""
     return DeadLetterOut.model_validate(await service.discard(staff=staff, kind=kind, item_id=item_id))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
 
 from frontdesk.adapters.documents import SUPPORTED_TYPES
 from frontdesk.api.auth import CurrentTenant, require_role
 from frontdesk.api.body import limited_body_route
 from frontdesk.api.deps import KnowledgeDep, frontdesk_of
 from frontdesk.api.errors import error_model
+from frontdesk.api.params import Offset, id_path, limit_query
 from frontdesk.api.schemas.knowledge import (
     DocumentDetailOut,
     DocumentListOut,
@@ -60,11 +61,14 @@ def _errors(*codes: int, **overrides: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
-DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The document's id.")]
+DocumentId = Annotated[int, id_path("The document's id.")]
 Upload = Annotated[
     UploadFile,
     File(description="Markdown, plain text, HTML or PDF (with a text layer). Its name identifies it."),
 ]
+SEARCHABLE = r"^[^\x00]*[^\s\x00-\x20\x7f-\xa0\ufeff][^\x00]*$"
+"""Something to search for besides spaces and control characters, written so that JSON Schema, pydantic
+(Rust regex) and Python agree on it; no NUL (PostgreSQL refuses it)."""
 _UPLOAD_ERRORS = _errors(400, 401, 403, 413, 415, 422)
 _ADMIN_ONLY = [Depends(require_role(Role.ADMIN))]
 """Changing the knowledge base is for admins and owners; any staff member may read and search it."""
@@ -95,8 +99,8 @@ async def upload_document(
 async def list_documents(
     tenant: CurrentTenant,
     knowledge: KnowledgeDep,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    offset: Annotated[int, Query(ge=0, description="How many documents to skip.")] = 0,
+    limit: Annotated[int, limit_query(100)] = 20,
+    offset: Offset = 0,
 ) -> DocumentListOut:
     """The tenant's documents by file name, a page at a time, with the total."""
     page = await knowledge.list_documents(tenant=tenant, limit=limit, offset=offset)
@@ -146,7 +150,15 @@ async def delete_document(tenant: CurrentTenant, knowledge: KnowledgeDep, docume
 async def search(
     tenant: CurrentTenant,
     knowledge: KnowledgeDep,
-    q: Annotated[str, Query(description=f"What a customer asked (1 to {MAX_QUERY_CHARS} characters).")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_CHARS,
+            pattern=SEARCHABLE,
+            description="What a customer asked: some text besides spaces.",
+        ),
+    ],
     k: Annotated[int, Query(ge=1, le=20, description="How many chunks to return.")] = 5,
     mode: Annotated[
         SearchMode, Query(description="`fused` (what the bot uses), or `text` / `vector` alone.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from frontdesk.api.auth import Viewer
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import StatsDep
 from frontdesk.api.errors import ErrorBody
+from frontdesk.api.params import Day
 from frontdesk.api.schemas.operations import LiveCountsOut, StatsOut
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"], route_class=ApiBodyRoute)
@@ -25,9 +25,9 @@ async def get_stats(
     staff: Viewer,
     service: StatsDep,
     since: Annotated[
-        date | None, Query(description="First local day (default: six days before until)")
+        Day | None, Query(description="First local day (default: six days before until)")
     ] = None,
-    until: Annotated[date | None, Query(description="Last local day, included (default: today)")] = None,
+    until: Annotated[Day | None, Query(description="Last local day, included (default: today)")] = None,
 ) -> StatsOut:
     """The period's figures, and each day's: messages, bot response time p50/p95, handoff rate,
     per-agent counts, tokens and cost."""

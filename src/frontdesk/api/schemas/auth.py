@@ -26,11 +26,12 @@ class Delivery(StrEnum):
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"email": "owner@lumen.example", "password": "correct horse battery", "mode": "bearer"}
             ]
-        }
+        },
     )
 
     email: str = Email
@@ -47,7 +48,9 @@ class LoginIn(BaseModel):
 class RefreshIn(BaseModel):
     """`refresh_token` for bearer clients; the web app sends `{}` and its refresh cookie."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "q1Jx…"}, {}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"refresh_token": "q1Jx…"}, {}]}
+    )
 
     refresh_token: str | None = Field(default=None, max_length=200)
     mode: Delivery | None = Field(default=None, description="Default: cookie if the cookie was used.")
@@ -55,9 +58,10 @@ class RefreshIn(BaseModel):
 
 class PasswordIn(BaseModel):
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [{"current_password": "correct horse battery", "new_password": "a longer passphrase"}]
-        }
+        },
     )
 
     current_password: str = Field(min_length=1, max_length=MAX_PASSWORD)

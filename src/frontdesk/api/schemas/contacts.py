@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool
 
 from frontdesk.api.schemas.conversations import (
     CONVERSATION_EXAMPLE,
@@ -104,7 +104,7 @@ class ContactPatch(BaseModel):
         Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$")]
         | None
     ) = None
-    vip: bool | None = None
+    vip: StrictBool | None = None
     preferences: Annotated[dict[Annotated[str, Field(max_length=64)], Short], Field(max_length=50)] | None = (
         None
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from frontdesk.api.params import MAX_ID
 from frontdesk.domain.inbox import ConversationView, MessageView, Page, StaffMember
 from frontdesk.domain.outbound import Buttons, ListMessage, Template, Text
 from frontdesk.services.inbox import FoundMessage, Summary
@@ -132,19 +132,11 @@ class AssigneeIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"user_id": 3}, {"user_id": None}]}
     )
 
-    user_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None
+    user_id: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | None
 
 
 NO_NUL = r"^[^\x00]*$"
 """Text the database can store: PostgreSQL refuses NUL characters in text."""
-
-
-def refuse_nul(message: BaseModel) -> None:
-    """422 for a body holding a NUL character anywhere (PostgreSQL cannot store it)."""
-    if "\\u0000" in message.model_dump_json():
-        raise RequestValidationError(
-            [{"type": "string_pattern_mismatch", "loc": ("body",), "msg": "NUL characters are not allowed"}]
-        )
 
 
 StaffMessageIn = Annotated[Text | Buttons | ListMessage | Template, Field(discriminator="kind")]

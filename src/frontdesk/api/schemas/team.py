@@ -162,7 +162,9 @@ class TeamDraftIn(BaseModel):
 class TeamSaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     yaml: Yaml
-    base_version: int = Field(ge=0, le=2**31 - 1, description="The `version` the edit started from.")
+    base_version: int = Field(
+        strict=True, ge=0, le=2**31 - 1, description="The `version` the edit started from."
+    )
 
 
 class TeamCheckOut(BaseModel):
