@@ -67,10 +67,10 @@ async def _turn(chat: Chat, text: str, clock: FakeClock) -> TurnResult:
     if chat.handed_off:
         return TurnResult(None, [], "", [], False, False, True, True)
     outcome = await chat.say(text)
-    msgs = outcome.answer.messages
-    tools = [t["name"] for t in outcome.answer.tools if t["name"] not in SIDE_EFFECTS or t.get("confirmed")]
+    msgs = outcome.messages
+    tools = [t["name"] for t in outcome.tools if t["name"] not in SIDE_EFFECTS or t.get("confirmed")]
     return TurnResult(
-        agent=outcome.answer.agent,
+        agent=outcome.agent,
         tools=tools,
         reply=reply_text(msgs),
         texts=[m.body for m in msgs if isinstance(m, Text)],

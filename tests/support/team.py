@@ -22,13 +22,13 @@ from frontdesk.domain.models import Direction, Message, MessageStatus, Tenant
 from frontdesk.domain.outbound import OutboundMessage
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.team import Agent, Team
-from frontdesk.domain.turns import Turn
+from frontdesk.domain.turns import Answer, Turn
 from frontdesk.services.agents.brains.contract import Brain
 from frontdesk.services.agents.brains.local import LocalBrain
 from frontdesk.services.agents.brains.replies import body_of
 from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
 from frontdesk.services.agents.nlu.vocabulary import load_vocabulary
-from frontdesk.services.agents.team.responder import TeamOutcome, TeamResponder
+from frontdesk.services.agents.team.responder import TeamResponder
 from frontdesk.services.agents.team.supervisor import Supervisor
 from frontdesk.services.agents.tools import ToolContext
 from frontdesk.services.knowledge.service import KnowledgeService
@@ -90,7 +90,7 @@ async def build_responder(
         team(),
         supervisor=Supervisor(team(), classifier, reader),
         local=local,
-        brains_for=brains_for or (lambda agent: [local]),
+        brains_for=brains_for or (lambda agent: []),
         tool_context=lambda turn: agents.ctx(turn.contact.wa_id),
     )
     return responder, ctx
@@ -123,7 +123,7 @@ class Chat:
     store: Agents | None = None
     """When set, every message is also stored, as the product does, so the message tools see it."""
 
-    async def say(self, text: str, **content: Any) -> TeamOutcome:
+    async def say(self, text: str, **content: Any) -> Answer:
         inbound = message(self.ctx, text, direction=Direction.IN, at=self.clock_now(), **content)
         if self.store is not None:
             await self.store.say(self.ctx.contact.wa_id, text, minutes=0)
@@ -138,7 +138,7 @@ class Chat:
         self.state = outcome.state
         self.handed_off = self.handed_off or outcome.handoff
         self.history.append(inbound)
-        for out in outcome.answer.messages:
+        for out in outcome.messages:
             self.history.append(message(self.ctx, body_of(out), direction=Direction.OUT, at=self.clock_now()))
             if self.store is not None:
                 await self.store.say(self.ctx.contact.wa_id, body_of(out), inbound=False, minutes=0)

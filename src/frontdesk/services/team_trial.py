@@ -107,7 +107,7 @@ async def run_trial(responders: TeamResponders, team: Team, request: TrialReques
     return Trial(
         contact=request.contact,
         routing=routing,
-        answer=outcome.answer,
+        answer=outcome,
         handoff=outcome.handoff,
         writes=list(data.writes),
         state=outcome.state,

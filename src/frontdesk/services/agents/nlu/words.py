@@ -67,13 +67,6 @@ def content_terms(text: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[s
     return out
 
 
-def small_number(word: str) -> int | None:
-    """`word` as a number (digits or a number word), or None."""
-    if word.isdigit():
-        return int(word)
-    return NUMBER_WORDS.get(word)
-
-
 @lru_cache(maxsize=8192)
 def _closest(word: str, vocabulary: tuple[str, ...], cutoff: float) -> str | None:
     swapped = next((known for known in vocabulary if _one_swap(word, known)), None)

@@ -1,9 +1,9 @@
 """The agent team as a responder: the supervisor routes, agents answer in parallel, replies merge.
 
 `TeamResponder.respond_with_state(turn, state)` takes the conversation's stored agent state (a dict,
-see `state.ConversationState`) and returns the answer, the new state and whether the conversation
-goes to staff; `respond(turn)` does the same from `turn.conversation.agent_state`, returning it all
-on the `Answer` for the turn service to store.
+see `state.ConversationState`) and returns the `Answer` with the new state, whether the conversation
+goes to staff and the models' usage; `respond(turn)` does the same from `turn.conversation.agent_state`
+(what the turn service stores).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import itertools
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from frontdesk.domain.team import SUPERVISOR, Agent, Team
-from frontdesk.domain.turns import Answer, Turn, Usage
+from frontdesk.domain.turns import Answer, Turn
 from frontdesk.services.agents.brains.chain import run_chain
 from frontdesk.services.agents.brains.contract import AgentReply, AgentRequest, Brain, BrainUnavailableError
 from frontdesk.services.agents.brains.local import LocalBrain
@@ -31,16 +30,6 @@ from frontdesk.services.agents.tools import ToolContext
 
 HANDOFF_AGENT = "handoff"
 ToolContextFactory = Callable[[Turn], ToolContext | Awaitable[ToolContext]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class TeamOutcome:
-    """One turn's result: the answer, the conversation's next agent state, and the handoff flag."""
-
-    answer: Answer
-    state: dict[str, Any] | None
-    handoff: bool = False
-    usage: tuple[Usage, ...] = ()
 
 
 class TeamResponder:
@@ -60,15 +49,17 @@ class TeamResponder:
         self.supervisor = supervisor
         self.local = local
         self.brains_for = brains_for
+        """An agent's chain before `local`: its model brains, in order (the chain's `local` link and
+        anything after it are dropped when the chain is built)."""
         self.tool_context = tool_context
         self.brain_timeout = brain_timeout
 
     async def respond(self, turn: Turn) -> Answer:
         """The turn's answer, continuing from the conversation's stored state, with the state to store."""
-        outcome = await self.respond_with_state(turn, turn.conversation.agent_state)
-        return replace(outcome.answer, state=outcome.state, handoff=outcome.handoff, usage=outcome.usage)
+        return await self.respond_with_state(turn, turn.conversation.agent_state)
 
-    async def respond_with_state(self, turn: Turn, stored: dict[str, Any] | None) -> TeamOutcome:
+    async def respond_with_state(self, turn: Turn, stored: dict[str, Any] | None) -> Answer:
+        """The turn's answer from the `stored` agent state, with the next state to store."""
         state = ConversationState.from_dict(stored)
         ctx = await self._context(turn)
         text = (turn.message.text or "").strip()
@@ -105,9 +96,7 @@ class TeamResponder:
             skill=part.skill,
             state=state.agent_state(agent.name) if part.pending else {},
         )
-        configured = [] if part.local_only or agent.name == SUPERVISOR else self.brains_for(agent)
-        # The chain ends at the first `local` link: the team's own LocalBrain answers from there.
-        remote = list(itertools.takewhile(lambda brain: not isinstance(brain, LocalBrain), configured))
+        remote = [] if part.local_only or agent.name == SUPERVISOR else self.brains_for(agent)
         if remote:
             with contextlib.suppress(BrainUnavailableError):  # each failure is logged by the chain
                 return await run_chain(remote, request, per_brain_seconds=self.brain_timeout)
@@ -115,19 +104,18 @@ class TeamResponder:
         request = replace(request, context=await known.value())
         return await run_chain([self.local], request, per_brain_seconds=self.brain_timeout)
 
-    async def _not_understood(self, turn: Turn, ctx: ToolContext, state: ConversationState) -> TeamOutcome:
+    async def _not_understood(self, turn: Turn, ctx: ToolContext, state: ConversationState) -> Answer:
         state.misunderstood += 1
         if state.misunderstood >= self.team.supervisor.handoff.max_misunderstandings:
             route = self.supervisor.handoff(turn.message.text or "")
             reply = await self._answer(route.parts[0], turn, ctx, state, _Once(_nothing_known))
             return self._outcome(route, [(route.parts[0], reply)], state)
         body = render(self.team.supervisor.not_understood, {})
-        answer = Answer(messages=texts(body), agent=SUPERVISOR)
-        return TeamOutcome(answer=answer, state=state.to_dict())
+        return Answer(messages=texts(body), agent=SUPERVISOR, state=state.to_dict())
 
     def _outcome(
         self, route: Route, answered: list[tuple[Part, AgentReply]], state: ConversationState
-    ) -> TeamOutcome:
+    ) -> Answer:
         handoff = route.handoff or any(reply.handoff for _, reply in answered)
         if not any(part.pending for part, _ in answered):
             state.agents = {}  # a new topic: earlier unanswered questions are dropped
@@ -145,9 +133,10 @@ class TeamResponder:
         label = HANDOFF_AGENT if route.handoff else "+".join(names)
         messages = merge_messages([reply.messages for _, reply in answered])
         tools = [asdict(call) for _, reply in answered for call in reply.tools]
-        answer = Answer(messages=messages, agent=label, tools=tools)
         usage = tuple(reply.usage for _, reply in answered if reply.usage is not None)
-        return TeamOutcome(answer=answer, state=state.to_dict(), handoff=handoff, usage=usage)
+        return Answer(
+            messages=messages, agent=label, tools=tools, state=state.to_dict(), handoff=handoff, usage=usage
+        )
 
 
 class _Once:

@@ -96,9 +96,6 @@ class Supervisor:
         """Hand the conversation to staff through the supervisor's `human` skill."""
         return Route(parts=(Part(SUPERVISOR, text, HUMAN_SKILL, local_only=True),), handoff=True)
 
-    def wants_person(self, text: str) -> bool:
-        return bool(self._person.search(text))
-
     def _asks_for_person(self, text: str) -> bool:
         """A handoff keyword, unless the message is plainly about something else ("what time is
         customer service open on Saturday" asks for opening hours, not for a person)."""

@@ -1,8 +1,10 @@
 """Finding products by what people write (pure): text ranking, resolving a product, recommending.
 
 Ranking is lexical: each query word scores by where it appears in a product (name 3, tags and
-category 2, description 1), with plural endings folded, word prefixes ("light" in "lighting") at half
-weight, and a close spelling ("thermostst", 85% alike) standing in for a word the catalog does not know.
+category 2, description 1), stemmed and without stop words as the knowledge base's search has them
+(`services.knowledge.ranking`), word prefixes ("light" in "lighting") at half weight, and a close
+spelling (`nlu.words.closest_word`: "thermostst", 85% alike) standing in for a word the catalog does
+not know.
 """
 
 from __future__ import annotations
@@ -15,68 +17,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from frontdesk.domain.business import ContactProfile, Order, OrderStatus, Product
+from frontdesk.services.agents.nlu.words import closest_word
+from frontdesk.services.knowledge.ranking import STOPWORDS, stem
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "any",
-        "are",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "have",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "looking",
-        "me",
-        "my",
-        "need",
-        "of",
-        "on",
-        "or",
-        "please",
-        "show",
-        "some",
-        "something",
-        "that",
-        "the",
-        "to",
-        "want",
-        "what",
-        "which",
-        "with",
-        "you",
-        "your",
-        "yours",
-        "get",
-        "buy",
-        "find",
-        "best",
-        "good",
-    ]
+SHOPPING_WORDS = frozenset(
+    {"best", "buy", "find", "good", "looking", "need", "show", "something", "want", "yours"}
 )
+"""Words of a shopping question that name no product ("I'm looking for something good")."""
+_STOP = STOPWORDS | SHOPPING_WORDS
 _WEIGHTS = (("name", 3.0), ("tags", 2.0), ("category", 2.0), ("description", 1.0))
 
 
+def _said(text: str) -> dict[str, str]:
+    """The words of `text` by their stem, as the customer wrote them (a reason quotes their words)."""
+    return {stem(w): w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words with plural endings folded (`bulbs` -> `bulb`), stop words dropped."""
-    return [_fold(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
-
-
-def _fold(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    """Lower-case stemmed words (`bulbs` -> `bulb`), stop words dropped."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
 def _fields(p: Product) -> dict[str, set[str]]:
@@ -105,8 +65,7 @@ def _correct(terms: list[str], vocabulary: set[str]) -> list[str]:
         if term in vocabulary or len(term) < 5 or term.isdigit():
             fixed.append(term)
             continue
-        close = difflib.get_close_matches(term, sorted(vocabulary), n=1, cutoff=0.85)
-        fixed.append(close[0] if close else term)
+        fixed.append(closest_word(term, tuple(sorted(vocabulary)), cutoff=0.85, min_length=5) or term)
     return fixed
 
 
@@ -166,9 +125,9 @@ def match_category(categories: Iterable[str], text: str) -> str | None:
     """The catalog category `text` means (`lights` -> `lighting`), or None."""
     known = sorted(set(categories))
     typed = text.strip().lower()
-    wanted = _fold(typed)
+    wanted = stem(typed)
     for c in known:
-        if wanted in (c, _fold(c)) or (len(wanted) >= 4 and c.startswith(wanted[:5])):
+        if wanted in (c, stem(c)) or (len(wanted) >= 4 and c.startswith(wanted[:5])):
             return c
     close = difflib.get_close_matches(typed, known, n=1, cutoff=0.75)
     return close[0] if close else None
@@ -220,7 +179,7 @@ def recommend(
     owned = owned_skus(profile, orders)
     skip = owned | {i.sku for o in orders if o.status is OrderStatus.RETURNED for i in o.items}
     by_sku = {p.sku: p for p in products}
-    likes = set(words(profile.preferences.get("likes", ""))) if profile else set()
+    likes = _said(profile.preferences.get("likes", "")) if profile else {}
     bought = Counter(by_sku[s].category for s in owned if s in by_sku)
     cap = budget_cap(products, profile.preferences.get("budget") if profile else None)
     links = _link_words([by_sku[s] for s in owned if s in by_sku], products)
@@ -246,7 +205,7 @@ def _link_words(owned: Sequence[Product], products: Sequence[Product]) -> dict[s
 
 def _score(
     p: Product,
-    likes: set[str],
+    likes: Mapping[str, str],
     bought: Counter[str],
     cap: Decimal | None,
     links: Mapping[str, set[str]],
@@ -255,7 +214,8 @@ def _score(
     fields = _fields(p)
     reasons: list[str] = []
     score = float(p.rating or 0) * 0.3 + need * 2
-    liked = sorted(likes & (fields["category"] | fields["tags"] | fields["name"]))
+    described = fields["category"] | fields["tags"] | fields["name"]
+    liked = sorted(said for term, said in likes.items() if term in described)
     if liked:
         score += 3
         reasons.append(f"you like {', '.join(liked)}")
