@@ -1,5 +1,7 @@
-"""The agent team: tools now (`frontdesk.services.agents.tools`); the supervisor and brains build on them.
+"""The agent team: `tools` (and `tool_helpers`), the local brain's `nlu`, the `brains`, and the `team`
+around them (supervisor, responder). README.md in this folder says what lives where.
 
-Imports `frontdesk.domain` only: the business's data arrives through the `BusinessData`,
-`MessageSearch` and knowledge-search ports in each tool call's `ToolContext`.
+Imports `frontdesk.domain` and other services, never a framework or an adapter: the business's data
+arrives through the `BusinessData`, `MessageSearch` and knowledge-search ports in each tool call's
+`ToolContext`, and a language model through the `LanguageModel` port.
 """
