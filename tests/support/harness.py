@@ -21,7 +21,6 @@ from tests.support.payloads import APP_SECRET, sign
 from tests.support.servers import serve_app
 from tests.support.staff import bearer_login, ensure_staff
 
-
 # Encrypts the channel tokens stored by test servers (required outside dev, like every secret).
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA="
 
