@@ -98,6 +98,20 @@ def test_a_disabled_number_gets_no_turns(fd: Running) -> None:
     assert fd.query("select count(*) from messages")[0][0] == 0
 
 
+def test_uncertain_sends_policy_is_resend_unless_set_to_hold(fd: Running) -> None:
+    path = f"/{demo_channel_id(fd)}"
+    assert call(fd, "GET", path).json()["uncertain_sends"] == "resend"
+    changed = call(fd, "PATCH", path, {"uncertain_sends": "hold"})
+    assert (changed.status_code, changed.json()["uncertain_sends"]) == (200, "hold")
+    assert fd.query("select uncertain_sends from channels where id = :i", i=int(path[1:]))[0][0] == "hold"
+    assert call(fd, "PATCH", path, {"name": "Support"}).json()["uncertain_sends"] == "hold"
+    refused = call(fd, "PATCH", path, {"uncertain_sends": "sometimes"})
+    assert refused.status_code == 422
+    assert call(fd, "GET", path).json()["uncertain_sends"] == "hold"
+    new = {"phone_number_id": "100200300401", "uncertain_sends": "hold"}
+    assert call(fd, "POST", body=new).json()["uncertain_sends"] == "hold"
+
+
 def test_duplicate_phone_number_id_is_409(fd: Running) -> None:
     answer = call(fd, "POST", body={"phone_number_id": DEMO_NUMBER})
     assert answer.status_code == 409
@@ -113,6 +127,7 @@ def test_duplicate_phone_number_id_is_409(fd: Running) -> None:
         ({"phone_number_id": "100200300402", "access_token": "x"}, "access_token"),
         ({"phone_number_id": "100200300402", "colour": "red"}, "colour"),
         ({"phone_number_id": "100200300402", "name": "Sales\x00"}, "name"),  # was a 500 on PostgreSQL
+        ({"phone_number_id": "100200300402", "uncertain_sends": "twice"}, "uncertain_sends"),
         ({}, "phone_number_id"),
     ],
 )

@@ -54,7 +54,15 @@ describe('the channel form’s write-only token', () => {
     await wrapper.get('input[inputmode="numeric"]').setValue('109876543210009')
     await wrapper.get('form').trigger('submit')
     expect(wrapper.emitted('create')).toEqual([
-      [{ phone_number_id: '109876543210009', waba_id: null, display_phone_number: null, name: null, access_token: null, enabled: true }],
+      [{ phone_number_id: '109876543210009', waba_id: null, display_phone_number: null, name: null, access_token: null, enabled: true, uncertain_sends: 'resend' }],
     ])
+  })
+
+  it('sends the uncertain-sends choice only when it changes', async () => {
+    const wrapper = mount(ChannelForm, { props: { channel: channel(), busy: false } })
+    expect(wrapper.get('[data-testid="channel-save"]').attributes('disabled')).toBeDefined()
+    await wrapper.get('[data-testid="channel-uncertain-sends"]').setValue('hold')
+    await wrapper.get('form').trigger('submit')
+    expect(wrapper.emitted('update')).toEqual([[{ uncertain_sends: 'hold' }]])
   })
 })

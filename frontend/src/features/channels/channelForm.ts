@@ -10,7 +10,11 @@ export type ChannelDraft = {
   token: string
   clearToken: boolean
   enabled: boolean
+  uncertain_sends: UncertainSends
 }
+
+/** What a number does with a reply that may have reached WhatsApp when the outcome was lost. */
+export type UncertainSends = Channel['uncertain_sends']
 
 const GRAPH_ID = /^\d{5,32}$/
 const DISPLAY_NUMBER = /^\+?[0-9 ()-]{5,32}$/
@@ -25,6 +29,7 @@ export function draftOf(channel: Channel | null): ChannelDraft {
     token: '',
     clearToken: false,
     enabled: channel?.enabled ?? true,
+    uncertain_sends: channel?.uncertain_sends ?? 'resend',
   }
 }
 
@@ -47,6 +52,7 @@ export function createBody(draft: ChannelDraft): ChannelIn {
     name: d.name || null,
     access_token: d.token || null,
     enabled: d.enabled,
+    uncertain_sends: d.uncertain_sends,
   }
 }
 
@@ -59,6 +65,7 @@ export function patchBody(channel: Channel, draft: ChannelDraft): ChannelPatch {
   }
   if (d.token) patch.access_token = d.token
   else if (draft.clearToken) patch.access_token = null
+  if (d.uncertain_sends !== channel.uncertain_sends) patch.uncertain_sends = d.uncertain_sends
   return patch
 }
 

@@ -11,6 +11,7 @@ export function channel(overrides: Partial<Channel> = {}): Channel {
     kind: 'whatsapp_cloud',
     enabled: true,
     access_token: { set: true },
+    uncertain_sends: 'resend',
     webhook_url: 'https://frontdesk.example.com/webhooks/whatsapp',
     verify_token: 'a-long-random-string',
     created_at: '2026-11-21T10:00:00Z',

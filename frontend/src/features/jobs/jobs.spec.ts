@@ -13,7 +13,7 @@ function deadLetter(kind: 'turn' | 'send', id: number, conversationId: number | 
     kind, id, conversation_id: conversationId, message_id: 311, attempts: 3,
     error: kind === 'send' ? '(#131047) Re-engagement message' : 'model timed out',
     error_code: kind === 'send' ? '131047' : null,
-    failed_at: '2026-11-21T10:00:03Z', created_at: '2026-11-21T10:00:00Z',
+    failed_at: '2026-11-21T10:00:03Z', created_at: '2026-11-21T10:00:00Z', uncertain: false,
   }
 }
 
@@ -54,6 +54,18 @@ describe('the jobs store', () => {
     expect(await jobs.discard(jobs.items[1]!)).toBe(false)
     expect(jobs.items).toHaveLength(2)
     expect(jobs.notice).toEqual({ text: 'Turn #9: No such dead letter', tone: 'error' })
+  })
+
+  it('reloads when a send is held as uncertain, which leaves its message pending', async () => {
+    vi.useFakeTimers()
+    const live = await startFakeLive()
+    const jobs = useJobsStore()
+    jobs.startLive()
+    live.emit({ id: 1, type: 'message.status', created_at: '', payload: { status: 'pending', error_code: 'uncertain' } })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(http.calls.filter((c) => c.path === '/api/v1/jobs')).toHaveLength(1)
+    jobs.endLive()
+    live.stop()
   })
 
   it('reloads once, shortly after a burst of failures on the live feed', async () => {
@@ -101,6 +113,14 @@ describe('the jobs page', () => {
     expect(http.calls.some((c) => c.method === 'DELETE' && c.path === '/api/v1/jobs/send/42')).toBe(true)
     expect(wrapper.get('[data-testid="jobs-notice"]').text()).toBe('Send #42 was discarded.')
     expect(wrapper.find('[data-testid="jobs-empty"]').exists()).toBe(true)
+  })
+
+  it('says a held send may already have reached the customer', async () => {
+    http.on('GET', '/api/v1/jobs', page([{ ...deadLetter('send', 43), error_code: 'uncertain', uncertain: true }, deadLetter('send', 42)]))
+    const wrapper = mountPage()
+    await flushPromises()
+    expect(wrapper.findAll('[data-testid="job-uncertain"]')).toHaveLength(1)
+    expect(wrapper.get('[data-job="send-43"]').text()).toContain('may have reached the customer')
   })
 
   it('tells a non-admin the page is not for them, without calling the API', async () => {

@@ -13,10 +13,12 @@ export function jobKey(job: Pick<DeadLetter, 'kind' | 'id'>): string {
   return `${job.kind}-${job.id}`
 }
 
-/** Events after which the list may have grown: a dead-lettered turn, or a send that failed for good. */
+/** Events after which the list may have grown: a dead-lettered turn, a send that failed for good, or
+ * one held as uncertain (it stays `pending`, with the error code `uncertain`). */
 export function failsAJob(event: LiveEvent): boolean {
   if (event.type === 'job.failed' || event.type === 'resync') return true
-  return event.type === 'message.status' && event.payload.status === 'failed'
+  if (event.type !== 'message.status') return false
+  return event.payload.status === 'failed' || event.payload.error_code === 'uncertain'
 }
 
 export const useJobsStore = defineStore('jobs', () => {

@@ -170,7 +170,8 @@ export interface paths {
         head?: never;
         /**
          * Update Channel
-         * @description Change a number's details or token (`"access_token": null` falls back to the global token).
+         * @description Change a number's details, its token (`"access_token": null` falls back to the global token) or
+         *     what happens to its uncertain sends (`uncertain_sends`: `resend` or `hold`).
          */
         patch: operations["update_channel_api_v1_channels__channel_id__patch"];
         trace?: never;
@@ -605,6 +606,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Invitations
+         * @description The live invitations to your e-mail, oldest first.
+         */
+        get: operations["my_invitations_api_v1_invitations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{invitation_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Invitation
+         * @description Join the tenant with the invited role (the answer names it). This session stays where it is:
+         *     sign in with that tenant's slug to work there.
+         */
+        post: operations["accept_invitation_api_v1_invitations__invitation_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{invitation_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Invitation
+         * @description Say no: the invitation is gone.
+         */
+        post: operations["decline_invitation_api_v1_invitations__invitation_id__decline_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -614,7 +676,8 @@ export interface paths {
         };
         /**
          * List Dead Letters
-         * @description Dead-lettered turns and failed sends, most recently failed first.
+         * @description Dead-lettered turns, failed sends, and sends held as `uncertain` (they may have reached the
+         *     customer; see the channel's `uncertain_sends`), most recently failed first.
          */
         get: operations["list_dead_letters_api_v1_jobs_get"];
         put?: never;
@@ -637,7 +700,8 @@ export interface paths {
         post?: never;
         /**
          * Discard Dead Letter
-         * @description Drop it for good; the answer is what was dropped (the audit log keeps it too).
+         * @description Drop it for good; the answer is what was dropped (the audit log keeps it too). An uncertain send
+         *     is never sent again; its message stays `pending` with the error code `uncertain`.
          */
         delete: operations["discard_dead_letter_api_v1_jobs__kind___item_id__delete"];
         options?: never;
@@ -656,7 +720,8 @@ export interface paths {
         put?: never;
         /**
          * Retry Dead Letter
-         * @description Queue it again with its attempts reset: a turn runs again, a send goes back to the outbox.
+         * @description Queue it again with its attempts reset: a turn runs again, a send (failed or uncertain) goes back
+         *     to the outbox; an uncertain one may then reach the customer twice.
          */
         post: operations["retry_dead_letter_api_v1_jobs__kind___item_id__retry_post"];
         delete?: never;
@@ -876,7 +941,7 @@ export interface paths {
         };
         /**
          * Get Tenant
-         * @description The tenant's name, time zone and opening hours.
+         * @description The tenant's name, time zone, opening hours and retention period.
          */
         get: operations["get_tenant_api_v1_tenant_get"];
         put?: never;
@@ -886,7 +951,8 @@ export interface paths {
         head?: never;
         /**
          * Update Tenant
-         * @description Change the name, the time zone (an IANA name) or the opening hours (the whole week at once).
+         * @description Change the name, the time zone (an IANA name), the opening hours (the whole week at once) or the
+         *     retention period (days after which message text is erased; null keeps it for ever).
          */
         patch: operations["update_tenant_api_v1_tenant_patch"];
         trace?: never;
@@ -905,11 +971,55 @@ export interface paths {
         get: operations["list_users_api_v1_users_get"];
         put?: never;
         /**
-         * Add User
-         * @description Add a staff member with a role (a new account, or an existing one joining this tenant).
+         * Invite User
+         * @description Invite someone with a role, valid 7 days. They join when they accept: at their first sign-in if
+         *     the e-mail had no account (it gets one with this name and password), otherwise from their own
+         *     invitations (`GET /api/v1/invitations`), keeping their name and password. The answer is the same
+         *     in both cases: it never says whether the e-mail has an account.
          */
-        post: operations["add_user_api_v1_users_post"];
+        post: operations["invite_user_api_v1_users_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Invitations
+         * @description This tenant's invitations not yet accepted, declined or cancelled (expired ones too), newest
+         *     first.
+         */
+        get: operations["list_invitations_api_v1_users_invitations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Invitation
+         * @description Withdraw an invitation: it can no longer be accepted.
+         */
+        delete: operations["cancel_invitation_api_v1_users_invitations__invitation_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1248,6 +1358,11 @@ export interface components {
              */
             phone_number_id: string;
             /**
+             * @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once).
+             * @default resend
+             */
+            uncertain_sends: components["schemas"]["UncertainSends"];
+            /**
              * Waba Id
              * @description The WhatsApp Business Account id
              */
@@ -1270,6 +1385,7 @@ export interface components {
          *       },
          *       "name": "Lumen support",
          *       "phone_number_id": "109876543210001",
+         *       "uncertain_sends": "resend",
          *       "verify_token": "a-long-random-string",
          *       "waba_id": "209876543210001",
          *       "webhook_url": "https://frontdesk.example.com/webhooks/whatsapp"
@@ -1296,6 +1412,8 @@ export interface components {
             name: string | null;
             /** Phone Number Id */
             phone_number_id: string;
+            /** @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once). */
+            uncertain_sends: components["schemas"]["UncertainSends"];
             /**
              * Verify Token
              * @description Paste into Meta as the Verify token
@@ -1337,6 +1455,8 @@ export interface components {
             enabled?: boolean | null;
             /** Name */
             name?: string | null;
+            /** @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once). */
+            uncertain_sends?: components["schemas"]["UncertainSends"] | null;
             /** Waba Id */
             waba_id?: string | null;
         };
@@ -1871,7 +1991,8 @@ export interface components {
          *       "failed_at": "2026-11-21T10:00:03Z",
          *       "id": 42,
          *       "kind": "send",
-         *       "message_id": 311
+         *       "message_id": 311,
+         *       "uncertain": false
          *     }
          */
         DeadLetterOut: {
@@ -1902,6 +2023,11 @@ export interface components {
              * @description The inbound message (turn) or the reply (send)
              */
             message_id: number | null;
+            /**
+             * Uncertain
+             * @description A send held because it may have reached the customer (its channel's `uncertain_sends` is `hold`): retry sends it again, discard never sends it; its message stays `pending`
+             */
+            uncertain: boolean;
         };
         /** DeadLetterPage */
         DeadLetterPage: {
@@ -2103,11 +2229,6 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** Health */
         Health: {
             /** Status */
@@ -2120,6 +2241,64 @@ export interface components {
          * @enum {string}
          */
         IngestOutcome: "added" | "replaced" | "unchanged";
+        /**
+         * InvitationListOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2026-11-24T09:00:00Z",
+         *           "email": "sam@lumen.example",
+         *           "expired": false,
+         *           "expires_at": "2026-12-01T09:00:00Z",
+         *           "id": 7,
+         *           "invited_by": "owner@lumen.example",
+         *           "role": "agent"
+         *         }
+         *       ]
+         *     }
+         */
+        InvitationListOut: {
+            /** Items */
+            items: components["schemas"]["InvitationOut"][];
+        };
+        /**
+         * InvitationOut
+         * @description An invitation this tenant sent, waiting for the person to accept it (at their first sign-in for
+         *     an account made by it, or from their invitations otherwise). Says nothing about the account.
+         * @example {
+         *       "created_at": "2026-11-24T09:00:00Z",
+         *       "email": "sam@lumen.example",
+         *       "expired": false,
+         *       "expires_at": "2026-12-01T09:00:00Z",
+         *       "id": 7,
+         *       "invited_by": "owner@lumen.example",
+         *       "role": "agent"
+         *     }
+         */
+        InvitationOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Expired
+             * @description Past `expires_at`: it can no longer be accepted; invite again.
+             */
+            expired: boolean;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /** Invited By */
+            invited_by: string;
+            role: components["schemas"]["Role"];
+        };
         /**
          * LastTestOut
          * @description The latest "test connection" of a number, by anyone.
@@ -2337,47 +2516,10 @@ export interface components {
             tenants: components["schemas"]["frontdesk__api__schemas__auth__TenantOut"][];
         };
         /**
-         * MemberAddedOut
-         * @example {
-         *       "created_at": "2026-11-24T09:00:00Z",
-         *       "disabled": false,
-         *       "email": "sam@lumen.example",
-         *       "id": 2,
-         *       "last_login_at": "2026-11-26T08:41:00Z",
-         *       "name": "Sam Patel",
-         *       "role": "agent"
-         *     }
-         */
-        MemberAddedOut: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Disabled */
-            disabled: boolean;
-            /** Email */
-            email: string;
-            /** Id */
-            id: number;
-            /**
-             * Last Login At
-             * @description Their latest successful sign-in (to any tenant); null if they never signed in.
-             */
-            last_login_at: string | null;
-            /** Name */
-            name: string;
-            /**
-             * New Account
-             * @description False when an existing account joined this tenant.
-             */
-            new_account: boolean;
-            role: components["schemas"]["Role"];
-        };
-        /**
          * MemberIn
-         * @description Someone to add. A new e-mail gets an account with this password; an e-mail that already has an
-         *     account (in another tenant) joins this one and keeps its own password.
+         * @description Someone to invite. A new e-mail gets an account with this name and password, which joins at its
+         *     first sign-in; an e-mail that already has an account joins only when its owner accepts, and keeps
+         *     its own name and password. The answer is the same either way.
          * @example {
          *       "email": "sam@lumen.example",
          *       "name": "Sam Patel",
@@ -2645,6 +2787,60 @@ export interface components {
          * @enum {string}
          */
         MessageStatus: "received" | "pending" | "sent" | "delivered" | "read" | "failed";
+        /**
+         * MyInvitationListOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2026-11-24T09:00:00Z",
+         *           "expires_at": "2026-12-01T09:00:00Z",
+         *           "id": 7,
+         *           "invited_by": "owner@rival.example",
+         *           "tenant": {
+         *             "name": "Rival Ltd",
+         *             "role": "agent",
+         *             "slug": "rival"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        MyInvitationListOut: {
+            /** Items */
+            items: components["schemas"]["MyInvitationOut"][];
+        };
+        /**
+         * MyInvitationOut
+         * @description A tenant asking you to join its staff with `tenant.role`.
+         * @example {
+         *       "created_at": "2026-11-24T09:00:00Z",
+         *       "expires_at": "2026-12-01T09:00:00Z",
+         *       "id": 7,
+         *       "invited_by": "owner@rival.example",
+         *       "tenant": {
+         *         "name": "Rival Ltd",
+         *         "role": "agent",
+         *         "slug": "rival"
+         *       }
+         *     }
+         */
+        MyInvitationOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /** Invited By */
+            invited_by: string;
+            tenant: components["schemas"]["frontdesk__api__schemas__auth__TenantOut"];
+        };
         /**
          * OpeningHours
          * @description Opening hours per weekday; a day that is null or left out is closed.
@@ -2931,6 +3127,19 @@ export interface components {
             rows: components["schemas"]["Row"][];
             /** Title */
             title?: string | null;
+        };
+        /**
+         * ServerErrorBody
+         * @description The body of a 500: a fixed text (never the error's own message, which may hold data).
+         */
+        ServerErrorBody: {
+            /** Detail */
+            detail: string;
+            /**
+             * Request Id
+             * @description The request's X-Request-ID: its log line carries it too
+             */
+            request_id: string | null;
         };
         /**
          * StatsOut
@@ -3292,7 +3501,8 @@ export interface components {
         };
         /**
          * TenantPatch
-         * @description Fields to change; those left out stay as they are. `opening_hours` replaces the whole week.
+         * @description Fields to change; those left out stay as they are. `opening_hours` replaces the whole week;
+         *     `"retention_days": null` keeps messages for ever.
          * @example {
          *       "name": "Lumen Home",
          *       "opening_hours": {
@@ -3301,6 +3511,7 @@ export interface components {
          *           "open": "09:00"
          *         }
          *       },
+         *       "retention_days": 365,
          *       "timezone": "Europe/London"
          *     }
          */
@@ -3308,6 +3519,12 @@ export interface components {
             /** Name */
             name?: string | null;
             opening_hours?: components["schemas"]["OpeningHours"] | null;
+            /**
+             * Retention Days
+             * @description Days after which message text and content (media references included), conversation summaries and live events are erased by an hourly job; the message rows, statistics and the audit log stay. null: kept for ever.
+             * @example 365
+             */
+            retention_days?: number | null;
             /**
              * Timezone
              * @description IANA time zone name, e.g. Europe/London
@@ -3369,6 +3586,12 @@ export interface components {
             wa_id: string;
         };
         /**
+         * UncertainSends
+         * @description What a channel does with a send whose outcome is unknown (a crash mid-send, a channel timeout).
+         * @enum {string}
+         */
+        UncertainSends: "resend" | "hold";
+        /**
          * UploadOut
          * @description What an upload did: `added` (201), `replaced`, or `unchanged` (same bytes; nothing re-indexed).
          * @example {
@@ -3402,19 +3625,6 @@ export interface components {
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
         /**
          * ValidationErrorBody
@@ -3460,6 +3670,7 @@ export interface components {
          *           "open": "09:00"
          *         }
          *       },
+         *       "retention_days": 365,
          *       "slug": "lumen",
          *       "timezone": "Europe/London"
          *     }
@@ -3470,6 +3681,12 @@ export interface components {
             /** Name */
             name: string;
             opening_hours: components["schemas"]["OpeningHours"];
+            /**
+             * Retention Days
+             * @description Days after which message text and content (media references included), conversation summaries and live events are erased by an hourly job; the message rows, statistics and the audit log stay. null: kept for ever.
+             * @example 365
+             */
+            retention_days: number | null;
             /** Slug */
             slug: string;
             /**
@@ -3531,16 +3748,16 @@ export type SchemaErasureOut = components['schemas']['ErasureOut'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaFoundMessageOut = components['schemas']['FoundMessageOut'];
-export type SchemaHttpValidationError = components['schemas']['HTTPValidationError'];
 export type SchemaHealth = components['schemas']['Health'];
 export type SchemaIngestOutcome = components['schemas']['IngestOutcome'];
+export type SchemaInvitationListOut = components['schemas']['InvitationListOut'];
+export type SchemaInvitationOut = components['schemas']['InvitationOut'];
 export type SchemaLastTestOut = components['schemas']['LastTestOut'];
 export type SchemaListMessage = components['schemas']['ListMessage'];
 export type SchemaLiveCountsOut = components['schemas']['LiveCountsOut'];
 export type SchemaLoginIn = components['schemas']['LoginIn'];
 export type SchemaLoginOut = components['schemas']['LoginOut'];
 export type SchemaMeOut = components['schemas']['MeOut'];
-export type SchemaMemberAddedOut = components['schemas']['MemberAddedOut'];
 export type SchemaMemberIn = components['schemas']['MemberIn'];
 export type SchemaMemberListOut = components['schemas']['MemberListOut'];
 export type SchemaMemberOut = components['schemas']['MemberOut'];
@@ -3549,6 +3766,8 @@ export type SchemaMessageOut = components['schemas']['MessageOut'];
 export type SchemaMessagePageOut = components['schemas']['MessagePageOut'];
 export type SchemaMessageSearchOut = components['schemas']['MessageSearchOut'];
 export type SchemaMessageStatus = components['schemas']['MessageStatus'];
+export type SchemaMyInvitationListOut = components['schemas']['MyInvitationListOut'];
+export type SchemaMyInvitationOut = components['schemas']['MyInvitationOut'];
 export type SchemaOpeningHours = components['schemas']['OpeningHours'];
 export type SchemaPasswordIn = components['schemas']['PasswordIn'];
 export type SchemaPasswordOut = components['schemas']['PasswordOut'];
@@ -3566,6 +3785,7 @@ export type SchemaSearchHitOut = components['schemas']['SearchHitOut'];
 export type SchemaSearchMode = components['schemas']['SearchMode'];
 export type SchemaSearchOut = components['schemas']['SearchOut'];
 export type SchemaSection = components['schemas']['Section'];
+export type SchemaServerErrorBody = components['schemas']['ServerErrorBody'];
 export type SchemaStatsOut = components['schemas']['StatsOut'];
 export type SchemaSummaryOut = components['schemas']['SummaryOut'];
 export type SchemaSupervisorOut = components['schemas']['SupervisorOut'];
@@ -3585,9 +3805,9 @@ export type SchemaText = components['schemas']['Text'];
 export type SchemaToolCallOut = components['schemas']['ToolCallOut'];
 export type SchemaToolOut = components['schemas']['ToolOut'];
 export type SchemaTryContactOut = components['schemas']['TryContactOut'];
+export type SchemaUncertainSends = components['schemas']['UncertainSends'];
 export type SchemaUploadOut = components['schemas']['UploadOut'];
 export type SchemaUserRef = components['schemas']['UserRef'];
-export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaValidationErrorBody = components['schemas']['ValidationErrorBody'];
 export type SchemaWebhookAck = components['schemas']['WebhookAck'];
 export type SchemaFrontdeskApiSchemasAuthTenantOut = components['schemas']['frontdesk__api__schemas__auth__TenantOut'];
@@ -3603,6 +3823,7 @@ export interface operations {
                 action?: string | null;
                 /** @description Only entries at or after this time (with its zone). */
                 since?: string | null;
+                /** @description Page size. */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
@@ -3640,6 +3861,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A field is missing or malformed */
             422: {
                 headers: {
@@ -3647,6 +3877,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -3691,6 +3939,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A field is missing or malformed */
             422: {
                 headers: {
@@ -3707,6 +3964,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -3745,6 +4011,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     me_api_v1_auth_me_get: {
@@ -3772,6 +4074,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -3825,6 +4163,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A field is missing or malformed */
             422: {
                 headers: {
@@ -3832,6 +4179,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -3858,6 +4223,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Wrong e-mail or password (the same answer whether the e-mail exists or not), or a missing, invalid, expired or revoked token */
             401: {
                 headers: {
@@ -3876,6 +4250,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A field is missing or malformed */
             422: {
                 headers: {
@@ -3885,12 +4268,23 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     list_channels_api_v1_channels_get: {
         parameters: {
             query?: {
+                /** @description Page size. */
                 limit?: number;
+                /** @description How many rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -3926,13 +4320,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -3957,6 +4378,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in */
@@ -3986,13 +4416,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4045,13 +4502,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4081,6 +4565,15 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4108,13 +4601,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4167,13 +4687,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4226,13 +4773,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4285,13 +4859,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4341,6 +4942,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4348,6 +4958,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4400,6 +5028,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4407,6 +5044,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4434,6 +5089,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in */
@@ -4472,6 +5136,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4479,6 +5152,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4531,6 +5222,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4538,6 +5238,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4590,6 +5308,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4597,6 +5324,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4658,6 +5403,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4665,6 +5419,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4726,6 +5498,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4733,6 +5514,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4756,6 +5555,7 @@ export interface operations {
                 unread?: boolean | null;
                 /** @description ISO 8601 with a zone. */
                 updated_since?: string | null;
+                /** @description The contact's id. */
                 contact_id?: number | null;
                 /** @description In name, number, text. */
                 q?: string | null;
@@ -4793,6 +5593,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4800,6 +5609,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4838,6 +5665,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4890,6 +5753,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4897,6 +5769,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -4926,6 +5816,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4953,6 +5852,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -4960,6 +5868,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5021,6 +5947,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5028,6 +5963,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5089,6 +6042,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5096,6 +6058,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5153,6 +6133,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5160,6 +6149,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5187,6 +6194,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in */
@@ -5225,6 +6241,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5232,6 +6257,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5284,6 +6327,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5291,6 +6343,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5352,6 +6422,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5359,6 +6438,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5411,6 +6508,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5418,6 +6524,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5479,6 +6603,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5486,6 +6619,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5538,6 +6689,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -5547,6 +6707,268 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    my_invitations_api_v1_invitations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyInvitationListOut"];
+                };
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    accept_invitation_api_v1_invitations__invitation_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. */
+                invitation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["frontdesk__api__schemas__auth__TenantOut"];
+                };
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such invitation to you, or it expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description You are already a member of that tenant */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A malformed id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    decline_invitation_api_v1_invitations__invitation_id__decline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. */
+                invitation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such invitation to you, or it expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A malformed id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     list_dead_letters_api_v1_jobs_get: {
@@ -5554,7 +6976,9 @@ export interface operations {
             query?: {
                 /** @description Only turns or only sends */
                 kind?: components["schemas"]["DeadLetterKind"] | null;
+                /** @description Page size. */
                 limit?: number;
+                /** @description How many rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -5590,13 +7014,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5651,13 +7102,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5712,13 +7190,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5728,7 +7233,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description How many documents to skip. */
+                /** @description How many rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -5755,6 +7260,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad `limit` or `offset` */
             422: {
                 headers: {
@@ -5762,6 +7276,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -5851,6 +7383,24 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     get_document_api_v1_knowledge_documents__document_id__get: {
@@ -5892,6 +7442,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad document id */
             422: {
                 headers: {
@@ -5899,6 +7458,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6000,6 +7577,24 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     delete_document_api_v1_knowledge_documents__document_id__delete: {
@@ -6048,6 +7643,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad document id */
             422: {
                 headers: {
@@ -6057,12 +7661,30 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     search_api_v1_knowledge_search_get: {
         parameters: {
             query: {
-                /** @description What a customer asked (1 to 1000 characters). */
+                /** @description What a customer asked: some text besides spaces. */
                 q: string;
                 /** @description How many chunks to return. */
                 k?: number;
@@ -6093,6 +7715,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The query is empty or over 1000 characters, or bad `k` */
             422: {
                 headers: {
@@ -6100,6 +7731,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6145,6 +7794,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad parameter or body; the message names the field */
             422: {
                 headers: {
@@ -6152,6 +7810,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6188,12 +7864,41 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A bad date, `since` after `until`, or a period over 366 days */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
             };
         };
     };
@@ -6222,6 +7927,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6271,6 +8012,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     save_team_api_v1_team_put: {
@@ -6293,6 +8061,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in */
@@ -6338,6 +8115,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamProblemsOut"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6418,6 +8213,24 @@ export interface operations {
                     "application/json": components["schemas"]["TeamProblemsOut"];
                 };
             };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     validate_team_api_v1_team_validate_post: {
@@ -6440,6 +8253,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamCheckOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in */
@@ -6476,6 +8298,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamProblemsOut"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6516,6 +8356,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     update_tenant_api_v1_tenant_patch: {
@@ -6540,6 +8416,15 @@ export interface operations {
                     "application/json": components["schemas"]["frontdesk__api__schemas__tenant__TenantOut"];
                 };
             };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6558,19 +8443,50 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A bad time zone, time or field */
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad time zone, time or field, or a retention period out of 1 to 3650 days */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
             };
         };
     };
     list_users_api_v1_users_get: {
         parameters: {
             query?: {
+                /** @description Page size. */
                 limit?: number;
+                /** @description How many rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -6606,18 +8522,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
     };
-    add_user_api_v1_users_post: {
+    invite_user_api_v1_users_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -6631,12 +8574,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberAddedOut"];
+                    "application/json": components["schemas"]["InvitationOut"];
                 };
             };
             /** @description Bad input (a password too short or too long) */
@@ -6666,8 +8609,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already a member, or a change to your own role or account */
+            /** @description Already a member or invited, or a change to your own role or account */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6682,6 +8634,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_invitations_api_v1_users_invitations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationListOut"];
+                };
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Your role may not do this (admins cannot make or change owners), or a cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_invitation_api_v1_users_invitations__invitation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id. */
+                invitation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Your role may not do this (admins cannot make or change owners), or a cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such member or invitation in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6725,8 +8853,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such member in this tenant */
+            /** @description No such member or invitation in this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6740,7 +8877,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6770,6 +8925,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemberOut"];
                 };
             };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not signed in, or an invalid, expired or revoked token */
             401: {
                 headers: {
@@ -6788,7 +8952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such member in this tenant */
+            /** @description No such member or invitation in this tenant */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6797,8 +8961,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already a member, or a change to your own role or account */
+            /** @description Already a member or invited, or a change to your own role or account */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6813,6 +8986,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6833,6 +9024,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6863,6 +9063,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     readyz_readyz_get: {
@@ -6881,6 +9090,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
             /** @description Not ready: the failing checks say why */
@@ -6930,7 +9148,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };
@@ -6973,6 +9200,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
             };
         };
     };

@@ -6,15 +6,30 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StrictBool,
+    StringConstraints,
+)
 
 from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.domain.admin import ChannelChanges, ChannelDetails, ConnectionTest, NewChannel
+from frontdesk.domain.models import UncertainSends
 
 GraphId = Annotated[str, StringConstraints(pattern=r"^\d{5,32}$")]
 DisplayNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{5,32}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)]
 _TOKEN = re.compile(r"[\x21-\x7e]+")
+_UNCERTAIN_SENDS = (
+    "What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome "
+    "(the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at "
+    "least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as "
+    "`uncertain`, for staff to resend or discard (at most once)."
+)
 
 
 def _printable_ascii(token: SecretStr) -> SecretStr:
@@ -56,7 +71,8 @@ class ChannelIn(BaseModel):
     access_token: Token | None = Field(
         default=None, description="A token for this number; unset, FRONTDESK_WHATSAPP_ACCESS_TOKEN is used"
     )
-    enabled: bool = True
+    enabled: StrictBool = True
+    uncertain_sends: UncertainSends = Field(default=UncertainSends.RESEND, description=_UNCERTAIN_SENDS)
 
     def to_domain(self) -> NewChannel:
         token = self.access_token.get_secret_value() if self.access_token else None
@@ -75,7 +91,8 @@ class ChannelPatch(BaseModel):
     display_phone_number: DisplayNumber | None = None
     name: Name | None = None
     access_token: Token | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
+    uncertain_sends: UncertainSends | None = Field(default=None, description=_UNCERTAIN_SENDS)
 
     def to_domain(self) -> ChannelChanges:
         values = self.model_dump(exclude_unset=True)
@@ -83,6 +100,8 @@ class ChannelPatch(BaseModel):
             values["access_token"] = self.access_token.get_secret_value() if self.access_token else None
         if values.get("enabled", True) is None:
             del values["enabled"]
+        if values.get("uncertain_sends", True) is None:
+            del values["uncertain_sends"]
         return ChannelChanges.model_validate(values)
 
 
@@ -111,6 +130,7 @@ class ChannelOut(BaseModel):
                     "kind": "whatsapp_cloud",
                     "enabled": True,
                     "access_token": {"set": True},
+                    "uncertain_sends": "resend",
                     "webhook_url": "https://frontdesk.example.com/webhooks/whatsapp",
                     "verify_token": "a-long-random-string",
                     "created_at": "2026-11-21T10:00:00Z",
@@ -128,6 +148,7 @@ class ChannelOut(BaseModel):
     kind: str
     enabled: bool
     access_token: CredentialState
+    uncertain_sends: UncertainSends = Field(description=_UNCERTAIN_SENDS)
     webhook_url: str = Field(description="Paste into Meta: App → WhatsApp → Configuration → Callback URL")
     verify_token: str = Field(description="Paste into Meta as the Verify token")
     created_at: datetime
@@ -144,6 +165,7 @@ class ChannelOut(BaseModel):
             kind=c.kind,
             enabled=c.enabled,
             access_token=CredentialState(set=c.access_token_set),
+            uncertain_sends=c.uncertain_sends,
             webhook_url=webhook_url,
             verify_token=verify_token,
             created_at=c.created_at,
