@@ -324,16 +324,30 @@ try {
     await page.getByTestId('jobs-notice').getByText('was queued again').waitFor()
   })
 
-  await step('users: add, disable and promote a user', async () => {
+  await step('users: invite, first sign-in, disable and promote a user; cancel an invitation', async () => {
     const email = `sam${Date.now()}@lumen.example`
     await page.getByRole('link', { name: 'Users' }).click()
     await page.getByTestId('users-table').waitFor()
     const add = page.getByTestId('user-add')
-    await add.getByLabel('E-mail').fill(email)
-    await add.getByLabel('Name').fill('Sam Patel')
-    await add.getByLabel('Role').selectOption('agent')
-    await add.getByLabel('Initial password').fill('a long passphrase')
-    await add.getByRole('button', { name: 'Add user' }).click()
+    for (const who of [email, `later-${email}`]) {
+      await add.getByLabel('E-mail').fill(who)
+      await add.getByLabel('Name').fill('Sam Patel')
+      await add.getByLabel('Role').selectOption('agent')
+      await add.getByLabel('Initial password').fill('a long passphrase')
+      await add.getByRole('button', { name: 'Invite' }).click()
+      await page.getByTestId('invitations-table').locator(`[data-invitation="${who}"]`).waitFor()
+    }
+    await page.locator(`[data-invitation="later-${email}"]`).getByRole('button', { name: 'Cancel' }).click()
+    await page.getByTestId('users-notice').getByText('was cancelled').waitFor()
+    // Sam's first sign-in (here over the API, as Sam's own browser would) accepts the invitation.
+    const signIn = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'a long passphrase' }),
+    })
+    if (signIn.status !== 200) throw new Error(`Sam's first sign-in: ${signIn.status}`)
+    await page.reload()
+    await page.getByTestId('users-table').waitFor()
     const row = page.locator(`[data-user="${email}"]`)
     await row.getByRole('button', { name: 'Disable' }).click()
     await row.getByRole('button', { name: 'Yes, disable' }).click()

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from frontdesk.adapters.credentials import Argon2Passwords, JwtTokens
 from frontdesk.adapters.db.audit import SqlAuditLog
+from frontdesk.adapters.db.invitations import SqlInvitations, SqlLoginFailures
 from frontdesk.adapters.db.staff import SqlAccounts
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain.errors import ConflictError
@@ -19,6 +20,7 @@ from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.accounts import AccountService, AuthPolicy
 from frontdesk.services.audit import AuditService
+from frontdesk.services.invitations import InvitationService
 from frontdesk.services.session_watch import SessionWatch
 from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
@@ -32,6 +34,7 @@ DEMO_OWNER_PASSWORD = "lumen-demo-owner"
 class AccessServices:
     accounts: AccountService
     users: UserService
+    invitations: InvitationService
     audit: AuditService
     sessions: SessionWatch
     """The live feed's sockets, closed when their session ends (see `services.session_watch`)."""
@@ -41,11 +44,14 @@ class AccessServices:
 
 
 def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessServices:
-    """The account, users and audit services on `store`, with the settings' token lifetimes and lockout."""
+    """The account, users, invitations and audit services on `store`, with the settings' token lifetimes
+    and lockout."""
     accounts = SqlAccounts(store)
     sessions = SessionWatch(accounts=accounts, clock=clock, check_every=s.live_session_check_seconds)
+    invitation_store = SqlInvitations(store)
     passwords = Argon2Passwords()
     audit = AuditService(log=SqlAuditLog(store), clock=clock)
+    invitations = InvitationService(invitations=invitation_store, accounts=accounts, audit=audit, clock=clock)
     policy = AuthPolicy(
         access_ttl=timedelta(seconds=s.access_token_ttl_seconds),
         refresh_ttl=timedelta(seconds=s.refresh_token_ttl_seconds),
@@ -55,6 +61,8 @@ def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessService
     return AccessServices(
         accounts=AccountService(
             accounts=accounts,
+            failures=SqlLoginFailures(store),
+            invitations=invitations,
             passwords=passwords,
             tokens=JwtTokens(s.secret_key.get_secret_value()),
             audit=audit,
@@ -64,11 +72,13 @@ def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessService
         ),
         users=UserService(
             accounts=accounts,
+            invitations=invitation_store,
             passwords=passwords,
             audit=audit,
             clock=clock,
             sessions_changed=sessions.recheck,
         ),
+        invitations=invitations,
         audit=audit,
         sessions=sessions,
     )

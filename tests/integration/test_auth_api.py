@@ -185,14 +185,14 @@ def test_users_api_and_audit_log(fd: Running) -> None:
     owner = bearer(sign_in(fd, staff(fd, "owner"))["access_token"])
     users = f"{fd.url}/api/v1/users"
     body = {"email": "Sam@Lumen.test", "name": "Sam", "role": "agent", "password": "sams-password"}
-    added = fd.client.post(users, json=body, headers=owner)
-    assert added.status_code == 201, added.text
-    sam = added.json()
-    assert sam["email"] == "sam@lumen.test" and sam["role"] == "agent" and sam["new_account"]
-    assert sam["last_login_at"] is None
-    assert fd.client.post(users, json=body, headers=owner).status_code == 409
+    invited = fd.client.post(users, json=body, headers=owner)
+    assert invited.status_code == 202, invited.text
+    assert invited.json()["email"] == "sam@lumen.test" and invited.json()["role"] == "agent"
+    assert fd.client.post(users, json=body, headers=owner).status_code == 409  # already invited
     before_login = datetime.now(UTC) - timedelta(seconds=1)
-    sam_session = sign_in(fd, "sam@lumen.test", password="sams-password")
+    sam_session = sign_in(fd, "sam@lumen.test", password="sams-password")  # joins at the first sign-in
+    sam = me(fd, bearer(sam_session["access_token"])).json()
+    assert fd.client.post(users, json=body, headers=owner).status_code == 409  # already a member
     last_login = datetime.fromisoformat(
         fd.client.get(f"{users}/{sam['id']}", headers=owner).json()["last_login_at"]
     )
@@ -218,7 +218,7 @@ def test_users_api_and_audit_log(fd: Running) -> None:
         assert response.status_code == 404
     audit = fd.client.get(f"{fd.url}/api/v1/audit", headers=owner).json()
     actions = [e["action"] for e in audit["items"]]
-    assert {"user.added", "user.changed", "login.succeeded"} <= set(actions)
+    assert {"invitation.created", "invitation.accepted", "user.changed", "login.succeeded"} <= set(actions)
     only = fd.client.get(f"{fd.url}/api/v1/audit", params={"action": "user.changed"}, headers=owner).json()
     assert len(only["items"]) == 2 and {e["target_id"] for e in only["items"]} == {str(sam["id"])}
     assert only["next_cursor"] is None
@@ -309,7 +309,7 @@ def test_cookie_sessions_need_the_csrf_header_on_writes(fd: Running) -> None:
     assert (
         fd.client.post(users, json=new_user, headers={**cookie, "X-CSRF-Token": "forged"}).status_code == 403
     )
-    assert fd.client.post(users, json=new_user, headers={**cookie, **csrf}).status_code == 201
+    assert fd.client.post(users, json=new_user, headers={**cookie, **csrf}).status_code == 202
 
     refresh = f"{fd.url}{AUTH}/refresh"
     assert fd.client.post(refresh, json={}, headers=cookie).status_code == 403

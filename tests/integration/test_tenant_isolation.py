@@ -49,6 +49,9 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
     assert sent.status_code == 201, sent.text
     uploaded = fd.client.post(f"{api}/knowledge/documents", files={"file": DOCUMENT}, headers=theirs)
     assert uploaded.status_code == 201, uploaded.text
+    invite = {"email": "new@acme.test", "role": "agent", "password": "a long passphrase"}
+    invited = fd.client.post(f"{api}/users", json=invite, headers=theirs)
+    assert invited.status_code == 202, invited.text
     fd.wait_for(lambda: quiet(fd), what="turns and sends to finish")
 
     # A dead turn and a failed send of theirs, as if the bot and the Graph API had kept failing.
@@ -67,6 +70,7 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
         "channel_id": fd.query("select id from channels where tenant_id = :t", t=tenant)[0][0],
         "user_id": ensure_staff(fd.sync_db_url, email="agent@acme.test", role="agent", tenant=OTHER_TENANT),
         "document_id": uploaded.json()["document"]["id"],
+        "invitation_id": invited.json()["id"],  # neither theirs to cancel nor addressed to them
     }
     return [
         {**common, "kind": "turn", "item_id": job},

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from frontdesk.adapters.credentials import JwtTokens
 from frontdesk.adapters.db.audit import SqlAuditLog
 from frontdesk.adapters.db.engine import make_engine
+from frontdesk.adapters.db.invitations import SqlInvitations, SqlLoginFailures
 from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.staff import SqlAccounts
 from frontdesk.adapters.db.store import SqlStore
@@ -29,6 +30,7 @@ from frontdesk.domain.staff import (
 )
 from frontdesk.services.accounts import AccountService, AuthPolicy, Client, Login
 from frontdesk.services.audit import AuditService
+from frontdesk.services.invitations import InvitationService
 from frontdesk.services.users import UserService
 from tests.unit.conftest import FakeClock
 
@@ -77,6 +79,7 @@ async def world(database_url: str) -> AsyncIterator[World]:
             )
             found.append(Tenant(id=result.scalar_one(), slug=slug, name=slug.title()))
     accounts = SqlAccounts(store)
+    invitations = SqlInvitations(store)
     audit = AuditService(log=SqlAuditLog(store), clock=clock)
     policy = AuthPolicy(
         access_ttl=timedelta(minutes=15),
@@ -86,13 +89,17 @@ async def world(database_url: str) -> AsyncIterator[World]:
     )
     service = AccountService(
         accounts=accounts,
+        failures=SqlLoginFailures(store),
+        invitations=InvitationService(invitations=invitations, accounts=accounts, audit=audit, clock=clock),
         passwords=FakePasswords(),
         tokens=JwtTokens("k" * 32),
         audit=audit,
         clock=clock,
         policy=policy,
     )
-    users = UserService(accounts=accounts, passwords=FakePasswords(), audit=audit, clock=clock)
+    users = UserService(
+        accounts=accounts, invitations=invitations, passwords=FakePasswords(), audit=audit, clock=clock
+    )
     yield World(store=store, clock=clock, accounts=service, users=users, lumen=found[0], other=found[1])
     await store.dispose()
 

@@ -14,6 +14,7 @@ from frontdesk.services.contacts import ContactService
 from frontdesk.services.dead_letters import DeadLetterService
 from frontdesk.services.inbox import InboxService
 from frontdesk.services.ingest import IngestService
+from frontdesk.services.invitations import InvitationService
 from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.services.operations import OperationsService
 from frontdesk.services.stats import StatsService
@@ -106,9 +107,14 @@ async def get_audit(request: Request) -> AuditService:
     return frontdesk_of(request).access.audit
 
 
+async def get_invitations(request: Request) -> InvitationService:
+    return frontdesk_of(request).access.invitations
+
+
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 UsersDep = Annotated[UserService, Depends(get_users)]
 AuditDep = Annotated[AuditService, Depends(get_audit)]
+InvitationsDep = Annotated[InvitationService, Depends(get_invitations)]
 
 
 # -- the inbox: conversations, contacts, live events

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -53,7 +53,8 @@ class AuthenticationError(FrontdeskError):
 
 
 class AccountLockedError(FrontdeskError):
-    """Too many failed logins: the account (or the unknown e-mail, which must look the same) is locked."""
+    """Too many failed logins for this e-mail from this address (known or unknown e-mail alike): locked
+    for a while, from this address only."""
 
 
 class PermissionDeniedError(FrontdeskError):
@@ -76,8 +77,7 @@ class Account:
     email: str
     name: str
     password_hash: str
-    failed_logins: int
-    locked_until: datetime | None
+    last_login_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,12 +153,12 @@ class AccountStore(Protocol):
         ...
 
     async def set_password(self, user_id: int, *, password_hash: str, now: datetime) -> None: ...
-    async def record_failure(self, user_id: int, *, max_failures: int, lock_until: datetime) -> bool:
-        """Count a failed login; at `max_failures` lock until `lock_until` and reset the count. Locked?"""
+    async def record_login(self, user_id: int, *, at: datetime) -> None:
+        """A successful login: remember when."""
         ...
 
-    async def record_login(self, user_id: int, *, at: datetime) -> None:
-        """A successful login: clear the failure count and lockout, remember when."""
+    async def remove_unused(self, user_id: int) -> bool:
+        """Delete the account if it never signed in and belongs to no tenant; whether it did."""
         ...
 
     async def memberships(self, user_id: int) -> list[Membership]: ...
@@ -208,6 +208,23 @@ class AccountStore(Protocol):
         keep: str | None = None,
     ) -> int:
         """Revoke one session, or a user's (in one tenant, or all but `keep`); how many."""
+        ...
+
+
+class LoginFailures(Protocol):
+    """Failed sign-ins counted per (e-mail, IP address), the same for e-mails with and without an
+    account, so a stranger's failures lock out the stranger's address only. A failure older than the
+    lockout period is forgotten."""
+
+    async def locked(self, email: str, ip: str, *, now: datetime) -> bool: ...
+    async def fail(
+        self, email: str, ip: str, *, now: datetime, max_failures: int, lockout: timedelta
+    ) -> bool:
+        """Count one; at `max_failures` in a row lock this pair for `lockout`. Locked now?"""
+        ...
+
+    async def clear(self, email: str, ip: str) -> None:
+        """A successful sign-in from `ip` forgets its failures."""
         ...
 
 

@@ -6,17 +6,22 @@ changing the password or disabling a member refuses their access tokens at once,
 A refresh rotates the refresh token; presenting an already-rotated one (a stolen copy, most likely)
 revokes the session.
 
-Failed logins: after `max_failures` in a row the account is locked for `lockout`. An e-mail without an
-account gets the same answers at the same pace (its password is checked against a dummy hash, and its
-failures are counted in memory), so the answers never tell whether the e-mail exists. That memory is per
-process: behind several processes an unknown e-mail locks a little later than a real one.
+Failed logins are counted per (e-mail, IP address): after `max_failures` in a row from one address, that
+address is locked out of that e-mail for `lockout`, while the real user elsewhere signs in as usual
+(before, a stranger's five wrong passwords locked the account for everyone). Guessing one account from
+many addresses is held back by the per-e-mail rate limit at the door (`api.security.RateLimits`). An
+e-mail without an account gets the same answers at the same pace (its password is checked against a
+dummy hash, and its failures are counted in the same table), so the answers never tell whether the
+e-mail exists.
+
+The first sign-in of an account that a tenant's invitation made accepts that invitation
+(`InvitationService.accept_at_first_sign_in`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +34,7 @@ from frontdesk.domain.staff import (
     AccountLockedError,
     AccountStore,
     AuthenticationError,
+    LoginFailures,
     Membership,
     NewSession,
     PasswordHasher,
@@ -37,6 +43,7 @@ from frontdesk.domain.staff import (
     TokenCodec,
 )
 from frontdesk.services.audit import AuditService
+from frontdesk.services.invitations import InvitationService
 
 SessionsChanged = Callable[[], Awaitable[None]]
 """Told after sessions were ended or members changed (the session watch re-checks its connections)."""
@@ -85,32 +92,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class _UnknownEmails:
-    """Failed-login counts of e-mails without an account, so they lock like real ones (bounded memory)."""
-
-    def __init__(self, limit: int = 10_000):
-        self._limit = limit
-        self._seen: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
-
-    def locked(self, email: str, now: datetime) -> bool:
-        _, until = self._seen.get(email, (0, None))
-        return until is not None and until > now
-
-    def fail(self, email: str, *, now: datetime, policy: AuthPolicy) -> bool:
-        failures, until = self._seen.pop(email, (0, None))
-        failures = (0 if until is not None else failures) + 1
-        locked = failures >= policy.max_failures
-        self._seen[email] = (0, now + policy.lockout) if locked else (failures, None)
-        while len(self._seen) > self._limit:
-            self._seen.popitem(last=False)
-        return locked
-
-
 class AccountService:
     def __init__(
         self,
         *,
         accounts: AccountStore,
+        failures: LoginFailures,
+        invitations: InvitationService,
         passwords: PasswordHasher,
         tokens: TokenCodec,
         audit: AuditService,
@@ -119,12 +107,13 @@ class AccountService:
         sessions_changed: SessionsChanged | None = None,
     ):
         self._accounts = accounts
+        self._failures = failures
+        self._invitations = invitations
         self._passwords = passwords
         self._tokens = tokens
         self._audit = audit
         self._clock = clock
         self.policy = policy or AuthPolicy()
-        self._unknown = _UnknownEmails()
         self._dummy_hash: str | None = None
         self._sessions_changed = sessions_changed
 
@@ -135,32 +124,33 @@ class AccountService:
         email = email.strip().lower()
         now = self._clock.now()
         account = await self._accounts.account_by_email(email)
-        if account is None:
-            await self._passwords.verify(password, await self._dummy())
-            if self._unknown.locked(email, now):
-                action = "login.locked"
-            else:
-                locked = self._unknown.fail(email, now=now, policy=self.policy)
-                action = "login.lockout" if locked else "login.failed"
-            await self._record([], email, action, client)
-            raise AuthenticationError(_BAD_LOGIN) if action == "login.failed" else AccountLockedError(_LOCKED)
-        correct = await self._passwords.verify(password, account.password_hash)
-        members = [m for m in await self._accounts.memberships(account.id) if not m.disabled]
-        if account.locked_until is not None and account.locked_until > now:
+        # The password is checked first, known e-mail or not, locked or not: the time taken tells nothing.
+        correct = await self._passwords.verify(
+            password, account.password_hash if account else await self._dummy()
+        )
+        members = await self.memberships_of(account.id) if account else []
+        if await self._failures.locked(email, client.ip, now=now):
             await self._record(members, email, "login.locked", client)
             raise AccountLockedError(_LOCKED)
-        if not correct:
-            lock_until = now + self.policy.lockout
-            locked = await self._accounts.record_failure(
-                account.id, max_failures=self.policy.max_failures, lock_until=lock_until
+        if account is None or not correct:
+            locked = await self._failures.fail(
+                email, client.ip, now=now, max_failures=self.policy.max_failures, lockout=self.policy.lockout
             )
             await self._record(members, email, "login.lockout" if locked else "login.failed", client)
             raise AccountLockedError(_LOCKED) if locked else AuthenticationError(_BAD_LOGIN)
+        await self._failures.clear(email, client.ip)
+        if account.last_login_at is None:
+            await self._invitations.accept_at_first_sign_in(user_id=account.id, email=email)
+            members = await self.memberships_of(account.id)
         membership = self._choose(members, tenant)
         await self._accounts.record_login(account.id, at=now)
         login = await self._open_session(membership, account.email, account.name, client, now)
         await self._record([membership], email, "login.succeeded", client)
         return login
+
+    async def memberships_of(self, user_id: int) -> list[Membership]:
+        """The tenants `user_id` may sign in to (not disabled there)."""
+        return [m for m in await self._accounts.memberships(user_id) if not m.disabled]
 
     def _choose(self, members: list[Membership], slug: str | None) -> Membership:
         if slug is not None:
@@ -316,7 +306,7 @@ class AccountService:
     async def memberships(self, staff: Staff) -> list[Membership]:
         """The tenants the caller may sign in to, with their role in each."""
         assert staff.user_id is not None
-        return [m for m in await self._accounts.memberships(staff.user_id) if not m.disabled]
+        return await self.memberships_of(staff.user_id)
 
     async def tenants(self) -> list[Tenant]:
         """Every tenant (the command line picks the only one when none is named)."""

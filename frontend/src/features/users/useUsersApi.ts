@@ -2,6 +2,7 @@
 import { api, errorText, type Schemas } from '@/shared/api/client'
 
 export type Member = Schemas['MemberOut']
+export type Invitation = Schemas['InvitationOut']
 export type Role = Schemas['Role']
 export type NewMember = Schemas['MemberIn']
 export type Field = 'email' | 'name' | 'role' | 'password'
@@ -16,8 +17,8 @@ export type Result<T> = { data: T; error?: undefined } | ({ data?: undefined } &
 
 const FIELDS: Field[] = ['email', 'name', 'role', 'password']
 
-/** A 422's per-field messages, and the 400 (password rules) and 409 (already a member) the server
- * answers for one field, put on that field. */
+/** A 422's per-field messages, and the 400 (password rules) and 409 (already a member or invited) the
+ * server answers for one field, put on that field. */
 export function refusal(status: number, error: unknown, fallback: string): Refusal {
   const fields: Refusal['fields'] = {}
   const detail = error && typeof error === 'object' && 'detail' in error ? (error as { detail: unknown }).detail : null
@@ -28,7 +29,7 @@ export function refusal(status: number, error: unknown, fallback: string): Refus
     }
   } else if (typeof detail === 'string') {
     if (status === 400 && /password/i.test(detail)) fields.password = detail
-    if (status === 409 && /member/i.test(detail)) fields.email = detail
+    if (status === 409 && /member|invited/i.test(detail)) fields.email = detail
   }
   return { status, fields, error: errorText(error, status === 403 ? 'Your role may not do this.' : fallback) }
 }
@@ -39,9 +40,22 @@ export function useUsersApi() {
     return data ? { data } : refusal(response.status, error, 'Could not load the staff list')
   }
 
-  async function add(body: NewMember): Promise<Result<Schemas['MemberAddedOut']>> {
+  /** Invite someone: the same answer whether or not the e-mail has an account somewhere. */
+  async function add(body: NewMember): Promise<Result<Invitation>> {
     const { data, error, response } = await api.POST('/api/v1/users', { body })
-    return data ? { data } : refusal(response.status, error, 'Could not add them')
+    return data ? { data } : refusal(response.status, error, 'Could not invite them')
+  }
+
+  async function invitations(): Promise<Result<{ items: Invitation[] }>> {
+    const { data, error, response } = await api.GET('/api/v1/users/invitations')
+    return data ? { data } : refusal(response.status, error, 'Could not load the invitations')
+  }
+
+  async function cancel(id: number): Promise<Result<null>> {
+    const { error, response } = await api.DELETE('/api/v1/users/invitations/{invitation_id}', {
+      params: { path: { invitation_id: id } },
+    })
+    return response.ok ? { data: null } : refusal(response.status, error, 'Could not cancel it')
   }
 
   async function update(id: number, patch: Schemas['MemberPatch']): Promise<Result<Member>> {
@@ -52,5 +66,5 @@ export function useUsersApi() {
     return data ? { data } : refusal(response.status, error, 'Could not change them')
   }
 
-  return { list, add, update }
+  return { list, add, update, invitations, cancel }
 }

@@ -13,6 +13,10 @@ const member = (id: number, email: string, role: Role, disabled = false) => ({
   id, email, name: '', role, disabled, created_at: '2026-11-24T09:00:00Z',
   last_login_at: id === 3 ? null : '2026-11-20T08:30:00Z',
 })
+const invitation = (id: number, email: string, expired = false) => ({
+  id, email, role: 'viewer' as Role, invited_by: 'owner@lumen.example', created_at: '2026-11-24T09:00:00Z',
+  expires_at: '2026-12-01T09:00:00Z', expired,
+})
 const staff = [member(1, 'owner@lumen.example', 'owner'), member(2, 'admin@lumen.example', 'admin'), member(3, 'sam@lumen.example', 'agent')]
 
 beforeEach(() => {
@@ -34,18 +38,32 @@ describe('the users rules', () => {
 })
 
 describe('the users store', () => {
-  it('adds someone and keeps the list sorted', async () => {
-    http.on('POST', '/api/v1/users', ({ body }) => ({
-      status: 201,
-      body: { ...member(4, 'bea@lumen.example', 'viewer'), ...(body as object), id: 4, disabled: false, created_at: '2026-11-25T09:00:00Z', last_login_at: null, new_account: true },
-    }))
+  it('invites someone, and says the same whether or not they have an account', async () => {
+    http.on('POST', '/api/v1/users', ({ body }) => ({ status: 202, body: invitation(7, (body as { email: string }).email) }))
     const users = useUsersStore()
     await users.load()
-    const refused = await users.add({ email: ' bea@lumen.example ', name: 'Bea', role: 'viewer', password: 'a long passphrase' })
-    expect(refused).toBeNull()
-    expect(http.calls.at(-1)!.body).toEqual({ email: 'bea@lumen.example', name: 'Bea', role: 'viewer', password: 'a long passphrase' })
-    expect(users.members.map((m) => m.id)).toEqual([2, 4, 1, 3])
-    expect(users.notice?.text).toBe('bea@lumen.example was added as viewer.')
+    const notices: string[] = []
+    for (const email of [' bea@lumen.example ', 'vic@rival.example']) {
+      const refused = await users.add({ email, name: 'Bea', role: 'viewer', password: 'a long passphrase' })
+      expect(refused).toBeNull()
+      notices.push(users.notice!.text.replace(email.trim(), 'X'))
+    }
+    expect(http.calls.find((c) => c.method === 'POST')!.body).toEqual({ email: 'bea@lumen.example', name: 'Bea', role: 'viewer', password: 'a long passphrase' })
+    expect(notices[0]).toBe(notices[1])
+    expect(notices[0]).toContain('X is invited as viewer')
+    expect(users.members.map((m) => m.id)).toEqual([1, 2, 3]) // nobody joins before accepting
+    expect(users.invitations.map((i) => i.email)).toEqual(['vic@rival.example'])
+  })
+
+  it('cancels an invitation', async () => {
+    http.on('GET', '/api/v1/users/invitations', { status: 200, body: { items: [invitation(7, 'bea@lumen.example')] } })
+    http.on('DELETE', '/api/v1/users/invitations/7', { status: 204 })
+    const users = useUsersStore()
+    await users.load()
+    await flushPromises()
+    expect(await users.cancel(users.invitations[0]!)).toBe(true)
+    expect(users.invitations).toEqual([])
+    expect(users.notice?.text).toBe('The invitation to bea@lumen.example was cancelled.')
   })
 
   it('puts the server’s validation messages on the fields', async () => {
@@ -104,6 +122,20 @@ describe('the users page', () => {
     await flushPromises()
     expect(http.calls.find((c) => c.method === 'PATCH')!.body).toEqual({ disabled: true })
     expect(row('sam@lumen.example').text()).toContain('Disabled')
+  })
+
+  it('lists the invitations waiting for an answer', async () => {
+    useSessionStore().me = { id: 1, role: 'owner' } as never
+    http.on('GET', '/api/v1/users/invitations', {
+      status: 200,
+      body: { items: [invitation(8, 'new@lumen.example'), invitation(7, 'old@lumen.example', true)] },
+    })
+    const wrapper = mount(UsersPage)
+    await flushPromises()
+    const rows = wrapper.get('[data-testid="invitations-table"]')
+    expect(rows.get('[data-invitation="new@lumen.example"]').text()).toContain('owner@lumen.example')
+    expect(rows.get('[data-invitation="old@lumen.example"]').text()).toContain('Expired')
+    expect(rows.get('[data-invitation="old@lumen.example"] button').text()).toBe('Remove')
   })
 
   it('shows field errors from the server next to the fields', async () => {

@@ -1,7 +1,8 @@
-// The tenant's staff (Pinia setup store): list, add, change role, disable and enable.
+// The tenant's staff (Pinia setup store): list, invite (and cancel invitations), change role, disable
+// and enable.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { useUsersApi, type Member, type NewMember, type Refusal, type Role } from './useUsersApi'
+import { useUsersApi, type Invitation, type Member, type NewMember, type Refusal, type Role } from './useUsersApi'
 
 export type Notice = { text: string; tone: 'ok' | 'error' }
 
@@ -29,9 +30,16 @@ export const useUsersStore = defineStore('users', () => {
   const error = ref<string | null>(null)
   const notice = ref<Notice | null>(null)
   const pending = ref<Set<number>>(new Set())
+  const invitations = ref<Invitation[]>([])
+
+  async function loadInvitations(): Promise<void> {
+    const sent = await usersApi.invitations()
+    if (sent.data) invitations.value = sent.data.items
+  }
 
   async function load(): Promise<void> {
     loading.value = true
+    void loadInvitations()
     const first = await usersApi.list(0)
     const all = first.data ? [...first.data.items] : []
     // Staff lists are short; page through the rest rather than hide anyone.
@@ -51,18 +59,29 @@ export const useUsersStore = defineStore('users', () => {
     loaded.value = true
   }
 
-  /** Add someone; the refusal (with per-field messages) when the server says no. */
+  /** Invite someone; the refusal (with per-field messages) when the server says no. The server never
+   * says whether the e-mail already has an account, so neither does the notice. */
   async function add(body: NewMember): Promise<Refusal | null> {
     const result = await usersApi.add({ ...body, email: body.email.trim(), name: body.name?.trim() ?? '' })
     if (result.data === undefined) return result
-    const { new_account: created, ...member } = result.data
-    members.value = [...members.value.filter((m) => m.id !== member.id), member].sort((a, b) => a.email.localeCompare(b.email))
-    total.value = members.value.length
+    const invited = result.data
+    invitations.value = [invited, ...invitations.value.filter((i) => i.id !== invited.id)]
     notice.value = {
-      text: created ? `${member.email} was added as ${member.role}.` : `${member.email} already had an account and joined as ${member.role}; their own password stays.`,
+      text: `${invited.email} is invited as ${invited.role}. They join at their first sign-in with this password, or, if they already have an account, when they accept.`,
       tone: 'ok',
     }
     return null
+  }
+
+  async function cancel(invitation: Invitation): Promise<boolean> {
+    const result = await usersApi.cancel(invitation.id)
+    if (result.data === undefined && result.status !== 404) {
+      notice.value = { text: `${invitation.email}: ${result.error}`, tone: 'error' }
+      return false
+    }
+    invitations.value = invitations.value.filter((i) => i.id !== invitation.id)
+    notice.value = { text: `The invitation to ${invitation.email} was cancelled.`, tone: 'ok' }
+    return true
   }
 
   async function change(member: Member, patch: { role?: Role; disabled?: boolean }): Promise<boolean> {
@@ -81,7 +100,7 @@ export const useUsersStore = defineStore('users', () => {
   }
 
   return {
-    members, total, loading, loaded, error, notice, pending, load, add,
+    members, total, loading, loaded, error, notice, pending, invitations, load, add, cancel,
     setRole: (member: Member, role: Role) => change(member, { role }),
     setDisabled: (member: Member, disabled: boolean) => change(member, { disabled }),
   }

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from frontdesk.adapters.db import rows
@@ -50,8 +50,7 @@ def _account(r: Any) -> Account:
         email=r.email,
         name=r.name,
         password_hash=r.password_hash,
-        failed_logins=r.failed_logins,
-        locked_until=r.locked_until,
+        last_login_at=r.last_login_at,
     )
 
 
@@ -110,23 +109,6 @@ class SqlAccounts:
                 )
             )
 
-    async def record_failure(self, user_id: int, *, max_failures: int, lock_until: datetime) -> bool:
-        async with self._store.begin() as conn:
-            failures = (
-                await conn.execute(
-                    update(users)
-                    .where(users.c.id == user_id)
-                    .values(failed_logins=users.c.failed_logins + 1)
-                    .returning(users.c.failed_logins)
-                )
-            ).scalar_one()
-            if failures < max_failures:
-                return False
-            await conn.execute(
-                update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=lock_until)
-            )
-        return True
-
     async def record_login(self, user_id: int, *, at: datetime) -> None:
         async with self._store.begin() as conn:
             await conn.execute(
@@ -134,6 +116,14 @@ class SqlAccounts:
                 .where(users.c.id == user_id)
                 .values(failed_logins=0, locked_until=None, last_login_at=at)
             )
+
+    async def remove_unused(self, user_id: int) -> bool:
+        member = select(memberships.c.id).where(memberships.c.user_id == users.c.id).exists()
+        async with self._store.begin() as conn:
+            result = await conn.execute(
+                delete(users).where(users.c.id == user_id, users.c.last_login_at.is_(None), ~member)
+            )
+        return bool(result.rowcount)
 
     # -- memberships
 

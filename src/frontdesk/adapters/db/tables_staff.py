@@ -3,12 +3,16 @@
 They live on `tables.Base`, so `Base.metadata` is complete only once this module is imported: the
 staff adapter and the migrations' `env.py` import it.
 
-- `staff_users`: one person, one e-mail, one argon2 password hash; the lockout counter lives here.
+- `staff_users`: one person, one e-mail, one argon2 password hash. (Its `failed_logins` and
+  `locked_until` are no longer used: since 0008 failures are counted per e-mail and IP address.)
 - `staff_memberships`: the person's role in one tenant (a person may work for several tenants);
   `disabled_at` shuts them out of that tenant only.
 - `staff_sessions`: one signed-in device. The refresh token is stored as its SHA-256 only; a refresh
   rotates it (the previous hash is kept to spot a stolen token being replayed); access tokens carry
   the session id, so revoking the session refuses them too.
+- `staff_invitations` (0008): a tenant's offer of a role to an e-mail, waiting for the person to accept;
+  deleted once accepted, declined or cancelled (the audit log keeps the story).
+- `staff_login_failures` (0008): failed sign-ins per (e-mail, IP address), known e-mails or not.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.adapters.db.tables import Base, BigId
@@ -64,3 +68,25 @@ class StaffSessionRow(Base):
     revoked_at: Mapped[datetime | None]
     user_agent: Mapped[str] = mapped_column(String(255), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class StaffInvitationRow(Base):
+    __tablename__ = "staff_invitations"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = _ref("tenants.id")
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by: Mapped[str] = mapped_column(String(200))
+    creates_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class StaffLoginFailureRow(Base):
+    __tablename__ = "staff_login_failures"
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]

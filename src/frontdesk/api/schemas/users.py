@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool
 
 from frontdesk.api.schemas.auth import Email
 from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.invitations import Invitation
 from frontdesk.domain.staff import Member, Role
 from frontdesk.services.accounts import MAX_PASSWORD, MIN_PASSWORD
 
@@ -62,10 +63,12 @@ class MemberListOut(BaseModel):
 
 
 class MemberIn(BaseModel):
-    """Someone to add. A new e-mail gets an account with this password; an e-mail that already has an
-    account (in another tenant) joins this one and keeps its own password."""
+    """Someone to invite. A new e-mail gets an account with this name and password, which joins at its
+    first sign-in; an e-mail that already has an account joins only when its owner accepts, and keeps
+    its own name and password. The answer is the same either way."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -75,7 +78,7 @@ class MemberIn(BaseModel):
                     "password": "a long passphrase",
                 }
             ]
-        }
+        },
     )
 
     email: str = Email
@@ -84,17 +87,59 @@ class MemberIn(BaseModel):
     password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
 
 
-class MemberAddedOut(MemberOut):
-    new_account: bool = Field(description="False when an existing account joined this tenant.")
+_INVITATION: dict[str, JsonValue] = {
+    "id": 7,
+    "email": "sam@lumen.example",
+    "role": "agent",
+    "invited_by": "owner@lumen.example",
+    "created_at": "2026-11-24T09:00:00Z",
+    "expires_at": "2026-12-01T09:00:00Z",
+    "expired": False,
+}
+
+
+class InvitationOut(BaseModel):
+    """An invitation this tenant sent, waiting for the person to accept it (at their first sign-in for
+    an account made by it, or from their invitations otherwise). Says nothing about the account."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_INVITATION]})
+
+    id: int
+    email: str
+    role: Role
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    expired: bool = Field(description="Past `expires_at`: it can no longer be accepted; invite again.")
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationOut:
+        return cls(
+            id=invitation.id,
+            email=invitation.email,
+            role=invitation.role,
+            invited_by=invitation.invited_by,
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+            expired=invitation.expired,
+        )
+
+
+class InvitationListOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_INVITATION]}]})
+
+    items: list[InvitationOut]
 
 
 class MemberPatch(BaseModel):
     """What to change; fields left out stay as they are. Disabling signs them out of this tenant."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "admin"}, {"disabled": True}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"role": "admin"}, {"disabled": True}]}
+    )
 
     role: Role | None = None
-    disabled: bool | None = None
+    disabled: StrictBool | None = None
 
 
 class AuditEntryOut(BaseModel):
