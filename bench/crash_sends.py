@@ -1,14 +1,16 @@
 """Crash benchmark: replies sent twice after a SIGKILL right after the acks, and the window behind them.
 
     PYTHONPATH=. python bench/crash_sends.py [--db sqlite|postgres|both] [--policy resend|hold|both]
-                                             [--messages 300] [--senders 16] [--repeat 3]
+                                             [--messages 300] [--senders 16] [--repeat 3] [--split]
 
 For each database, policy and repetition: a fresh database, a fake Graph API in its own process
 (`frontdesk dev fake-graph`, so it outlives the kill and keeps its records), and a real `frontdesk serve`
 answering with `bench/crash_responder.py` (three replies per message, at once). The channel's
-`uncertain_sends` is set to the policy. `--messages` signed webhooks go in from `--senders` concurrent
-clients (three messages per customer, so replies of one conversation queue behind each other); the
-server is SIGKILLed the moment the last one is acknowledged, while turns and sends are still running.
+`uncertain_sends` is set to the policy, and one warm-up message goes through the whole pipeline. Then
+`--messages` signed webhooks go in from `--senders` concurrent clients (three messages per customer, so
+replies of one conversation queue behind each other); the server is SIGKILLed the moment the last one
+is acknowledged, while turns and sends are still running. With `--split` the server runs
+`--no-workers` next to a `frontdesk worker` process (the scale-out layout) and both are killed.
 The outbox rows left `sending` are noted, the server is restarted on the same database, and once
 nothing is queued, running or sending any more the runner counts:
 
@@ -47,7 +49,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,35 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], *, timeout: float = 180) 
     raise SystemExit(f"{url} did not answer")
 
 
+@contextmanager
+def frontdesk(
+    *, port: int, env: dict[str, str], log: Path, split: bool
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`frontdesk serve`, or with `split` `serve --no-workers` and a `frontdesk worker` process."""
+    serve = [sys.executable, "-m", "frontdesk", "serve", "--port", str(port)] + (
+        ["--no-workers"] if split else []
+    )
+    with ExitStack() as stack:
+        procs = [stack.enter_context(spawn(serve, env=env, log=log))]
+        wait_http(f"http://127.0.0.1:{port}/healthz", procs[0])
+        if split:
+            worker = [sys.executable, "-m", "frontdesk", "worker"]
+            procs.append(stack.enter_context(spawn(worker, env=env, log=log)))
+        yield procs
+
+
+def warm_up(url: str, sync_url: str) -> None:
+    """One message through the whole pipeline, so every process is serving before the load starts."""
+    body = json.dumps(text_message("wamid.WARMUP", "warm-up", sender="447000000000")).encode()
+    headers = {"content-type": "application/json", "x-hub-signature-256": sign(body)}
+    httpx.post(f"{url}/webhooks/whatsapp", content=body, headers=headers, timeout=30).raise_for_status()
+    deadline = time.monotonic() + 120
+    while query(sync_url, "select count(*) from outbox where status = 'sent'")[0][0] < 3:
+        if time.monotonic() > deadline:
+            raise SystemExit("the warm-up message was not answered")
+        time.sleep(0.1)
+
+
 def server_env(database_url: str, graph_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -106,7 +137,7 @@ def server_env(database_url: str, graph_url: str) -> dict[str, str]:
         "FRONTDESK_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"crash-bench-key-of-32-bytes-long").decode(),
         "FRONTDESK_WHATSAPP_GRAPH_URL": graph_url,
         "FRONTDESK_RESPONDER": "bench.crash_responder:make",
-        "FRONTDESK_JOB_LEASE_SECONDS": "2",
+        "FRONTDESK_JOB_LEASE_SECONDS": "10",  # well above a send under this load (2 s was not)
         "FRONTDESK_POLL_INTERVAL_SECONDS": "0.1",
         "FRONTDESK_LOG_LEVEL": "WARNING",
     }
@@ -163,12 +194,16 @@ def wait_quiet(sync_url: str, messages: int, *, timeout: float = 120) -> None:
 
 
 def set_policy(sync_url: str, policy: str) -> None:
+    engine = create_engine(sync_url)
     try:
-        query(sync_url, "update channels set uncertain_sends = :p", p=policy)
+        with engine.begin() as conn:
+            conn.execute(text("update channels set uncertain_sends = :p"), {"p": policy})
     except Exception:
         if policy != "resend":
             raise
         # A checkout from before the setting existed (`resend` was its only behaviour): measure it as is.
+    finally:
+        engine.dispose()
 
 
 def epoch(value: Any) -> float:
@@ -209,21 +244,21 @@ def one_run(
     httpx.delete(f"{graph_url}/_fake/messages").raise_for_status()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    serve = [sys.executable, "-m", "frontdesk", "serve", "--port", str(port)]
     env = server_env(database_url, graph_url)
-    log = work / f"server-{run}.log"
+    up = {"port": port, "env": env, "log": work / f"server-{run}.log", "split": args.split}
     try:
-        with spawn(serve, env=env, log=log) as proc:
-            wait_http(f"{url}/healthz", proc)
+        with frontdesk(**up) as procs:
             set_policy(sync_url, policy)
+            warm_up(url, sync_url)
             acked = asyncio.run(drive(url, run=run, messages=args.messages, senders=args.senders))
-            os.kill(proc.pid, signal.SIGKILL)
+            for proc in procs:
+                os.kill(proc.pid, signal.SIGKILL)
             killed_at = time.time()
-            proc.wait(timeout=10)
+            for proc in procs:
+                proc.wait(timeout=10)
         sending_at_kill = {r.id for r in query(sync_url, "select id from outbox where status = 'sending'")}
-        with spawn(serve, env=env, log=log) as proc:
-            wait_http(f"{url}/healthz", proc)
-            wait_quiet(sync_url, acked)
+        with frontdesk(**up):
+            wait_quiet(sync_url, acked + 1)
             time.sleep(1.0)  # a late duplicate would show up here
         records = httpx.get(f"{graph_url}/_fake/messages").json()["messages"]
         rows = query(
@@ -237,6 +272,7 @@ def one_run(
     return analyse(records, rows, acked=acked, killed_at=killed_at, sending_at_kill=sending_at_kill) | {
         "db": db_kind,
         "policy": policy,
+        "split": args.split,
     }
 
 
@@ -295,6 +331,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="serve --no-workers plus a `frontdesk worker` process (scale-out)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, SQLite files)")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
