@@ -71,7 +71,7 @@ describe('the channels store', () => {
     await channels.create({ phone_number_id: '109876543210003', enabled: true, uncertain_sends: 'resend' })
     expect(channels.items.map((c) => c.id)).toEqual([1, 2, 3])
     expect(channels.selectedId).toBe(3)
-    expect(channels.notice?.kind).toBe('ok')
+    expect(channels.notice?.tone).toBe('ok')
   })
 
   it('updates a disabled number in place, and reports a conflict', async () => {
@@ -82,6 +82,6 @@ describe('the channels store', () => {
     expect(channels.items[0]!.enabled).toBe(false)
     fakeApi.create.mockResolvedValue({ error: 'That phone_number_id is already registered' })
     expect(await channels.create({ phone_number_id: '109876543210001', enabled: true, uncertain_sends: 'resend' })).toBeNull()
-    expect(channels.notice).toEqual({ kind: 'error', text: 'That phone_number_id is already registered' })
+    expect(channels.notice).toEqual({ tone: 'error', text: 'That phone_number_id is already registered' })
   })
 })

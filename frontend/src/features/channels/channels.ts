@@ -2,9 +2,9 @@
 // API (`last_test`, whoever ran it); a test run here also keeps Graph's full answer for the detail panel.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import type { Notice, Result } from '@/shared/api/result'
 import { useChannelsApi, type Channel, type ChannelIn, type ChannelPatch, type ConnectionTest } from './useChannelsApi'
 
-export type Notice = { kind: 'ok' | 'error'; text: string }
 /** A test's outcome: Graph's answer (ok or its error), or why the request itself failed. */
 export type TestOutcome = { at: string; result?: ConnectionTest; error?: string }
 
@@ -43,11 +43,11 @@ export const useChannelsStore = defineStore('channels', () => {
     items.value = known ? items.value.map((c) => (c.id === channel.id ? channel : c)) : [...items.value, channel]
   }
 
-  async function write(call: () => Promise<{ data?: Channel; error?: string }>, done: string): Promise<Channel | null> {
+  async function write(request: () => Promise<Result<Channel>>, done: string): Promise<Channel | null> {
     busy.value = true
-    const result = await call()
+    const result = await request()
     busy.value = false
-    notice.value = result.data ? { kind: 'ok', text: done } : { kind: 'error', text: result.error ?? 'Failed' }
+    notice.value = result.data ? { tone: 'ok', text: done } : { tone: 'error', text: result.error ?? 'Failed' }
     if (result.data) put(result.data)
     return result.data ?? null
   }

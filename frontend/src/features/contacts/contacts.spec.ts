@@ -90,7 +90,7 @@ describe('the contacts store', () => {
     expect(fakeApi.setMarketing).toHaveBeenCalledWith(1, false)
     expect(contacts.detail?.contact.opted_out_at).toBe('2026-11-21T12:00:00Z')
     expect(contacts.items[0]!.opted_out_at).toBe('2026-11-21T12:00:00Z')
-    expect(contacts.notice?.kind).toBe('ok')
+    expect(contacts.notice?.tone).toBe('ok')
   })
 
   it('shows the anonymised contact after an erasure', async () => {
@@ -102,7 +102,7 @@ describe('the contacts store', () => {
     await contacts.open(1)
     expect(await contacts.erase()).toBe(true)
     expect(contacts.detail?.contact.wa_id).toBe('erased:1')
-    expect(contacts.notice).toEqual({ kind: 'ok', text: expect.stringContaining('4 messages were redacted') })
+    expect(contacts.notice).toEqual({ tone: 'ok', text: expect.stringContaining('4 messages were redacted') })
   })
 
   it('passes a refused erasure on and keeps the profile', async () => {
@@ -111,7 +111,7 @@ describe('the contacts store', () => {
     const contacts = useContactsStore()
     await contacts.open(1)
     expect(await contacts.erase()).toBe(false)
-    expect(contacts.notice).toEqual({ kind: 'error', text: 'Needs the admin role' })
+    expect(contacts.notice).toEqual({ tone: 'error', text: 'Needs the admin role' })
     expect(contacts.detail?.contact.wa_id).toBe('447700900101')
   })
 })

@@ -1,6 +1,7 @@
 // Contacts (Pinia setup store): the searched list, a page at a time, and the open profile.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { Notice, Result } from '@/shared/api/result'
 import {
   useContactsApi,
   type Contact,
@@ -9,8 +10,6 @@ import {
   type ContactPatch,
   type ContactSort,
 } from './useContactsApi'
-
-export type Notice = { kind: 'ok' | 'error'; text: string }
 
 export const useContactsStore = defineStore('contacts', () => {
   const contactsApi = useContactsApi()
@@ -80,11 +79,11 @@ export const useContactsStore = defineStore('contacts', () => {
     items.value = items.value.map((c) => (c.id === contact.id ? contact : c))
   }
 
-  async function run<T>(call: () => Promise<{ data?: T; error?: string }>, done: string): Promise<T | null> {
+  async function run<T>(request: () => Promise<Result<T>>, done: string): Promise<T | null> {
     busy.value = true
-    const result = await call()
+    const result = await request()
     busy.value = false
-    notice.value = result.error ? { kind: 'error', text: result.error } : { kind: 'ok', text: done }
+    notice.value = result.error ? { tone: 'error', text: result.error } : { tone: 'ok', text: done }
     return result.data ?? null
   }
 
@@ -118,7 +117,7 @@ export const useContactsStore = defineStore('contacts', () => {
     const result = await contactsApi.erase(id)
     if (!result.data) {
       busy.value = false
-      notice.value = { kind: 'error', text: result.error }
+      notice.value = { tone: 'error', text: result.error }
       return false
     }
     const fresh = await contactsApi.get(id)
@@ -128,7 +127,7 @@ export const useContactsStore = defineStore('contacts', () => {
       changed(fresh.data.contact)
     }
     const n = result.data.messages_redacted
-    notice.value = { kind: 'ok', text: `Erased: the contact is anonymised and ${n} message${n === 1 ? ' was' : 's were'} redacted.` }
+    notice.value = { tone: 'ok', text: `Erased: the contact is anonymised and ${n} message${n === 1 ? ' was' : 's were'} redacted.` }
     return true
   }
 

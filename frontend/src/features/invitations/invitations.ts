@@ -1,12 +1,13 @@
 // Invitations to the signed-in person (Pinia setup store): a tenant joins your list only when you accept.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { Notice } from '@/shared/api/result'
 import { useInvitationsApi, type MyInvitation } from './useInvitationsApi'
 
 export const useInvitationsStore = defineStore('invitations', () => {
   const invitationsApi = useInvitationsApi()
   const items = ref<MyInvitation[]>([])
-  const notice = ref<{ text: string; tone: 'ok' | 'error' } | null>(null)
+  const notice = ref<Notice | null>(null)
 
   async function load(): Promise<void> {
     items.value = await invitationsApi.mine()

@@ -1,9 +1,9 @@
 // Your invitations (`/api/v1/invitations/*`, any signed-in staff member): tenants asking you to join.
-import { api, errorText, type Schemas } from '@/shared/api/client'
+import { api, type Schemas } from '@/shared/api/client'
+import { call, type Result } from '@/shared/api/result'
 
 export type MyInvitation = Schemas['MyInvitationOut']
 export type Joined = MyInvitation['tenant']
-type Result<T> = { data: T; error?: undefined } | { data?: undefined; error: string }
 
 export function useInvitationsApi() {
   async function mine(): Promise<MyInvitation[]> {
@@ -12,17 +12,13 @@ export function useInvitationsApi() {
   }
 
   async function accept(id: number): Promise<Result<Joined>> {
-    const { data, error } = await api.POST('/api/v1/invitations/{invitation_id}/accept', {
-      params: { path: { invitation_id: id } },
-    })
-    return data ? { data } : { error: errorText(error, 'Could not accept it') }
+    const params = { params: { path: { invitation_id: id } } }
+    return call(api.POST('/api/v1/invitations/{invitation_id}/accept', params), 'Could not accept it')
   }
 
   async function decline(id: number): Promise<Result<null>> {
-    const { error, response } = await api.POST('/api/v1/invitations/{invitation_id}/decline', {
-      params: { path: { invitation_id: id } },
-    })
-    return response.ok ? { data: null } : { error: errorText(error, 'Could not decline it') }
+    const params = { params: { path: { invitation_id: id } } }
+    return call(api.POST('/api/v1/invitations/{invitation_id}/decline', params), 'Could not decline it', () => null)
   }
 
   return { mine, accept, decline }

@@ -3,9 +3,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { onLiveEvent, type LiveEvent } from '@/shared/api/live'
+import type { Notice } from '@/shared/api/result'
 import { useJobsApi, type DeadLetter } from './useJobsApi'
-
-export type Notice = { text: string; tone: 'ok' | 'error' }
 
 const LIVE_DEBOUNCE_MS = 800
 

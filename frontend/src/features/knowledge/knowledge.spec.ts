@@ -55,7 +55,7 @@ describe('the knowledge store', () => {
   it('deletes a document and drops its search hits', async () => {
     const knowledge = useKnowledgeStore()
     await knowledge.load()
-    fakeApi.search.mockResolvedValue({ hits: [{ chunk_id: 9, document_id: 1 }, { chunk_id: 10, document_id: 2 }] })
+    fakeApi.search.mockResolvedValue({ data: [{ chunk_id: 9, document_id: 1 }, { chunk_id: 10, document_id: 2 }] })
     await knowledge.search('returns')
     fakeApi.remove.mockResolvedValue({})
     expect(await knowledge.remove(knowledge.documents[0]!)).toBe(true)

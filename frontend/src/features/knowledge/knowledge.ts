@@ -37,7 +37,7 @@ export const useKnowledgeStore = defineStore('knowledge', () => {
     busy.value = true
     const result = await knowledgeApi.upload(file)
     busy.value = false
-    message.value = result.error ?? `${file.name}: ${OUTCOME[result.outcome ?? ''] ?? result.outcome}`
+    message.value = result.error !== undefined ? result.error : `${file.name}: ${OUTCOME[result.data] ?? result.data}`
     await load()
   }
 
@@ -59,7 +59,7 @@ export const useKnowledgeStore = defineStore('knowledge', () => {
   async function remove(document: KnowledgeDocument): Promise<boolean> {
     mark(document.id, { kind: 'busy', text: 'Deleting…' })
     const result = await knowledgeApi.remove(document.id)
-    if (result.error) {
+    if (result.error !== undefined) {
       mark(document.id, { kind: 'error', text: result.error })
       return false
     }
@@ -75,7 +75,7 @@ export const useKnowledgeStore = defineStore('knowledge', () => {
     busy.value = true
     const result = await knowledgeApi.search(query)
     busy.value = false
-    hits.value = result.hits
+    hits.value = result.data ?? []
     searched.value = query
     message.value = result.error ?? null
   }

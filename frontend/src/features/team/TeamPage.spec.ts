@@ -32,8 +32,8 @@ describe('TeamPage', () => {
     setActivePinia(createPinia())
     vi.clearAllMocks()
     vi.useRealTimers()
-    fakeApi.get.mockResolvedValue({ team })
-    fakeApi.customers.mockResolvedValue({ customers: [] })
+    fakeApi.get.mockResolvedValue({ data: team })
+    fakeApi.customers.mockResolvedValue({ data: [] })
   })
 
   it('shows the agents as cards and the version', async () => {

@@ -32,7 +32,7 @@ describe('the team store', () => {
   beforeEach(async () => {
     setActivePinia(createPinia())
     vi.clearAllMocks()
-    fakeApi.get.mockResolvedValue({ team: team() })
+    fakeApi.get.mockResolvedValue({ data: team() })
   })
 
   it('validates an edit and allows saving only once it is valid', async () => {
@@ -92,7 +92,7 @@ describe('the team store', () => {
     expect(store.conflict).toMatch(/newer version.*reload/)
     expect(store.draft).toBe('mine\n')
     expect(store.canSave).toBe(false)
-    fakeApi.get.mockResolvedValue({ team: team(3, 'theirs\n') })
+    fakeApi.get.mockResolvedValue({ data: team(3, 'theirs\n') })
     await store.load()
     expect(store.conflict).toBeNull()
     expect(store.team?.version).toBe(3)
@@ -113,7 +113,7 @@ describe('the team store', () => {
   it('tries messages against the draft, continuing with the returned state and a tapped button', async () => {
     const store = useTeamStore()
     await store.load()
-    fakeApi.customers.mockResolvedValue({ customers: [{ id: 2, wa_id: '447700900102', name: 'Oliver' }] })
+    fakeApi.customers.mockResolvedValue({ data: [{ id: 2, wa_id: '447700900102', name: 'Oliver' }] })
     await store.loadCustomers()
     store.edit('draft\n')
     fakeApi.tryMessage.mockResolvedValueOnce({ result: trial('orders', { step: 1 }) })

@@ -48,18 +48,18 @@ export const useTeamStore = defineStore('team', () => {
     loading.value = true
     const result = await teamApi.get()
     loading.value = false
-    if ('error' in result) {
+    if (result.error !== undefined) {
       loadError.value = result.error
       return
     }
     loadError.value = null
     conflict.value = null
-    team.value = result.team
-    draft.value = result.team.yaml
-    checkedText.value = result.team.yaml // the serving team is valid by construction
+    team.value = result.data
+    draft.value = result.data.yaml
+    checkedText.value = result.data.yaml // the serving team is valid by construction
     problems.value = []
     checkError.value = null
-    draftSummary.value = result.team.summary
+    draftSummary.value = result.data.summary
   }
 
   function edit(text: string): void {
@@ -108,12 +108,12 @@ export const useTeamStore = defineStore('team', () => {
 
   async function loadCustomers(): Promise<void> {
     const result = await teamApi.customers()
-    if ('error' in result) {
+    if (result.error !== undefined) {
       tryError.value = result.error
       return
     }
-    customers.value = result.customers
-    if (!customer.value && result.customers.length) customer.value = result.customers[0]!.wa_id
+    customers.value = result.data
+    if (!customer.value && result.data.length) customer.value = result.data[0]!.wa_id
   }
 
   /** Send a message (or tap a button of the last reply) to the draft team, continuing the try. */

@@ -1,5 +1,6 @@
 // Team API calls (`/api/v1/team*`): read the team, validate and save an edit, try a message (dry run).
-import { api, errorText, type Schemas } from '@/shared/api/client'
+import { api, type Schemas } from '@/shared/api/client'
+import { call, type Refusal, type Result } from '@/shared/api/result'
 
 export type Team = Schemas['TeamOut']
 export type TeamSummary = Schemas['TeamSummaryOut']
@@ -33,38 +34,38 @@ function problemsOf(error: unknown): Problem[] | null {
   return null
 }
 
+/** A refusal as the team's problems when it has them, else its one line. */
+function invalidOr(refusal: Refusal): Invalid | Failure {
+  const problems = problemsOf(refusal.body)
+  return problems ? { problems } : { error: refusal.error }
+}
+
 export function useTeamApi() {
-  async function get(): Promise<{ team: Team } | Failure> {
-    const { data, error } = await api.GET('/api/v1/team')
-    return data ? { team: data } : { error: errorText(error, 'Could not load the team') }
+  async function get(): Promise<Result<Team>> {
+    return call(api.GET('/api/v1/team'), 'Could not load the team')
   }
 
   async function validate(yaml: string): Promise<CheckResult> {
-    const { data, error } = await api.POST('/api/v1/team/validate', { body: { yaml } })
-    if (data) return { summary: data.summary }
-    const problems = problemsOf(error)
-    return problems ? { problems } : { error: errorText(error, 'Could not validate the team') }
+    const result = await call(api.POST('/api/v1/team/validate', { body: { yaml } }), 'Could not validate the team')
+    return result.error === undefined ? { summary: result.data.summary } : invalidOr(result)
   }
 
   async function save(yaml: string, baseVersion: number): Promise<SaveResult> {
-    const { data, error, response } = await api.PUT('/api/v1/team', { body: { yaml, base_version: baseVersion } })
-    if (data) return { team: data }
-    if (response.status === 409) return { conflict: errorText(error, 'Someone saved a newer version') }
-    const problems = problemsOf(error)
-    return problems ? { problems } : { error: errorText(error, 'Could not save the team') }
+    const request = api.PUT('/api/v1/team', { body: { yaml, base_version: baseVersion } })
+    const result = await call(request, (status) => (status === 409 ? 'Someone saved a newer version' : 'Could not save the team'))
+    if (result.error === undefined) return { team: result.data }
+    return result.status === 409 ? { conflict: result.error } : invalidOr(result)
   }
 
   async function tryMessage(body: TryRequest): Promise<TryAnswer> {
-    const { data, error } = await api.POST('/api/v1/team/try', { body })
-    if (data) return { result: data }
-    const problems = problemsOf(error)
-    return problems ? { problems } : { error: errorText(error, 'Could not try the message') }
+    const result = await call(api.POST('/api/v1/team/try', { body }), 'Could not try the message')
+    return result.error === undefined ? { result: result.data } : invalidOr(result)
   }
 
   /** The customers a try can speak as (the demo's, or the business's own). */
-  async function customers(): Promise<{ customers: Customer[] } | Failure> {
-    const { data, error } = await api.GET('/api/v1/contacts', { params: { query: { limit: 100 } } })
-    return data ? { customers: data.items } : { error: errorText(error, 'Could not load the customers') }
+  async function customers(): Promise<Result<Customer[]>> {
+    const request = api.GET('/api/v1/contacts', { params: { query: { limit: 100 } } })
+    return call(request, 'Could not load the customers', (page) => page.items)
   }
 
   return { get, validate, save, tryMessage, customers }

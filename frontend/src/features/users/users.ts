@@ -2,9 +2,8 @@
 // and enable.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { useUsersApi, type Invitation, type Member, type NewMember, type Refusal, type Role } from './useUsersApi'
-
-export type Notice = { text: string; tone: 'ok' | 'error' }
+import type { Notice, Refusal } from '@/shared/api/result'
+import { useUsersApi, type Field, type Invitation, type Member, type NewMember, type Role } from './useUsersApi'
 
 export const ROLES: Role[] = ['owner', 'admin', 'agent', 'viewer']
 
@@ -61,7 +60,7 @@ export const useUsersStore = defineStore('users', () => {
 
   /** Invite someone; the refusal (with per-field messages) when the server says no. The server never
    * says whether the e-mail already has an account, so neither does the notice. */
-  async function add(body: NewMember): Promise<Refusal | null> {
+  async function add(body: NewMember): Promise<Refusal<Field> | null> {
     const result = await usersApi.add({ ...body, email: body.email.trim(), name: body.name?.trim() ?? '' })
     if (result.data === undefined) return result
     const invited = result.data
