@@ -1,7 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { installFakeHttp, type Call } from '@/features/dashboard/fakeHttp'
+import { installFakeHttp, type Call } from '@/shared/testing/fakeHttp'
+import { staffMember } from '@/shared/testing/staff'
 
 const http = installFakeHttp()
 const { dayStart, useAuditStore } = await import('./audit')
@@ -73,7 +74,7 @@ describe('the audit store', () => {
 
 describe('the audit page', () => {
   it('shows details as text, never as HTML', async () => {
-    useSessionStore().me = { id: 1, role: 'owner' } as never
+    useSessionStore().me = staffMember('owner')
     http.on('GET', '/api/v1/audit', { status: 200, body: { items: [entry(1, { name: '<b>x</b>' })], next_cursor: null } })
     const wrapper = mount(AuditPage)
     await flushPromises()
@@ -83,7 +84,7 @@ describe('the audit page', () => {
   })
 
   it('filters by action', async () => {
-    useSessionStore().me = { id: 1, role: 'admin' } as never
+    useSessionStore().me = staffMember('admin')
     const wrapper = mount(AuditPage)
     await flushPromises()
     await wrapper.get('input[name="action"]').setValue('login.failed')

@@ -1,11 +1,12 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { staffMember } from '@/shared/testing/staff'
 
 const fakeAuth = { login: vi.fn(), me: vi.fn(), logout: vi.fn() }
 vi.mock('./useAuthApi', () => ({ useAuthApi: () => fakeAuth }))
 const { useSessionStore } = await import('./session')
 
-const owner = { id: 1, email: 'owner@lumen.example', name: '', role: 'owner', tenant: {}, tenants: [] }
+const owner = staffMember('owner')
 
 describe('the session store', () => {
   beforeEach(() => {

@@ -1,28 +1,20 @@
 import { mount, RouterLinkStub } from '@vue/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import ContactProfile from './ContactProfile.vue'
-import type { Contact, ContactDetail } from './useContactsApi'
+import type { ContactDetail } from './useContactsApi'
+import { stubShowModal } from '@/shared/testing/dialog'
+import { contact, detail } from './fixtures'
 
-const amelia: Contact = {
-  id: 1,
-  wa_id: '447700900101',
+const amelia = contact(1, {
   name: 'Amelia Clarke',
   preferences: { likes: 'lighting' },
   marketing_opt_in: true,
-  vip: false,
-  opted_out_at: null,
-  created_at: '2026-11-21T10:00:00Z',
   last_seen_at: '2026-11-26T18:40:00Z',
-}
-const detail = (c: Contact): ContactDetail => ({ contact: c, conversations: [] })
+})
 const mountProfile = (props: { detail: ContactDetail; canAct: boolean; canAdmin: boolean }) =>
   mount(ContactProfile, { props: { busy: false, ...props }, global: { stubs: { RouterLink: RouterLinkStub } } })
 
-beforeAll(() => {
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true
-  }
-})
+beforeAll(stubShowModal)
 
 describe('the contact profile', () => {
   it('saves only what changed', async () => {

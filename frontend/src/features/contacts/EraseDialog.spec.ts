@@ -1,26 +1,12 @@
 import { mount } from '@vue/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import EraseDialog from './EraseDialog.vue'
-import type { Contact } from './useContactsApi'
+import { stubShowModal } from '@/shared/testing/dialog'
+import { contact } from './fixtures'
 
-const amelia: Contact = {
-  id: 1,
-  wa_id: '447700900101',
-  name: 'Amelia Clarke',
-  preferences: {},
-  marketing_opt_in: false,
-  vip: false,
-  opted_out_at: null,
-  created_at: '2026-11-21T10:00:00Z',
-  last_seen_at: null,
-}
+const amelia = contact(1, { name: 'Amelia Clarke' })
 
-beforeAll(() => {
-  // jsdom has <dialog> but not showModal().
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true
-  }
-})
+beforeAll(stubShowModal)
 
 describe('the erase confirmation', () => {
   it('says what erasing does and opens as a modal', () => {

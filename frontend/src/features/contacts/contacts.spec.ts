@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Contact, ContactDetail } from './useContactsApi'
+import { contact, detail } from './fixtures'
 
 const fakeApi = { list: vi.fn(), get: vi.fn(), update: vi.fn(), setMarketing: vi.fn(), exportData: vi.fn(), erase: vi.fn() }
 vi.mock('./useContactsApi', async (real) => ({
@@ -9,21 +9,6 @@ vi.mock('./useContactsApi', async (real) => ({
 }))
 const { useContactsStore } = await import('./contacts')
 
-function contact(id: number, overrides: Partial<Contact> = {}): Contact {
-  return {
-    id,
-    wa_id: `44770090010${id}`,
-    name: `Customer ${id}`,
-    preferences: {},
-    marketing_opt_in: false,
-    vip: false,
-    opted_out_at: null,
-    created_at: '2026-11-21T10:00:00Z',
-    last_seen_at: null,
-    ...overrides,
-  }
-}
-const detail = (c: Contact): ContactDetail => ({ contact: c, conversations: [] })
 
 describe('the contacts store', () => {
   beforeEach(() => {

@@ -1,48 +1,28 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Conversation, Message } from './useConversationsApi'
+import type { Message } from './useConversationsApi'
+import { staffMember } from '@/shared/testing/staff'
+import { conversation, fakeConversationsApi } from './fixtures'
 
-const fakeApi = {
-  list: vi.fn(),
-  get: vi.fn(),
-  messages: vi.fn(),
-  act: vi.fn(),
-  markRead: vi.fn(),
-  send: vi.fn(),
-  assign: vi.fn(),
-  assignees: vi.fn(),
-  summary: vi.fn(),
-  tasks: vi.fn(),
-  searchMessages: vi.fn(),
-}
+const fakeApi = fakeConversationsApi()
 vi.mock('./useConversationsApi', () => ({ useConversationsApi: () => fakeApi }))
 const { useInboxStore } = await import('./inbox')
 const { useSessionStore } = await import('@/features/auth/session')
 const ChatView = (await import('./ChatView.vue')).default
 
-const amelia = {
-  id: 1,
-  channel_id: 1,
+const amelia = conversation(1, {
   contact: { id: 1, wa_id: '447700900101', name: 'Amelia' },
   status: 'human',
-  assigned_agent: null,
-  assignee_user_id: null,
   last_inbound_at: new Date().toISOString(),
-  last_message_at: null,
-  last_message_text: null,
-  unread_count: 0,
-  summary: null,
-  created_at: '2026-11-21T10:00:00Z',
-  updated_at: '2026-11-21T10:00:00Z',
-} as Conversation
+})
 
 function message(id: number, overrides: Partial<Message> = {}): Message {
   return { id, direction: 'in', type: 'text', text: `message ${id}`, status: 'received', created_at: '', ...overrides } as Message
 }
 
 async function chat(role: 'agent' | 'viewer' = 'agent') {
-  useSessionStore().me = { id: 1, email: 'sam@lumen.example', name: 'Sam', role, tenant: {}, tenants: [] } as never
+  useSessionStore().me = staffMember(role, { email: 'sam@lumen.example' })
   const inbox = useInboxStore()
   fakeApi.list.mockResolvedValue({ data: [amelia] })
   await inbox.load()

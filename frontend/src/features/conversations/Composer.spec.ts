@@ -2,31 +2,19 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import Composer from './Composer.vue'
 import type { Conversation, StaffMessage } from './useConversationsApi'
+import { conversation } from './fixtures'
 
 const now = Date.parse('2026-11-21T12:00:00Z')
-function conversation(overrides: Partial<Conversation> = {}): Conversation {
-  return {
-    id: 1,
-    channel_id: 1,
-    contact: { id: 1, wa_id: '447700900101', name: 'Amelia Clarke' },
-    status: 'human',
-    assigned_agent: null,
-    assignee_user_id: null,
-    last_inbound_at: '2026-11-21T11:00:00Z',
-    last_message_at: null,
-    last_message_text: null,
-    unread_count: 0,
-    summary: null,
-    created_at: '2026-11-21T11:00:00Z',
-    updated_at: '2026-11-21T11:00:00Z',
-    ...overrides,
-  } as Conversation
+const amelia: Partial<Conversation> = {
+  contact: { id: 1, wa_id: '447700900101', name: 'Amelia Clarke' },
+  status: 'human',
+  last_inbound_at: '2026-11-21T11:00:00Z',
 }
 
 function composer(overrides: Partial<Conversation> = {}, props: { canAct?: boolean; refusal?: string | null } = {}) {
   const send = vi.fn<(m: StaffMessage) => Promise<string | null>>().mockResolvedValue(props.refusal ?? null)
   const wrapper = mount(Composer, {
-    props: { conversation: conversation(overrides), canAct: props.canAct ?? true, now, send },
+    props: { conversation: conversation(1, { ...amelia, ...overrides }), canAct: props.canAct ?? true, now, send },
     attachTo: document.body,
   })
   return { wrapper, send }

@@ -1,20 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Conversation, Message } from './useConversationsApi'
+import type { Message } from './useConversationsApi'
+import { staffMember } from '@/shared/testing/staff'
+import { conversation, fakeConversationsApi } from './fixtures'
 
-const fakeApi = {
-  list: vi.fn(),
-  get: vi.fn(),
-  messages: vi.fn(),
-  act: vi.fn(),
-  markRead: vi.fn(),
-  send: vi.fn(),
-  assign: vi.fn(),
-  assignees: vi.fn(),
-  summary: vi.fn(),
-  tasks: vi.fn(),
-  searchMessages: vi.fn(),
-}
+const fakeApi = fakeConversationsApi()
 vi.mock('./useConversationsApi', () => ({ useConversationsApi: () => fakeApi }))
 const { useInboxStore } = await import('./inbox')
 const { useSessionStore } = await import('@/features/auth/session')
@@ -23,26 +13,7 @@ function page(ids: number[], next: string | null = null) {
   return { data: { items: ids.map((id) => ({ id, status: 'read', direction: 'out' }) as Message), next_cursor: next } }
 }
 function signIn(role: 'viewer' | 'agent' | 'owner' = 'owner', id = 1) {
-  useSessionStore().me = { id, email: `${role}@lumen.example`, name: 'Sam', role, tenant: {}, tenants: [] } as never
-}
-
-function conversation(id: number, overrides: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    channel_id: 1,
-    contact: { id, wa_id: `44770090010${id}`, name: `Customer ${id}` },
-    status: 'bot',
-    assigned_agent: null,
-    assignee_user_id: null,
-    last_inbound_at: null,
-    last_message_at: null,
-    last_message_text: null,
-    unread_count: 0,
-    summary: null,
-    created_at: '2026-11-21T10:00:00Z',
-    updated_at: '2026-11-21T10:00:00Z',
-    ...overrides,
-  } as Conversation
+  useSessionStore().me = staffMember(role, { id })
 }
 
 function created(conversationId: number, id: number, direction: 'in' | 'out', text: string) {

@@ -1,7 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { installFakeHttp, startFakeLive, type Call } from './fakeHttp'
+import { installFakeHttp, startFakeLive, type Call } from '@/shared/testing/fakeHttp'
+import { staffMember } from '@/shared/testing/staff'
 
 // jsdom has no canvas: a stand-in records what each chart was given.
 const drawn: { config: { data: { datasets: { label: string; data: unknown[] }[] } } }[] = []
@@ -143,7 +144,7 @@ describe('the dashboard page', () => {
   const mountPage = () => mount(DashboardPage, { global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } } })
 
   it('shows the counters and draws every chart with a table of its numbers', async () => {
-    useSessionStore().me = { id: 1, role: 'owner' } as never
+    useSessionStore().me = staffMember('owner')
     const wrapper = mountPage()
     await flushPromises()
     const counters = wrapper.get('[data-testid="dashboard-counters"]')
@@ -163,7 +164,7 @@ describe('the dashboard page', () => {
   })
 
   it('says so when there is nothing to chart yet, and hides failed jobs from agents', async () => {
-    useSessionStore().me = { id: 2, role: 'agent' } as never
+    useSessionStore().me = staffMember('agent', { id: 2 })
     http.on('GET', '/api/v1/stats', (call) => stats(call, { messages: false }))
     const wrapper = mountPage()
     await flushPromises()

@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { installFakeHttp } from '@/features/dashboard/fakeHttp'
+import { installFakeHttp } from '@/shared/testing/fakeHttp'
 
 const http = installFakeHttp()
 const { default: InvitationsBanner } = await import('./InvitationsBanner.vue')

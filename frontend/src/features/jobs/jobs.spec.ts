@@ -1,7 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { installFakeHttp, startFakeLive } from '@/features/dashboard/fakeHttp'
+import { installFakeHttp, startFakeLive } from '@/shared/testing/fakeHttp'
+import { staffMember } from '@/shared/testing/staff'
 
 const http = installFakeHttp()
 const { useJobsStore } = await import('./jobs')
@@ -92,7 +93,7 @@ describe('the jobs page', () => {
     http.reset()
     http.on('GET', '/api/v1/jobs', page([deadLetter('send', 42)]))
     http.on('GET', '/api/v1/conversations/7', { status: 200, body: { contact: { id: 1, name: '', wa_id: '447700900123' } } })
-    useSessionStore().me = { role: 'admin' } as never
+    useSessionStore().me = staffMember('admin')
   })
 
   const mountPage = () => mount(JobsPage, { global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } } })
@@ -124,7 +125,7 @@ describe('the jobs page', () => {
   })
 
   it('tells a non-admin the page is not for them, without calling the API', async () => {
-    useSessionStore().me = { role: 'agent' } as never
+    useSessionStore().me = staffMember('agent')
     const wrapper = mountPage()
     await flushPromises()
     expect(wrapper.text()).toContain('Only admins and owners')

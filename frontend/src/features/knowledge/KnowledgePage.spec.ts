@@ -2,32 +2,20 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useSessionStore } from '@/features/auth/session'
-import type { Me } from '@/features/auth/useAuthApi'
+import { stubShowModal } from '@/shared/testing/dialog'
+import { staffMember } from '@/shared/testing/staff'
+import { doc } from './fixtures'
 
 const fakeApi = { list: vi.fn(), upload: vi.fn(), replace: vi.fn(), remove: vi.fn(), search: vi.fn() }
 vi.mock('./useKnowledgeApi', () => ({ useKnowledgeApi: () => fakeApi }))
 const { default: KnowledgePage } = await import('./KnowledgePage.vue')
 
-const returns = {
-  id: 1,
-  title: 'Returns',
-  filename: 'returns.md',
-  format: 'markdown',
-  content_hash: 'abc',
-  size_bytes: 2048,
-  chunk_count: 3,
-  created_at: '2026-11-21T10:00:00Z',
-  updated_at: '2026-11-21T10:00:00Z',
-}
+const returns = doc(1, { title: 'Returns', filename: 'returns.md' })
 
-beforeAll(() => {
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true
-  }
-})
+beforeAll(stubShowModal)
 
 async function mountAs(role: 'viewer' | 'admin') {
-  useSessionStore().me = { id: 1, email: 'x@lumen.example', role } as Me
+  useSessionStore().me = staffMember(role)
   const wrapper = mount(KnowledgePage)
   await flushPromises()
   return wrapper

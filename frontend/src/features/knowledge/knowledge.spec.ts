@@ -1,25 +1,11 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { KnowledgeDocument } from './useKnowledgeApi'
+import { doc } from './fixtures'
 
 const fakeApi = { list: vi.fn(), upload: vi.fn(), replace: vi.fn(), remove: vi.fn(), search: vi.fn() }
 vi.mock('./useKnowledgeApi', () => ({ useKnowledgeApi: () => fakeApi }))
 const { useKnowledgeStore } = await import('./knowledge')
 
-function doc(id: number, overrides: Partial<KnowledgeDocument> = {}): KnowledgeDocument {
-  return {
-    id,
-    title: `Doc ${id}`,
-    filename: `doc-${id}.md`,
-    format: 'markdown',
-    content_hash: 'abc',
-    size_bytes: 2048,
-    chunk_count: 3,
-    created_at: '2026-11-21T10:00:00Z',
-    updated_at: '2026-11-21T10:00:00Z',
-    ...overrides,
-  }
-}
 const file = (name: string) => new File(['# Returns\nWithin 30 days.'], name, { type: 'text/markdown' })
 
 describe('the knowledge store', () => {

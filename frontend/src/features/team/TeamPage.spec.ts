@@ -1,27 +1,23 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { staffMember } from '@/shared/testing/staff'
+import { summary, team } from './fixtures'
 
 const fakeApi = { get: vi.fn(), validate: vi.fn(), save: vi.fn(), tryMessage: vi.fn(), customers: vi.fn() }
 vi.mock('./useTeamApi', () => ({ useTeamApi: () => fakeApi }))
-const fakeAuth = { login: vi.fn(), me: vi.fn(), logout: vi.fn() }
-vi.mock('@/features/auth/useAuthApi', () => ({ useAuthApi: () => fakeAuth }))
 const { default: TeamPage } = await import('./TeamPage.vue')
 const { useSessionStore } = await import('@/features/auth/session')
 
 const YAML = 'name: Lumen Home\nsupervisor:\n  instructions: Route.\nagents:\n  - name: orders\n'
-const summary = {
-  name: 'Lumen Home',
-  supervisor: { instructions: 'Route.', tools: ['handoff'], models: ['local'], skills: 4, handoff_keywords: ['human'] },
-  agents: [
-    { name: 'orders', description: 'Order status and cancellations.', instructions: 'Help.', tools: ['order_status'], models: ['openai:gpt-4o-mini', 'local'], skills: 5 },
-  ],
-}
-const team = { version: 2, source: 'saved', yaml: YAML, summary, tools: [{ name: 'order_status', description: 'Status.' }], saved_by: 'owner@lumen.example', saved_at: '2026-11-26T10:00:00Z' }
+const saved = team(2, YAML, {
+  tools: [{ name: 'order_status', description: 'Status.' }],
+  saved_by: 'owner@lumen.example',
+  saved_at: '2026-11-26T10:00:00Z',
+})
 
-async function page(role = 'admin') {
-  fakeAuth.me.mockResolvedValue({ id: 1, email: 'a@lumen.example', name: '', role, tenant: {}, tenants: [] })
-  await useSessionStore().restore()
+async function page(role: 'admin' | 'viewer' = 'admin') {
+  useSessionStore().me = staffMember(role)
   const wrapper = mount(TeamPage, { attachTo: document.body })
   await flushPromises()
   return wrapper
@@ -32,7 +28,7 @@ describe('TeamPage', () => {
     setActivePinia(createPinia())
     vi.clearAllMocks()
     vi.useRealTimers()
-    fakeApi.get.mockResolvedValue({ data: team })
+    fakeApi.get.mockResolvedValue({ data: saved })
     fakeApi.customers.mockResolvedValue({ data: [] })
   })
 

@@ -1,19 +1,12 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Team, TryResult } from './useTeamApi'
+import type { TryResult } from './useTeamApi'
+import { summary, team } from './fixtures'
 
 const fakeApi = { get: vi.fn(), validate: vi.fn(), save: vi.fn(), tryMessage: vi.fn(), customers: vi.fn() }
 vi.mock('./useTeamApi', () => ({ useTeamApi: () => fakeApi }))
 const { useTeamStore } = await import('./team')
 
-const summary = {
-  name: 'Lumen Home',
-  supervisor: { instructions: 'Route.', tools: ['handoff'], models: ['local'], skills: 4, handoff_keywords: ['human'] },
-  agents: [{ name: 'orders', description: 'Orders.', instructions: 'Help.', tools: ['order_status'], models: ['local'], skills: 5 }],
-}
-function team(version = 0, yaml = 'name: Lumen Home\n'): Team {
-  return { version, source: version ? 'saved' : 'file', yaml, summary, tools: [], saved_by: null, saved_at: null } as Team
-}
 function trial(agent = 'orders', state: Record<string, unknown> = { agent }): TryResult {
   return {
     contact: { id: 2, wa_id: '447700900102', name: 'Oliver' },

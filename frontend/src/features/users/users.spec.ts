@@ -1,7 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { installFakeHttp } from '@/features/dashboard/fakeHttp'
+import { installFakeHttp } from '@/shared/testing/fakeHttp'
+import { staffMember } from '@/shared/testing/staff'
 
 const http = installFakeHttp()
 const { grantable, mayManage, useUsersStore } = await import('./users')
@@ -102,7 +103,7 @@ describe('the users store', () => {
 
 describe('the users page', () => {
   it('offers an admin only what the server allows, and confirms before disabling', async () => {
-    useSessionStore().me = { id: 2, role: 'admin' } as never
+    useSessionStore().me = staffMember('admin', { id: 2 })
     http.on('PATCH', '/api/v1/users/3', { status: 200, body: member(3, 'sam@lumen.example', 'agent', true) })
     const wrapper = mount(UsersPage)
     await flushPromises()
@@ -125,7 +126,7 @@ describe('the users page', () => {
   })
 
   it('lists the invitations waiting for an answer', async () => {
-    useSessionStore().me = { id: 1, role: 'owner' } as never
+    useSessionStore().me = staffMember('owner')
     http.on('GET', '/api/v1/users/invitations', {
       status: 200,
       body: { items: [invitation(8, 'new@lumen.example'), invitation(7, 'old@lumen.example', true)] },
@@ -139,7 +140,7 @@ describe('the users page', () => {
   })
 
   it('shows field errors from the server next to the fields', async () => {
-    useSessionStore().me = { id: 1, role: 'owner' } as never
+    useSessionStore().me = staffMember('owner')
     http.on('POST', '/api/v1/users', { status: 400, body: { detail: 'a password needs 10 to 256 characters' } })
     const wrapper = mount(UsersPage)
     await flushPromises()
