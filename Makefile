@@ -35,7 +35,7 @@ run: install web  ## start Frontdesk with the demo business on http://127.0.0.1:
 	$(BIN)/frontdesk serve --fake-graph
 
 web-test: install web  ## web app: Vitest, the bundle budget, end-to-end in Debian's Chromium (docs/web.md)
-	cd $(WEB) && npm test && npm run size && npm run test:e2e
+	cd $(WEB) && npm test && npm run size && npm run dupes && npm run test:e2e
 
 lint: install  ## ruff, formatting, and the layering rule (DESIGN §4)
 	$(BIN)/ruff check src tests bench
