@@ -1,8 +1,12 @@
+import { defineAsyncComponent } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/features/auth/session'
 import LoginPage from '@/features/auth/LoginPage.vue'
-import AppShell from '@/features/shell/AppShell.vue'
+import AppShell from '@/shell/AppShell.vue'
 import InboxPage from '@/features/conversations/InboxPage.vue'
+
+/** The simulator's phone, which the inbox also shows beside a chat: loaded when first opened. */
+const PhonePanel = defineAsyncComponent(() => import('@/features/simulator/PhonePanel.vue'))
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true } },
@@ -11,7 +15,7 @@ export const routes: RouteRecordRaw[] = [
     component: AppShell,
     children: [
       { path: '', redirect: { name: 'inbox' } },
-      { path: 'inbox/:id(\\d+)?', name: 'inbox', component: InboxPage, props: true },
+      { path: 'inbox/:id(\\d+)?', name: 'inbox', component: InboxPage, props: (route) => ({ ...route.params, phonePanel: PhonePanel }) },
       { path: 'simulator', name: 'simulator', component: () => import('@/features/simulator/SimulatorPage.vue') },
       { path: 'knowledge', name: 'knowledge', component: () => import('@/features/knowledge/KnowledgePage.vue') },
       { path: 'dashboard', name: 'dashboard', component: () => import('@/features/dashboard/DashboardPage.vue') },
