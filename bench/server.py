@@ -21,7 +21,7 @@ import uvicorn
 from fastapi import Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from frontdesk.app import create_app
+from frontdesk.http import create_app
 from frontdesk.logs import configure_logging
 from frontdesk.settings import load_settings
 

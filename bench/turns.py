@@ -49,9 +49,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic_ai import models
 
-from frontdesk.app import Frontdesk
 from frontdesk.domain.events import InboundMessage
 from frontdesk.settings import Settings
+from frontdesk.wiring import Frontdesk
 from tests.support.fake_llm import FakeOpenAI, call, say
 
 RESULTS = Path(__file__).parent / "results"

@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from frontdesk.cli import text_webhook
+from frontdesk.devtools.webhooks import text_webhook
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -90,7 +90,7 @@ PHASES = (
 
 
 def _webhook(wamid: str, sender: str, name: str, text: str) -> bytes:
-    """One text-message delivery, the shape `frontdesk simulate` posts (`frontdesk.cli.text_webhook`)."""
+    """One text-message delivery, the shape `frontdesk simulate` posts (`devtools.webhooks.text_webhook`)."""
     payload: Any = text_webhook(phone_number_id=PHONE_NUMBER_ID, sender=sender, name=name, text=text)
     payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = wamid
     return json.dumps(payload, separators=(",", ":")).encode()

@@ -96,8 +96,8 @@ def score(rankings: dict[str, Ranked], questions: Sequence[Question], verbose: b
 
 async def store_rankings(questions: Sequence[Question], database_url: str) -> dict[str, dict[str, Ranked]]:
     """Each method's ranking of each question, by `KnowledgeService.search` on the seeded demo KB."""
-    from frontdesk.app import Frontdesk
     from frontdesk.settings import Settings
+    from frontdesk.wiring import Frontdesk
 
     settings = Settings(_env_file=None, database_url=database_url, log_json=False)  # type: ignore[call-arg]
     frontdesk = await Frontdesk.open(settings)  # an empty database: seeds the demo business and its KB

@@ -116,11 +116,11 @@ def test_the_dev_tools_can_never_be_mounted_outside_dev(tmp_path: Path) -> None:
 
     from frontdesk.cli import mount_dev_tools
     from frontdesk.domain.errors import ConfigurationError
-    from tests.support.harness import test_settings
+    from tests.support.harness import settings_for_test
 
     for env in ("test", "prod"):
         app = FastAPI()
-        settings = test_settings(f"sqlite:///{tmp_path / 'x.db'}", "http://127.0.0.1:9", env=env)
+        settings = settings_for_test(f"sqlite:///{tmp_path / 'x.db'}", "http://127.0.0.1:9", env=env)
         with pytest.raises(ConfigurationError, match="only for FRONTDESK_ENV=dev"):
             mount_dev_tools(app, settings)
         assert not [route for route in app.routes if getattr(route, "path", "").startswith("/_dev")]

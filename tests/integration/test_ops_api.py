@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from frontdesk.app import Overrides, create_app
-from tests.support.harness import EchoResponder, Running, running_frontdesk, sync_url, test_settings
+from frontdesk.http import create_app
+from frontdesk.wiring import Overrides
+from tests.support.harness import EchoResponder, Running, running_frontdesk, settings_for_test, sync_url
 from tests.support.payloads import sign, text_message
 from tests.support.servers import serve_app
 
@@ -26,7 +27,7 @@ def fd(database_url: str, graph_url: str) -> Iterator[Running]:
 def without_workers(database_url: str, graph_url: str, **settings: Any) -> Iterator[Running]:
     """An API-only process (`frontdesk serve --no-workers`)."""
     app = create_app(
-        test_settings(database_url, graph_url, **settings),
+        settings_for_test(database_url, graph_url, **settings),
         workers=False,
         overrides=Overrides(responder=EchoResponder()),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from frontdesk.cli import _dev_banner
+from frontdesk.cli.serve import _dev_banner
 from frontdesk.settings import load_settings
 from tests.integration.test_cli import ROOT, run
 

@@ -13,7 +13,7 @@ import pytest
 from tests.support.harness import Running, running_frontdesk
 from tests.support.payloads import AMELIA, DATA, DEMO_NUMBER, recorded, sign, text_message
 
-VERIFY_TOKEN = "test-verify-token"  # what tests.support.harness.test_settings configures
+VERIFY_TOKEN = "test-verify-token"  # what tests.support.harness.settings_for_test configures
 UNKNOWN_NUMBER = "100000000000999"
 STORED_TABLES = ("messages", "conversations", "contacts", "jobs", "outbox", "message_status_events")
 WEBHOOK_LOGGERS = ("frontdesk.api.routers.webhooks", "frontdesk.services.ingest")

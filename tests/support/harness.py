@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from frontdesk.app import Overrides, create_app
 from frontdesk.domain.outbound import Text
 from frontdesk.domain.turns import Answer, Turn
+from frontdesk.http import create_app
 from frontdesk.settings import Settings
+from frontdesk.wiring import Overrides
 from tests.support.payloads import APP_SECRET, sign
 from tests.support.servers import serve_app
 from tests.support.staff import bearer_login, ensure_staff
@@ -25,7 +26,7 @@ from tests.support.staff import bearer_login, ensure_staff
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA="
 
 
-def test_settings(database_url: str, graph_url: str, **extra: Any) -> Settings:
+def settings_for_test(database_url: str, graph_url: str, **extra: Any) -> Settings:
     """Settings for a test server: real secrets (env=test refuses defaults), fast polling and retries."""
     values: dict[str, Any] = dict(
         env="test",
@@ -155,7 +156,7 @@ def running_frontdesk(
     Turns are answered by `responder` (an `EchoResponder` unless given), or with `team` by the product's
     own agent team, as configured by `settings`."""
     app = create_app(
-        test_settings(database_url, graph_url, **settings),
+        settings_for_test(database_url, graph_url, **settings),
         overrides=Overrides(responder=None if team else responder or EchoResponder()),
     )
     # Generous: a first start seeds the demo and embeds its knowledge base, slow on a busy machine.

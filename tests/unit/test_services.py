@@ -77,7 +77,6 @@ def build(
     )
     dispatcher = Dispatcher(
         outbox=store,
-        store=store,
         sender=sender or FakeSender(),
         clock=clock,
         concurrency=1,

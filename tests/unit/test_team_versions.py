@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from frontdesk.adapters.db.demo_seed import DEMO_DIR
-from frontdesk.app_team import ModelBrains, team_parser
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.team import Team, TeamError
 from frontdesk.services.agents.team.dry_run import DryRunBusinessData
 from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.tools import TOOLS
 from frontdesk.settings import Settings
+from frontdesk.wiring.team import ModelBrains, team_parser
 from tests.support.agents import OLIVER, Agents
 
 pytest_plugins = ["tests.unit.agents_fixtures"]

@@ -21,7 +21,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from frontdesk.api.deps import frontdesk_of
+from frontdesk.api.deps import services_of
 from frontdesk.api.security import rate_limits_of
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.staff import AuthenticationError, Role, Staff
@@ -81,16 +81,16 @@ async def current_staff(
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Staff:
     """The signed-in caller; 401 without valid credentials, 403 for a cookie write without CSRF token."""
-    frontdesk = frontdesk_of(request)
+    services = services_of(request)
     token = credentials.credentials if credentials is not None else cookie
     if not token:
         raise _unauthorized()
     try:
-        staff = await frontdesk.access.accounts.authenticate(token)
+        staff = await services.access.accounts.authenticate(token)
     except AuthenticationError:
         raise _unauthorized() from None
     if credentials is None and request.method not in SAFE_METHODS:
-        check_csrf(request, frontdesk.settings, staff.session_id or "")
+        check_csrf(request, services.settings, staff.session_id or "")
     await rate_limits_of(request).api(user=f"{staff.user_id}")
     return staff
 

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
-from frontdesk.api.deps import frontdesk_of
+from frontdesk.api.deps import services_of
 from frontdesk.api.errors import PayloadTooLargeError
 from frontdesk.domain.json_input import unstorable_at
 
@@ -93,7 +93,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
 
 
 def _api_body_limit(request: Request) -> int:
-    return frontdesk_of(request).settings.max_body_bytes
+    return services_of(request).settings.max_body_bytes
 
 
 ApiBodyRoute = limited_body_route(_api_body_limit)

@@ -1,11 +1,12 @@
-"""Dependencies as `Annotated` aliases, resolved from the composition root stored on `app.state`."""
+"""Dependencies as `Annotated` aliases, resolved from the services on `app.state` (`api/services.py`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from frontdesk.api.services import Services, services_in
 from frontdesk.domain.ops import Metrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
@@ -22,34 +23,25 @@ from frontdesk.services.tenant_settings import TenantSettingsService
 from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
 
-if TYPE_CHECKING:
-    from frontdesk.app import Frontdesk
-
-
 # Dependencies are `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool,
 # which cost a thread hop per dependency on every webhook (measured in bench/webhooks.py).
 
 
-def frontdesk_of(request: Request) -> Frontdesk:
-    """The composition root, for code that cannot await (route classes, middleware)."""
-    frontdesk: Frontdesk = request.app.state.frontdesk
-    return frontdesk
-
-
-async def get_frontdesk(request: Request) -> Frontdesk:
-    return frontdesk_of(request)
+def services_of(request: Request) -> Services:
+    """The running product's services, for code that cannot await (route classes, middleware)."""
+    return services_in(request.app.state)
 
 
 async def get_settings(request: Request) -> Settings:
-    return frontdesk_of(request).settings
+    return services_of(request).settings
 
 
 async def get_ingest(request: Request) -> IngestService:
-    return frontdesk_of(request).ingest
+    return services_of(request).ingest
 
 
 async def get_knowledge(request: Request) -> KnowledgeService:
-    return frontdesk_of(request).knowledge
+    return services_of(request).knowledge
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -61,27 +53,27 @@ KnowledgeDep = Annotated[KnowledgeService, Depends(get_knowledge)]
 
 
 async def get_tenant_settings(request: Request) -> TenantSettingsService:
-    return frontdesk_of(request).admin.tenant_settings
+    return services_of(request).admin.tenant_settings
 
 
 async def get_channels(request: Request) -> ChannelService:
-    return frontdesk_of(request).admin.channels
+    return services_of(request).admin.channels
 
 
 async def get_dead_letters(request: Request) -> DeadLetterService:
-    return frontdesk_of(request).admin.dead_letters
+    return services_of(request).admin.dead_letters
 
 
 async def get_stats(request: Request) -> StatsService:
-    return frontdesk_of(request).admin.stats
+    return services_of(request).admin.stats
 
 
 async def get_operations(request: Request) -> OperationsService:
-    return frontdesk_of(request).admin.operations
+    return services_of(request).admin.operations
 
 
 async def get_metrics(request: Request) -> Metrics:
-    return frontdesk_of(request).admin.metrics
+    return services_of(request).admin.metrics
 
 
 TenantSettingsDep = Annotated[TenantSettingsService, Depends(get_tenant_settings)]
@@ -96,19 +88,19 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
 async def get_accounts(request: Request) -> AccountService:
-    return frontdesk_of(request).access.accounts
+    return services_of(request).access.accounts
 
 
 async def get_users(request: Request) -> UserService:
-    return frontdesk_of(request).access.users
+    return services_of(request).access.users
 
 
 async def get_audit(request: Request) -> AuditService:
-    return frontdesk_of(request).access.audit
+    return services_of(request).access.audit
 
 
 async def get_invitations(request: Request) -> InvitationService:
-    return frontdesk_of(request).access.invitations
+    return services_of(request).access.invitations
 
 
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
@@ -121,11 +113,11 @@ InvitationsDep = Annotated[InvitationService, Depends(get_invitations)]
 
 
 async def get_inbox(request: Request) -> InboxService:
-    return frontdesk_of(request).inbox.conversations
+    return services_of(request).inbox.conversations
 
 
 async def get_contacts(request: Request) -> ContactService:
-    return frontdesk_of(request).inbox.contacts
+    return services_of(request).inbox.contacts
 
 
 InboxDep = Annotated[InboxService, Depends(get_inbox)]

@@ -16,7 +16,6 @@ most once either way: storing is idempotent on the message id, and a failed atte
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,11 +23,9 @@ from frontdesk.api.body import replay
 from frontdesk.api.request_id import request_id_from
 from frontdesk.api.routers.webhooks import accept
 from frontdesk.api.security import hsts_on, security_headers
+from frontdesk.api.services import services_in
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.ops import REQUEST_ID
-
-if TYPE_CHECKING:
-    from frontdesk.app import Frontdesk
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +43,8 @@ class WebhookFastPath:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        frontdesk: Frontdesk = scope["app"].state.frontdesk
-        settings = frontdesk.settings
+        services = services_in(scope["app"].state)
+        settings = services.settings
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"")
         if not length.isdigit() or int(length) > settings.max_body_bytes:
@@ -63,7 +60,7 @@ class WebhookFastPath:
                 body,
                 headers[_SIGNATURE].decode("latin-1") if _SIGNATURE in headers else None,
                 app_secret=settings.whatsapp_app_secret.get_secret_value(),
-                ingest=frontdesk.ingest,
+                ingest=services.ingest,
             )
         except FrontdeskError:
             ack = None  # refused input: the route says why
@@ -75,7 +72,7 @@ class WebhookFastPath:
         if ack is None:
             await self.app(scope, replay(body, receive), send)
             return
-        frontdesk.admin.metrics.webhook("ok")
+        services.admin.metrics.webhook("ok")
         content = ack.model_dump_json().encode()
         await send(
             {

@@ -9,8 +9,6 @@ number taps that choice, as a customer would on the phone.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import socket
 import time
@@ -24,6 +22,7 @@ from sqlalchemy import text
 
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.devtools.webhooks import customer_message, from_customer, signed, tap, text_content
 from frontdesk.domain.ports import turn_key
 
 DEMO_NUMBER = "109876543210001"
@@ -82,31 +81,17 @@ class ChatSession:
         return replies
 
     def _message(self, line: str) -> dict[str, Any]:
-        wamid = f"wamid.chat.{time.time_ns()}"
-        base = {"from": self.wa_id, "id": wamid, "timestamp": str(int(time.time()))}
         if line.isdigit() and 1 <= int(line) <= len(self.choices):
-            choice = self.choices[int(line) - 1]
-            return base | {
-                "type": "interactive",
-                "context": {"from": self.phone_number_id, "id": choice.context},
-                "interactive": {"type": choice.kind, choice.kind: {"id": choice.id, "title": choice.title}},
-            }
-        return base | {"type": "text", "text": {"body": line}}
+            c = self.choices[int(line) - 1]
+            content = tap(
+                kind=c.kind, id=c.id, title=c.title, quoting=c.context, business=self.phone_number_id
+            )
+            return customer_message(self.wa_id, content)
+        return customer_message(self.wa_id, text_content(line))
 
     async def _post(self, message: dict[str, Any]) -> None:
         """Post the message as Meta would: in a webhook envelope, signed with the app secret."""
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "", "phone_number_id": self.phone_number_id},
-            "contacts": [{"profile": {"name": self.name}, "wa_id": self.wa_id}],
-            "messages": [message],
-        }
-        change = {"field": "messages", "value": value}
-        body = json.dumps(
-            {"object": "whatsapp_business_account", "entry": [{"id": "0", "changes": [change]}]}
-        )
-        signature = hmac.new(self.app_secret.encode(), body.encode(), hashlib.sha256).hexdigest()
-        headers = {"content-type": "application/json", "x-hub-signature-256": f"sha256={signature}"}
+        body, headers = signed(from_customer(self.phone_number_id, self.name, message), self.app_secret)
         response = await self.http.post(f"{self.base_url}/webhooks/whatsapp", content=body, headers=headers)
         response.raise_for_status()
 

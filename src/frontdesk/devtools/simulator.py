@@ -17,10 +17,7 @@ with signed `delivered` and `read` status webhooks, as the customer's phone woul
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
-import json
 import threading
 import time
 from typing import Annotated, Any, Literal
@@ -32,6 +29,7 @@ from starlette.types import ASGIApp
 
 from frontdesk.devtools.chat import DEMO_NUMBER, Reply, choices_of
 from frontdesk.devtools.fake_graph import fake_graph_state
+from frontdesk.devtools.webhooks import customer_message, envelope, from_customer, signed, tap, text_content
 
 WaId = Annotated[str, Field(pattern=r"^\d{6,15}$", description="The customer's WhatsApp number.")]
 
@@ -151,15 +149,6 @@ def _text_of(body: dict[str, Any]) -> str:
     return f"({kind} message)"
 
 
-def _envelope(phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "", "phone_number_id": phone_number_id},
-    } | value
-    change = {"field": "messages", "value": value}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "0", "changes": [change]}]}
-
-
 def create_simulator(
     *, target: ASGIApp, graph: FastAPI, app_secret: str, phone_number_id: str = DEMO_NUMBER
 ) -> FastAPI:
@@ -169,9 +158,7 @@ def create_simulator(
     transport = httpx.ASGITransport(app=target)
 
     async def post_webhook(payload: dict[str, Any]) -> int:
-        body = json.dumps(payload).encode()
-        signature = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-        headers = {"content-type": "application/json", "x-hub-signature-256": signature}
+        body, headers = signed(payload, app_secret)
         async with httpx.AsyncClient(transport=transport, base_url="http://frontdesk.internal") as http:
             response = await http.post("/webhooks/whatsapp", content=body, headers=headers)
         return response.status_code
@@ -186,7 +173,7 @@ def create_simulator(
             for status in ("delivered", "read")
             for wa_id, wamid in new
         ]
-        await post_webhook(_envelope(phone_number_id, {"statuses": statuses}))
+        await post_webhook(envelope(phone_number_id, {"statuses": statuses}))
 
     @app.post("/messages", operation_id="simulator_send")
     async def send(message: SimulatedIn) -> SentOut:
@@ -194,23 +181,15 @@ def create_simulator(
         if (message.text is None) == (message.choice is None):
             raise HTTPException(422, "send either text or choice")
         await acknowledge(phones.sync())
-        wamid = f"wamid.sim.{time.time_ns()}"
-        inbound: dict[str, Any] = {"from": message.wa_id, "id": wamid, "timestamp": str(int(time.time()))}
         if message.choice is not None:
             c = message.choice
-            inbound |= {
-                "type": "interactive",
-                "context": {"from": phone_number_id, "id": c.context},
-                "interactive": {"type": c.kind, c.kind: {"id": c.id, "title": c.title}},
-            }
+            content = tap(kind=c.kind, id=c.id, title=c.title, quoting=c.context, business=phone_number_id)
             shown = c.title
         else:
-            inbound |= {"type": "text", "text": {"body": message.text}}
-            shown = message.text or ""
-        contact = {"profile": {"name": message.name or message.wa_id}, "wa_id": message.wa_id}
-        status = await post_webhook(
-            _envelope(phone_number_id, {"contacts": [contact], "messages": [inbound]})
-        )
+            content, shown = text_content(message.text or ""), message.text or ""
+        inbound = customer_message(message.wa_id, content)
+        status = await post_webhook(from_customer(phone_number_id, message.name, inbound))
+        wamid = inbound["id"]
         if status == 200:
             phones.add_customer(message.wa_id, wamid, shown)
         return SentOut(wamid=wamid, http_status=status)

@@ -1,7 +1,7 @@
 """Ports: what services need from the outside world, as small Protocols.
 
 Adapters implement them (SQLAlchemy, the Graph API, ...); tests give fakes. A service receives ports
-through its constructor from the composition root (`frontdesk.app`).
+through its constructor from the composition root (`frontdesk.wiring`).
 """
 
 from __future__ import annotations

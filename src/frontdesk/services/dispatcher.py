@@ -20,7 +20,7 @@ from frontdesk.domain.errors import ChannelError, WindowClosedError
 from frontdesk.domain.models import OutboxItem, UncertainSends
 from frontdesk.domain.ops import Metrics, NoMetrics
 from frontdesk.domain.outbound import Template, outbound_from_dict
-from frontdesk.domain.ports import ChannelSender, Clock, Outbox, Store
+from frontdesk.domain.ports import ChannelSender, Clock, Outbox
 from frontdesk.services.polling import PollingPool
 from frontdesk.services.retry import Backoff
 
@@ -43,7 +43,6 @@ class Dispatcher:
         self,
         *,
         outbox: Outbox,
-        store: Store,
         sender: ChannelSender,
         clock: Clock,
         concurrency: int,
@@ -55,7 +54,6 @@ class Dispatcher:
     ):
         self._metrics = metrics or NoMetrics()
         self._outbox = outbox
-        self._store = store
         self._sender = sender
         self._clock = clock
         self._lease = lease_seconds

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from frontdesk.adapters.documents import SUPPORTED_TYPES
 from frontdesk.api.auth import CurrentTenant, require_role
 from frontdesk.api.body import limited_body_route
-from frontdesk.api.deps import KnowledgeDep, frontdesk_of
+from frontdesk.api.deps import KnowledgeDep, services_of
 from frontdesk.api.errors import error_model
 from frontdesk.api.params import Offset, id_path, limit_query
 from frontdesk.api.schemas.knowledge import (
@@ -33,7 +33,7 @@ UPLOAD_OVERHEAD = 64 * 1024
 
 
 def _body_limit(request: Request) -> int:
-    return frontdesk_of(request).settings.kb_max_bytes + UPLOAD_OVERHEAD
+    return services_of(request).settings.kb_max_bytes + UPLOAD_OVERHEAD
 
 
 router = APIRouter(

@@ -25,19 +25,17 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 
 from frontdesk.api.auth import ACCESS_COOKIE
 from frontdesk.api.schemas.live import LiveEventOut
+from frontdesk.api.services import Services, services_in
 from frontdesk.domain.staff import AuthenticationError, Staff
 from frontdesk.services.live import LiveHub, Subscription
 from frontdesk.services.session_watch import Watch
-
-if TYPE_CHECKING:
-    from frontdesk.app import Frontdesk
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +52,13 @@ async def live_events(
     access_token: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> None:
     """Stream the caller's tenant's live events (see the module)."""
-    frontdesk: Frontdesk = websocket.app.state.frontdesk
-    signed_in = await _authenticate(websocket, frontdesk, access_token)
+    services = services_in(websocket.app.state)
+    signed_in = await _authenticate(websocket, services, access_token)
     if signed_in is None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="sign in first")
         return
     staff, expires_at = signed_in
-    hub, sessions = frontdesk.inbox.live, frontdesk.access.sessions
+    hub, sessions = services.inbox.live, services.access.sessions
     # Subscribe before the handshake completes: an event committed once the client is connected
     # comes after the subscription's starting point, so it is never missed.
     subscription = await hub.subscribe(staff.tenant.id, since=since)
@@ -75,7 +73,7 @@ async def live_events(
 
 
 async def _authenticate(
-    websocket: WebSocket, frontdesk: Frontdesk, query_token: str | None
+    websocket: WebSocket, services: Services, query_token: str | None
 ) -> tuple[Staff, datetime] | None:
     """The caller and when their token expires, or None (no or bad credentials: refuse)."""
     header = websocket.headers.get("authorization", "")
@@ -90,7 +88,7 @@ async def _authenticate(
         if not token or not _same_origin(websocket):
             return None
     try:
-        return await frontdesk.access.accounts.authenticate_until(token)
+        return await services.access.accounts.authenticate_until(token)
     except AuthenticationError:
         return None
 

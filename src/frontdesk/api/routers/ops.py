@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from frontdesk.adapters.metrics import CONTENT_TYPE, PrometheusMetrics
-from frontdesk.api.deps import OperationsDep, SettingsDep, frontdesk_of
+from frontdesk.api.deps import OperationsDep, SettingsDep, services_of
 from frontdesk.api.schemas.operations import CheckOut, ReadinessOut
 
 router = APIRouter(tags=["operations"])
@@ -45,5 +45,5 @@ async def metrics(request: Request, settings: SettingsDep, operations: Operation
         given = request.headers.get("authorization", "").encode()
         if not hmac.compare_digest(given, expected):
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "metrics need the metrics token")
-    registry: PrometheusMetrics = frontdesk_of(request).admin.metrics
+    registry: PrometheusMetrics = services_of(request).admin.metrics
     return Response(registry.render(await operations.queue_counts()), media_type=CONTENT_TYPE)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from frontdesk.api.auth import Admin, Agent, Viewer
 from frontdesk.api.body import ApiBodyRoute
-from frontdesk.api.deps import frontdesk_of
+from frontdesk.api.deps import services_of
 from frontdesk.api.errors import ErrorBody
 from frontdesk.api.schemas.team import (
     TeamCheckOut,
@@ -32,7 +32,7 @@ router = APIRouter(prefix="/api/v1/team", tags=["team"], route_class=ApiBodyRout
 
 
 async def _team_service(request: Request) -> TeamService:
-    return frontdesk_of(request).team.service
+    return services_of(request).team.service
 
 
 TeamDep = Annotated[TeamService, Depends(_team_service)]

@@ -84,9 +84,14 @@ def verify_signature(body: bytes, header: str | None, app_secret: str) -> None:
     match = _SIGNATURE.fullmatch(header.strip())
     if match is None:
         raise SignatureError(f"malformed {SIGNATURE_HEADER} header: expected sha256=<64 hex digits>")
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    expected = signature_of(body, app_secret).removeprefix("sha256=")
     if not hmac.compare_digest(expected, match.group(1).lower()):
         raise SignatureError(f"{SIGNATURE_HEADER} does not match the request body")
+
+
+def signature_of(body: bytes, app_secret: str) -> str:
+    """The `X-Hub-Signature-256` value Meta sends with `body` (the dev tools sign their webhooks with it)."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 # --- envelope, entries, changes ----------------------------------------------------------------------

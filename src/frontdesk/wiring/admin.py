@@ -1,15 +1,13 @@
 """Composition of the admin API's services (tenant settings, channels, dead letters, stats, operations).
 
-Part of the composition root (`frontdesk.app` calls `build_admin`): it builds the adapters these services
-need from the shared store, HTTP client and settings.
+Part of the composition root (`frontdesk.wiring.container` calls `build_admin`): it builds the adapters
+these services need from the shared store, the Graph client and settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import httpx
 
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.db.admin import SqlAdminStore
@@ -41,20 +39,14 @@ def build_admin(
     *,
     store: SqlStore,
     clock: Clock,
-    http: httpx.AsyncClient,
+    probe: GraphClient,
     metrics: PrometheusMetrics,
     workers_alive: Callable[[], bool],
     wake_workers: Callable[[], None],
     wake_dispatcher: Callable[[], None],
 ) -> AdminServices:
-    """The admin services on `store`; "test connection" asks the Graph API of the settings."""
+    """The admin services on `store`; "test connection" asks the Graph API through `probe`."""
     admin = SqlAdminStore(store)
-    probe = GraphClient(
-        http=http,
-        base_url=s.whatsapp_graph_url,
-        api_version=s.whatsapp_api_version,
-        default_token=s.whatsapp_access_token.get_secret_value(),
-    )
     return AdminServices(
         tenant_settings=TenantSettingsService(store=admin, clock=clock),
         channels=ChannelService(store=admin, probe=probe, clock=clock),

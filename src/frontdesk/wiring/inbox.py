@@ -1,7 +1,7 @@
 """Composition of the inbox: conversations, contacts and the live-event hub (part of the composition root).
 
-`frontdesk.app` calls `build_inbox` with the shared store; the hub's pruner and the retention job (which
-erases what tenants keep for a limited time) run beside the workers.
+`frontdesk.wiring.container` calls `build_inbox` with the shared store; the hub's pruner and the
+retention job (which erases what tenants keep for a limited time) run beside the workers.
 """
 
 from __future__ import annotations

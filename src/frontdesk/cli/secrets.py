@@ -33,9 +33,9 @@ def new_key() -> None:
 @secrets_cli.command("rotate")
 def rotate() -> None:
     """Re-encrypt every stored secret with the first key (and encrypt any stored before encryption)."""
-    from frontdesk.cli import _settings
+    from frontdesk.cli.root import settings_or_exit
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         count = asyncio.run(_rotate(settings))
     except ConfigurationError as exc:

@@ -1,7 +1,7 @@
 """Composition of accounts and access: staff accounts, their sessions, the users API and the audit log.
 
-Part of the composition root (`frontdesk.app` calls `build_access`). Also the demo owner the dev-mode
-seed creates, so `frontdesk serve` can print a login that works.
+Part of the composition root (`frontdesk.wiring.container` calls `build_access`). Also the demo owner
+the dev-mode seed creates, so `frontdesk serve` can print a login that works.
 """
 
 from __future__ import annotations

@@ -1,0 +1,147 @@
+"""`frontdesk serve`, `worker`, `db upgrade` and `demo seed`: run the product, prepare its database."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+import uvicorn
+
+from frontdesk import __version__
+from frontdesk.cli.root import checked, cli, settings_or_exit
+from frontdesk.cli.secrets import secrets_readable
+from frontdesk.domain.errors import ConfigurationError
+from frontdesk.settings import Environment, Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+db_cli = typer.Typer(no_args_is_help=True, help="Database schema.")
+demo_cli = typer.Typer(no_args_is_help=True, help="The demo business.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_workers: Annotated[
+        bool, typer.Option("--no-workers", help="Serve HTTP only; run `frontdesk worker` elsewhere.")
+    ] = False,
+    fake_graph: Annotated[
+        bool,
+        typer.Option(
+            "--fake-graph", help="Dev only: send replies to a built-in fake Graph API at /_dev/graph."
+        ),
+    ] = False,
+) -> None:
+    """Run the API, the admin UI and (unless --no-workers) the workers, migrating the database first."""
+    overrides: dict[str, object] = {}
+    if fake_graph:
+        overrides["whatsapp_graph_url"] = f"http://{_local(host)}:{port}/_dev/graph"
+    settings = checked(settings_or_exit(**overrides))
+    if fake_graph and settings.env is not Environment.DEV:
+        typer.echo("frontdesk: --fake-graph is only for FRONTDESK_ENV=dev", err=True)
+        raise typer.Exit(2)
+    from frontdesk.http import create_app
+
+    secrets_readable(settings)
+    app = create_app(settings, workers=not no_workers)
+    if fake_graph:
+        mount_dev_tools(app, settings)
+    if settings.env is Environment.DEV:
+        typer.echo(_dev_banner(settings, f"http://{_local(host)}:{port}", fake_graph), err=True)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def mount_dev_tools(app: FastAPI, settings: Settings) -> None:
+    """Dev only: the fake Graph API at /_dev/graph and the web app's phone simulator at /_dev/simulator.
+
+    Refused outside `FRONTDESK_ENV=dev` whoever calls it: the fake shows every message it was sent with
+    its bearer token, and the simulator signs webhooks with the app secret for anyone who asks.
+    """
+    if settings.env is not Environment.DEV:
+        raise ConfigurationError(
+            "the dev tools (/_dev/graph, /_dev/simulator) are only for FRONTDESK_ENV=dev"
+        )
+    from frontdesk.devtools.fake_graph import create_fake_graph
+    from frontdesk.devtools.simulator import create_simulator
+
+    graph = create_fake_graph()
+    app.mount("/_dev/graph", graph)
+    secret = settings.whatsapp_app_secret.get_secret_value()
+    app.mount("/_dev/simulator", create_simulator(target=app, graph=graph, app_secret=secret))
+
+
+def _dev_banner(settings: Settings, url: str, fake_graph: bool) -> str:
+    from frontdesk.wiring.access import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD
+
+    lines = [
+        f"Frontdesk {__version__} (dev) on {url}  —  API docs: {url}/docs",
+        f'  try it:  frontdesk simulate --url {url} --from 447700900101 "where is my order?"',
+        f"  sign in: {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}  (the demo owner the dev seed made)",
+    ]
+    if fake_graph:
+        lines.append(f"  replies go to the built-in fake Graph API: {url}/_dev/graph/_fake/messages")
+        lines.append(f"  admin web app: {url}/  (its phone simulator talks to {url}/_dev/simulator)")
+    return "\n".join(lines)
+
+
+def _local(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
+@cli.command()
+def worker() -> None:
+    """Run turn workers and the outbox dispatcher without HTTP (scale-out)."""
+    settings = checked(settings_or_exit())
+    from frontdesk.wiring import Frontdesk
+
+    async def run() -> None:
+        frontdesk = await Frontdesk.open(settings)
+        frontdesk.start_workers()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        typer.echo(f"frontdesk worker running ({settings.workers} tasks); Ctrl-C to stop", err=True)
+        await stop.wait()
+        await frontdesk.close()
+
+    asyncio.run(run())
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    settings = settings_or_exit()
+    from frontdesk.adapters.db.engine import make_engine
+    from frontdesk.adapters.db.migrate import upgrade
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+    typer.echo("database is up to date")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Load the demo business (Lumen Home) and its knowledge base; running it again changes nothing."""
+    settings = settings_or_exit(demo_seed=False)  # seed explicitly below, to report what was new
+    from frontdesk.wiring import Frontdesk
+
+    async def run() -> dict[str, int]:
+        frontdesk = await Frontdesk.open(settings)
+        try:
+            return await frontdesk.seed_demo()
+        finally:
+            await frontdesk.close()
+
+    inserted = asyncio.run(run())
+    typer.echo(
+        "demo seeded: " + (", ".join(f"{n} {t}" for t, n in sorted(inserted.items())) or "nothing new")
+    )
