@@ -10,8 +10,8 @@ import pytest
 from frontdesk.adapters.db.demo_seed import DEMO_DIR
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.team import Team, TeamError
-from frontdesk.services.agents.team.dry_run import DryRunBusinessData
 from frontdesk.services.agents.team.per_tenant import TeamResponders
+from frontdesk.services.agents.team.trial_data import TrialBusinessData
 from frontdesk.services.agents.tools import TOOLS
 from frontdesk.settings import Settings
 from frontdesk.wiring.team import ModelBrains, team_parser
@@ -22,9 +22,9 @@ pytest_plugins = ["tests.unit.agents_fixtures"]
 TEAM_YAML = (DEMO_DIR / "team.yaml").read_text(encoding="utf-8")
 
 
-async def dry_run(agents: Agents, tool: str, args: dict[str, Any]) -> tuple[Any, DryRunBusinessData]:
+async def dry_run(agents: Agents, tool: str, args: dict[str, Any]) -> tuple[Any, TrialBusinessData]:
     ctx = await agents.ctx(OLIVER)
-    data = DryRunBusinessData(agents.data)
+    data = TrialBusinessData(agents.data)
     return await TOOLS[tool].call(replace(ctx, data=data), args, confirmed=True), data
 
 

@@ -2,7 +2,7 @@
 
 The team answers as it would in the customer's conversation, but nothing is stored, sent or changed:
 the turn and its conversation exist only in memory (id 0), and the tools' business data refuses every
-write and lists it (`DryRunBusinessData`). The routing decision is worked out the way the supervisor
+write and lists it (`TrialBusinessData`). The routing decision is worked out the way the supervisor
 makes it, with the classifier's best candidates and their scores as the reason.
 """
 
@@ -26,10 +26,10 @@ from frontdesk.domain.models import (
 from frontdesk.domain.team import OFF_TOPIC, SUPERVISOR, Team
 from frontdesk.domain.turns import Answer, Turn
 from frontdesk.services.agents.nlu import IntentClassifier
-from frontdesk.services.agents.team.dry_run import DryRunBusinessData, RefusedWrite
 from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.team.state import ConversationState
 from frontdesk.services.agents.team.supervisor import HUMAN_SKILL, Route
+from frontdesk.services.agents.team.trial_data import RefusedWrite, TrialBusinessData
 
 CANDIDATES = 3
 
@@ -86,7 +86,7 @@ class Trial:
 
 async def run_trial(responders: TeamResponders, team: Team, request: TrialRequest, *, now: datetime) -> Trial:
     """Answer `request` with `team` (built for this try) over dry-run business data."""
-    data = DryRunBusinessData(responders.data)
+    data = TrialBusinessData(responders.data)
     responder = await responders.build(team, request.tenant, data=data)
     turn = _turn(request, now)
     state = ConversationState.from_dict(request.state)

@@ -49,7 +49,7 @@ class RefusedWrite:
 
 
 @dataclass
-class DryRunBusinessData:
+class TrialBusinessData:
     """`BusinessData` over `inner` that refuses every write and records it in `writes`."""
 
     inner: BusinessData
