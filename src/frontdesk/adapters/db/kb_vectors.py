@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.adapters.db.tables import kb_chunks, kb_versions
+from frontdesk.adapters.db.tables_knowledge import kb_chunks, kb_versions
 from frontdesk.domain.errors import ConfigurationError
 
 F32 = NDArray[np.float32]

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db.kb_vectors import NumpyVectors, VectorSearch
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import kb_chunks, kb_documents, kb_versions
+from frontdesk.adapters.db.tables_knowledge import kb_chunks, kb_documents, kb_versions
 from frontdesk.adapters.db.transaction import upsert_insert
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.knowledge import (

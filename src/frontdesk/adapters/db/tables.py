@@ -14,7 +14,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -65,7 +64,8 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: Json, list[Any]: Json, Decimal: Money}
 
 
-def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+def foreign_id(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+    """An indexed id column referring to `target` (`table.id`); its rows go with the row referred to."""
     return mapped_column(BigId, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
@@ -88,7 +88,7 @@ class ChannelRow(Base):
 
     __tablename__ = "channels"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     kind: Mapped[str] = mapped_column(String(32), default="whatsapp_cloud")
     phone_number_id: Mapped[str] = mapped_column(String(64), unique=True)
     waba_id: Mapped[str | None] = mapped_column(String(64))
@@ -109,7 +109,7 @@ class ContactRow(Base):
     __tablename__ = "contacts"
     __table_args__ = (UniqueConstraint("tenant_id", "wa_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     wa_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
@@ -131,9 +131,9 @@ class ConversationRow(Base):
         Index("ix_conversations_tenant_updated", "tenant_id", "updated_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
-    channel_id: Mapped[int] = _fk("channels.id")
-    contact_id: Mapped[int] = _fk("contacts.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
+    channel_id: Mapped[int] = foreign_id("channels.id")
+    contact_id: Mapped[int] = foreign_id("contacts.id")
     status: Mapped[str] = mapped_column(String(16), default="bot")
     assigned_agent: Mapped[str | None] = mapped_column(String(64))
     assignee_user_id: Mapped[int | None] = mapped_column(BigId)
@@ -151,7 +151,7 @@ class MessageRow(Base):
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     conversation_id: Mapped[int] = mapped_column(BigId, ForeignKey("conversations.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(3))
     type: Mapped[str] = mapped_column(String(32))
@@ -220,10 +220,10 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     message_id: Mapped[int] = mapped_column(BigId, ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
-    conversation_id: Mapped[int] = _fk("conversations.id")
-    channel_id: Mapped[int] = _fk("channels.id")
+    conversation_id: Mapped[int] = foreign_id("conversations.id")
+    channel_id: Mapped[int] = foreign_id("channels.id")
     to_wa_id: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -241,7 +241,7 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_tenant_at", "tenant_id", "at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int | None] = _fk("tenants.id", nullable=True, ondelete="SET NULL")
+    tenant_id: Mapped[int | None] = foreign_id("tenants.id", nullable=True, ondelete="SET NULL")
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str | None] = mapped_column(String(64))
@@ -257,7 +257,7 @@ class EventRow(Base):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_tenant_id_id", "tenant_id", "id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
@@ -270,7 +270,7 @@ class ProductRow(Base):
     __tablename__ = "products"
     __table_args__ = (UniqueConstraint("tenant_id", "sku"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(64))
@@ -286,9 +286,9 @@ class OrderRow(Base):
     __tablename__ = "orders"
     __table_args__ = (UniqueConstraint("tenant_id", "order_ref"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     order_ref: Mapped[str] = mapped_column(String(64))
-    contact_id: Mapped[int] = _fk("contacts.id")
+    contact_id: Mapped[int] = foreign_id("contacts.id")
     items: Mapped[list[Any]]
     total: Mapped[Decimal]
     status: Mapped[str] = mapped_column(String(32))
@@ -304,7 +304,7 @@ class ServiceRow(Base):
     __tablename__ = "services"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     duration_min: Mapped[int] = mapped_column(Integer)
@@ -318,7 +318,7 @@ class TechnicianRow(Base):
     __tablename__ = "technicians"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     skills: Mapped[list[Any]] = mapped_column(default=list)
@@ -330,67 +330,15 @@ class AppointmentRow(Base):
     __tablename__ = "appointments"
     __table_args__ = (UniqueConstraint("tenant_id", "ref"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     ref: Mapped[str] = mapped_column(String(64))
-    service_id: Mapped[int] = _fk("services.id")
-    technician_id: Mapped[int] = _fk("technicians.id")
-    contact_id: Mapped[int] = _fk("contacts.id")
+    service_id: Mapped[int] = foreign_id("services.id")
+    technician_id: Mapped[int] = foreign_id("technicians.id")
+    contact_id: Mapped[int] = foreign_id("contacts.id")
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
     city: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default="booked")
-
-
-# -- the knowledge base (migration 0002). Full-text structures are per dialect and live only in the
-# migration: an FTS5 table `kb_chunks_fts` kept in step by triggers on SQLite, a generated tsvector
-# column `kb_chunks.search_tsv` with a GIN index on PostgreSQL.
-
-
-class KbDocumentRow(Base):
-    """An uploaded document; `content_hash` (SHA-256 of the file) tells an identical re-upload apart."""
-
-    __tablename__ = "kb_documents"
-    # AUTOINCREMENT: SQLite would otherwise reuse a deleted row's id, and a client still holding it could
-    # then fetch, replace or delete a different document.
-    __table_args__ = (UniqueConstraint("tenant_id", "filename"), {"sqlite_autoincrement": True})
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
-    title: Mapped[str] = mapped_column(String(500))
-    filename: Mapped[str] = mapped_column(String(255))
-    format: Mapped[str] = mapped_column(String(16))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    chunk_count: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-
-class KbChunkRow(Base):
-    """A chunk of a document: its text, what is indexed (`search_text`) and its float32 embedding."""
-
-    __tablename__ = "kb_chunks"
-    __table_args__ = (
-        Index("ix_kb_chunks_document_id_ordinal", "document_id", "ordinal"),
-        {"sqlite_autoincrement": True},  # a replaced chunk's id is never reused
-    )
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    document_id: Mapped[int] = mapped_column(BigId, ForeignKey("kb_documents.id", ondelete="CASCADE"))
-    tenant_id: Mapped[int] = _fk("tenants.id")
-    ordinal: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    heading_path: Mapped[list[Any]] = mapped_column(default=list)
-    search_text: Mapped[str] = mapped_column(Text)
-    embedding: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class KbVersionRow(Base):
-    """A counter per tenant, bumped by every knowledge-base write: caches of its vectors compare it."""
-
-    __tablename__ = "kb_versions"
-    tenant_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
-    )
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class TeamVersionRow(Base):
@@ -399,7 +347,7 @@ class TeamVersionRow(Base):
     __tablename__ = "team_versions"
     __table_args__ = (UniqueConstraint("tenant_id", "version"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _fk("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     version: Mapped[int] = mapped_column(Integer)
     yaml: Mapped[str] = mapped_column(Text)
     saved_by: Mapped[str] = mapped_column(String(200))
@@ -414,9 +362,6 @@ contacts: Table = ContactRow.__table__  # type: ignore[assignment]
 conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
 events: Table = EventRow.__table__  # type: ignore[assignment]
 jobs: Table = JobRow.__table__  # type: ignore[assignment]
-kb_chunks: Table = KbChunkRow.__table__  # type: ignore[assignment]
-kb_documents: Table = KbDocumentRow.__table__  # type: ignore[assignment]
-kb_versions: Table = KbVersionRow.__table__  # type: ignore[assignment]
 messages: Table = MessageRow.__table__  # type: ignore[assignment]
 orders: Table = OrderRow.__table__  # type: ignore[assignment]
 outbox: Table = OutboxRow.__table__  # type: ignore[assignment]

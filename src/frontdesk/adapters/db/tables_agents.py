@@ -11,14 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from frontdesk.adapters.db.tables import Base, BigId
-
-
-def _ref(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
-    return mapped_column(BigId, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+from frontdesk.adapters.db.tables import Base, BigId, foreign_id
 
 
 class StaffTaskRow(Base):
@@ -27,9 +23,9 @@ class StaffTaskRow(Base):
     __tablename__ = "staff_tasks"
     __table_args__ = (Index("ix_staff_tasks_tenant_status_created", "tenant_id", "status", "created_at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _ref("tenants.id")
-    contact_id: Mapped[int] = _ref("contacts.id")
-    conversation_id: Mapped[int | None] = _ref("conversations.id", nullable=True, ondelete="SET NULL")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
+    contact_id: Mapped[int] = foreign_id("contacts.id")
+    conversation_id: Mapped[int | None] = foreign_id("conversations.id", nullable=True, ondelete="SET NULL")
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="open")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -46,11 +42,11 @@ class ReturnRow(Base):
     __tablename__ = "returns"
     __table_args__ = (UniqueConstraint("tenant_id", "ref"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _ref("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     ref: Mapped[str] = mapped_column(String(64))
-    order_id: Mapped[int] = _ref("orders.id")
-    contact_id: Mapped[int] = _ref("contacts.id")
-    staff_task_id: Mapped[int | None] = _ref("staff_tasks.id", nullable=True, ondelete="SET NULL")
+    order_id: Mapped[int] = foreign_id("orders.id")
+    contact_id: Mapped[int] = foreign_id("contacts.id")
+    staff_task_id: Mapped[int | None] = foreign_id("staff_tasks.id", nullable=True, ondelete="SET NULL")
     kind: Mapped[str] = mapped_column(String(16))
     items: Mapped[list[Any]]
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -18,16 +18,11 @@ staff adapter and the migrations' `env.py` import it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from frontdesk.adapters.db.tables import Base, BigId
-
-
-def _ref(target: str) -> Mapped[Any]:
-    return mapped_column(BigId, ForeignKey(target, ondelete="CASCADE"), index=True)
+from frontdesk.adapters.db.tables import Base, BigId, foreign_id
 
 
 class StaffUserRow(Base):
@@ -47,8 +42,8 @@ class StaffMembershipRow(Base):
     __tablename__ = "staff_memberships"
     __table_args__ = (UniqueConstraint("user_id", "tenant_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    user_id: Mapped[int] = _ref("staff_users.id")
-    tenant_id: Mapped[int] = _ref("tenants.id")
+    user_id: Mapped[int] = foreign_id("staff_users.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
@@ -58,8 +53,8 @@ class StaffSessionRow(Base):
     __tablename__ = "staff_sessions"
     __table_args__ = (Index("ix_staff_sessions_user_id_revoked_at", "user_id", "revoked_at"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    user_id: Mapped[int] = _ref("staff_users.id")
-    tenant_id: Mapped[int] = _ref("tenants.id")
+    user_id: Mapped[int] = foreign_id("staff_users.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
     previous_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime]
@@ -74,7 +69,7 @@ class StaffInvitationRow(Base):
     __tablename__ = "staff_invitations"
     __table_args__ = (UniqueConstraint("tenant_id", "email"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tenant_id: Mapped[int] = _ref("tenants.id")
+    tenant_id: Mapped[int] = foreign_id("tenants.id")
     email: Mapped[str] = mapped_column(String(254), index=True)
     role: Mapped[str] = mapped_column(String(16))
     invited_by: Mapped[str] = mapped_column(String(200))

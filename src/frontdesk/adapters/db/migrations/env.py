@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from frontdesk.adapters.db import (
     tables_agents,  # noqa: F401  (its tables join Base.metadata)
+    tables_knowledge,  # noqa: F401  (its tables join Base.metadata)
     tables_staff,  # noqa: F401  (its tables join Base.metadata)
 )
 from frontdesk.adapters.db.engine import make_engine
