@@ -21,6 +21,7 @@ from tests.support.servers import serve_app
 PNID = "106540352242922"
 TO = "15550001111"
 CHANNEL = Channel(id=1, tenant_id=1, phone_number_id=PNID)
+READ_RECEIPT = {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.IN"}
 CHANNEL_WITH_TOKEN = Channel(id=2, tenant_id=1, phone_number_id="999", access_token="channel-secret")
 
 
@@ -79,10 +80,21 @@ async def test_sends_and_records_what_was_sent(client: GraphClient, fake_url: st
     assert second_record["seq"] > first_record["seq"]
 
 
-async def test_mark_read_succeeds_and_is_recorded(client: GraphClient, fake_url: str) -> None:
-    await client.mark_read(channel=CHANNEL, message_id="wamid.IN")
+async def mark_read(fake_url: str) -> None:
+    """A read receipt as Meta documents it (Frontdesk sends none; the fake, like Graph, accepts them)."""
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{fake_url}/v21.0/{PNID}/messages",
+            headers={"Authorization": "Bearer default-secret"},
+            json=READ_RECEIPT,
+        )
+    assert response.json() == {"success": True}
+
+
+async def test_read_receipt_succeeds_and_is_recorded(fake_url: str) -> None:
+    await mark_read(fake_url)
     (record,) = await received(fake_url)
-    assert record["body"] == {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.IN"}
+    assert record["body"] == READ_RECEIPT
     assert record["wamid"] is None
 
 
@@ -101,7 +113,7 @@ async def test_rate_limit_fails_the_next_sends_then_recovers(client: GraphClient
 
 async def test_read_receipts_do_not_use_up_failures(client: GraphClient, fake_url: str) -> None:
     await fail(fake_url, status=500, code=131000)
-    await client.mark_read(channel=CHANNEL, message_id="wamid.IN")
+    await mark_read(fake_url)
     with pytest.raises(ChannelError):
         await send_text(client)
 

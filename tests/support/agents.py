@@ -19,8 +19,10 @@ from frontdesk.domain.events import InboundMessage
 from frontdesk.domain.knowledge import SearchHit
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.outbound import Text
+from frontdesk.domain.ports import Inbound
 from frontdesk.services.agents.tools import TOOLS, ToolContext, ToolResult
 from frontdesk.services.agents.tools.base import KnowledgeSearch
+from tests.support.conversations import open_conversation
 from tests.unit.conftest import FakeClock
 
 PHONE_NUMBER_ID = "109876543210001"
@@ -52,18 +54,13 @@ class Agents:
     """A `FakeKnowledge` for the tool tests; the evaluation uses the real service (`team.demo_knowledge`)."""
 
     async def ctx(self, wa_id: str) -> ToolContext:
-        async with self.store.transaction() as tx:
-            channel = await tx.channel_by_key(PHONE_NUMBER_ID)
-            assert channel is not None
-            tenant = await tx.tenant(channel.tenant_id)
-            contact = await tx.upsert_contact(tenant_id=tenant.id, wa_id=wa_id, name=None)
-            conversation = await tx.open_conversation(
-                tenant_id=tenant.id, channel_id=channel.id, contact_id=contact.id, now=self.clock.now()
-            )
+        opened = await open_conversation(
+            self.store, number=PHONE_NUMBER_ID, wa_id=wa_id, now=self.clock.now()
+        )
         return ToolContext(
-            tenant=tenant,
-            contact=contact,
-            conversation=conversation,
+            tenant=opened.tenant,
+            contact=opened.contact,
+            conversation=opened.conversation,
             data=self.data,
             knowledge=self.knowledge,
             messages=self.messages,
@@ -90,7 +87,9 @@ class Agents:
                     text=text,
                     raw={},
                 )
-                await tx.insert_inbound(conversation=ctx.conversation, event=event, now=self.clock.now())
+                channel = await tx.channel_by_key(PHONE_NUMBER_ID)
+                assert channel is not None
+                await tx.store_inbound([Inbound(channel, event, turn=None)], now=self.clock.now())
             else:
                 await tx.add_outbound(
                     conversation=ctx.conversation,

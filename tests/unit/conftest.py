@@ -41,9 +41,6 @@ class FakeSender:
         self.sent.append((to, message))
         return f"wamid.out.{len(self.sent)}"
 
-    async def mark_read(self, *, channel: Channel, message_id: str) -> None:
-        return None
-
 
 @pytest.fixture
 def clock() -> FakeClock:

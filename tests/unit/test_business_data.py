@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import func, inspect, select, update
 
 from frontdesk.adapters.db.business import SqlBusinessData
-from frontdesk.adapters.db.conversation_data import SqlAgentStates, SqlMessageSearch
+from frontdesk.adapters.db.conversation_data import SqlMessageSearch
 from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import alembic_config, upgrade
@@ -21,6 +21,7 @@ from frontdesk.domain.business import NewAppointment, StaffTaskKind
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.outbound import Text
 from tests.support.agents import AMELIA, OLIVER, PHONE_NUMBER_ID, PRIYA
+from tests.support.conversations import open_conversation
 from tests.unit.conftest import FakeClock
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)
@@ -40,8 +41,8 @@ async def _ids(store: SqlStore, *wa_ids: str) -> tuple[int, list[int], int]:
     async with store.transaction() as tx:
         channel = await tx.channel_by_key(PHONE_NUMBER_ID)
         assert channel is not None
-        found = [await tx.upsert_contact(tenant_id=channel.tenant_id, wa_id=w, name=None) for w in wa_ids]
-    return channel.tenant_id, [c.id for c in found], channel.id
+    found = [await open_conversation(store, number=PHONE_NUMBER_ID, wa_id=w, now=NOW) for w in wa_ids]
+    return channel.tenant_id, [c.contact.id for c in found], channel.id
 
 
 async def test_rules_come_from_the_business_files(db: SqlStore) -> None:
@@ -138,25 +139,23 @@ async def test_staff_tasks_open_and_all(db: SqlStore) -> None:
 
 
 async def test_agent_state_per_conversation(db: SqlStore) -> None:
-    tenant, (amelia,), channel = await _ids(db, AMELIA)
+    """The state a turn saves (`Tx.save_agent_state`) is the next turn's `conversation.agent_state`."""
+    amelia = (await open_conversation(db, number=PHONE_NUMBER_ID, wa_id=AMELIA, now=NOW)).conversation
+    oliver = (await open_conversation(db, number=PHONE_NUMBER_ID, wa_id=OLIVER, now=NOW)).conversation
+    assert amelia.agent_state is None
+    state = {"intent": "book", "slots": {"service": "install-lighting"}}
     async with db.transaction() as tx:
-        conversation = await tx.open_conversation(
-            tenant_id=tenant, channel_id=channel, contact_id=amelia, now=NOW
-        )
-    states = SqlAgentStates(db)
-    assert await states.load(tenant, conversation.id) is None
-    await states.save(tenant, conversation.id, {"intent": "book", "slots": {"service": "install-lighting"}})
-    assert await states.load(tenant, conversation.id) == {
-        "intent": "book",
-        "slots": {"service": "install-lighting"},
-    }
-    assert await states.load(tenant + 1, conversation.id) is None
-    await states.save(tenant + 1, conversation.id, {"intent": "hijack"})
-    assert (await states.load(tenant, conversation.id) or {})["intent"] == "book"
-    await states.save(tenant, conversation.id, None)
-    assert await states.load(tenant, conversation.id) is None
-    async with db.transaction() as tx:  # the rest of the store still reads conversations
-        assert (await tx.conversation(conversation.id)).id == conversation.id
+        await tx.save_agent_state(amelia.id, state=state, agent="bookings", now=NOW)
+        await tx.save_agent_state(oliver.id, state={"intent": "other"}, agent=None, now=NOW)
+    async with db.transaction() as tx:
+        saved = await tx.conversation(amelia.id)
+        assert saved.agent_state == state and saved.assigned_agent == "bookings"
+        assert (await tx.conversation(oliver.id)).agent_state == {"intent": "other"}
+        await tx.save_agent_state(amelia.id, state=None, agent=None, now=NOW)
+    async with db.transaction() as tx:
+        cleared = await tx.conversation(amelia.id)
+        assert cleared.agent_state is None and cleared.assigned_agent == "bookings"
+        assert (await tx.conversation(oliver.id)).agent_state == {"intent": "other"}
 
 
 async def test_message_search_is_scoped(db: SqlStore) -> None:
@@ -171,13 +170,10 @@ async def test_migration_0003_goes_down_and_up_keeping_messages(database_url: st
     try:
         await upgrade(store.engine)
         await seed_business(store, now=NOW)
-        tenant, (amelia,), channel = await _ids(store, AMELIA)
+        opened = await open_conversation(store, number=PHONE_NUMBER_ID, wa_id=AMELIA, now=NOW)
         async with store.transaction() as tx:
-            conversation = await tx.open_conversation(
-                tenant_id=tenant, channel_id=channel, contact_id=amelia, now=NOW
-            )
             await tx.add_outbound(
-                conversation=conversation,
+                conversation=opened.conversation,
                 message=Text(body="hi"),
                 to=AMELIA,
                 agent=None,

@@ -229,19 +229,6 @@ async def test_reaction(client: GraphClient) -> None:
     assert body == {**ENVELOPE, "type": "reaction", "reaction": {"message_id": "wamid.IN", "emoji": "👍"}}
 
 
-async def test_mark_read(client: GraphClient) -> None:
-    with respx.mock(assert_all_called=True) as mock:
-        route = mock.post(URL).mock(return_value=httpx.Response(200, json={"success": True}))
-        await client.mark_read(channel=CHANNEL_WITH_TOKEN, message_id="wamid.IN")
-    request = route.calls.last.request
-    assert request.headers["authorization"] == "Bearer channel-secret"
-    assert json.loads(request.content) == {
-        "messaging_product": "whatsapp",
-        "status": "read",
-        "message_id": "wamid.IN",
-    }
-
-
 def test_message_payload_is_usable_without_a_client() -> None:
     assert message_payload(to=TO, message=Text(body="x"))["text"] == {"body": "x", "preview_url": False}
 

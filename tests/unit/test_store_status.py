@@ -20,6 +20,8 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain.events import ChannelErrorInfo, InboundMessage, StatusUpdate
 from frontdesk.domain.models import MessageStatus, OutboxItem
 from frontdesk.domain.outbound import Text
+from frontdesk.domain.ports import Inbound
+from tests.support.conversations import open_conversation
 
 NUMBER = "109876543210001"  # the demo business's WhatsApp number
 CUSTOMER = "447700900101"
@@ -51,15 +53,10 @@ async def any_store(database_url: str) -> AsyncIterator[SqlStore]:
 
 async def claimed_reply(store: SqlStore) -> OutboxItem:
     """A reply written to the outbox and claimed by the dispatcher, not yet sent."""
+    opened = await open_conversation(store, number=NUMBER, wa_id=CUSTOMER, now=NOW)
     async with store.transaction() as tx:
-        channel = await tx.channel_by_key(NUMBER)
-        assert channel is not None
-        contact = await tx.upsert_contact(tenant_id=channel.tenant_id, wa_id=CUSTOMER, name=None)
-        conversation = await tx.open_conversation(
-            tenant_id=channel.tenant_id, channel_id=channel.id, contact_id=contact.id, now=NOW
-        )
         await tx.add_outbound(
-            conversation=conversation,
+            conversation=opened.conversation,
             message=Text(body="hi"),
             to=CUSTOMER,
             agent=None,
@@ -167,8 +164,9 @@ async def test_callbacks_for_other_wamids_change_nothing(status_store: SqlStore)
         text="hi",
     )
     async with status_store.transaction() as tx:
-        conversation = await tx.conversation((await tx.message(item.message_id)).conversation_id)
-        assert await tx.insert_inbound(conversation=conversation, event=inbound, now=NOW) is not None
+        channel = await tx.channel_by_key(NUMBER)
+        assert channel is not None
+        assert await tx.store_inbound([Inbound(channel, inbound, turn=None)], now=NOW) != [None]
     await callback(status_store, "wamid.NOT-OURS", MessageStatus.READ)
     await callback(status_store, "wamid.FROM-CUSTOMER", MessageStatus.READ)  # inbound messages have no ticks
     assert (await reply_state(status_store, item))[0] == "sent"

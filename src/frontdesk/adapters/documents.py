@@ -253,12 +253,9 @@ def _strip_inline(block: Block) -> Block:
 # --- HTML -------------------------------------------------------------------------------------
 
 
-def parse_html(text: str) -> tuple[Block, ...]:
-    """Visible text as blocks: h1-h6 become headings, li list items; scripts, styles, nav dropped."""
-    return _read_html(text)[1]
-
-
 def _read_html(text: str) -> tuple[str, tuple[Block, ...]]:
+    """The title and the visible text as blocks: h1-h6 become headings, li list items; scripts, styles,
+    nav dropped."""
     soup = BeautifulSoup(text, "html.parser")
     title = _clean(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all(list(_DROPPED_TAGS)):

@@ -370,13 +370,6 @@ class MessageSearch(Protocol):
         ...
 
 
-class AgentStates(Protocol):
-    """The dialogue state a brain keeps per conversation between turns (JSON)."""
-
-    async def load(self, tenant_id: int, conversation_id: int) -> dict[str, Any] | None: ...
-    async def save(self, tenant_id: int, conversation_id: int, state: Mapping[str, Any] | None) -> None: ...
-
-
 def weekday_key(day: date) -> str:
     """`mon` … `sun` for a date."""
     return WEEKDAYS[day.weekday()]

@@ -40,10 +40,6 @@ class ChannelSender(Protocol):
         """Send one message and return the channel's id for it (wamid)."""
         ...
 
-    async def mark_read(self, *, channel: Channel, message_id: str) -> None:
-        """Tell the customer their message was read (blue ticks)."""
-        ...
-
 
 class Responder(Protocol):
     """Decides what the business answers to one inbound message. The agent team implements it."""
@@ -85,11 +81,7 @@ class Tx(Protocol):
     async def channel_by_key(self, phone_number_id: str) -> Channel | None: ...
     async def tenant(self, tenant_id: int) -> Tenant: ...
     async def tenant_by_slug(self, slug: str) -> Tenant | None: ...
-    async def upsert_contact(self, *, tenant_id: int, wa_id: str, name: str | None) -> Contact: ...
     async def contact(self, contact_id: int) -> Contact: ...
-    async def open_conversation(
-        self, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
-    ) -> Conversation: ...
     async def conversation(self, conversation_id: int) -> Conversation: ...
     async def save_agent_state(
         self, conversation_id: int, *, state: dict[str, Any] | None, agent: str | None, now: datetime
@@ -105,15 +97,7 @@ class Tx(Protocol):
         """Record a live event for staff in this transaction; its id (ids only grow)."""
         ...
 
-    async def note_inbound(self, conversation_id: int, *, at: datetime) -> None: ...
-
     # -- messages
-    async def insert_inbound(
-        self, *, conversation: Conversation, event: InboundMessage, now: datetime
-    ) -> Message | None:
-        """Store an inbound message; None when its channel id is already stored (a redelivery)."""
-        ...
-
     async def store_inbound(self, items: Sequence[Inbound], *, now: datetime) -> list[Message | None]:
         """Store inbound messages, in order, and everything each one changes, in as few round trips as
         the database allows: its contact (created, or its WhatsApp name learnt) and conversation
@@ -146,11 +130,6 @@ class Tx(Protocol):
         """Remember a status callback and move its message forward (never backward)."""
         ...
 
-    # -- jobs
-    async def enqueue(
-        self, *, kind: str, key: str, payload: dict[str, Any], run_at: datetime, max_attempts: int = 5
-    ) -> int: ...
-
     # -- outbox
     async def outbox_sent(self, item: OutboxItem, *, channel_message_id: str, now: datetime) -> None: ...
     async def outbox_retry(self, item: OutboxItem, *, error: str, run_at: datetime) -> None: ...
@@ -173,8 +152,8 @@ class Store(Protocol):
 class JobQueue(Protocol):
     """Durable jobs. Jobs that share a key run one at a time, in the order they were enqueued.
 
-    Enqueueing happens through `Tx.enqueue`, so that a job exists if and only if the data it works on
-    was committed.
+    Jobs are enqueued inside a `Tx` (`Tx.store_inbound` adds a message's turn), so that a job exists if
+    and only if the data it works on was committed.
     """
 
     async def claim_job(self, *, worker: str, now: datetime, lease_seconds: float) -> Job | None:

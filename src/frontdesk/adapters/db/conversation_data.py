@@ -1,4 +1,7 @@
-"""Conversation data the agents use: message search (`MessageSearch`) and a brain's state (`AgentStates`).
+"""Conversation data the agents use: message search (`MessageSearch`).
+
+A brain's dialogue state is not here: it travels on the conversation (`Conversation.agent_state`, saved by
+`Tx.save_agent_state` in the turn's transaction).
 
 Message search is plain substring matching over stored texts (case-insensitive, user text escaped, never
 SQL syntax), ranked by how many of the query's words a message holds, then by recency. It is always
@@ -8,20 +11,13 @@ scoped to a tenant, and to one conversation when one is given.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, column, func, or_, select, table, update
+from sqlalchemy import ColumnElement, func, or_, select
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import messages
 from frontdesk.domain.models import Message
-
-# `conversations.agent_state` (migration 0003) is not on `ConversationRow` yet; this names just it.
-_states = table(
-    "conversations", column("id"), column("tenant_id"), column("agent_state", JSON(none_as_null=True))
-)
 
 MAX_WORDS = 8
 CANDIDATES = 200
@@ -72,26 +68,3 @@ class SqlMessageSearch:
 def _hits(text: str, words: list[str]) -> int:
     lowered = text.lower()
     return sum(w in lowered for w in words)
-
-
-class SqlAgentStates:
-    """Each conversation's dialogue state, a JSON object stored on its row."""
-
-    def __init__(self, store: SqlStore):
-        self._store = store
-
-    async def load(self, tenant_id: int, conversation_id: int) -> dict[str, Any] | None:
-        stmt = select(_states.c.agent_state).where(
-            _states.c.id == conversation_id, _states.c.tenant_id == tenant_id
-        )
-        async with self._store.read() as conn:
-            state = (await conn.execute(stmt)).scalar()
-        return dict(state) if state else None
-
-    async def save(self, tenant_id: int, conversation_id: int, state: Mapping[str, Any] | None) -> None:
-        async with self._store.begin() as conn:
-            await conn.execute(
-                update(_states)
-                .where(_states.c.id == conversation_id, _states.c.tenant_id == tenant_id)
-                .values(agent_state=dict(state) if state is not None else None)
-            )

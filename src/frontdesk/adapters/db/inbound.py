@@ -43,7 +43,6 @@ from frontdesk.domain import live
 from frontdesk.domain.events import InboundMessage
 from frontdesk.domain.models import (
     Contact,
-    Conversation,
     ConversationStatus,
     Direction,
     JobStatus,
@@ -64,10 +63,10 @@ def _upsert(table: Table, keys: list[str], **values: Any) -> dict[str, Any]:
     }
 
 
-FIND_CONTACT = select(contacts).where(
+_FIND_CONTACT = select(contacts).where(
     contacts.c.tenant_id == bindparam("tenant_id"), contacts.c.wa_id == bindparam("wa_id")
 )
-FIND_CONVERSATION = select(conversations).where(
+_FIND_CONVERSATION = select(conversations).where(
     conversations.c.channel_id == bindparam("channel_id"),
     conversations.c.contact_id == bindparam("contact_id"),
 )
@@ -93,13 +92,8 @@ _INSERT_MESSAGE = {
     name: stmt.returning(*messages.c) for name, stmt in _upsert(messages, ["channel_message_id"]).items()
 }
 _LEARN_NAME = update(contacts).where(contacts.c.id == bindparam("contact_id")).values(name=bindparam("name"))
-_REOPEN = (
-    update(conversations)
-    .where(conversations.c.id == bindparam("conversation_id"))
-    .values(status=ConversationStatus.BOT)
-)
 _last = conversations.c.last_inbound_at
-NOTE_INBOUND = (
+_NOTE_AND_REOPEN = (
     update(conversations)
     .where(conversations.c.id == bindparam("conversation_id"))
     .values(
@@ -108,13 +102,11 @@ NOTE_INBOUND = (
         last_message_at=_AT,
         unread_count=conversations.c.unread_count + 1,
         updated_at=_AT,
-    )
-)
-# The same, reopening a closed conversation: the customer writing again.
-_NOTE_AND_REOPEN = NOTE_INBOUND.values(
-    status=case(
-        (conversations.c.status == ConversationStatus.CLOSED, ConversationStatus.BOT),
-        else_=conversations.c.status,
+        # The customer writing again reopens a closed conversation.
+        status=case(
+            (conversations.c.status == ConversationStatus.CLOSED, ConversationStatus.BOT),
+            else_=conversations.c.status,
+        ),
     )
 )
 _INSERT_JOB = jobs.insert()
@@ -129,32 +121,17 @@ def _name_wanted(name: str | None, stored: str | None) -> bool:
 async def contact(conn: AsyncConnection, *, tenant_id: int, wa_id: str, name: str | None) -> Contact:
     """The contact's row, created if new; its WhatsApp name learnt if none was known."""
     key = {"tenant_id": tenant_id, "wa_id": wa_id}
-    row = (await conn.execute(FIND_CONTACT, key)).first()
+    row = (await conn.execute(_FIND_CONTACT, key)).first()
     if row is None:
         await conn.execute(
             _INSERT_CONTACT[conn.dialect.name],
             {**key, "name": name},
         )
-        row = (await conn.execute(FIND_CONTACT, key)).one()
+        row = (await conn.execute(_FIND_CONTACT, key)).one()
     if _name_wanted(name, row.name):
         await conn.execute(_LEARN_NAME, {"contact_id": row.id, "name": name})
         return rows.contact(row).model_copy(update={"name": name})
     return rows.contact(row)
-
-
-async def open_conversation(
-    conn: AsyncConnection, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
-) -> Conversation:
-    """The conversation of this contact on this number, created if new, reopened if closed."""
-    key = {"channel_id": channel_id, "contact_id": contact_id}
-    row = (await conn.execute(FIND_CONVERSATION, key)).first()
-    if row is None:
-        await conn.execute(_INSERT_CONVERSATION[conn.dialect.name], _new_conversation(tenant_id, key, now))
-        row = (await conn.execute(FIND_CONVERSATION, key)).one()
-    if row.status == ConversationStatus.CLOSED:
-        await conn.execute(_REOPEN, {"conversation_id": row.id})
-        return rows.conversation(row).model_copy(update={"status": ConversationStatus.BOT})
-    return rows.conversation(row)
 
 
 def _new_conversation(tenant_id: int, key: dict[str, int], now: datetime) -> dict[str, Any]:
@@ -184,17 +161,6 @@ def _message_values(*, tenant_id: int, event: InboundMessage, now: datetime) -> 
         "status_at": now,
         "created_at": event.timestamp,
     }
-
-
-async def insert_message(
-    conn: AsyncConnection, *, tenant_id: int, conversation_id: int, event: InboundMessage, now: datetime
-) -> Message | None:
-    """Insert an inbound message; None when its wamid is already stored."""
-    values = _message_values(tenant_id=tenant_id, event=event, now=now)
-    row = (
-        await conn.execute(_INSERT_MESSAGE[conn.dialect.name], {**values, "conversation_id": conversation_id})
-    ).first()
-    return rows.message(row) if row else None
 
 
 async def store_inbound(
@@ -248,7 +214,7 @@ async def _conversation_ids(conn: AsyncConnection, items: Sequence[Inbound], *, 
                 await conn.execute(
                     _INSERT_CONVERSATION[conn.dialect.name], _new_conversation(channel.tenant_id, key, now)
                 )
-            conversation_id = (await conn.execute(FIND_CONVERSATION, key)).one().id
+            conversation_id = (await conn.execute(_FIND_CONVERSATION, key)).one().id
             row = _Known(wa_id=event.sender, name=who.name, conversation_id=conversation_id)
             known[(channel.id, event.sender)] = row
         ids.append(row.conversation_id)

@@ -16,7 +16,6 @@ from frontdesk.adapters.db.tables import (
     contacts,
     conversations,
     events,
-    jobs,
     messages,
     outbox,
     status_events,
@@ -25,7 +24,7 @@ from frontdesk.adapters.db.tables import (
 from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.domain import live
 from frontdesk.domain.errors import NotFoundError
-from frontdesk.domain.events import InboundMessage, StatusUpdate
+from frontdesk.domain.events import StatusUpdate
 from frontdesk.domain.models import (
     UNCERTAIN_SEND,
     Channel,
@@ -33,7 +32,6 @@ from frontdesk.domain.models import (
     Conversation,
     ConversationStatus,
     Direction,
-    JobStatus,
     Message,
     MessageStatus,
     OutboxItem,
@@ -83,18 +81,8 @@ class SqlTx:
         row = (await self.conn.execute(select(tenants).where(tenants.c.slug == slug))).first()
         return rows.tenant(row) if row else None
 
-    async def upsert_contact(self, *, tenant_id: int, wa_id: str, name: str | None) -> Contact:
-        return await inbound.contact(self.conn, tenant_id=tenant_id, wa_id=wa_id, name=name)
-
     async def contact(self, contact_id: int) -> Contact:
         return rows.contact(await self._one(select(contacts).where(contacts.c.id == contact_id), "contact"))
-
-    async def open_conversation(
-        self, *, tenant_id: int, channel_id: int, contact_id: int, now: datetime
-    ) -> Conversation:
-        return await inbound.open_conversation(
-            self.conn, tenant_id=tenant_id, channel_id=channel_id, contact_id=contact_id, now=now
-        )
 
     async def conversation(self, conversation_id: int) -> Conversation:
         stmt = select(conversations).where(conversations.c.id == conversation_id)
@@ -126,21 +114,7 @@ class SqlTx:
         event_id: int = (await self.conn.execute(stmt)).scalar_one()
         return event_id
 
-    async def note_inbound(self, conversation_id: int, *, at: datetime) -> None:
-        await self.conn.execute(inbound.NOTE_INBOUND, {"conversation_id": conversation_id, "at": at})
-
     # -- messages
-
-    async def insert_inbound(
-        self, *, conversation: Conversation, event: InboundMessage, now: datetime
-    ) -> Message | None:
-        return await inbound.insert_message(
-            self.conn,
-            tenant_id=conversation.tenant_id,
-            conversation_id=conversation.id,
-            event=event,
-            now=now,
-        )
 
     async def store_inbound(self, items: Sequence[Inbound], *, now: datetime) -> list[Message | None]:
         return await inbound.store_inbound(self.conn, items, now=now)
@@ -285,27 +259,6 @@ class SqlTx:
             .returning(*messages.c)
         )
         return moved.first()
-
-    # -- jobs
-
-    async def enqueue(
-        self, *, kind: str, key: str, payload: dict[str, Any], run_at: datetime, max_attempts: int = 5
-    ) -> int:
-        stmt = (
-            jobs.insert()
-            .values(
-                kind=kind,
-                key=key,
-                payload=payload,
-                status=JobStatus.QUEUED,
-                attempts=0,
-                max_attempts=max_attempts,
-                run_at=run_at,
-                created_at=run_at,
-            )
-            .returning(jobs.c.id)
-        )
-        return int((await self.conn.execute(stmt)).scalar_one())
 
     # -- outbox
 

@@ -149,11 +149,6 @@ class GraphClient:
         data = await self._request(channel, message_payload(to=to, message=message))
         return _wamid(data)
 
-    async def mark_read(self, *, channel: Channel, message_id: str) -> None:
-        """Mark the customer's message `message_id` as read (blue ticks)."""
-        body = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
-        await self._request(channel, body)
-
     def _token(self, channel: Channel) -> str:
         token = channel.access_token or self._default_token
         if not token:
