@@ -24,9 +24,9 @@ MAX_DEPTH = 64
 """Deepest nesting accepted (a Cloud API webhook nests about 8 deep)."""
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# What a body must contain before `_clean` has anything to replace: `\u0000` or a surrogate escape.
-# A literal NUL byte is invalid in JSON and a UTF-8-encoded surrogate fails decoding, so escapes are all.
-_ESCAPED_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+# Escapes `_clean` may have to replace: `\u0000`, and surrogates (`\ud800`-`\udfff`). A literal NUL
+# byte is invalid in JSON and a UTF-8-encoded surrogate fails decoding, so escapes are all there is.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 REPLACEMENT = "\ufffd"
 
 
@@ -42,7 +42,7 @@ def decode_json(body: bytes | str) -> Any:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInputError(f"body is not valid JSON: {exc}") from None
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
-    if _might_nest_deeper(raw) or _ESCAPED_UNSTORABLE.search(raw):
+    if _might_nest_deeper(raw) or _escapes_unstorable(raw):
         value = _clean(value)
     return value
 
@@ -54,7 +54,7 @@ def unstorable_at(body: bytes) -> tuple[str | int, ...] | None:
     they can fix it, and silently altering their text would be worse. A body that is not JSON or nests
     too deep gives None: the caller's own parser refuses it.
     """
-    if not _ESCAPED_UNSTORABLE.search(body):
+    if not _escapes_unstorable(body):
         return None
     try:
         value = json.loads(body)
@@ -78,6 +78,24 @@ def unstorable_at(body: bytes) -> tuple[str | int, ...] | None:
 def clean_text(text: str) -> str:
     """`text` with lone surrogates and NUL replaced by U+FFFD (for strings that did not come as JSON)."""
     return _UNSTORABLE.sub(REPLACEMENT, text)
+
+
+def _escapes_unstorable(raw: bytes) -> bool:
+    """True when `raw` escapes NUL or a surrogate without its other half. A well-formed pair, which is
+    how Meta escapes every emoji, is left to the fast path (a false alarm only costs the walk)."""
+    low_expected_at = -1
+    for match in _SUSPECT_ESCAPE.finditer(raw):
+        code = match.group(1).lower()
+        if code == b"0000":
+            return True
+        if code[1:2] in (b"8", b"9", b"a", b"b"):  # high: its low half must come right after it
+            after = raw[match.end() : match.end() + 6].lower()
+            if not (after[:3] == b"\\ud" and after[3:4] in (b"c", b"d", b"e", b"f")):
+                return True
+            low_expected_at = match.end()
+        elif match.start() != low_expected_at:  # a low half that does not follow its high half
+            return True
+    return False
 
 
 def _might_nest_deeper(raw: bytes) -> bool:
