@@ -103,6 +103,18 @@ def test_close_reopen_and_refusals(fd: Running) -> None:
     assert audit_actions(fd, cid) == ["conversation.close", "conversation.reopen"]
 
 
+def test_inbox_changes_are_listed_under_the_staff_members_email(fd: Running) -> None:
+    """The audit list's actor filter is the e-mail (docs/web.md): conversation and contact changes record
+    the same actor as every other change, so filtering by it finds them."""
+    write(fd, "hello")
+    conversation = conversation_of(fd)
+    assert post(fd, f"/conversations/{conversation['id']}/close").status_code == 200
+    assert post(fd, f"/contacts/{conversation['contact']['id']}/opt-out").status_code == 200
+    listed = get(fd, "/audit", actor="owner@lumen.test", limit=50)
+    assert listed.status_code == 200, listed.text
+    assert {"conversation.close", "contact.opt_out"} <= {e["action"] for e in listed.json()["items"]}
+
+
 def test_window_closed_allows_only_templates(fd: Running) -> None:
     write(fd, "hello")
     cid = conversation_of(fd)["id"]

@@ -42,6 +42,12 @@ class AuditPage:
     next_cursor: str | None = None
 
 
+class AuditTx(Protocol):
+    """A transaction that can record an audit entry, so the entry commits with the change it describes."""
+
+    async def add_audit(self, entry: AuditEntry) -> None: ...
+
+
 class AuditLog(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
     async def page(self, query: AuditQuery) -> AuditPage: ...

@@ -18,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.models import (
     Contact,
@@ -221,17 +222,7 @@ class InboxTx(Tx, Protocol):
         """Whether `user_id` is an active staff member of the tenant."""
         ...
 
-    async def audit(
-        self,
-        *,
-        tenant_id: int,
-        actor: str,
-        action: str,
-        target_type: str,
-        target_id: int,
-        details: dict[str, Any],
-        now: datetime,
-    ) -> None:
+    async def add_audit(self, entry: AuditEntry) -> None:
         """Write an audit-log entry in this transaction."""
         ...
 

@@ -26,7 +26,7 @@ from frontdesk.domain.errors import ChannelError
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
-from frontdesk.services.admin_audit import audit
+from frontdesk.services.audit import audit
 
 log = logging.getLogger(__name__)
 MAX_TEST_ERROR = 500

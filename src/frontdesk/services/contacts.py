@@ -23,6 +23,7 @@ from frontdesk.domain.inbox import (
 from frontdesk.domain.models import Frozen
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
+from frontdesk.services.audit import audit
 
 PAGE = 200
 EXPORT_FORMAT = "frontdesk.contact-export/1"
@@ -49,10 +50,6 @@ class ContactExport(Frozen):
 class ErasureResult(Frozen):
     contact_id: int
     messages_redacted: int
-
-
-def _actor(staff: Staff) -> str:
-    return staff.email if staff.user_id is None else f"{staff.email} (#{staff.user_id})"
 
 
 class ContactService:
@@ -126,15 +123,8 @@ class ContactService:
     async def _audit(
         self, tx: InboxTx, staff: Staff, contact_id: int, action: str, details: dict[str, Any]
     ) -> None:
-        await tx.audit(
-            tenant_id=staff.tenant.id,
-            actor=_actor(staff),
-            action=action,
-            target_type="contact",
-            target_id=contact_id,
-            details=details,
-            now=self._clock.now(),
-        )
+        now = self._clock.now()
+        await audit(tx, staff, action, target_type="contact", target_id=contact_id, details=details, now=now)
 
     async def _conversations(self, staff: Staff, contact_id: int) -> list[ConversationView]:
         where = ConversationFilter(contact_id=contact_id)

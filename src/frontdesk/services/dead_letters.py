@@ -9,7 +9,7 @@ from frontdesk.domain.admin import AdminStore, DeadLetter, DeadLetterKind, Page
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
-from frontdesk.services.admin_audit import audit
+from frontdesk.services.audit import audit
 
 log = logging.getLogger(__name__)
 

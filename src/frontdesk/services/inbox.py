@@ -33,6 +33,7 @@ from frontdesk.domain.outbound import OutboundMessage, Template
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
 from frontdesk.services.agents.tools import commands
+from frontdesk.services.audit import audit as audit_change
 from frontdesk.services.dispatcher import SERVICE_WINDOW, window_open
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,6 @@ class FoundMessage(Frozen):
     direction: Direction
     text: str
     created_at: datetime
-
-
-def _actor(staff: Staff) -> str:
-    return staff.email if staff.user_id is None else f"{staff.email} (#{staff.user_id})"
 
 
 # Which statuses each change starts from, and where it goes; None keeps the status.
@@ -176,10 +173,10 @@ class InboxService:
         await tx.update_conversation(conversation.id, values=values, now=now)
         details = {k: (v.value if isinstance(v, ConversationStatus) else v) for k, v in values.items()}
         if audit:
-            await tx.audit(
-                tenant_id=conversation.tenant_id,
-                actor=_actor(staff),
-                action=f"conversation.{change.value}",
+            await audit_change(
+                tx,
+                staff,
+                f"conversation.{change.value}",
                 target_type="conversation",
                 target_id=conversation.id,
                 details={"from": conversation.status.value, **details},

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import InvalidInputError, NotFoundError
 from frontdesk.domain.models import Contact, Tenant
 from frontdesk.domain.ports import Clock
@@ -25,6 +24,7 @@ from frontdesk.domain.team import HANDOFF_TOOL, Team, TeamError
 from frontdesk.domain.team_versions import FILE_VERSION, TeamStore, TeamVersion
 from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.tools import TOOLS
+from frontdesk.services.audit import staff_entry
 from frontdesk.services.team_trial import Trial, TrialRequest, run_trial
 
 log = logging.getLogger(__name__)
@@ -131,13 +131,12 @@ class TeamService:
         version = TeamVersion(
             tenant_id=staff.tenant.id, version=base_version + 1, yaml=yaml, saved_by=staff.email, saved_at=now
         )
-        entry = AuditEntry(
-            tenant_id=staff.tenant.id,
-            actor=staff.email[:200],
-            action="team.updated",
-            at=now,
+        entry = staff_entry(
+            staff,
+            "team.updated",
             target_type="team",
-            target_id=str(version.version),
+            target_id=version.version,
+            now=now,
             details={
                 "version": version.version,
                 "base_version": base_version,

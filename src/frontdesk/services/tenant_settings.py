@@ -7,7 +7,7 @@ from frontdesk.domain.admin import AdminStore, TenantChanges, TenantSettings
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
-from frontdesk.services.admin_audit import audit
+from frontdesk.services.audit import audit
 
 
 class TenantSettingsService:

@@ -17,13 +17,18 @@ from frontdesk.adapters.db.tables import audit_log
 from frontdesk.domain.audit import AuditEntry, AuditPage, AuditQuery
 from frontdesk.domain.inbox import InvalidCursor, decode_cursor, encode_cursor
 
+# `audit_log.actor` is String(200); an e-mail can be longer (254), and PostgreSQL refuses what SQLite keeps.
+_ACTOR_LENGTH = 200
+
 
 async def insert_audit(conn: AsyncConnection, entry: AuditEntry) -> None:
-    """Add an entry inside a transaction another adapter already holds (so it commits with the change)."""
+    """Add an entry inside a transaction another adapter already holds (so it commits with the change).
+
+    Every audit entry is written here (`SqlAuditLog.add` and each transaction's `add_audit`)."""
     await conn.execute(
         insert(audit_log).values(
             tenant_id=entry.tenant_id,
-            actor=entry.actor,
+            actor=entry.actor[:_ACTOR_LENGTH],
             action=entry.action,
             target_type=entry.target_type,
             target_id=entry.target_id,

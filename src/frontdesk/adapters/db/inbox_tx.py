@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import column, select, table, update
 
 from frontdesk.adapters.db import contact_data, rows
-from frontdesk.adapters.db.tables import audit_log, contacts, conversations
+from frontdesk.adapters.db.audit import insert_audit
+from frontdesk.adapters.db.tables import contacts, conversations
 from frontdesk.adapters.db.transaction import SqlTx
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import NotFoundError
 from frontdesk.domain.models import Contact, Conversation
 
@@ -62,28 +64,8 @@ class SqlInboxTx(SqlTx):
         )
         return (await self.conn.execute(stmt)).first() is not None
 
-    async def audit(
-        self,
-        *,
-        tenant_id: int,
-        actor: str,
-        action: str,
-        target_type: str,
-        target_id: int,
-        details: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        await self.conn.execute(
-            audit_log.insert().values(
-                tenant_id=tenant_id,
-                actor=actor[:200],
-                action=action[:64],
-                target_type=target_type,
-                target_id=str(target_id),
-                details=details,
-                at=now,
-            )
-        )
+    async def add_audit(self, entry: AuditEntry) -> None:
+        await insert_audit(self.conn, entry)
 
 
 def _owned_contact(tenant_id: int, contact_id: int) -> Any:
