@@ -155,6 +155,23 @@ def test_deep_nesting_is_refused_with_400_and_nothing_stored(fd: Running, body: 
     assert _texts(fd) == {}
 
 
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        pytest.param(_nested(0).replace(b'"hello"', b"1" * 5000), "4300 digits", id="5000-digit-number"),
+        pytest.param(_nested(0).decode().encode("utf-16"), "utf-8", id="utf-16-body"),
+        pytest.param(_nested(0).replace(b"hello", b"x\xed\xa0\xbd"), "utf-8", id="utf-8-encoded-surrogate"),
+    ],
+)
+def test_bodies_python_would_half_read_are_refused_with_400(fd: Running, body: bytes, reason: str) -> None:
+    """Found in review: these were 500s (a ValueError, or text decoded past the unstorable check)."""
+    response = fd.post_webhook(None, raw=body)
+
+    assert response.status_code == 400, response.text
+    assert reason in response.json()["detail"].lower()
+    assert _texts(fd) == {}
+
+
 def test_nesting_within_the_bound_is_stored(fd: Running) -> None:
     response = fd.post_webhook(None, raw=_nested(40))
 

@@ -30,19 +30,20 @@ _SUSPECT_ESCAPE = re.compile(rb"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 REPLACEMENT = "\ufffd"
 
 
-def decode_json(body: bytes | str) -> Any:
+def decode_json(body: bytes) -> Any:
     """Decode `body` as JSON with unstorable characters replaced and nesting bounded.
 
-    Raises `InvalidInputError` for bytes that are not UTF-8 JSON or that nest deeper than `MAX_DEPTH`.
+    Raises `InvalidInputError` for bytes that are not UTF-8 JSON (Python's parser would also take
+    UTF-16 and UTF-32, and UTF-8-encoded surrogates: refused here, before any of it is read), numbers
+    too long to convert (over 4,300 digits), or nesting deeper than `MAX_DEPTH`.
     """
     try:
-        value = json.loads(body)
+        value = json.loads(body.decode("utf-8"))
     except RecursionError:
         raise _too_deep() from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"body is not valid JSON: {exc}") from None
-    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
-    if _might_nest_deeper(raw) or _escapes_unstorable(raw):
+    except ValueError as exc:  # not UTF-8, not JSON, or an integer past Python's digit limit
+        raise InvalidInputError(f"body is not valid UTF-8 JSON: {exc}") from None
+    if _might_nest_deeper(body) or _escapes_unstorable(body):
         value = _clean(value)
     return value
 
