@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from frontdesk.cli.serve import _dev_banner
-from frontdesk.settings import load_settings
 from tests.integration.test_cli import ROOT, run
 
 SECRETS = {
@@ -95,5 +94,5 @@ def test_the_dev_seed_makes_the_demo_owner_the_banner_names(tmp_path: Path) -> N
     assert "1 staff_users" in first.stdout
     assert staff_rows(db) == [("owner@lumen.example", "owner")]
     assert "nothing new" in run("demo", "seed", env=env, cwd=tmp_path).stdout
-    banner = _dev_banner(load_settings(_env_file=None), "http://127.0.0.1:8000", False)
+    banner = _dev_banner("http://127.0.0.1:8000", False)
     assert "owner@lumen.example / lumen-demo-owner" in banner

@@ -51,7 +51,7 @@ def serve(
     if fake_graph:
         mount_dev_tools(app, settings)
     if settings.env is Environment.DEV:
-        typer.echo(_dev_banner(settings, f"http://{_local(host)}:{port}", fake_graph), err=True)
+        typer.echo(_dev_banner(f"http://{_local(host)}:{port}", fake_graph), err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
@@ -74,7 +74,7 @@ def mount_dev_tools(app: FastAPI, settings: Settings) -> None:
     app.mount("/_dev/simulator", create_simulator(target=app, graph=graph, app_secret=secret))
 
 
-def _dev_banner(settings: Settings, url: str, fake_graph: bool) -> str:
+def _dev_banner(url: str, fake_graph: bool) -> str:
     from frontdesk.wiring.access import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD
 
     lines = [

@@ -99,7 +99,7 @@ async def run_trial(responders: TeamResponders, team: Team, request: TrialReques
     routing = Routing(
         understood=route.understood,
         handoff=outcome.handoff or route.handoff,
-        reason=_reason(route, state, ranked, classifier, request.text),
+        reason=_reason(route, state, ranked, classifier),
         parts=[RoutedPart(agent=p.agent, skill=p.skill, text=p.text, pending=p.pending) for p in route.parts],
         candidates=[Candidate(agent=i.agent, skill=i.skill, confidence=i.confidence) for i in ranked],
         threshold=classifier.threshold,
@@ -142,7 +142,7 @@ def _turn(request: TrialRequest, now: datetime) -> Turn:
 
 
 def _reason(
-    route: Route, state: ConversationState, ranked: Sequence[Any], classifier: IntentClassifier, text: str
+    route: Route, state: ConversationState, ranked: Sequence[Any], classifier: IntentClassifier
 ) -> str:
     """Why the supervisor routed the message this way, in a sentence for staff."""
     best = ranked[0] if ranked else None
