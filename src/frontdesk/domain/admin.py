@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business import WEEKDAYS
-from frontdesk.domain.models import Channel, Frozen, UncertainSends
+from frontdesk.domain.models import Channel, ChannelSettings, Frozen, UncertainSends
 
 T = TypeVar("T")
 
@@ -105,14 +105,8 @@ class ChannelDetails(Frozen):
     """The latest "test connection", None if never tested."""
 
 
-class NewChannel(Frozen):
-    phone_number_id: str
-    waba_id: str | None = None
-    display_phone_number: str | None = None
-    name: str | None = None
-    access_token: str | None = None
-    enabled: bool = True
-    uncertain_sends: UncertainSends = UncertainSends.RESEND
+class NewChannel(ChannelSettings):
+    """A number to add: the settings every channel has, before it has an id."""
 
 
 class ChannelChanges(Frozen):

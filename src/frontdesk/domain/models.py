@@ -88,11 +88,9 @@ class Tenant(Frozen):
     timezone: str = "UTC"
 
 
-class Channel(Frozen):
-    """A WhatsApp number of a tenant. `access_token` is None when the global setting applies."""
+class ChannelSettings(Frozen):
+    """What is set on a WhatsApp number: a new channel is just these (`admin.NewChannel`)."""
 
-    id: int
-    tenant_id: int
     phone_number_id: str
     waba_id: str | None = None
     display_phone_number: str | None = None
@@ -100,6 +98,13 @@ class Channel(Frozen):
     access_token: str | None = None
     enabled: bool = True
     uncertain_sends: UncertainSends = UncertainSends.RESEND
+
+
+class Channel(ChannelSettings):
+    """A WhatsApp number of a tenant. `access_token` is None when the global setting applies."""
+
+    id: int
+    tenant_id: int
 
 
 class Contact(Frozen):
@@ -163,6 +168,9 @@ class OutboxItem(Frozen):
     payload: dict[str, Any]
     attempts: int
     last_inbound_at: datetime | None
+    claim: str
+    """This attempt's token: its outcome is recorded only while the row is still `sending` under it (a
+    send that outlived its lease and was claimed again must not overwrite the newer attempt's outcome)."""
     interrupted: bool = False
     """An earlier attempt was claimed and its outcome never recorded (its process stopped, its lease
     expired): the channel may already have delivered this reply."""
