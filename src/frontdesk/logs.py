@@ -49,6 +49,22 @@ def redact(text: str) -> str:
     return _JWT.sub(REDACTED, text)
 
 
+# PostgreSQL's error text quotes the row or key it refused ("DETAIL:  Failing row contains (…)",
+# "Key (tenant_id, wa_id)=(1, 4477…)"): customer data that `hide_parameters` does not reach.
+_DATABASE_DETAIL = re.compile(r"^(\s*(?:DETAIL|HINT|CONTEXT|WHERE):).*$", re.MULTILINE)
+
+
+def format_exception(
+    logger: object, method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """structlog's `format_exc_info`, then the traceback redacted like every message, without the
+    database's quotes of the rows it refused."""
+    event = structlog.processors.format_exc_info(logger, method, event)
+    if isinstance(trace := event.get("exception"), str):
+        event["exception"] = redact(_DATABASE_DETAIL.sub(rf"\1 {REDACTED}", trace))
+    return event
+
+
 def _redact_parameter(match: re.Match[str]) -> str:
     # Compared decoded: the server reads `access%5Ftoken=` as `access_token=` too.
     if unquote_plus(match[2]).lower() not in _SECRET_NAMES or not match[3]:
@@ -101,7 +117,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
+            format_exception,
             renderer,
         ],
     )

@@ -1,21 +1,24 @@
 """Nothing secret or personal in any log line, on every error path we can drive (issue #11, defect 7).
 
-A real server on a real database, with a capture of every log record it writes: message, `extra=`
-fields and the full chain of any exception. The test drives the error paths a running product meets —
-a refused webhook signature, database failures while storing a customer's message and a staff reply
-(a trigger refuses rows holding a marker, so the failing INSERT carries customer data as its bound
-parameters), failed and retried Graph sends, a failing turn, refused logins — and then asserts that no
-record holds the customer's phone number, their message text, a password, a token or a secret.
+A real server on a real database; what the product's own log handler renders (message, `extra=`
+fields, the traceback of any exception, after its redaction) is captured at DEBUG. The test drives
+the error paths a running product meets — a refused webhook signature, database failures while
+storing a customer's message and a staff reply (the database refuses rows holding a marker, so the
+failing INSERT carries customer data as its bound parameters, and PostgreSQL quotes the refused row),
+failed and retried Graph sends, a failing turn, refused logins — and then asserts that no line holds
+the customer's phone number, their message text, a password, a token or a secret.
 """
 
 from __future__ import annotations
 
+import io
 import logging
-import traceback
 from collections.abc import Iterator
 
 import pytest
+import structlog
 
+from frontdesk.logs import configure_logging
 from tests.support.harness import EchoResponder, Running, running_frontdesk
 from tests.support.payloads import APP_SECRET, DEMO_NUMBER, text_message
 from tests.support.staff import PASSWORD
@@ -25,35 +28,28 @@ SECRET_TEXT = "my card number is 4929000000006 POISON"
 TRIGGER_WORD = "POISON"
 
 
-class _Everything(logging.Handler):
-    """Keeps each record as the text of everything it carries, exceptions (with causes) included."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        parts = [record.getMessage(), repr(record.__dict__)]
-        if record.exc_info and record.exc_info[1] is not None:
-            parts += traceback.format_exception(record.exc_info[1])
-        self.lines.append("\n".join(parts))
-
-
 @pytest.fixture
-def captured() -> Iterator[_Everything]:
-    handler, root = _Everything(), logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+def rendered() -> Iterator[io.StringIO]:
+    """What the product's own log handler writes (its formatter and redaction, as `frontdesk serve` sets
+    them up), at DEBUG, into a buffer instead of stderr."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(level="DEBUG", json=True)
+    stream = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
     try:
-        yield handler
+        yield stream
     finally:
-        root.removeHandler(handler)
+        root.handlers[:] = handlers
         root.setLevel(level)
+        structlog.reset_defaults()
 
 
 def _refuse_marked_rows(fd: Running, dialect: str) -> None:
-    """Make the database itself refuse any message whose text holds the trigger word."""
+    """Make the database itself refuse any message whose text holds the trigger word. On PostgreSQL a
+    CHECK constraint, whose error quotes the whole refused row ("DETAIL: Failing row contains ...")."""
     if dialect == "sqlite":
         fd.execute(
             "create trigger refuse_marked before insert on messages "
@@ -61,17 +57,12 @@ def _refuse_marked_rows(fd: Running, dialect: str) -> None:
         )
         return
     fd.execute(
-        "create function refuse_marked() returns trigger language plpgsql as $$ begin "
-        f"if new.text like '%{TRIGGER_WORD}%' then raise exception 'refused by test'; end if; "
-        "return new; end $$"
-    )
-    fd.execute(
-        "create trigger refuse_marked before insert on messages for each row execute function refuse_marked()"
+        f"alter table messages add constraint refused_by_test check (text not like '%{TRIGGER_WORD}%')"
     )
 
 
 def test_no_error_path_logs_customer_data_or_secrets(
-    database_url: str, graph_url: str, captured: _Everything
+    database_url: str, graph_url: str, rendered: io.StringIO
 ) -> None:
     responder = EchoResponder(fail_first=1)
     with running_frontdesk(database_url, graph_url, responder=responder) as fd:
@@ -124,9 +115,10 @@ def test_no_error_path_logs_customer_data_or_secrets(
             )
             assert answer.status_code == 401
 
-    logged = "\n".join(captured.lines)
-    assert len(captured.lines) > 10, "the error paths logged nothing: the capture is broken"
-    assert "refused by test" in logged, "the database errors were not logged at all"
+    lines = rendered.getvalue().splitlines()
+    logged = "\n".join(lines)
+    assert len(lines) > 10, "the error paths logged nothing: the capture is broken"
+    assert "refused" in logged and "Traceback" in logged, "the database errors were not logged at all"
     leaks = {
         "customer phone": CUSTOMER,
         "message text": "4929000000006",
@@ -138,6 +130,6 @@ def test_no_error_path_logs_customer_data_or_secrets(
     found = {what for what, value in leaks.items() if value in logged}
     assert not found, (
         f"logged: {sorted(found)}; e.g. "
-        + next(line for line in captured.lines if any(v in line for v in (leaks[w] for w in found)))[:2000]
+        + next(line for line in lines if any(v in line for v in (leaks[w] for w in found)))[:2000]
     )
     assert DEMO_NUMBER  # routing ids are not personal data and may be logged
