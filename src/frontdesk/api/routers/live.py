@@ -59,17 +59,25 @@ async def live_events(
         return
     staff, expires_at = signed_in
     hub, sessions = services.inbox.live, services.access.sessions
-    # Subscribe before the handshake completes: an event committed once the client is connected
-    # comes after the subscription's starting point, so it is never missed.
-    subscription = await hub.subscribe(staff.tenant.id, since=since)
+    # Watched before anything else is awaited, and checked once more after subscribing: a logout that
+    # lands between the sign-in check and here would otherwise find no socket to close.
     watch = sessions.watch(staff, expires_at=expires_at)
+    subscription = None
     try:
+        # Subscribe before the handshake completes: an event committed once the client is connected
+        # comes after the subscription's starting point, so it is never missed.
+        subscription = await hub.subscribe(staff.tenant.id, since=since)
+        await sessions.recheck()
+        if watch.ended.is_set():
+            await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason=watch.reason)
+            return
         offered = websocket.scope.get("subprotocols", [])
         await websocket.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         await _pump(websocket, hub, subscription, watch)
     finally:
         sessions.unwatch(watch)
-        hub.unsubscribe(subscription)
+        if subscription is not None:
+            hub.unsubscribe(subscription)
 
 
 async def _authenticate(
