@@ -138,6 +138,7 @@ def server_env(database_url: str, graph_url: str) -> dict[str, str]:
         "FRONTDESK_WHATSAPP_GRAPH_URL": graph_url,
         "FRONTDESK_RESPONDER": "bench.crash_responder:make",
         "FRONTDESK_JOB_LEASE_SECONDS": "10",  # well above a send under this load (2 s was not)
+        "FRONTDESK_WHATSAPP_TIMEOUT_SECONDS": "5",  # the lease must be at least twice this (settings)
         "FRONTDESK_POLL_INTERVAL_SECONDS": "0.1",
         "FRONTDESK_LOG_LEVEL": "WARNING",
     }

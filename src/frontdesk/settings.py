@@ -26,6 +26,11 @@ _DEV_SECRETS = {
 }
 
 
+# The lease (FRONTDESK_JOB_LEASE_SECONDS) is at least this many Graph timeouts: one for the call, the rest
+# for committing its outcome when the process or the database is busy.
+LEASE_MARGIN = 2
+
+
 class Environment(StrEnum):
     DEV = "dev"
     TEST = "test"
@@ -159,6 +164,19 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"{value!r} is not a rate limit like '10/minute'") from None
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Self:
+        # A reply's lease must cover the whole Graph call (bounded by the timeout) and the wait to commit
+        # its outcome; a lease that runs out mid-send lets another attempt send the reply again.
+        least = LEASE_MARGIN * self.whatsapp_timeout_seconds
+        if self.job_lease_seconds < least:
+            raise ValueError(
+                f"FRONTDESK_JOB_LEASE_SECONDS ({self.job_lease_seconds:g}) must be at least "
+                f"{LEASE_MARGIN}x FRONTDESK_WHATSAPP_TIMEOUT_SECONDS ({self.whatsapp_timeout_seconds:g}), "
+                f"i.e. {least:g}: a send that outlives its lease is sent again"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Self:

@@ -43,7 +43,9 @@ def serve_process(database_url: str, graph_url: str, port: int) -> Iterator[subp
         "FRONTDESK_ENCRYPTION_KEYS": "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=",
         "FRONTDESK_WHATSAPP_GRAPH_URL": graph_url,
         "FRONTDESK_RESPONDER": "tests.support.slow_responder:make",
-        "FRONTDESK_JOB_LEASE_SECONDS": "1.5",
+        # Short, so a restart picks orphaned work up soon; at least twice the Graph timeout (settings).
+        "FRONTDESK_JOB_LEASE_SECONDS": "4",
+        "FRONTDESK_WHATSAPP_TIMEOUT_SECONDS": "2",
         "FRONTDESK_POLL_INTERVAL_SECONDS": "0.1",
     }
     proc = subprocess.Popen(

@@ -84,3 +84,16 @@ def test_dev_derives_a_key_from_the_secret_key() -> None:
     one = load_settings(_env_file=None, env="dev").secret_keys()
     other = load_settings(_env_file=None, env="dev", secret_key="another").secret_keys()
     assert len(one) == 1 and one != other
+
+
+def test_a_lease_shorter_than_twice_the_graph_timeout_is_refused() -> None:
+    # A reply's lease must outlast its send and the commit of the outcome, or it is sent twice.
+    with pytest.raises(
+        ConfigurationError,
+        match=r"FRONTDESK_JOB_LEASE_SECONDS \(15\) must be at least 2x FRONTDESK_WHATSAPP_TIMEOUT_SECONDS "
+        r"\(10\), i.e. 20",
+    ):
+        load_settings(_env_file=None, job_lease_seconds=15)
+    assert (
+        load_settings(_env_file=None, job_lease_seconds=4, whatsapp_timeout_seconds=2).job_lease_seconds == 4
+    )

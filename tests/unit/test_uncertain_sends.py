@@ -11,9 +11,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
+from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.db.admin import SqlAdminStore
 from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
@@ -21,9 +23,11 @@ from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.write_turns import WriteTurns
 from frontdesk.domain.admin import DeadLetterKind
-from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.errors import ChannelError, ConfigurationError
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import OutboundMessage
+from frontdesk.services.dispatcher import Dispatcher
+from frontdesk.services.retry import Backoff
 from tests.unit.conftest import FakeClock, FakeSender
 from tests.unit.test_services import Echo, build, inbound, scalar
 
@@ -159,6 +163,100 @@ async def test_staff_resend_or_discard_a_held_send(store: SqlStore, clock: FakeC
         pass
     assert [m.body for _, m in sender.sent] == ["echo: first"]  # type: ignore[union-attr]
     assert await scalar(store, "select count(*) from outbox where status = 'uncertain'") == 0
+
+
+async def graph_sends(graph: httpx.AsyncClient) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = (await graph.get("/_fake/messages")).json()["messages"]
+    return records
+
+
+async def reached_graph(graph: httpx.AsyncClient) -> None:
+    """Wait until the fake Graph has received a send (a task in this loop is making it)."""
+    async with asyncio.timeout(10):
+        while True:
+            if await graph_sends(graph):
+                return
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("late_answer", [200, 500])  # a late wamid (`sent`), a late transient error (retry)
+async def test_a_send_that_outlives_its_lease_cannot_overwrite_the_next_attempts_outcome(
+    store: SqlStore, clock: FakeClock, graph_url: str, late_answer: int
+) -> None:
+    """Attempt 1 is still waiting for Graph when its lease runs out; attempt 2 claims the row and sends it.
+    Attempt 1's answer then arrives: it must leave attempt 2's `sent` as it is (not flip it back to
+    `pending`, which sends a third time, nor store attempt 1's wamid)."""
+    async with (
+        httpx.AsyncClient(base_url=graph_url) as graph,
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        sender = GraphClient(http=http, base_url=graph_url, api_version="v21.0", default_token="token")
+        dispatcher = await replies_queued(store, clock, sender, "resend", "hi")  # type: ignore[arg-type]
+        await graph.post("/_fake/fail", json={"status": late_answer, "hold": True, "times": 1})
+        first = asyncio.create_task(dispatcher.send_once())
+        await reached_graph(graph)  # attempt 1: Graph has it and holds its answer
+        clock.advance(seconds=LEASE + 1)
+        assert await dispatcher.send_once()  # attempt 2: answered at once
+        [(status, attempts)] = await rows(store, "select status, attempts from outbox")
+        assert (status, attempts) == ("sent", 2)
+        await graph.post("/_fake/release")
+        assert await first
+        requests = await graph_sends(graph)
+    assert [r["http_status"] for r in requests] == [late_answer, 200]
+    [reply] = await rows(
+        store,
+        "select o.status, m.status, m.channel_message_id from outbox o"
+        " join messages m on m.id = o.message_id",
+    )
+    assert tuple(reply) == ("sent", "sent", requests[1]["wamid"])
+    clock.advance(seconds=LEASE + 1)
+    assert not await dispatcher.send_once()  # nothing left to send
+
+
+async def test_the_send_timeout_bounds_the_whole_call_below_the_lease(
+    store: SqlStore, clock: FakeClock, graph_url: str
+) -> None:
+    """httpx's timeout is per phase (connect, write, each read), so one call can outlast it several
+    times over; the dispatcher's own deadline ends it, as a send that may have been delivered."""
+    async with (
+        httpx.AsyncClient(base_url=graph_url) as graph,
+        httpx.AsyncClient(timeout=60) as http,
+    ):
+        sender = GraphClient(http=http, base_url=graph_url, api_version="v21.0", default_token="token")
+        queued = await replies_queued(store, clock, sender, "hold", "hi")  # type: ignore[arg-type]
+        dispatcher = Dispatcher(
+            outbox=store,
+            sender=sender,
+            clock=clock,
+            concurrency=1,
+            lease_seconds=LEASE,
+            poll_seconds=0.1,
+            max_attempts=3,
+            backoff=Backoff(base=1.0, cap=4.0),
+            send_timeout_seconds=0.2,
+        )
+        await graph.post("/_fake/fail", json={"status": 200, "hold": True, "times": 1})
+        try:
+            assert await dispatcher.send_once()
+        finally:
+            await graph.post("/_fake/release")
+    assert tuple((await rows(store, REPLIES))[0]) == ("uncertain", "pending", "uncertain")
+    assert not await queued.send_once()
+
+
+def test_a_send_timeout_as_long_as_the_lease_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="must be shorter than the lease"):
+        Dispatcher(
+            outbox=None,  # type: ignore[arg-type]
+            sender=FakeSender(),
+            clock=FakeClock(),
+            concurrency=1,
+            lease_seconds=10,
+            poll_seconds=0.1,
+            max_attempts=3,
+            backoff=Backoff(base=1.0, cap=4.0),
+            send_timeout_seconds=10,
+        )
 
 
 async def test_an_urgent_writer_goes_ahead_of_those_already_waiting() -> None:

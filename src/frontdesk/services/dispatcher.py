@@ -8,18 +8,22 @@ lease expires, and the channel's `uncertain_sends` decides: `resend` sends it ag
 perhaps twice), `hold` sends nothing and holds it as `uncertain` for staff (at most once). A channel
 timeout after the request went out (`ChannelError.maybe_delivered`) is the same uncertainty and gets the
 same choice. A held reply no longer blocks the later replies of its conversation, like a failed one.
-Nothing else ever sends a row twice.
+Nothing else ever sends a row twice: a whole channel call is bounded by a timeout shorter than the lease
+(the settings refuse a lease that is not), and every outcome is written only while the row is still
+`sending` under this attempt's claim token, so should an attempt outlive its lease anyway, its late
+answer changes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from frontdesk.domain.errors import ChannelError, WindowClosedError
+from frontdesk.domain.errors import ChannelError, ConfigurationError, WindowClosedError
 from frontdesk.domain.models import OutboxItem, UncertainSends
 from frontdesk.domain.ops import Metrics, NoMetrics
-from frontdesk.domain.outbound import Template, outbound_from_dict
+from frontdesk.domain.outbound import OutboundMessage, Template, outbound_from_dict
 from frontdesk.domain.ports import ChannelSender, Clock, Outbox
 from frontdesk.services.polling import PollingPool
 from frontdesk.services.retry import Backoff
@@ -29,6 +33,7 @@ log = logging.getLogger(__name__)
 SERVICE_WINDOW = timedelta(hours=24)
 INTERRUPTED = "the process stopped while sending this reply; WhatsApp may have delivered it"
 TIMED_OUT = "WhatsApp did not answer in time; it may have delivered this reply"
+UNSENDABLE = "unsendable"
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -37,7 +42,10 @@ def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
 
 
 class Dispatcher:
-    """Sends outbox rows with `concurrency` tasks; transient failures retry with backoff."""
+    """Sends outbox rows with `concurrency` tasks; transient failures retry with backoff.
+
+    `send_timeout_seconds` bounds one whole channel call (connecting, writing and waiting for the answer
+    together); it must be shorter than the lease, so a send in flight is never claimed again."""
 
     def __init__(
         self,
@@ -50,13 +58,20 @@ class Dispatcher:
         poll_seconds: float,
         max_attempts: int,
         backoff: Backoff,
+        send_timeout_seconds: float | None = None,
         metrics: Metrics | None = None,
     ):
+        if send_timeout_seconds is not None and send_timeout_seconds >= lease_seconds:
+            raise ConfigurationError(
+                f"the send timeout ({send_timeout_seconds} s) must be shorter than the lease "
+                f"({lease_seconds} s), or a send still in flight is claimed and sent again"
+            )
         self._metrics = metrics or NoMetrics()
         self._outbox = outbox
         self._sender = sender
         self._clock = clock
         self._lease = lease_seconds
+        self._send_timeout = send_timeout_seconds
         self._max_attempts = max_attempts
         self._backoff = backoff
         self.pool = PollingPool(
@@ -76,11 +91,11 @@ class Dispatcher:
         if item.interrupted and holds:
             await self._hold(item, reason=INTERRUPTED)
             return
-        message = outbound_from_dict(item.payload)
         try:
+            message = _message(item)
             if not isinstance(message, Template) and not window_open(item.last_inbound_at, self._clock.now()):
                 raise WindowClosedError()
-            wamid = await self._sender.send(channel=item.channel, to=item.to, message=message)
+            wamid = await self._call(item, message)
         except ChannelError as exc:
             if exc.maybe_delivered and holds:
                 await self._hold(item, reason=TIMED_OUT)
@@ -88,15 +103,29 @@ class Dispatcher:
                 await self._failed(item, exc)
             return
         async with self._outbox.outcome() as tx:
-            await tx.outbox_sent(item, channel_message_id=wamid, now=self._clock.now())
-        self._metrics.send(result="sent", code=None)
+            recorded = await tx.outbox_sent(item, channel_message_id=wamid, now=self._clock.now())
+        self._counted(item, "sent", code=None, recorded=recorded, wamid=wamid)
+
+    async def _call(self, item: OutboxItem, message: OutboundMessage) -> str:
+        """The channel call, within the send timeout: running out of it is a timeout after the request
+        may have gone out (what Graph does with a cancelled request is unknown)."""
+        try:
+            async with asyncio.timeout(self._send_timeout):
+                return await self._sender.send(channel=item.channel, to=item.to, message=message)
+        except TimeoutError:
+            raise ChannelError(
+                f"the channel did not answer within {self._send_timeout} s",
+                code="timeout",
+                transient=True,
+                maybe_delivered=True,
+            ) from None
 
     async def _hold(self, item: OutboxItem, *, reason: str) -> None:
         """Hold a reply that may have been delivered for staff (the channel's policy is `hold`)."""
         log.warning("send held as uncertain", extra={"outbox_id": item.id, "attempt": item.attempts})
         async with self._outbox.outcome() as tx:
-            await tx.outbox_uncertain(item, reason=reason, now=self._clock.now())
-        self._metrics.send(result="uncertain", code=None)
+            recorded = await tx.outbox_uncertain(item, reason=reason, now=self._clock.now())
+        self._counted(item, "uncertain", code=None, recorded=recorded)
 
     async def _failed(self, item: OutboxItem, exc: ChannelError) -> None:
         now = self._clock.now()
@@ -112,8 +141,34 @@ class Dispatcher:
         async with self._outbox.outcome() as tx:
             if exc.transient and item.attempts < self._max_attempts:
                 retry_at = now + timedelta(seconds=self._backoff.delay(item.attempts))
-                await tx.outbox_retry(item, error=str(exc), run_at=retry_at)
-                self._metrics.send(result="retry", code=exc.code)
+                result, recorded = "retry", await tx.outbox_retry(item, error=str(exc), run_at=retry_at)
             else:
-                await tx.outbox_failed(item, code=exc.code, error=exc.message, now=now)
-                self._metrics.send(result="failed", code=exc.code)
+                result = "failed"
+                recorded = await tx.outbox_failed(item, code=exc.code, error=exc.message, now=now)
+        self._counted(item, result, code=exc.code, recorded=recorded)
+
+    def _counted(
+        self, item: OutboxItem, result: str, *, code: str | None, recorded: bool, wamid: str | None = None
+    ) -> None:
+        """Count a recorded outcome; log one that came too late (its row was claimed again meanwhile)."""
+        if recorded:
+            self._metrics.send(result=result, code=code)
+            return
+        log.warning(
+            "send outcome dropped: the row was claimed again while this attempt was sending",
+            extra={"outbox_id": item.id, "attempt": item.attempts, "result": result, "wamid": wamid},
+        )
+
+
+def _message(item: OutboxItem) -> OutboundMessage:
+    """The stored reply; one that no longer decodes (erased by retention, written by an older release)
+    can never be sent, so it fails for good instead of leaving its row `sending` and blocking the rest
+    of its conversation."""
+    try:
+        return outbound_from_dict(item.payload)
+    except ValueError:  # pydantic's ValidationError
+        raise ChannelError(
+            "the stored reply cannot be sent: its content was erased or is not a message",
+            code=UNSENDABLE,
+            transient=False,
+        ) from None

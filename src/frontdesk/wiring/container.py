@@ -140,6 +140,7 @@ class Frontdesk:
             poll_seconds=s.poll_interval_seconds,
             max_attempts=s.send_max_attempts,
             backoff=backoff,
+            send_timeout_seconds=s.whatsapp_timeout_seconds,
         )
         turns = TurnService(
             store=store,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
+from secrets import token_hex
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
@@ -176,6 +177,8 @@ class SqlStore:
             ).first()
             if row is None:
                 return None
+            # A fresh token per claim (attempts restart at 0 when staff retry, so they can repeat).
+            claim = token_hex(16)
             claimed = await conn.execute(
                 update(outbox)
                 .where(outbox.c.id == row.id, _outbox_claimable(now))
@@ -184,6 +187,7 @@ class SqlStore:
                     attempts=outbox.c.attempts + 1,
                     locked_until=now + timedelta(seconds=lease_seconds),
                     attempted_at=now,
+                    claim=claim,
                 )
             )
             if claimed.rowcount != 1:
@@ -198,6 +202,7 @@ class SqlStore:
                 payload=row.payload,
                 attempts=row.attempts + 1,
                 last_inbound_at=row.last_inbound_at,
+                claim=claim,
                 # Still `sending`: its lease ran out without an outcome, so its process stopped mid-send.
                 interrupted=row.status == OutboxStatus.SENDING,
             )

@@ -232,6 +232,8 @@ class OutboxRow(Base):
     locked_until: Mapped[datetime | None]
     # When the latest attempt was claimed (status `sending`), before the channel was called (0008).
     attempted_at: Mapped[datetime | None]
+    # The latest claim's random token: its outcome is written only while the row still carries it (0008).
+    claim: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -262,13 +262,25 @@ class SqlTx:
 
     # -- outbox
 
-    async def outbox_sent(self, item: OutboxItem, *, channel_message_id: str, now: datetime) -> None:
-        await self._lock_wamid(channel_message_id, exclusive=True)
-        await self.conn.execute(
+    async def _outcome(self, item: OutboxItem, **values: Any) -> bool:
+        """Write an attempt's outcome to its outbox row if the row is still `sending` under the
+        attempt's claim; False if a later claim took it (a send that outlived its lease): nothing
+        changes then, so a late answer never overwrites the newer attempt's outcome."""
+        changed = await self.conn.execute(
             update(outbox)
-            .where(outbox.c.id == item.id)
-            .values(status=OutboxStatus.SENT, sent_at=now, locked_until=None, last_error=None)
+            .where(
+                outbox.c.id == item.id,
+                outbox.c.status == OutboxStatus.SENDING,
+                outbox.c.claim == item.claim,
+            )
+            .values(locked_until=None, **values)
         )
+        return bool(changed.rowcount == 1)
+
+    async def outbox_sent(self, item: OutboxItem, *, channel_message_id: str, now: datetime) -> bool:
+        await self._lock_wamid(channel_message_id, exclusive=True)
+        if not await self._outcome(item, status=OutboxStatus.SENT, sent_at=now, last_error=None):
+            return False
         await self.conn.execute(
             update(messages)
             .where(messages.c.id == item.message_id)
@@ -285,40 +297,35 @@ class SqlTx:
                 channel_message_id, MessageStatus(ev.status), ev.error_code, ev.error_message, ev.occurred_at
             )
         await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
+        return True
 
-    async def outbox_retry(self, item: OutboxItem, *, error: str, run_at: datetime) -> None:
-        await self.conn.execute(
-            update(outbox)
-            .where(outbox.c.id == item.id)
-            .values(status=OutboxStatus.PENDING, next_attempt_at=run_at, locked_until=None, last_error=error)
+    async def outbox_retry(self, item: OutboxItem, *, error: str, run_at: datetime) -> bool:
+        return await self._outcome(
+            item, status=OutboxStatus.PENDING, next_attempt_at=run_at, last_error=error
         )
 
-    async def outbox_failed(self, item: OutboxItem, *, code: str | None, error: str, now: datetime) -> None:
-        await self.conn.execute(
-            update(outbox)
-            .where(outbox.c.id == item.id)
-            .values(status=OutboxStatus.FAILED, locked_until=None, last_error=error)
-        )
+    async def outbox_failed(self, item: OutboxItem, *, code: str | None, error: str, now: datetime) -> bool:
+        if not await self._outcome(item, status=OutboxStatus.FAILED, last_error=error):
+            return False
         await self.conn.execute(
             update(messages)
             .where(messages.c.id == item.message_id)
             .values(status=MessageStatus.FAILED, error_code=code, error_message=error, status_at=now)
         )
         await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
+        return True
 
-    async def outbox_uncertain(self, item: OutboxItem, *, reason: str, now: datetime) -> None:
+    async def outbox_uncertain(self, item: OutboxItem, *, reason: str, now: datetime) -> bool:
+        if not await self._outcome(item, status=OutboxStatus.UNCERTAIN, last_error=reason):
+            return False
         # The message stays `pending` (it may or may not have arrived); its error says why it waits.
-        await self.conn.execute(
-            update(outbox)
-            .where(outbox.c.id == item.id)
-            .values(status=OutboxStatus.UNCERTAIN, locked_until=None, last_error=reason)
-        )
         await self.conn.execute(
             update(messages)
             .where(messages.c.id == item.message_id)
             .values(error_code=UNCERTAIN_SEND, error_message=reason, status_at=now)
         )
         await self._message_event(live.MESSAGE_STATUS, await self.message(item.message_id), now)
+        return True
 
 
 def _error_text(error: Any) -> str:

@@ -23,6 +23,9 @@ def upgrade() -> None:
     # A tenant invites an e-mail; the person accepts (an account made for the invitation accepts it at
     # its first sign-in). Failed sign-ins are counted per (e-mail, IP) so a stranger cannot lock the
     # real user out from elsewhere; `staff_users.failed_logins`/`locked_until` are no longer used.
+    # Accepting takes the invitation's one-time code (`code_digest`, its SHA-256): signing in as the
+    # e-mail is not enough, as the admin who chose an account's first password can do that too;
+    # `code_failures` counts wrong codes, and a few cancel the invitation.
     _id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     _at = sa.DateTime(timezone=True)
     op.create_table(
@@ -33,6 +36,8 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("invited_by", sa.String(length=200), nullable=False),
         sa.Column("creates_account", sa.Boolean(), nullable=False),
+        sa.Column("code_digest", sa.String(length=64), nullable=False),
+        sa.Column("code_failures", sa.Integer(), nullable=False),
         sa.Column("created_at", _at, nullable=False),
         sa.Column("expires_at", _at, nullable=False),
         sa.ForeignKeyConstraint(
@@ -68,6 +73,9 @@ def upgrade() -> None:
         sa.Column("uncertain_sends", sa.String(length=16), nullable=False, server_default="resend"),
     )
     op.add_column("outbox", sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=True))
+    # `outbox.claim`: a random token each claim sets; a send's outcome is written only while the row is
+    # still `sending` under that token, so a slow attempt whose row was reclaimed changes nothing.
+    op.add_column("outbox", sa.Column("claim", sa.String(length=32), nullable=True))
     # --- secrets at rest, retention ---
     # Channel tokens are encrypted by the application (it holds the keys, the migration does not): plain
     # ones from before are encrypted at the next start. `tenants.retention_days`: after so many days a
@@ -86,6 +94,7 @@ def downgrade() -> None:
     # --- uncertain sends after a crash (per-channel policy) ---
     # Rows held as `uncertain` go back to `failed`, which staff can retry or discard in that release.
     op.execute("UPDATE outbox SET status = 'failed' WHERE status = 'uncertain'")
+    op.execute("ALTER TABLE outbox DROP COLUMN claim")
     op.execute("ALTER TABLE outbox DROP COLUMN attempted_at")
     op.execute("ALTER TABLE channels DROP COLUMN uncertain_sends")
     # --- invitations (adding an existing account to a tenant) ---
