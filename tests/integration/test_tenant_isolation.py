@@ -109,7 +109,9 @@ def request_body(spec: dict[str, Any], operation: dict[str, Any], me: int) -> di
     if media.get("examples"):
         body = next(iter(media["examples"].values()))["value"]
     else:
-        ref = media["schema"]["$ref"].rsplit("/", 1)[-1]
+        schema = media["schema"]
+        schema = schema.get("anyOf", [schema])[0]  # an optional body: its model, then null
+        ref = schema["$ref"].rsplit("/", 1)[-1]
         body = spec["components"]["schemas"][ref]["examples"][0]
     if "user_id" in body:
         body = {**body, "user_id": me}  # a member of the caller's tenant: only the path id is foreign

@@ -28,7 +28,7 @@ from frontdesk.domain.staff import (
 )
 from frontdesk.services.accounts import SessionsChanged, check_password
 from frontdesk.services.audit import AuditService
-from frontdesk.services.invitations import INVITATION_TTL
+from frontdesk.services.invitations import INVITATION_TTL, new_code
 
 
 class UserService:
@@ -60,10 +60,13 @@ class UserService:
             raise NotFoundError(f"user {user_id} not found")
         return member
 
-    async def invite(self, actor: Staff, *, email: str, name: str, role: Role, password: str) -> Invitation:
-        """Invite `email` with `role`; the same answer, in about the same time, whether it has an account
-        or not. A new e-mail gets an account with this name and password, which joins at its first
-        sign-in; an existing account (anywhere) must accept, and keeps its name and password."""
+    async def invite(
+        self, actor: Staff, *, email: str, name: str, role: Role, password: str
+    ) -> tuple[Invitation, str]:
+        """Invite `email` with `role`: (the invitation, its one-time code for the admin to hand over);
+        the same answer, in about the same time, whether it has an account or not. A new e-mail gets an
+        account with this name and password, which joins at its first sign-in; an existing account
+        (anywhere) must accept with the code, and keeps its name and password (this one is dropped)."""
         self._may_grant(actor, role)
         check_password(password)
         email = email.strip().lower()
@@ -73,6 +76,7 @@ class UserService:
         account = await self._usable_account(email, now)
         if account is not None and await self._accounts.member(actor.tenant.id, account.id) is not None:
             raise ConflictError("that person is already a member of this tenant")
+        code, digest = new_code()
         invitation = NewInvitation(
             tenant_id=actor.tenant.id,
             email=email,
@@ -81,6 +85,7 @@ class UserService:
             created_at=now,
             expires_at=now + INVITATION_TTL,
             creates_account=account is None,
+            code_digest=digest,
         )
         if account is None:
             try:
@@ -98,7 +103,7 @@ class UserService:
             target_id=invited.id,
             details={"email": email, "role": role.value, "expires_at": invited.expires_at.isoformat()},
         )
-        return invited
+        return invited, code
 
     async def _usable_account(self, email: str, now: datetime) -> Account | None:
         """The account of `email`, unless nobody can ever use it: never signed in, in no tenant, and no

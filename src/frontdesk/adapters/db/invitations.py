@@ -3,6 +3,7 @@ database."""
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from frontdesk.adapters.db.tables import tenants
 from frontdesk.adapters.db.tables_staff import StaffInvitationRow, StaffLoginFailureRow, StaffMembershipRow
 from frontdesk.adapters.db.transaction import upsert_insert
 from frontdesk.domain.errors import ConflictError
-from frontdesk.domain.invitations import Invitation, NewInvitation
+from frontdesk.domain.invitations import MAX_CODE_FAILURES, CodeCheck, Invitation, NewInvitation
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.staff import Role
 
@@ -69,6 +70,8 @@ class SqlInvitations:
                         role=new.role.value,
                         invited_by=new.invited_by,
                         creates_account=new.creates_account,
+                        code_digest=new.code_digest,
+                        code_failures=0,
                         created_at=new.created_at,
                         expires_at=new.expires_at,
                     )
@@ -102,22 +105,25 @@ class SqlInvitations:
             )
 
     async def accept(
-        self, invitation_id: int, *, email: str, user_id: int, now: datetime
-    ) -> Invitation | None:
+        self, invitation_id: int, *, email: str, user_id: int, now: datetime, code_digest: str | None
+    ) -> tuple[CodeCheck, Invitation | None]:
+        live = (
+            invitations.c.id == invitation_id,
+            invitations.c.email == email,
+            invitations.c.expires_at > now,
+        )
         try:
             async with self._store.begin() as conn:
-                found = await _one(
-                    conn,
-                    invitations.c.id == invitation_id,
-                    invitations.c.email == email,
-                    invitations.c.expires_at > now,
-                )
-                if found is None:
-                    return None
+                row = (await conn.execute(_WITH_TENANT.where(*live))).first()
+                if row is None:
+                    return CodeCheck.NOT_FOUND, None
+                found = _invitation(row)
+                if code_digest is not None and not hmac.compare_digest(row.code_digest, code_digest):
+                    return await self._wrong_code(conn, found), found
                 # Deleted first: of two acceptances racing, only the one that deletes the row goes on.
                 gone = await conn.execute(delete(invitations).where(invitations.c.id == invitation_id))
                 if gone.rowcount != 1:
-                    return None
+                    return CodeCheck.NOT_FOUND, None
                 await conn.execute(
                     insert(memberships).values(
                         user_id=user_id, tenant_id=found.tenant.id, role=found.role.value, created_at=now
@@ -125,7 +131,25 @@ class SqlInvitations:
                 )
         except IntegrityError:
             raise ConflictError("you are already a member of that tenant") from None
-        return found
+        return CodeCheck.ACCEPTED, found
+
+    @staticmethod
+    async def _wrong_code(conn: AsyncConnection, found: Invitation) -> CodeCheck:
+        # Counted in the database (racing guesses each add one), and the last allowed guess deletes it.
+        failures = (
+            await conn.execute(
+                update(invitations)
+                .where(invitations.c.id == found.id)
+                .values(code_failures=invitations.c.code_failures + 1)
+                .returning(invitations.c.code_failures)
+            )
+        ).scalar()
+        if failures is None:  # deleted by a racing request since it was read
+            return CodeCheck.NOT_FOUND
+        if failures < MAX_CODE_FAILURES:
+            return CodeCheck.WRONG
+        gone = await conn.execute(delete(invitations).where(invitations.c.id == found.id))
+        return CodeCheck.CANCELLED if gone.rowcount == 1 else CodeCheck.NOT_FOUND
 
     async def remove(
         self,

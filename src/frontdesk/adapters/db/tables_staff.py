@@ -74,6 +74,8 @@ class StaffInvitationRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     invited_by: Mapped[str] = mapped_column(String(200))
     creates_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    code_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the one-time code, never the code
+    code_failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 

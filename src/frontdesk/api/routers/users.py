@@ -16,6 +16,7 @@ from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.api.schemas.users import (
     AuditEntryOut,
     AuditListOut,
+    InvitationCreatedOut,
     InvitationListOut,
     InvitationOut,
     MemberIn,
@@ -55,15 +56,16 @@ async def list_users(actor: Admin, users: UsersDep, limit: Limit = 50, offset: O
 
 
 @router.post("/users", status_code=status.HTTP_202_ACCEPTED, responses=_errors(400, 401, 403, 409, 422))
-async def invite_user(body: MemberIn, actor: Admin, users: UsersDep) -> InvitationOut:
+async def invite_user(body: MemberIn, actor: Admin, users: UsersDep) -> InvitationCreatedOut:
     """Invite someone with a role, valid 7 days. They join when they accept: at their first sign-in if
     the e-mail had no account (it gets one with this name and password), otherwise from their own
-    invitations (`GET /api/v1/invitations`), keeping their name and password. The answer is the same
-    in both cases: it never says whether the e-mail has an account."""
-    invited = await users.invite(
+    invitations (`GET /api/v1/invitations`) with the one-time `code` of this answer, keeping their name
+    and password (the one given here is dropped). The answer is the same in both cases: it never says
+    whether the e-mail has an account. The `code` is shown only here: give it to the person yourself."""
+    invited, code = await users.invite(
         actor, email=body.email, name=body.name, role=body.role, password=body.password
     )
-    return InvitationOut.of(invited)
+    return InvitationCreatedOut.of_new(invited, code)
 
 
 @router.get("/users/invitations", responses=_errors(401, 403))

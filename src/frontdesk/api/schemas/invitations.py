@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from frontdesk.api.schemas.auth import TenantOut
 from frontdesk.domain.invitations import Invitation
+from frontdesk.services.invitations import MAX_CODE
 
 _MINE: dict[str, JsonValue] = {
     "id": 7,
@@ -45,3 +46,18 @@ class MyInvitationListOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_MINE]}]})
 
     items: list[MyInvitationOut]
+
+
+class AcceptIn(BaseModel):
+    """The invitation's one-time code, which the person got from the admin who invited them."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"code": "q0mX3fJ8c1vT9bYzL2wKpA"}]}
+    )
+
+    code: str = Field(
+        default="",
+        max_length=MAX_CODE,
+        description="The code the inviting admin was shown once. A wrong or missing code is answered "
+        "like an unknown invitation (404), and the fifth wrong one cancels the invitation.",
+    )

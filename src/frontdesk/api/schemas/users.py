@@ -98,6 +98,9 @@ _INVITATION: dict[str, JsonValue] = {
 }
 
 
+_CODE = "q0mX3fJ8c1vT9bYzL2wKpA"
+
+
 class InvitationOut(BaseModel):
     """An invitation this tenant sent, waiting for the person to accept it (at their first sign-in for
     an account made by it, or from their invitations otherwise). Says nothing about the account."""
@@ -123,6 +126,22 @@ class InvitationOut(BaseModel):
             expires_at=invitation.expires_at,
             expired=invitation.expired,
         )
+
+
+class InvitationCreatedOut(InvitationOut):
+    """The invitation just sent, with its one-time code: shown only in this answer (only a hash is
+    kept). Give the code to the person; an existing account needs it to accept."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_INVITATION, "code": _CODE}]})
+
+    code: str = Field(
+        description="The one-time code that accepting takes (`POST /api/v1/invitations/{id}/accept`). "
+        "Shown once: hand it to the person yourself. Five wrong codes cancel the invitation."
+    )
+
+    @classmethod
+    def of_new(cls, invitation: Invitation, code: str) -> InvitationCreatedOut:
+        return cls(**InvitationOut.of(invitation).model_dump(), code=code)
 
 
 class InvitationListOut(BaseModel):
