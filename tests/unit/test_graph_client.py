@@ -305,6 +305,33 @@ async def test_timeouts_and_network_errors_are_transient(
 
 
 @pytest.mark.parametrize(
+    ("side_effect", "maybe_delivered"),
+    [
+        # After the request went out: Meta may have accepted the message before the answer was lost.
+        (httpx.ReadTimeout("timed out"), True),
+        (httpx.ReadError("connection reset"), True),
+        (httpx.RemoteProtocolError("peer closed connection without sending complete message body"), True),
+        (httpx.ProxyError("proxy hung up"), True),
+        # Before the whole request went out: nothing can have been delivered.
+        (httpx.ConnectError("connection refused"), False),
+        (httpx.ConnectTimeout("timed out"), False),
+        (httpx.WriteError("broken pipe"), False),
+        (httpx.WriteTimeout("timed out"), False),
+        (httpx.PoolTimeout("no connection free"), False),
+    ],
+)
+async def test_only_failures_before_the_request_went_out_are_surely_undelivered(
+    client: GraphClient, side_effect: Exception, maybe_delivered: bool
+) -> None:
+    with respx.mock() as mock:
+        mock.post(URL).mock(side_effect=side_effect)
+        with pytest.raises(ChannelError) as caught:
+            await client.send(channel=CHANNEL, to=TO, message=Text(body="Hi"))
+    assert caught.value.maybe_delivered is maybe_delivered
+    assert caught.value.transient is True
+
+
+@pytest.mark.parametrize(
     "response",
     [httpx.Response(200, json={"messaging_product": "whatsapp"}), httpx.Response(200, text="not json")],
 )

@@ -36,8 +36,9 @@ class ChannelError(FrontdeskError):
     """A channel (e.g. the WhatsApp Graph API) refused or failed to deliver a message.
 
     `transient` says whether retrying later can succeed; retry logic reads it, never the text.
-    `maybe_delivered` says the request reached the channel and no answer came back (a read timeout): the
-    message may have been delivered, and the channel's `uncertain_sends` policy decides what happens.
+    `maybe_delivered` says the request may have reached the channel and no answer came back (anything but
+    a failure to connect or to write the request): the message may have been delivered, and the channel's
+    `uncertain_sends` policy decides what happens.
     """
 
     def __init__(

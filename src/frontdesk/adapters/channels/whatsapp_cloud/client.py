@@ -189,21 +189,8 @@ class GraphClient:
                 response = await self._http.get(url, params=params, headers=headers)
             else:
                 response = await self._http.post(url, json=body, headers=headers)
-        except httpx.TimeoutException as exc:
-            log.info("graph.timeout", phone_number_id=pnid)
-            # Only a read timeout comes after the whole request went out: Meta may have accepted the
-            # message. A connect, write or pool timeout never delivered anything.
-            raise ChannelError(
-                "the Graph API did not answer in time",
-                code="timeout",
-                transient=True,
-                maybe_delivered=isinstance(exc, httpx.ReadTimeout),
-            ) from exc
         except httpx.TransportError as exc:
-            log.info("graph.network_error", phone_number_id=pnid, error=type(exc).__name__)
-            raise ChannelError(
-                f"could not reach the Graph API: {type(exc).__name__}: {exc}", code="network", transient=True
-            ) from exc
+            raise _transport_error(exc, pnid) from exc
         data = _json_object(response)
         if response.is_success and data is not None:
             return data
@@ -217,6 +204,45 @@ class GraphClient:
             fbtrace_id=_fbtrace_id(data),
         )
         raise error
+
+
+# Failures before the whole request went out: Meta cannot have the message. Any other transport error
+# (a read timeout, a connection reset or a malformed answer after the request was written) may come after
+# Meta accepted it, so the message may have been delivered.
+_NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
+
+
+def _transport_error(exc: httpx.TransportError, pnid: str) -> ChannelError:
+    """A network failure as a transient `ChannelError`, `maybe_delivered` unless it came before the
+    request was sent."""
+    maybe_delivered = not isinstance(exc, _NEVER_SENT)
+    if isinstance(exc, httpx.TimeoutException):
+        log.info("graph.timeout", phone_number_id=pnid, maybe_delivered=maybe_delivered)
+        return ChannelError(
+            "the Graph API did not answer in time",
+            code="timeout",
+            transient=True,
+            maybe_delivered=maybe_delivered,
+        )
+    log.info(
+        "graph.network_error",
+        phone_number_id=pnid,
+        error=type(exc).__name__,
+        maybe_delivered=maybe_delivered,
+    )
+    return ChannelError(
+        f"could not reach the Graph API: {type(exc).__name__}: {exc}",
+        code="network",
+        transient=True,
+        maybe_delivered=maybe_delivered,
+    )
 
 
 def _str_or_none(value: object) -> str | None:
