@@ -16,39 +16,49 @@ result's `summary` and facts, and `TEMPLATE_GLOBALS`. They use WhatsApp formatti
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from string import Formatter
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, model_validator
 
-from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.models import Frozen
-
-LOCAL_MODEL = "local"
-"""The offline brain: the last model of every fallback chain."""
-
-HANDOFF_TOOL = "handoff"
-"""Hands the conversation to staff; every agent and the supervisor may use it."""
-
-SUPERVISOR = "supervisor"
-"""The supervisor's name where an agent's name is expected (its skills: greetings, handoff, ...)."""
-
-OFF_TOPIC = "off_topic"
-"""A supervisor skill by this name holds examples of what the team does not do (weather, jokes, ...):
-a message closest to them is not understood, however confident the match."""
-
-TEMPLATE_GLOBALS = frozenset({"contact_name", "business_name", "agent_name"})
-"""Names every template may use besides its skill's slots and facts."""
-
-RESULT_FIELDS = frozenset({"summary"})
-"""What every tool result gives the replies of a skill that calls it: `summary`, the tool's own text."""
-
-REPLY_OUTCOMES = frozenset(
-    {"not_found", "not_allowed", "invalid_arguments", "missing_info", "conflict", "empty", "declined"}
+from frontdesk.domain.team_checks import team_problems
+from frontdesk.domain.team_terms import (
+    HANDOFF_TOOL as HANDOFF_TOOL,
 )
-"""Keys of `Skill.replies`: a tool's error, `empty` (it found nothing), `declined` (the customer said no)."""
+from frontdesk.domain.team_terms import (  # re-exported: the team's vocabulary
+    LOCAL_MODEL as LOCAL_MODEL,
+)
+from frontdesk.domain.team_terms import (
+    OFF_TOPIC as OFF_TOPIC,
+)
+from frontdesk.domain.team_terms import (
+    REPLY_OUTCOMES as REPLY_OUTCOMES,
+)
+from frontdesk.domain.team_terms import (
+    RESULT_FIELDS as RESULT_FIELDS,
+)
+from frontdesk.domain.team_terms import (
+    SUPERVISOR as SUPERVISOR,
+)
+from frontdesk.domain.team_terms import (
+    TEMPLATE_GLOBALS as TEMPLATE_GLOBALS,
+)
+from frontdesk.domain.team_terms import (
+    Path as Path,
+)
+from frontdesk.domain.team_terms import (
+    TeamError as TeamError,
+)
+from frontdesk.domain.team_terms import (
+    TeamProblem as TeamProblem,
+)
+from frontdesk.domain.team_terms import (
+    format_path as format_path,
+)
+from frontdesk.domain.team_terms import (
+    template_fields as template_fields,
+)
 
 SlotType = Literal[
     "order_ref",
@@ -80,24 +90,6 @@ _MARKDOWN = (
     (re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE), "uses a Markdown table; WhatsApp cannot show tables"),
     (re.compile(r"\[[^\]]+\]\([^)]+\)"), "uses a Markdown link [..](..); write the URL itself"),
 )
-
-
-def template_fields(template: str) -> tuple[str, ...]:
-    """The names a reply template refers to, in order; `ValueError` if it is not a plain-name template."""
-    names: list[str] = []
-    try:
-        parts = list(Formatter().parse(template))
-    except ValueError as exc:
-        raise ValueError(f"not a valid template: {exc} (write a literal brace as {{{{ or }}}})") from None
-    for _, field, spec, conversion in parts:
-        if field is None:
-            continue
-        if not field.isidentifier():
-            raise ValueError(f"{{{field}}} is not a plain name (write {{name}}; escape braces as {{{{ }}}})")
-        if spec or conversion:
-            raise ValueError(f"{{{field}}} has a format spec or conversion; templates take plain names only")
-        names.append(field)
-    return tuple(names)
 
 
 def _check_template(template: str) -> str:
@@ -192,8 +184,6 @@ class Team(Frozen):
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Team:
-        from frontdesk.domain.team_checks import team_problems  # imported here: it imports this module
-
         context: Any = info.context or {}
         problems = team_problems(self, known_tools=context.get("known_tools"))
         if problems:
@@ -211,47 +201,3 @@ class Team(Frozen):
         for agent in self.agents:
             for skill in agent.skills:
                 yield agent.name, skill
-
-
-Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TeamProblem:
-    """One thing wrong in a team, and where: `path` leads from the file's top to the bad value."""
-
-    path: Path
-    message: str
-    line: int | None = None
-    """1-based line in the file, when the problem came from one."""
-
-    @property
-    def location(self) -> str:
-        """The path written as in the file's terms, e.g. `agents[2].skills[0].tool`."""
-        return format_path(self.path)
-
-    def __str__(self) -> str:
-        where = self.location + (f" (line {self.line})" if self.line else "")
-        if not self.path:
-            where = f"line {self.line}" if self.line else ""
-        return f"{where}: {self.message}" if where else self.message
-
-
-def format_path(path: Iterable[str | int]) -> str:
-    """`("agents", 2, "tools", 0)` as `agents[2].tools[0]`."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class TeamError(ConfigurationError):
-    """A team is invalid; `problems` says what and where, `source` which file (when it came from one)."""
-
-    def __init__(self, problems: Iterable[TeamProblem], *, source: str | None = None):
-        self.problems = tuple(problems)
-        self.source = source
-        lines = [f"  {problem}" for problem in self.problems]
-        count = len(self.problems)
-        head = f"{source}: " if source else ""
-        super().__init__(f"{head}invalid team ({count} problem{'s' * (count != 1)}):\n" + "\n".join(lines))

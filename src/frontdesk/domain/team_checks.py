@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from difflib import get_close_matches
+from typing import TYPE_CHECKING
 
-from frontdesk.domain.team import (
+from frontdesk.domain.team_terms import (
     HANDOFF_TOOL,
     LOCAL_MODEL,
     REPLY_OUTCOMES,
@@ -17,14 +18,14 @@ from frontdesk.domain.team import (
     SUPERVISOR,
     TEMPLATE_GLOBALS,
     Path,
-    Skill,
-    Supervisor,
-    Team,
     TeamError,
     TeamProblem,
     format_path,
     template_fields,
 )
+
+if TYPE_CHECKING:  # the models run these checks while validating, so only their types are needed here
+    from frontdesk.domain.team import Skill, Supervisor, Team
 
 
 def validate_team(team: Team, known_tools: Collection[str]) -> None:

@@ -2,8 +2,8 @@
 
 They live on `tables.Base`, so `Base.metadata` is complete only once this module is imported: the
 business adapter and the migrations' `env.py` import it. Migration 0003 also adds the nullable JSON
-column `conversations.agent_state` (a brain's dialogue state), read and written by
-`frontdesk.adapters.db.conversation_data`.
+column `conversations.agent_state` (a brain's dialogue state), read with the conversation and written
+by `Tx.save_agent_state`.
 """
 
 from __future__ import annotations
