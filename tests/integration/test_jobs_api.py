@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from frontdesk.adapters.db.engine import make_engine
+from frontdesk.adapters.db.retention import SqlRetention
+from frontdesk.adapters.db.store import SqlStore
+from frontdesk.services.retention import RetentionService
 from tests.support.harness import EchoResponder, Running, running_frontdesk
 from tests.support.payloads import text_message
 from tests.support.tenants import add_tenant
@@ -77,6 +83,46 @@ def test_a_failed_send_is_retried_then_sent(fd: Running) -> None:
         lambda: fd.query("select status from messages where direction = 'out'")[0][0] == "sent",
         what="the reply marked sent",
     )
+
+
+class Later:
+    """A clock `days` ahead of now."""
+
+    def __init__(self, days: int) -> None:
+        self.days = days
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(days=self.days)
+
+
+def run_retention(database_url: str, *, days_later: int) -> int:
+    """The retention job, run `days_later` by another process on the same database; messages erased."""
+
+    async def erase() -> int:
+        store = SqlStore(make_engine(database_url))
+        try:
+            return await RetentionService(store=SqlRetention(store), clock=Later(days_later)).erase_expired()
+        finally:
+            await store.dispose()
+
+    return asyncio.run(erase())
+
+
+@pytest.mark.parametrize("responder", [EchoResponder()])
+def test_a_send_erased_by_retention_cannot_be_retried(fd: Running, database_url: str) -> None:
+    fd.fail_graph(status=400, code=131026, message="Message undeliverable")
+    fd.post_webhook(text_message("wamid.SEND2", "hello"))
+    [item] = fd.wait_for(lambda: dead_letters(fd, kind="send"), what="a failed send")
+    fd.execute("update tenants set retention_days = 30")
+    assert run_retention(database_url, days_later=40) == 2  # the message and the failed reply
+
+    refused = call(fd, "POST", f"/send/{item['id']}/retry")
+    assert refused.status_code == 409, refused.text
+    assert "its content was erased" in refused.json()["detail"]
+    assert [d["id"] for d in dead_letters(fd, kind="send")] == [item["id"]]  # still there, to discard
+    assert fd.query("select count(*) from audit_log where action = 'dead_letter.retry'")[0][0] == 0
+    assert call(fd, "DELETE", f"/send/{item['id']}").status_code == 200
+    assert fd.sent() == []
 
 
 def test_discard_and_isolation(fd: Running) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from frontdesk.adapters.db.admin import SqlAdminStore
 from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import upgrade
@@ -27,8 +28,12 @@ from frontdesk.adapters.db.tables import (
     status_events,
     tenants,
 )
+from frontdesk.domain.admin import DeadLetterKind
+from frontdesk.domain.errors import ConflictError
+from frontdesk.services.dispatcher import UNSENDABLE, Dispatcher
 from frontdesk.services.retention import RetentionService
-from tests.unit.conftest import FakeClock
+from frontdesk.services.retry import Backoff
+from tests.unit.conftest import FakeClock, FakeSender
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=40)
@@ -111,14 +116,89 @@ async def test_two_processes_erase_each_message_once(store: SqlStore, database_u
     assert sum(d[0]["messages"] for d in audit) == 2
 
 
-async def test_a_pending_reply_keeps_its_text_until_it_is_sent(store: SqlStore) -> None:
+@pytest.mark.parametrize("outbox_status", ["pending", "sending"])
+async def test_a_pending_reply_keeps_its_text_until_it_is_sent(store: SqlStore, outbox_status: str) -> None:
     seeded = await _seed(store)
-    async with store.begin() as conn:
-        await conn.execute(
-            update(messages).where(messages.c.id == seeded["old_out"]).values(status="pending")
-        )
+    await _reply_is(store, seeded, message="pending", outbox_status=outbox_status)
     await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired()
     assert (await _messages(store))[seeded["old_out"]]["text"] == "your order ships Monday"
+    async with store.read() as conn:
+        assert (await conn.scalar(select(outbox.c.payload))) != REDACTED
+
+
+async def test_a_held_send_staff_discarded_is_erased_though_its_message_stays_pending(
+    store: SqlStore,
+) -> None:
+    seeded = await _seed(store)
+    await _reply_is(store, seeded, message="pending", outbox_status="uncertain")
+    async with store.begin() as conn:  # staff discard it: the row goes, the message stays `pending`
+        await conn.execute(outbox.delete())
+    assert await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired() == 2
+    old_out = (await _messages(store))[seeded["old_out"]]
+    assert (old_out["text"], old_out["content"], old_out["erased_at"]) == (None, REDACTED, NOW)
+
+
+async def test_a_failed_send_erased_by_retention_cannot_be_retried_or_block_its_conversation(
+    store: SqlStore,
+) -> None:
+    seeded = await _seed(store)
+    await _reply_is(store, seeded, message="failed", outbox_status="failed")
+    await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired()
+    send = int(await _scalar(store, select(outbox.c.id)))
+    admin = SqlAdminStore(store)
+    with pytest.raises(ConflictError, match="its content was erased"):
+        async with admin.transaction() as tx:
+            await tx.retry_dead_letter(seeded["lumen"], DeadLetterKind.SEND, send, now=NOW)
+    assert await _scalar(store, select(outbox.c.status)) == "failed"  # the refusal changed nothing
+
+    # Should an erased payload reach the dispatcher anyway (queued by an older release, say), it fails
+    # for good instead of staying `sending` and blocking the conversation's later replies.
+    async with store.begin() as conn:
+        await conn.execute(update(outbox).values(status="pending"))
+    sender = FakeSender()
+    dispatcher = Dispatcher(
+        outbox=store,
+        sender=sender,
+        clock=FakeClock(NOW),
+        concurrency=1,
+        lease_seconds=30,
+        poll_seconds=0.1,
+        max_attempts=3,
+        backoff=Backoff(base=1.0, cap=4.0),
+    )
+    assert await dispatcher.send_once()
+    assert sender.sent == []
+    async with store.read() as conn:
+        row = (await conn.execute(select(outbox.c.status, messages.c.error_code).join(messages))).one()
+    assert tuple(row) == ("failed", UNSENDABLE)
+
+
+async def test_status_callbacks_older_than_the_period_are_pruned(store: SqlStore) -> None:
+    await _seed(store)
+    await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired()
+    later = NOW + timedelta(days=1)
+    async with store.begin() as conn:  # callbacks that arrive after the message was erased
+        for wamid, status, at in (
+            ("wamid.OLD-OUT", "read", NOW),  # its message is lumen's, erased
+            ("wamid.UNKNOWN", "delivered", NOW),  # matches no message (the first copy of a double send)
+            ("wamid.OLD-OUT", "failed", later),  # younger than the period when the job next runs
+        ):
+            await conn.execute(
+                status_events.insert().values(
+                    channel_message_id=wamid,
+                    status=status,
+                    occurred_at=at,
+                    raw={"recipient_id": "447700900555"},
+                    received_at=at,
+                )
+            )
+    clock = FakeClock(NOW + timedelta(days=31))
+    await RetentionService(store=SqlRetention(store), clock=clock).erase_expired()
+    async with store.read() as conn:
+        left = (await conn.execute(select(status_events.c.channel_message_id, status_events.c.status))).all()
+        audit = (await conn.execute(select(audit_log.c.details).order_by(audit_log.c.id.desc()))).first()
+    assert [tuple(r) for r in left] == [("wamid.OLD-OUT", "failed")]
+    assert audit is not None and audit.details["status_events"] == 2
 
 
 # -- data
@@ -213,6 +293,18 @@ async def _seed(store: SqlStore) -> dict[str, int]:
         for tenant, kind, at in ((lumen, "old", OLD), (other, "old.other", OLD), (lumen, "new", RECENT)):
             await insert(events, tenant_id=tenant, type=kind, payload={"text": kind}, created_at=at)
     return ids
+
+
+async def _reply_is(store: SqlStore, seeded: dict[str, int], *, message: str, outbox_status: str) -> None:
+    """The old reply's message and outbox row in these states."""
+    async with store.begin() as conn:
+        await conn.execute(update(messages).where(messages.c.id == seeded["old_out"]).values(status=message))
+        await conn.execute(update(outbox).values(status=outbox_status))
+
+
+async def _scalar(store: SqlStore, stmt: Any) -> Any:
+    async with store.read() as conn:
+        return await conn.scalar(stmt)
 
 
 async def _messages(store: SqlStore) -> dict[int, dict[str, Any]]:

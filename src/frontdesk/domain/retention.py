@@ -27,12 +27,20 @@ class RetentionPolicy:
 class RetentionTx(Protocol):
     async def erase_messages(self, tenant_id: int, *, before: datetime, now: datetime, limit: int) -> int:
         """Erase the text and content of up to `limit` of the tenant's messages created before `before`
-        and not erased yet (with the outbox payloads and status callbacks that repeat them); how many."""
+        and not erased yet (with the outbox payloads and status callbacks that repeat them); how many.
+        A reply whose send is still queued or in flight keeps its text; one left `pending` without such a
+        send (a held send staff discarded) is erased like any other."""
         ...
 
     async def erase_conversations(self, tenant_id: int, *, before: datetime) -> int:
         """Forget the summary and dialogue state of conversations quiet since before `before`, and drop
         the tenant's live events older than that; how many conversations changed."""
+        ...
+
+    async def prune_status_events(self, tenant_id: int, *, before: datetime) -> int:
+        """Drop the status callbacks received before `before` for the tenant's messages (they carry the
+        customer's number and the provider's error text, and keep coming after a message is erased),
+        and those matching no message at all; how many."""
         ...
 
     async def add_audit(self, entry: AuditEntry) -> None: ...

@@ -46,11 +46,13 @@ class RetentionService:
                 messages = await tx.erase_messages(
                     policy.tenant_id, before=before, now=now, limit=self._batch
                 )
-                conversations = await tx.erase_conversations(policy.tenant_id, before=before) if first else 0
-                if messages or conversations:
-                    await tx.add_audit(
-                        _entry(policy, before=before, now=now, counts=(messages, conversations))
-                    )
+                conversations = callbacks = 0
+                if first:
+                    conversations = await tx.erase_conversations(policy.tenant_id, before=before)
+                    callbacks = await tx.prune_status_events(policy.tenant_id, before=before)
+                if messages or conversations or callbacks:
+                    counts = (messages, conversations, callbacks)
+                    await tx.add_audit(_entry(policy, before=before, now=now, counts=counts))
             total += messages
             first = False
             if messages < self._batch:
@@ -69,7 +71,7 @@ class RetentionService:
 
 
 def _entry(
-    policy: RetentionPolicy, *, before: datetime, now: datetime, counts: tuple[int, int]
+    policy: RetentionPolicy, *, before: datetime, now: datetime, counts: tuple[int, int, int]
 ) -> AuditEntry:
     return AuditEntry(
         tenant_id=policy.tenant_id,
@@ -83,5 +85,6 @@ def _entry(
             "before": before.isoformat(),
             "messages": counts[0],
             "conversations": counts[1],
+            "status_events": counts[2],
         },
     )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.audit import insert_audit
+from frontdesk.adapters.db.contact_data import REDACTED
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import channels, jobs, messages, outbox, tenants
 from frontdesk.adapters.db.transaction import SqlTx
@@ -211,6 +212,13 @@ class SqlAdminTx(SqlTx):
                 .values(status=JobStatus.QUEUED, attempts=0, run_at=now, finished_at=None, locked_by=None)
             )
             return item
+        payload = (await self.conn.execute(select(outbox.c.payload).where(outbox.c.id == item_id))).scalar()
+        if payload == REDACTED:
+            # Erased by retention or the contact's erasure: there is nothing left to send.
+            raise ConflictError(
+                f"send {item_id} cannot be retried: its content was erased (retention or the contact's "
+                "erasure); discard it instead"
+            )
         await self.conn.execute(
             update(outbox)
             .where(outbox.c.id == item_id, outbox.c.status.in_(_STAFF_SENDS))

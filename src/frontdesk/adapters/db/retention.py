@@ -2,7 +2,7 @@
 
 What an erased message keeps and loses is what a contact's erasure does to it (`contact_data.erase`):
 `text` null and `content` `{"redacted": true}`, plus `erased_at`. A reply still waiting to be sent is left
-alone until it is sent or failed.
+alone until it is sent or failed (or held and discarded).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db.audit import insert_audit
@@ -21,6 +22,13 @@ from frontdesk.adapters.db.tables import conversations, events, messages, outbox
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.models import MessageStatus, OutboxStatus
 from frontdesk.domain.retention import RetentionPolicy
+
+
+def _sending(message_id: Any) -> Any:
+    """The message's reply is queued or being sent: the send still needs its text. (A `pending` message
+    without such a row is a held send that staff discarded: nothing will ever send it.)"""
+    live = [OutboxStatus.PENDING, OutboxStatus.SENDING]
+    return exists().where(outbox.c.message_id == message_id, outbox.c.status.in_(live))
 
 
 class SqlRetention:
@@ -53,7 +61,7 @@ class SqlRetentionTx:
                 messages.c.tenant_id == tenant_id,
                 messages.c.created_at < before,
                 messages.c.erased_at.is_(None),
-                messages.c.status != MessageStatus.PENDING,  # its send still needs the text
+                or_(messages.c.status != MessageStatus.PENDING, ~_sending(messages.c.id)),
             )
             .order_by(messages.c.id)
             .limit(limit)
@@ -87,6 +95,24 @@ class SqlRetentionTx:
                 .values(payload=REDACTED)
             )
         return len(mine)
+
+    async def prune_status_events(self, tenant_id: int, *, before: datetime) -> int:
+        # Callbacks for an erased message are stored again when they arrive (a late `read`, say); those
+        # matching no message (the first copy of a reply sent twice) belong to no tenant, and are of no
+        # use once older than any retention period: their early-callback window is seconds.
+        theirs = select(messages.c.channel_message_id).where(
+            messages.c.tenant_id == tenant_id, messages.c.channel_message_id.is_not(None)
+        )
+        known = select(messages.c.id).where(
+            messages.c.channel_message_id == status_events.c.channel_message_id
+        )
+        pruned = await self.conn.execute(
+            status_events.delete().where(
+                status_events.c.received_at < before,
+                or_(status_events.c.channel_message_id.in_(theirs), ~known.exists()),
+            )
+        )
+        return int(pruned.rowcount)
 
     async def erase_conversations(self, tenant_id: int, *, before: datetime) -> int:
         quiet = or_(

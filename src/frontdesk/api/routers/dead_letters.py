@@ -39,12 +39,17 @@ async def list_dead_letters(
     return DeadLetterPage(items=items, total=page.total, limit=limit, offset=offset)
 
 
-@router.post("/{kind}/{item_id}/retry", responses=_ERRORS)
+@router.post(
+    "/{kind}/{item_id}/retry",
+    responses=_ERRORS
+    | {409: {"model": ErrorBody, "description": "The send's content was erased: discard it instead"}},
+)
 async def retry_dead_letter(
     kind: Kind, item_id: ItemId, staff: Admin, service: DeadLettersDep
 ) -> DeadLetterOut:
     """Queue it again with its attempts reset: a turn runs again, a send (failed or uncertain) goes back
-    to the outbox; an uncertain one may then reach the customer twice."""
+    to the outbox; an uncertain one may then reach the customer twice. A send whose content was erased
+    (the tenant's retention period, or the contact's erasure) cannot be sent again: 409."""
     return DeadLetterOut.model_validate(await service.retry(staff=staff, kind=kind, item_id=item_id))
 
 
