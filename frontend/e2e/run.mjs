@@ -336,7 +336,10 @@ try {
       await add.getByLabel('Initial password').fill('a long passphrase')
       await add.getByRole('button', { name: 'Invite' }).click()
       await page.getByTestId('invitations-table').locator(`[data-invitation="${who}"]`).waitFor()
+      // The invitation's one-time code, for the admin to hand over, is shown once after each invite.
+      await page.getByTestId('invitation-code').getByText(`Invitation code for ${who}`).waitFor()
     }
+    await page.getByTestId('invitation-code').getByRole('button', { name: 'Done' }).click()
     await page.locator(`[data-invitation="later-${email}"]`).getByRole('button', { name: 'Cancel' }).click()
     await page.getByTestId('users-notice').getByText('was cancelled').waitFor()
     // Sam's first sign-in (here over the API, as Sam's own browser would) accepts the invitation.

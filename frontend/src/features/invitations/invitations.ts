@@ -13,18 +13,31 @@ export const useInvitationsStore = defineStore('invitations', () => {
     items.value = await invitationsApi.mine()
   }
 
-  async function answer(invitation: MyInvitation, accept: boolean): Promise<void> {
+  /** Accept (with the invitation's code) or decline (`code` null); whether it is done. */
+  async function answer(invitation: MyInvitation, code: string | null): Promise<boolean> {
     const { slug, name, role } = invitation.tenant
-    const result = accept ? await invitationsApi.accept(invitation.id) : await invitationsApi.decline(invitation.id)
+    const accept = code !== null
+    const result = accept ? await invitationsApi.accept(invitation.id, code.trim()) : await invitationsApi.decline(invitation.id)
     if (result.error !== undefined) {
-      notice.value = { text: `${name}: ${result.error}`, tone: 'error' }
-      return
+      // A wrong code is answered like a gone invitation (404); five wrong codes cancel it, so look again.
+      const wrong = accept && result.status === 404
+      notice.value = {
+        text: wrong ? `${name}: that code is wrong, or the invitation is no longer valid. Check the code with ${invitation.invited_by}.` : `${name}: ${result.error}`,
+        tone: 'error',
+      }
+      if (wrong) await load()
+      return false
     }
     items.value = items.value.filter((i) => i.id !== invitation.id)
     notice.value = accept
       ? { text: `You joined ${name} as ${role}. To work there, sign out and sign in to “${slug}”.`, tone: 'ok' }
       : { text: `You declined ${name}'s invitation.`, tone: 'ok' }
+    return true
   }
 
-  return { items, notice, load, accept: (i: MyInvitation) => answer(i, true), decline: (i: MyInvitation) => answer(i, false) }
+  return {
+    items, notice, load,
+    accept: (i: MyInvitation, code: string) => answer(i, code),
+    decline: (i: MyInvitation) => answer(i, null),
+  }
 })

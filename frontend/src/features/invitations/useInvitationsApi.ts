@@ -11,9 +11,10 @@ export function useInvitationsApi() {
     return data?.items ?? []
   }
 
-  async function accept(id: number): Promise<Result<Joined>> {
-    const params = { params: { path: { invitation_id: id } } }
-    return call(api.POST('/api/v1/invitations/{invitation_id}/accept', params), 'Could not accept it')
+  /** Accept with the code the inviting admin gave you; a wrong one is a 404, like a gone invitation. */
+  async function accept(id: number, code: string): Promise<Result<Joined>> {
+    const request = { params: { path: { invitation_id: id } }, body: { code } }
+    return call(api.POST('/api/v1/invitations/{invitation_id}/accept', request), 'Could not accept it')
   }
 
   async function decline(id: number): Promise<Result<null>> {

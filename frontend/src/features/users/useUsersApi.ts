@@ -4,6 +4,8 @@ import { call, type Answer, type Fallback, type Refusal, type Result } from '@/s
 
 export type Member = Schemas['MemberOut']
 export type Invitation = Schemas['InvitationOut']
+/** The answer to an invite: the invitation and its one-time code, which the server shows only here. */
+export type SentInvitation = Schemas['InvitationCreatedOut']
 export type Role = Schemas['Role']
 export type NewMember = Schemas['MemberIn']
 export type Field = 'email' | 'name' | 'role' | 'password'
@@ -32,7 +34,7 @@ export function useUsersApi() {
   }
 
   /** Invite someone: the same answer whether or not the e-mail has an account somewhere. */
-  async function add(body: NewMember): Promise<Result<Invitation, Field>> {
+  async function add(body: NewMember): Promise<Result<SentInvitation, Field>> {
     return ask(api.POST('/api/v1/users', { body }), 'Could not invite them')
   }
 

@@ -40,7 +40,7 @@ describe('the users rules', () => {
 
 describe('the users store', () => {
   it('invites someone, and says the same whether or not they have an account', async () => {
-    http.on('POST', '/api/v1/users', ({ body }) => ({ status: 202, body: invitation(7, (body as { email: string }).email) }))
+    http.on('POST', '/api/v1/users', ({ body }) => ({ status: 202, body: { ...invitation(7, (body as { email: string }).email), code: 'one-time-code' } }))
     const users = useUsersStore()
     await users.load()
     const notices: string[] = []
@@ -54,6 +54,8 @@ describe('the users store', () => {
     expect(notices[0]).toContain('X is invited as viewer')
     expect(users.members.map((m) => m.id)).toEqual([1, 2, 3]) // nobody joins before accepting
     expect(users.invitations.map((i) => i.email)).toEqual(['vic@rival.example'])
+    expect(users.invitations[0]).not.toHaveProperty('code') // the code lives only in the one answer
+    expect(users.code).toEqual({ email: 'vic@rival.example', code: 'one-time-code' })
   })
 
   it('cancels an invitation', async () => {
@@ -137,6 +139,27 @@ describe('the users page', () => {
     expect(rows.get('[data-invitation="new@lumen.example"]').text()).toContain('owner@lumen.example')
     expect(rows.get('[data-invitation="old@lumen.example"]').text()).toContain('Expired')
     expect(rows.get('[data-invitation="old@lumen.example"] button').text()).toBe('Remove')
+  })
+
+  it('shows the invitation’s code once, with a copy button, until Done', async () => {
+    useSessionStore().me = staffMember('owner')
+    http.on('POST', '/api/v1/users', { status: 202, body: { ...invitation(9, 'new@lumen.example'), code: 'q0mX3fJ8c1vT9bYzL2wKpA' } })
+    const wrapper = mount(UsersPage)
+    await flushPromises()
+    expect(wrapper.find('[data-testid="invitation-code"]').exists()).toBe(false)
+    const form = wrapper.get('[data-testid="user-add"]')
+    await form.get('input[name="email"]').setValue('new@lumen.example')
+    await form.get('input[name="password"]').setValue('a long passphrase')
+    await form.trigger('submit')
+    await flushPromises()
+    const shown = wrapper.get('[data-testid="invitation-code"]')
+    expect(shown.text()).toContain('Invitation code for new@lumen.example')
+    expect(shown.text()).toContain('Give this to the person; it is shown once.')
+    expect((shown.get('[data-testid="invitation-code-value"]').element as HTMLInputElement).value).toBe('q0mX3fJ8c1vT9bYzL2wKpA')
+    expect(shown.find('[data-testid="invitation-code-copy"]').exists()).toBe(true)
+    expect(wrapper.get('[data-testid="invitations-table"]').text()).not.toContain('q0mX3fJ8c1vT9bYzL2wKpA')
+    await shown.findAll('button').find((b) => b.text() === 'Done')!.trigger('click')
+    expect(wrapper.find('[data-testid="invitation-code"]').exists()).toBe(false)
   })
 
   it('shows field errors from the server next to the fields', async () => {

@@ -30,6 +30,8 @@ export const useUsersStore = defineStore('users', () => {
   const notice = ref<Notice | null>(null)
   const pending = ref<Set<number>>(new Set())
   const invitations = ref<Invitation[]>([])
+  /** The code of the invitation just sent, for the admin to hand over: the server shows it only once. */
+  const code = ref<{ email: string; code: string } | null>(null)
 
   async function loadInvitations(): Promise<void> {
     const sent = await usersApi.invitations()
@@ -63,10 +65,11 @@ export const useUsersStore = defineStore('users', () => {
   async function add(body: NewMember): Promise<Refusal<Field> | null> {
     const result = await usersApi.add({ ...body, email: body.email.trim(), name: body.name?.trim() ?? '' })
     if (result.data === undefined) return result
-    const invited = result.data
+    const { code: given, ...invited } = result.data
     invitations.value = [invited, ...invitations.value.filter((i) => i.id !== invited.id)]
+    code.value = { email: invited.email, code: given }
     notice.value = {
-      text: `${invited.email} is invited as ${invited.role}. They join at their first sign-in with this password, or, if they already have an account, when they accept.`,
+      text: `${invited.email} is invited as ${invited.role}. They join at their first sign-in with this password, or, if they already have an account, when they accept with the code below.`,
       tone: 'ok',
     }
     return null
@@ -99,7 +102,7 @@ export const useUsersStore = defineStore('users', () => {
   }
 
   return {
-    members, total, loading, loaded, error, notice, pending, invitations, load, add, cancel,
+    members, total, loading, loaded, error, notice, pending, invitations, code, load, add, cancel,
     setRole: (member: Member, role: Role) => change(member, { role }),
     setDisabled: (member: Member, disabled: boolean) => change(member, { disabled }),
   }

@@ -637,8 +637,10 @@ export interface paths {
         put?: never;
         /**
          * Accept Invitation
-         * @description Join the tenant with the invited role (the answer names it). This session stays where it is:
-         *     sign in with that tenant's slug to work there.
+         * @description Join the tenant with the invited role (the answer names it), giving the invitation's one-time
+         *     `code`: the inviting admin was shown it once, to hand to you. Being signed in as the invited
+         *     e-mail is not enough, since an admin who chose an account's first password can sign in as it too.
+         *     This session stays where it is: sign in with that tenant's slug to work there.
          */
         post: operations["accept_invitation_api_v1_invitations__invitation_id__accept_post"];
         delete?: never;
@@ -974,8 +976,9 @@ export interface paths {
          * Invite User
          * @description Invite someone with a role, valid 7 days. They join when they accept: at their first sign-in if
          *     the e-mail had no account (it gets one with this name and password), otherwise from their own
-         *     invitations (`GET /api/v1/invitations`), keeping their name and password. The answer is the same
-         *     in both cases: it never says whether the e-mail has an account.
+         *     invitations (`GET /api/v1/invitations`) with the one-time `code` of this answer, keeping their name
+         *     and password (the one given here is dropped). The answer is the same in both cases: it never says
+         *     whether the e-mail has an account. The `code` is shown only here: give it to the person yourself.
          */
         post: operations["invite_user_api_v1_users_post"];
         delete?: never;
@@ -1137,6 +1140,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AcceptIn
+         * @description The invitation's one-time code, which the person got from the admin who invited them.
+         * @example {
+         *       "code": "q0mX3fJ8c1vT9bYzL2wKpA"
+         *     }
+         */
+        AcceptIn: {
+            /**
+             * Code
+             * @description The code the inviting admin was shown once. A wrong or missing code is answered like an unknown invitation (404), and the fifth wrong one cancels the invitation.
+             * @default
+             */
+            code: string;
+        };
         /** AgentCountOut */
         AgentCountOut: {
             /** Agent */
@@ -2241,6 +2259,50 @@ export interface components {
          * @enum {string}
          */
         IngestOutcome: "added" | "replaced" | "unchanged";
+        /**
+         * InvitationCreatedOut
+         * @description The invitation just sent, with its one-time code: shown only in this answer (only a hash is
+         *     kept). Give the code to the person; an existing account needs it to accept.
+         * @example {
+         *       "code": "q0mX3fJ8c1vT9bYzL2wKpA",
+         *       "created_at": "2026-11-24T09:00:00Z",
+         *       "email": "sam@lumen.example",
+         *       "expired": false,
+         *       "expires_at": "2026-12-01T09:00:00Z",
+         *       "id": 7,
+         *       "invited_by": "owner@lumen.example",
+         *       "role": "agent"
+         *     }
+         */
+        InvitationCreatedOut: {
+            /**
+             * Code
+             * @description The one-time code that accepting takes (`POST /api/v1/invitations/{id}/accept`). Shown once: hand it to the person yourself. Five wrong codes cancel the invitation.
+             */
+            code: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Expired
+             * @description Past `expires_at`: it can no longer be accepted; invite again.
+             */
+            expired: boolean;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /** Invited By */
+            invited_by: string;
+            role: components["schemas"]["Role"];
+        };
         /**
          * InvitationListOut
          * @example {
@@ -3702,6 +3764,7 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type SchemaAcceptIn = components['schemas']['AcceptIn'];
 export type SchemaAgentCountOut = components['schemas']['AgentCountOut'];
 export type SchemaAgentOut = components['schemas']['AgentOut'];
 export type SchemaAssigneeIn = components['schemas']['AssigneeIn'];
@@ -3750,6 +3813,7 @@ export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaFoundMessageOut = components['schemas']['FoundMessageOut'];
 export type SchemaHealth = components['schemas']['Health'];
 export type SchemaIngestOutcome = components['schemas']['IngestOutcome'];
+export type SchemaInvitationCreatedOut = components['schemas']['InvitationCreatedOut'];
 export type SchemaInvitationListOut = components['schemas']['InvitationListOut'];
 export type SchemaInvitationOut = components['schemas']['InvitationOut'];
 export type SchemaLastTestOut = components['schemas']['LastTestOut'];
@@ -6802,7 +6866,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AcceptIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -6811,6 +6879,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["frontdesk__api__schemas__auth__TenantOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in, or an invalid, expired or revoked token */
@@ -6831,7 +6908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such invitation to you, or it expired */
+            /** @description No such invitation to you, it expired, or a wrong or missing code (the fifth wrong code cancels it) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6924,7 +7001,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such invitation to you, or it expired */
+            /** @description No such invitation to you, it expired, or a wrong or missing code (the fifth wrong code cancels it) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8579,7 +8656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationOut"];
+                    "application/json": components["schemas"]["InvitationCreatedOut"];
                 };
             };
             /** @description Bad input (a password too short or too long) */
