@@ -1,57 +1,119 @@
-"""Schemathesis over every operation of `/openapi.json`, against the real app, as a signed-in owner.
+"""Schemathesis over every operation of `/openapi.json`, with every check, against the real app as a
+signed-in owner: what `st run` does with all its checks, run by schemathesis's own engine from Python.
 
-Each operation gets requests generated from its documented parameters and bodies (half of them with
-path ids that exist in the tenant, so the handlers run past their 404), and every answer must:
-not be a server error, have a documented status code, and match the documented content type and body
-schema. Generation is derandomized (the same cases on every run) and bounded (`MAX_EXAMPLES` per
-operation, no shrinking), so the suite is reproducible and quick enough to run on every push.
+All four phases run: the schema's examples; coverage (each parameter and property at and past its bounds,
+missing, of the wrong type, and the methods a path does not have); fuzzing (positive and negative cases,
+`Profile.max_examples` per operation); and stateful sequences that feed one answer's ids into the next
+requests. Every registered check judges the answers (`ALL_CHECKS`, and the test fails if one never ran):
+no server error; a documented status, content type, headers and body; invalid data refused and valid
+data accepted; 405 with an honest `Allow` for an undocumented method; auth not ignored; a deleted
+resource gone and a created one there; and no object of the owner's tenant readable by another tenant's
+owner (the two are "peers"). The cases are generated from a fixed seed and not shrunk; two workers run
+operations side by side, so the stateful phase may meet the data in another order from run to run. A
+failure is listed with a curl to replay it.
 
-Two routes end or change the caller's session, so each gets a session of its own instead of the shared
-one (see `OWN_SESSION`). The WebSocket `/api/v1/ws` is not in the OpenAPI document (it has no request
-and response schema to fuzz); tests/integration/test_live_events.py covers it.
+Two settings narrow what is generated or expected, each for a reason the schema cannot state:
+- no NUL characters in generated text: every route refuses NUL anywhere in a request with 422, because
+  no database stores it as text (`frontdesk.api.body`, docs/admin-api.md); JSON Schema cannot say that
+  of every string at once. The refusal is tested in test_inbox_api.py and test_tenant_api.py.
+- `SEMANTIC`: operations whose schema-valid requests can still be refused by a rule JSON Schema cannot
+  express (across fields, or against stored state), with the status each answers then (the same list
+  is in docs/admin-api.md); `positive_data_acceptance` accepts that status for them only, and every
+  other check still applies. Everywhere it accepts `ACCEPTED`.
+
+Two routes end or change the caller's session, so each runs on its own (see `OWN_SESSION`). The
+WebSocket `/api/v1/ws` is not in the OpenAPI document; tests/integration/test_live_events.py covers it.
+
+The cost is bounded per database (`PROFILES`): the fullest run on SQLite; on PostgreSQL the same
+examples and coverage phase (where the bounds and odd values the databases differ on are sent) with
+fewer fuzzed cases and stateful scenarios.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import re
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import Status, events, from_schema
+from schemathesis.specs.openapi import checks as openapi_checks
 
 from tests.support.harness import Running, running_frontdesk
-from tests.support.inbox import write
+from tests.support.inbox import OTHER_TENANT, add_other_tenant, write
 from tests.support.staff import bearer_login, ensure_staff
 
-MAX_EXAMPLES = 12
-"""Cases per operation. With ~50 operations that is ~600 requests: about a minute on SQLite."""
+SEED = 11
+WORKERS = 2
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-HYPOTHESIS = settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,  # the same cases on every run and every machine
-    database=None,  # and no replay of earlier failures from a local example database
-    deadline=None,  # the server's speed is not under test; the HTTP timeout bounds each request
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
-    suppress_health_check=list(HealthCheck),
-)
+@dataclass(frozen=True)
+class Profile:
+    """How much one run generates: fuzzed cases per operation, and stateful scenarios and their length."""
+
+    max_examples: int
+    stateful_scenarios: int
+    stateful_steps: int
+
+
+PROFILES = {
+    "sqlite": Profile(max_examples=5, stateful_scenarios=15, stateful_steps=6),
+    "postgresql": Profile(max_examples=2, stateful_scenarios=3, stateful_steps=4),
+}
+"""The fullest run on SQLite (the suite's default database); on PostgreSQL the same examples and coverage
+with fewer fuzzed cases and stateful scenarios, to keep both within the suite's time."""
+
+_CURSOR = "a `cursor` of the schema's shape is one this list gave out (its values decode to a position)"
+
+SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
+    ("PATCH", "/api/v1/tenant"): (["422"], "each day opens before it closes"),
+    ("GET", "/api/v1/stats"): (["422"], "`since` is not after `until`, and a period is at most 366 days"),
+    ("GET", "/api/v1/contacts"): (["422"], _CURSOR),
+    ("GET", "/api/v1/conversations"): (["422"], _CURSOR),
+    ("GET", "/api/v1/conversations/{conversation_id}/messages"): (["422"], _CURSOR),
+    ("GET", "/api/v1/audit"): (["422"], _CURSOR),
+    ("POST", "/api/v1/conversations/{conversation_id}/messages"): (
+        ["422"],
+        "WhatsApp's rules across fields: unique button ids, unique row ids across sections, a title on "
+        "each of several sections",
+    ),
+    ("POST", "/api/v1/knowledge/documents"): (
+        ["415", "422"],
+        "the file's type is in its name (415), and its text in its bytes (422)",
+    ),
+    ("PUT", "/api/v1/knowledge/documents/{document_id}"): (
+        ["415", "422"],
+        "the file's type is in its name (415), and its text in its bytes (422)",
+    ),
+    ("POST", "/api/v1/team/validate"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
+    ("PUT", "/api/v1/team"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
+    ("POST", "/api/v1/team/try"): (["400", "422"], "a valid team (422), and a `state` a try returned (400)"),
+    ("POST", "/api/v1/auth/password"): (["400"], "`current_password` is the account's password"),
+}
+"""Operation → (statuses `positive_data_acceptance` also accepts, the rule the schema cannot state)."""
+
+ACCEPTED = ["2xx", "401", "403", "404", "409", "429"]
+"""What `positive_data_acceptance` accepts of a schema-valid request everywhere: success, and the
+refusals that depend on who asks and on stored state (no such id, a conflict), never on the request's
+shape."""
 
 OWN_SESSION = {
-    ("POST", "/api/v1/auth/logout"): "ends the session it is called with",
-    ("POST", "/api/v1/auth/password"): "signs out the caller's other sessions",
+    ("POST", "/api/v1/auth/logout"): "ends the session it is called with: a fresh session per case",
+    ("POST", "/api/v1/auth/password"): "signs out the caller's other sessions: a separate owner's session",
 }
-"""Operations run with a session of their own: a fresh one per case (logout), or one of a separate
-owner account (password), so the shared owner session stays valid for the rest of the run."""
+"""Operations run apart from the rest, so the shared owner session stays valid for the whole run."""
+
+assert openapi_checks  # imported for its checks: they join the registry when their module loads
+ALL_CHECKS = [check.__name__ for check in CHECKS.get_all()]
 
 _fresh = itertools.count(1)
 
@@ -62,77 +124,230 @@ def fd(database_url: str, graph_url: str) -> Iterator[Running]:
         yield running
 
 
-def known_path_parameters(fd: Running) -> dict[str, list[Any]]:
-    """Ids that exist in the demo tenant, by path parameter name."""
-    tenant = fd.query("select id from tenants where slug = 'lumen'")[0][0]
+@dataclass
+class Outcome:
+    """What a run generated, how long each phase took, and what failed (one entry per failure, with a
+    curl to replay it)."""
 
-    def ids(sql: str) -> list[Any]:
-        return [r[0] for r in fd.query(sql, t=tenant)]
+    cases: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    checked: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
 
-    return {
-        "conversation_id": ids("select id from conversations where tenant_id = :t"),
-        "contact_id": ids("select id from contacts where tenant_id = :t"),
-        "channel_id": ids("select id from channels where tenant_id = :t"),
-        "user_id": ids("select user_id from staff_memberships where tenant_id = :t"),
-        "document_id": ids("select id from kb_documents where tenant_id = :t"),
-        "item_id": ids("select id from outbox where tenant_id = :t"),
+    def add(self, other: Outcome) -> None:
+        for phase, count in other.cases.items():
+            self.cases[phase] = self.cases.get(phase, 0) + count
+        for phase, took in other.seconds.items():
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + took
+        self.checked += other.checked
+        self.failures += other.failures
+
+
+def engine_config(profile: Profile, auth: dict[str, Any]) -> SchemathesisConfig:
+    """Every phase and every check, deterministic and bounded by `profile`, signed in by `auth`
+    (headers, or a WFC auth document naming the owner and its peer)."""
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            **auth,
+            "workers": WORKERS,
+            "request-timeout": 60,  # a team try runs the agents; slow on a busy machine, never hung
+            "cache": {"enabled": False},  # nothing learnt from earlier runs, nothing written to the tree
+            "checks": {
+                **{name: {"enabled": True} for name in ALL_CHECKS},
+                "positive_data_acceptance": {"expected-statuses": ACCEPTED},
+            },
+            "generation": {
+                "max-examples": profile.max_examples,
+                "no-shrink": True,
+                "deterministic": True,
+                "database": "none",
+                "allow-x00": False,
+            },
+            "phases": {
+                "stateful": {
+                    "max-steps": profile.stateful_steps,
+                    "generation": {"max-examples": profile.stateful_scenarios},
+                }
+            },
+            "operations": [
+                {
+                    # by label: separate `include-method` and `include-path` filters would match either
+                    "include-name": f"{method} {path}",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, *statuses]}},
+                }
+                for (method, path), (statuses, _) in SEMANTIC.items()
+            ],
+        }
+    )
+
+
+def run_engine(
+    fd: Running,
+    config: SchemathesisConfig,
+    keep: Callable[[str, str], bool],
+    session: type | None = None,
+) -> Outcome:
+    """Run the engine over the operations `keep(method, path)` selects, signed in as `config` says or
+    by a `session` auth provider (see `fresh_sessions`)."""
+    document = schemathesis.openapi.from_url(f"{fd.url}/openapi.json", config=config)
+    # Only `exclude` narrows here: per-operation config entries add an include that matches everything.
+    schema = document.exclude(func=lambda ctx: not keep(ctx.operation.method.upper(), ctx.operation.path))
+    if session is not None:
+        schema.auth(refresh_interval=None)(session)  # asked for every case: nothing is cached
+    outcome = Outcome()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            phase = str(event.phase.value)
+            outcome.cases[phase] = outcome.cases.get(phase, 0) + len(event.recorder.cases)
+            outcome.seconds[phase] = outcome.seconds.get(phase, 0.0) + event.elapsed_time
+            outcome.checked.update(c.name for checks in event.recorder.checks.values() for c in checks)
+            outcome.failures += _failures(event)
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            outcome.failures.append(f"error: {getattr(event, 'label', '')} {getattr(event, 'value', event)}")
+        elif isinstance(event, events.EngineFinished):
+            outcome.failures += [f"after the run: {f.title}: {f.message}" for f in event.failures]
+    return outcome
+
+
+def _failures(event: events.ScenarioFinished) -> Iterator[str]:
+    for case_id, checks in event.recorder.checks.items():
+        for check in checks:
+            if check.status is Status.FAILURE and check.failure_info is not None:
+                info = check.failure_info
+                sent = event.recorder.interactions.get(case_id)
+                answered = sent.response.status_code if sent and sent.response else "?"
+                title = f"{event.recorder.label} | {check.name} ({answered}): {info.failure.title}"
+                yield f"{title}\n  {info.failure.message}\n  {info.code_sample}"
+
+
+def fresh_sessions(fd: Running) -> type:
+    """An auth provider signing a new owner in for each case (a case may end its session)."""
+
+    class FreshSession:
+        def get(self, case: Any, ctx: Any) -> str:
+            email = f"logout-{next(_fresh)}@lumen.test"
+            ensure_staff(fd.sync_db_url, email=email, role="owner")
+            return bearer_login(fd.client, fd.url, email=email, tenant="lumen")["Authorization"]
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": data}
+
+    return FreshSession
+
+
+def peers(fd: Running, path: Path) -> dict[str, Any]:
+    """A WFC auth document with the owner of lumen (who runs every case) and the owner of another
+    tenant (whom `object_level_authorization` replays lumen's reads as)."""
+    users = {"lumen": fd.staff_headers("owner"), OTHER_TENANT: fd.staff_headers("owner", tenant=OTHER_TENANT)}
+    document = {
+        "auth": [
+            {"name": name, "fixedHeaders": [{"name": k, "value": v} for k, v in headers.items()]}
+            for name, headers in users.items()
+        ]
     }
+    path.write_text(json.dumps(document))
+    return {"auth": {"wfc": {"path": str(path), "user": "lumen", "peers": list(users)}}}
 
 
-def case_strategy(operation: Any, known: dict[str, list[Any]]) -> st.SearchStrategy[Any]:
-    """Cases of the operation: fully generated, or (when it has path ids that exist) with real ids."""
-    generated = operation.as_strategy()
-    names = [p.name for p in operation.path_parameters]
-    choices = {name: known[name] for name in names if known.get(name)}
-    if not choices:
-        return generated
-    real = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in choices.items()})
-    return st.one_of(real.flatmap(lambda ids: operation.as_strategy(path_parameters=ids)), generated)
-
-
-def run_operation(
-    fd: Running, operation: Any, known: dict[str, list[Any]], headers: Callable[[], dict[str, str]]
-) -> None:
-    @HYPOTHESIS
-    @given(case=case_strategy(operation, known))
-    def check(case: Any) -> None:
-        case.call_and_validate(base_url=fd.url, headers=headers(), checks=CHECKS, timeout=30)
-
-    check()
-
-
-def test_every_operation_conforms_to_its_schema(fd: Running) -> None:
+def test_every_operation_passes_every_check(fd: Running, database_url: str, tmp_path: Path) -> None:
     write(fd, "hello, is the shop open on sunday?")  # a contact, a conversation and messages to work on
+    add_other_tenant(fd)  # a peer tenant with a conversation of its own
+    profile = PROFILES["sqlite" if database_url.startswith("sqlite") else "postgresql"]
     owner = fd.staff_headers("owner")
-    schema = schemathesis.openapi.from_url(f"{fd.url}/openapi.json", timeout=30)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    started = time.monotonic()
 
     ensure_staff(fd.sync_db_url, email="password-owner@lumen.test", role="owner")
     password_owner = bearer_login(fd.client, fd.url, email="password-owner@lumen.test", tenant="lumen")
+    outcome = run_engine(
+        fd,
+        engine_config(profile, {"headers": password_owner}),
+        lambda method, path: (method, path) == ("POST", "/api/v1/auth/password"),
+    )
+    outcome.add(
+        run_engine(
+            fd,
+            engine_config(profile, {}),
+            lambda method, path: (method, path) == ("POST", "/api/v1/auth/logout"),
+            session=fresh_sessions(fd),
+        )
+    )
+    outcome.add(
+        run_engine(
+            fd,
+            engine_config(profile, peers(fd, tmp_path / "auth.json")),
+            lambda method, path: (method, path) not in OWN_SESSION,
+        )
+    )
+    took = time.monotonic() - started
 
-    def fresh_session() -> dict[str, str]:
-        email = f"logout-{next(_fresh)}@lumen.test"
-        ensure_staff(fd.sync_db_url, email=email, role="owner")
-        return bearer_login(fd.client, fd.url, email=email, tenant="lumen")
-
-    own: dict[tuple[str, str], Callable[[], dict[str, str]]] = {
-        ("POST", "/api/v1/auth/logout"): fresh_session,
-        ("POST", "/api/v1/auth/password"): lambda: password_owner,
-    }
-    assert set(own) == set(OWN_SESSION)
-    # The session-bound ones first: later cases may disable or demote any staff member by id.
-    operations.sort(key=lambda op: (op.method.upper(), op.path) not in own)
-
-    failures: list[str] = []
-    for operation in operations:
-        key = (operation.method.upper(), operation.path)
-        known = known_path_parameters(fd)
-        try:
-            run_operation(fd, operation, known, own.get(key, lambda: owner))
-        except (Exception, BaseExceptionGroup) as exc:  # schemathesis's FailureGroup is the latter
-            failures.append(f"=== {operation.method.upper()} {operation.path}\n{exc}")
+    cases = sum(outcome.cases.values())
+    phases = ", ".join(f"{p} {n} in {outcome.seconds.get(p, 0):.0f} s" for p, n in outcome.cases.items())
+    print(f"\nschemathesis: {cases} cases ({phases}), {len(outcome.failures)} failures, {took:.0f} s")
     # the shared owner session survived the run, so every operation was tried signed in
     assert fd.client.get(f"{fd.url}/api/v1/auth/me", headers=owner).status_code == 200
-    assert not failures, f"{len(failures)} of {len(operations)} operations failed:\n\n" + "\n\n".join(
-        failures
+    assert set(outcome.checked) == set(ALL_CHECKS), (
+        f"checks never run: {set(ALL_CHECKS) - set(outcome.checked)}"
     )
+    distinct = list(dict.fromkeys(outcome.failures))
+    assert not distinct, f"{len(distinct)} distinct failures:\n\n" + "\n\n".join(distinct)
+
+
+@pytest.fixture(scope="module")
+def sqlite_fd(fake_graph_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One server for the tests below, whose subject does not depend on the database."""
+    database = tmp_path_factory.mktemp("schema") / "frontdesk.db"
+    with running_frontdesk(f"sqlite+aiosqlite:///{database}", fake_graph_server) as running:
+        write(running, "hello")
+        write(running, "hello again", sender="447700900102")  # two conversations: a page of one has a next
+        yield running
+
+
+def test_cursors_are_described_as_lists_give_them_out(sqlite_fd: Running) -> None:
+    """Each `cursor` parameter states the shape of the `next_cursor`s the lists give out, so a client
+    (and the property test) knows an empty or foreign-looking one is refused before any query."""
+    fd, owner = sqlite_fd, sqlite_fd.staff_headers("owner")
+    document = fd.client.get(f"{fd.url}/openapi.json").json()
+    first = fd.client.get(f"{fd.url}/api/v1/conversations", params={"limit": 1}, headers=owner).json()
+    empty = fd.client.get(f"{fd.url}/api/v1/conversations", params={"cursor": ""}, headers=owner)
+
+    cursors = [
+        parameter["schema"]
+        for path in document["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "cursor"
+    ]
+    assert len(cursors) == 4  # audit, contacts, conversations, a conversation's messages
+    shapes = {json.dumps(c["anyOf"][0], sort_keys=True) for c in cursors}
+    assert len(shapes) == 1
+    shape = json.loads(shapes.pop())
+    assert shape["minLength"] == 1 and shape["maxLength"] == 200
+    assert re.fullmatch(shape["pattern"], first["next_cursor"])
+    assert empty.status_code == 422 and empty.json()["detail"][0]["loc"] == ["query", "cursor"]
+
+
+def test_an_integer_in_a_body_is_any_number_without_a_fraction(sqlite_fd: Running) -> None:
+    """JSON has one kind of number, and the schema's `integer` is one without a fractional part: `3.0`
+    is 3 (found by the stateful phase: `{"user_id": 245.0}` was 422). Text, booleans and fractions stay
+    refused."""
+    fd, owner, api = sqlite_fd, sqlite_fd.staff_headers("owner"), f"{sqlite_fd.url}/api/v1"
+    agent = ensure_staff(fd.sync_db_url, email="whole@lumen.test", role="agent")
+    conversation = fd.query("select min(id) from conversations")[0][0]
+    team = fd.client.get(f"{api}/team", headers=owner).json()
+
+    def assign(user_id: Any) -> Any:
+        return fd.client.put(
+            f"{api}/conversations/{conversation}/assignee", json={"user_id": user_id}, headers=owner
+        )
+
+    assigned = assign(float(agent))
+    assert assigned.status_code == 200, assigned.text
+    assert fd.query("select assignee_user_id from conversations where id = :c", c=conversation) == [(agent,)]
+    kept = fd.client.patch(f"{api}/tenant", json={"retention_days": 400.0}, headers=owner)
+    assert kept.status_code == 200 and kept.json()["retention_days"] == 400
+    saved = fd.client.put(
+        f"{api}/team", json={"yaml": team["yaml"], "base_version": float(team["version"])}, headers=owner
+    )
+    assert saved.status_code == 200, saved.text
+    assert [assign(v).status_code for v in (agent + 0.5, str(agent), True)] == [422, 422, 422]

@@ -46,6 +46,27 @@ Limit = Annotated[int, limit_query()]
 """A page size, 1 to `MAX_PAGE`."""
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many rows to skip.")]
 """How many rows an offset-paged list skips, 0 to `MAX_OFFSET`."""
+Cursor = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",  # what `encode_cursor` writes: URL-safe base64 without padding
+        description="`next_cursor` of the previous page; omit for the first.",
+    ),
+]
+"""A list's cursor as it gave it out. Only the list knows which ones it gave out: a cursor of the right
+shape that it did not is still 422, with a sentence for `detail`."""
+
+
+def _whole_number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+"""For an integer in a JSON body, after its `Field(strict=True, …)`: a number without a fractional part
+is that integer (`245.0` is 245, as the schema's `integer` allows: JSON has one kind of number). Text
+and booleans stay refused by `strict`."""
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -3889,7 +3889,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page; omit for the first. */
                 cursor?: string | null;
             };
             header?: never;
@@ -4968,7 +4968,7 @@ export interface operations {
                 q?: string | null;
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page; omit for the first. */
                 cursor?: string | null;
                 /** @description `newest` added first, or `last_seen`: most recently heard from first. */
                 sort?: components["schemas"]["ContactSort"];

@@ -14,7 +14,7 @@ from frontdesk.api.auth import Admin, Agent, Viewer
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import ContactsDep
 from frontdesk.api.errors import error_model
-from frontdesk.api.params import Limit, id_path
+from frontdesk.api.params import Cursor, Limit, id_path
 from frontdesk.api.schemas.contacts import (
     ContactDetailOut,
     ContactExportOut,
@@ -52,9 +52,7 @@ async def list_contacts(
         str | None, Query(min_length=1, max_length=200, pattern=NO_NUL, description="Name, number, e-mail.")
     ] = None,
     limit: Limit = 50,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
-    ] = None,
+    cursor: Cursor = None,
     sort: Annotated[
         ContactSort,
         Query(description="`newest` added first, or `last_seen`: most recently heard from first."),

@@ -15,7 +15,7 @@ from frontdesk.api.auth import Agent, Viewer
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import InboxDep
 from frontdesk.api.errors import error_model
-from frontdesk.api.params import Instant, Limit, id_path, id_query, limit_query
+from frontdesk.api.params import Cursor, Instant, Limit, id_path, id_query, limit_query
 from frontdesk.api.schemas.conversations import (
     NO_NUL,
     STAFF_MESSAGE_EXAMPLES,
@@ -39,9 +39,6 @@ search_router = APIRouter(prefix="/api/v1/messages", tags=["conversations"], rou
 
 
 ConversationId = Annotated[int, id_path("The conversation's id.")]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page; omit for the first.")
-]
 
 _ERRORS = {
     401: "Not signed in",

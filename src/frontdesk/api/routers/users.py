@@ -11,7 +11,7 @@ from frontdesk.api.auth import Admin
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import AuditDep, UsersDep
 from frontdesk.api.errors import error_model
-from frontdesk.api.params import Instant, Limit, Offset, id_path
+from frontdesk.api.params import Cursor, Instant, Limit, Offset, id_path
 from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.api.schemas.users import (
     AuditEntryOut,
@@ -111,9 +111,7 @@ async def list_audit(
         Instant | None, Query(description="Only entries at or after this time (with its zone).")
     ] = None,
     limit: Limit = 50,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
-    ] = None,
+    cursor: Cursor = None,
 ) -> AuditListOut:
     """Who did what and when in this tenant, newest first; pass `next_cursor` as `cursor` for older
     entries (with the same filters)."""

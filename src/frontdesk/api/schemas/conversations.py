@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from frontdesk.api.params import MAX_ID
+from frontdesk.api.params import MAX_ID, WholeNumber
 from frontdesk.domain.inbox import ConversationView, MessageView, Page, StaffMember
 from frontdesk.domain.outbound import Buttons, ListMessage, Template, Text
 from frontdesk.services.inbox import FoundMessage, Summary
@@ -132,7 +132,7 @@ class AssigneeIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"user_id": 3}, {"user_id": None}]}
     )
 
-    user_id: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | None
+    user_id: Annotated[int, Field(strict=True, ge=1, le=MAX_ID), WholeNumber] | None
 
 
 NO_NUL = r"^[^\x00]*$"

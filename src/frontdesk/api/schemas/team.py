@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from frontdesk.api.errors import FieldError
+from frontdesk.api.params import WholeNumber
 from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.domain.outbound import Buttons, ListMessage, OutboundMessage, Text, preview
 from frontdesk.domain.team import Agent, Team, TeamError
@@ -162,7 +163,7 @@ class TeamDraftIn(BaseModel):
 class TeamSaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     yaml: Yaml
-    base_version: int = Field(
+    base_version: Annotated[int, WholeNumber] = Field(
         strict=True, ge=0, le=2**31 - 1, description="The `version` the edit started from."
     )
 

@@ -6,6 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from frontdesk.api.params import WholeNumber
 from frontdesk.api.schemas.conversations import NO_NUL
 from frontdesk.domain.admin import TenantChanges, TenantSettings, WeekHours, check_day, check_timezone
 from frontdesk.domain.retention import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
@@ -24,6 +25,7 @@ RetentionDays = Annotated[
         ),
         examples=[365],
     ),
+    WholeNumber,
 ]
 
 
