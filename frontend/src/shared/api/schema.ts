@@ -723,7 +723,8 @@ export interface paths {
         /**
          * Retry Dead Letter
          * @description Queue it again with its attempts reset: a turn runs again, a send (failed or uncertain) goes back
-         *     to the outbox; an uncertain one may then reach the customer twice.
+         *     to the outbox; an uncertain one may then reach the customer twice. A send whose content was erased
+         *     (the tenant's retention period, or the contact's erasure) cannot be sent again: 409.
          */
         post: operations["retry_dead_letter_api_v1_jobs__kind___item_id__retry_post"];
         delete?: never;
@@ -7260,6 +7261,15 @@ export interface operations {
             };
             /** @description No such dead letter in this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The send's content was erased: discard it instead */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
