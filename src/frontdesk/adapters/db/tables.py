@@ -80,6 +80,8 @@ class TenantRow(Base):
     created_at: Mapped[datetime]
     # Days after which messages' text and content are erased (migration 0008); null keeps them.
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    # Set while the business is disabled by an operator (migration 0009): no sign-in, webhooks, turns.
+    disabled_at: Mapped[datetime | None]
 
 
 class ChannelRow(Base):

@@ -3,7 +3,8 @@
 They live on `tables.Base`, so `Base.metadata` is complete only once this module is imported: the
 staff adapter and the migrations' `env.py` import it.
 
-- `staff_users`: one person, one e-mail, one argon2 password hash. (Its `failed_logins` and
+- `staff_users`: one person, one e-mail, one argon2 password hash; `operator` (0009) marks the platform's
+  operators, who act in any tenant as an owner and alone manage tenants. (Its `failed_logins` and
   `locked_until` are no longer used: since 0008 failures are counted per e-mail and IP address.)
 - `staff_memberships`: the person's role in one tenant (a person may work for several tenants);
   `disabled_at` shuts them out of that tenant only.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.adapters.db.tables import Base, BigId, foreign_id
@@ -36,6 +37,8 @@ class StaffUserRow(Base):
     password_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]  # migration 0007
+    # Platform-level, above every tenant's owner: signs in to any tenant, manages tenants (0009).
+    operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StaffMembershipRow(Base):

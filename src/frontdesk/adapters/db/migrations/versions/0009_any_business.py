@@ -20,6 +20,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # --- tenants and operators ---
+    # `staff_users.operator`: a platform-level flag above every tenant's owner (may sign in to any
+    # tenant, and alone manages tenants). `tenants.disabled_at`: a disabled business's staff cannot sign
+    # in, its numbers' webhooks are ignored and no turn runs for it; null is enabled. Plain ALTERs (a
+    # constant default and a nullable column are allowed on SQLite), no batch copy (it would cascade).
+    op.add_column(
+        "staff_users", sa.Column("operator", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column("tenants", sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
     # --- business pack ---
     # --- business data API ---
     # --- locale ---
@@ -31,4 +39,7 @@ def downgrade() -> None:
     # --- business data API ---
     # --- business pack ---
     # --- tenants and operators ---
+    # Plain ALTER (SQLite >= 3.35), for the reason above. Disabled tenants become enabled again.
+    op.execute("ALTER TABLE tenants DROP COLUMN disabled_at")
+    op.execute("ALTER TABLE staff_users DROP COLUMN operator")
     pass
