@@ -11,8 +11,11 @@ problem found (not only the first).
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from decimal import Decimal
 from enum import StrEnum
 
+from frontdesk.domain.business import AppointmentStatus, OrderStatus
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.models import Frozen
 
@@ -77,3 +80,149 @@ class ImportReport(Frozen):
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# -- the parsed pack: what the reader gives and the importer and writer take
+
+
+class PackWhatsApp(Frozen):
+    """The Cloud API number the business answers on; importing registers it as the tenant's channel."""
+
+    phone_number_id: str
+    waba_id: str | None = None
+    display_phone_number: str | None = None
+    access_token: str | None = None
+    """Only when this number uses its own token; None means the server's global token. Never exported."""
+
+
+class PackContacts(Frozen):
+    """How customers reach the business other than on WhatsApp (the agents may quote them)."""
+
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+class PackBusiness(Frozen):
+    """`business.yaml`."""
+
+    name: str
+    legal_name: str | None = None
+    whatsapp: PackWhatsApp | None = None
+    timezone: str = "UTC"
+    currency: str = "GBP"
+    """ISO 4217 code, upper case."""
+    languages: tuple[str, ...] = ()
+    """BCP 47 tags, the first the business's main language."""
+    locale: str | None = None
+    """BCP 47 tag for formatting money and dates (`en-GB`); kept in the tenant's profile["locale"]."""
+    website: str | None = None
+    support_email: str | None = None
+    opening_hours: dict[str, tuple[time, time] | None] = {}
+    """Per weekday key (`mon` .. `sun`): open and close, or None for closed that day."""
+    holidays: tuple[date, ...] = ()
+    contacts: PackContacts | None = None
+
+
+class PackProduct(Frozen):
+    """One row of `products.csv`, keyed by `sku`."""
+
+    sku: str
+    name: str
+    category: str
+    price: Decimal
+    stock: int
+    rating: Decimal | None = None
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    restock_eta: date | None = None
+
+
+class PackCustomer(Frozen):
+    """One row of `customers.csv`, keyed by `wa_id` (the WhatsApp number's digits with country code)."""
+
+    wa_id: str
+    name: str | None = None
+    email: str | None = None
+    city: str | None = None
+    language: str | None = None
+    preferences: dict[str, str] = {}
+    marketing_opt_in: bool = False
+    vip: bool = False
+
+
+class PackOrderItem(Frozen):
+    sku: str
+    qty: int
+
+
+class PackOrder(Frozen):
+    """One row of `orders.csv`, keyed by `order_id`; its customer and SKUs must exist (pack or tenant)."""
+
+    order_id: str
+    wa_id: str
+    items: tuple[PackOrderItem, ...]
+    total: Decimal
+    status: OrderStatus
+    carrier: str | None = None
+    tracking: str | None = None
+    ordered_at: date
+    shipped_at: date | None = None
+    delivered_at: date | None = None
+    eta: date | None = None
+
+
+class PackService(Frozen):
+    """One of `services.yaml`'s `services`, keyed by `id`."""
+
+    id: str
+    name: str
+    duration_min: int
+    price: Decimal
+    remote: bool = False
+    requires: tuple[str, ...] = ()
+    description: str = ""
+
+
+class PackTechnician(Frozen):
+    """One of `services.yaml`'s `technicians` (the staff who give services), keyed by `id`."""
+
+    id: str
+    name: str
+    skills: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    hours: dict[str, tuple[time, time]] = {}
+
+
+class PackAppointment(Frozen):
+    """One of `services.yaml`'s `appointments`, keyed by `id`; `start` is in the business's time zone."""
+
+    id: str
+    service: str
+    technician: str
+    wa_id: str
+    start: datetime
+    """Naive: a wall-clock time in the business's time zone."""
+    city: str | None = None
+    status: AppointmentStatus = AppointmentStatus.BOOKED
+
+
+class Pack(Frozen):
+    """A parsed, validated business pack. `business` is None only for single files (the tenant exists).
+
+    A table's rows keep the file's order, so rows[i] is the file's row i + 1 in problems.
+    """
+
+    business: PackBusiness | None = None
+    products: tuple[PackProduct, ...] = ()
+    customers: tuple[PackCustomer, ...] = ()
+    orders: tuple[PackOrder, ...] = ()
+    services: tuple[PackService, ...] = ()
+    technicians: tuple[PackTechnician, ...] = ()
+    appointments: tuple[PackAppointment, ...] = ()
+    travel_buffer_min: int | None = None
+    """`services.yaml`'s free time a technician needs after a visit (the booking rules read it)."""
+    kb: dict[str, bytes] = {}
+    """Knowledge base documents by file name (`kb/returns.md` -> "returns.md")."""
+    team_yaml: str | None = None
+    """`team.yaml` as written: saved as the tenant's new team version."""
