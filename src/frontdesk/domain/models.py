@@ -86,6 +86,8 @@ class Tenant(Frozen):
     slug: str
     name: str
     timezone: str = "UTC"
+    disabled: bool = False
+    """Switched off by an operator: its staff cannot sign in, its numbers are ignored, no turn runs."""
 
 
 class ChannelSettings(Frozen):

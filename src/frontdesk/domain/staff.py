@@ -42,6 +42,8 @@ class Staff:
     role: Role
     name: str = ""
     session_id: str | None = None
+    operator: bool = False
+    """A platform operator (acting here as an owner, member or not); only they may manage tenants."""
 
 
 # -- accounts, sessions and what goes wrong with them
@@ -61,6 +63,13 @@ class PermissionDeniedError(FrontdeskError):
     """The caller is signed in but their role may not do this."""
 
 
+class TenantDisabledError(PermissionDeniedError):
+    """The business was disabled by an operator: its staff may not sign in (operators still may)."""
+
+    def __init__(self) -> None:
+        super().__init__("this business is disabled")
+
+
 class TenantChoiceError(InvalidInputError):
     """The account works for several tenants and the login named none of them."""
 
@@ -78,6 +87,7 @@ class Account:
     name: str
     password_hash: str
     last_login_at: datetime | None = None
+    operator: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +112,8 @@ class Member:
     created_at: datetime
     last_login_at: datetime | None = None
     """The account's latest successful login (in any tenant); None if they never signed in."""
+    operator: bool = False
+    """The account is a platform operator (see `Staff.operator`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +173,14 @@ class AccountStore(Protocol):
         """Delete the account if it never signed in and belongs to no tenant; whether it did."""
         ...
 
+    async def set_operator(self, user_id: int, *, operator: bool) -> None:
+        """Make the account a platform operator, or no longer one."""
+        ...
+
+    async def operators(self) -> list[Account]:
+        """Every operator's account, by e-mail."""
+        ...
+
     async def memberships(self, user_id: int) -> list[Membership]: ...
     async def add_membership(self, *, user_id: int, tenant_id: int, role: Role, now: datetime) -> None:
         """`ConflictError` if the user is already a member of the tenant."""
@@ -180,7 +200,8 @@ class AccountStore(Protocol):
 
     async def create_session(self, session: NewSession) -> None: ...
     async def session_staff(self, session_id: str, *, now: datetime) -> Staff | None:
-        """The staff member of a live session (not revoked or expired, membership enabled), or None."""
+        """The staff member of a live session (not revoked or expired; membership enabled in a business
+        that is not disabled, unless an operator's: they act as an owner anywhere), or None."""
         ...
 
     async def live_roles(self, session_ids: Collection[str], *, now: datetime) -> dict[str, Role]:

@@ -16,6 +16,11 @@ e-mail exists.
 
 The first sign-in of an account that a tenant's invitation made accepts that invitation
 (`InvitationService.accept_at_first_sign_in`).
+
+A platform *operator* may sign in to any tenant, disabled or not, and acts there as an owner; the audit
+log names them by their e-mail, and their sign-ins say `operator`. Anyone else signing in to a disabled
+business is refused (`TenantDisabledError`, "this business is disabled"). A signed-in account may
+*switch* to another of its tenants: a new session there, and the old one ends.
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from frontdesk.domain.errors import InvalidInputError
+from frontdesk.domain.errors import InvalidInputError, NotFoundError
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import (
     AccessClaims,
+    Account,
     AccountLockedError,
     AccountStore,
     AuthenticationError,
@@ -38,8 +44,10 @@ from frontdesk.domain.staff import (
     Membership,
     NewSession,
     PasswordHasher,
+    Role,
     Staff,
     TenantChoiceError,
+    TenantDisabledError,
     TokenCodec,
 )
 from frontdesk.services.audit import AuditService
@@ -142,30 +150,71 @@ class AccountService:
         if account.last_login_at is None:
             await self._invitations.accept_at_first_sign_in(user_id=account.id, email=email)
             members = await self.memberships_of(account.id)
-        membership = self._choose(members, tenant)
+        membership = await self._choose(account, members, tenant)
         await self._accounts.record_login(account.id, at=now)
-        login = await self._open_session(membership, account.email, account.name, client, now)
-        await self._record([membership], email, "login.succeeded", client)
+        login = await self._open_session(membership, account, client, now)
+        await self._record([membership], email, "login.succeeded", client, operator=account.operator)
+        return login
+
+    async def switch(self, staff: Staff, *, tenant: str, client: Client) -> Login:
+        """A session in `tenant` (a slug) for the caller's account; the caller's session ends.
+        `NotFoundError` if they may not use it, `TenantDisabledError` if it is disabled."""
+        assert staff.user_id is not None
+        account = await self._accounts.account(staff.user_id)
+        if account is None:
+            raise AuthenticationError(_BAD_TOKEN)
+        try:
+            membership = await self._choose(account, await self.memberships_of(account.id), tenant)
+        except AuthenticationError:  # not theirs: the same answer as a tenant that does not exist
+            raise NotFoundError(f"tenant {tenant!r} not found") from None
+        now = self._clock.now()
+        login = await self._open_session(membership, account, client, now)
+        if staff.session_id is not None:
+            await self._accounts.revoke_sessions(now=now, session_id=staff.session_id)
+            await self._ended_sessions()
+        await self._audit.record(
+            tenant_id=membership.tenant.id,
+            actor=account.email,
+            action="session.switched",
+            target_type="session",
+            target_id=login.staff.session_id,
+            details={"from": staff.tenant.slug, "ip": client.ip, "operator": account.operator},
+        )
         return login
 
     async def memberships_of(self, user_id: int) -> list[Membership]:
         """The tenants `user_id` may sign in to (not disabled there)."""
         return [m for m in await self._accounts.memberships(user_id) if not m.disabled]
 
-    def _choose(self, members: list[Membership], slug: str | None) -> Membership:
+    async def _choose(self, account: Account, members: list[Membership], slug: str | None) -> Membership:
+        """The membership to open a session in: the named tenant, or the only usable one."""
+        if account.operator:
+            members = await self._everywhere(account.id)
         if slug is not None:
             chosen = [m for m in members if m.tenant.slug == slug]
             if not chosen:  # not a member there: as wrong as a wrong password, and said the same way
                 raise AuthenticationError(_BAD_LOGIN)
+            if chosen[0].tenant.disabled and not account.operator:
+                raise TenantDisabledError()
             return chosen[0]
-        if len(members) > 1:
-            raise TenantChoiceError([m.tenant.slug for m in members])
-        if not members:
-            raise AuthenticationError(_BAD_LOGIN)
-        return members[0]
+        usable = [m for m in members if account.operator or not m.tenant.disabled]
+        if len(usable) > 1:
+            raise TenantChoiceError([m.tenant.slug for m in usable])
+        if usable:
+            return usable[0]
+        if members:  # a member only of disabled businesses
+            raise TenantDisabledError()
+        raise AuthenticationError(_BAD_LOGIN)
+
+    async def _everywhere(self, user_id: int) -> list[Membership]:
+        """An operator's places: every tenant, disabled or not, as an owner."""
+        return [
+            Membership(user_id=user_id, tenant=t, role=Role.OWNER, disabled=False)
+            for t in await self._accounts.tenants()
+        ]
 
     async def _open_session(
-        self, membership: Membership, email: str, name: str, client: Client, now: datetime
+        self, membership: Membership, account: Account, client: Client, now: datetime
     ) -> Login:
         refresh = secrets.token_urlsafe(32)
         session = NewSession(
@@ -182,10 +231,11 @@ class AccountService:
         staff = Staff(
             tenant=membership.tenant,
             user_id=membership.user_id,
-            email=email,
-            name=name,
-            role=membership.role,
+            email=account.email,
+            name=account.name,
+            role=Role.OWNER if account.operator else membership.role,
             session_id=session.id,
+            operator=account.operator,
         )
         return self._tokens_for(staff, refresh, session.expires_at, now)
 
@@ -208,12 +258,15 @@ class AccountService:
             self._dummy_hash = await self._passwords.hash(secrets.token_urlsafe(16))
         return self._dummy_hash
 
-    async def _record(self, members: list[Membership], email: str, action: str, client: Client) -> None:
+    async def _record(
+        self, members: list[Membership], email: str, action: str, client: Client, *, operator: bool = False
+    ) -> None:
         tenant_ids: set[int | None] = {m.tenant.id for m in members} or {None}
+        details: dict[str, object] = {"ip": client.ip}
+        if operator:  # an operator acting in a tenant that is not theirs: the log says so
+            details["operator"] = True
         for tenant_id in tenant_ids:
-            await self._audit.record(
-                tenant_id=tenant_id, actor=email, action=action, details={"ip": client.ip}
-            )
+            await self._audit.record(tenant_id=tenant_id, actor=email, action=action, details=details)
 
     # -- using a session
 
@@ -304,9 +357,12 @@ class AccountService:
             await self._sessions_changed()
 
     async def memberships(self, staff: Staff) -> list[Membership]:
-        """The tenants the caller may sign in to, with their role in each."""
+        """The tenants the caller may sign in to (or switch to), with their role in each: every tenant
+        for an operator, else the businesses they are an enabled member of that are not disabled."""
         assert staff.user_id is not None
-        return await self.memberships_of(staff.user_id)
+        if staff.operator:
+            return await self._everywhere(staff.user_id)
+        return [m for m in await self.memberships_of(staff.user_id) if not m.tenant.disabled]
 
     async def tenants(self) -> list[Tenant]:
         """Every tenant (the command line picks the only one when none is named)."""

@@ -20,7 +20,7 @@ from frontdesk.domain.models import (
 
 
 def tenant(r: Any) -> Tenant:
-    return Tenant(id=r.id, slug=r.slug, name=r.name, timezone=r.timezone)
+    return Tenant(id=r.id, slug=r.slug, name=r.name, timezone=r.timezone, disabled=r.disabled_at is not None)
 
 
 def channel(r: Any, secrets: SecretBox) -> Channel:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from frontdesk.adapters.db import rows
@@ -41,6 +41,7 @@ _MEMBER_COLUMNS = (
     memberships.c.disabled_at,
     memberships.c.created_at,
     users.c.last_login_at,
+    users.c.operator,
 )
 
 
@@ -51,6 +52,7 @@ def _account(r: Any) -> Account:
         name=r.name,
         password_hash=r.password_hash,
         last_login_at=r.last_login_at,
+        operator=r.operator,
     )
 
 
@@ -63,6 +65,39 @@ def _member(r: Any) -> Member:
         disabled=r.disabled_at is not None,
         created_at=r.created_at,
         last_login_at=r.last_login_at,
+        operator=r.operator,
+    )
+
+
+def _usable_here() -> Any:
+    """Whether a session's account may act in its tenant: an operator always (as an owner); anyone else
+    while a member there, not disabled, of a business that is not disabled."""
+    return or_(
+        users.c.operator == true(),
+        and_(
+            memberships.c.id.is_not(None),
+            memberships.c.disabled_at.is_(None),
+            tenants.c.disabled_at.is_(None),
+        ),
+    )
+
+
+def _role(r: Any) -> Role:
+    return Role.OWNER if r.operator else Role(r.role)
+
+
+def _session_joins() -> Any:
+    """Sessions with their account, tenant and (for an operator, perhaps missing) membership there."""
+    return (
+        sessions.join(users, users.c.id == sessions.c.user_id)
+        .join(tenants, tenants.c.id == sessions.c.tenant_id)
+        .outerjoin(
+            memberships,
+            and_(
+                memberships.c.user_id == sessions.c.user_id,
+                memberships.c.tenant_id == sessions.c.tenant_id,
+            ),
+        )
     )
 
 
@@ -125,11 +160,21 @@ class SqlAccounts:
             )
         return bool(result.rowcount)
 
+    async def set_operator(self, user_id: int, *, operator: bool) -> None:
+        async with self._store.begin() as conn:
+            await conn.execute(update(users).where(users.c.id == user_id).values(operator=operator))
+
+    async def operators(self) -> list[Account]:
+        async with self._store.read() as conn:
+            query = select(users).where(users.c.operator == true()).order_by(users.c.email)
+            return [_account(r) for r in await conn.execute(query)]
+
     # -- memberships
 
     async def memberships(self, user_id: int) -> list[Membership]:
         query = (
-            select(memberships.c.role, memberships.c.disabled_at, tenants)
+            # The membership's own disabled_at is labelled: the tenant's has the same name.
+            select(memberships.c.role, memberships.c.disabled_at.label("member_disabled_at"), tenants)
             .join(tenants, tenants.c.id == memberships.c.tenant_id)
             .where(memberships.c.user_id == user_id)
             .order_by(tenants.c.slug)
@@ -138,7 +183,10 @@ class SqlAccounts:
             found = (await conn.execute(query)).all()
         return [
             Membership(
-                user_id=user_id, tenant=rows.tenant(r), role=Role(r.role), disabled=r.disabled_at is not None
+                user_id=user_id,
+                tenant=rows.tenant(r),
+                role=Role(r.role),
+                disabled=r.member_disabled_at is not None,
             )
             for r in found
         ]
@@ -228,36 +276,41 @@ class SqlAccounts:
                 users.c.id,
                 users.c.email,
                 users.c.name,
+                users.c.operator,
                 memberships.c.role,
                 tenants.c.id.label("tenant_id"),
                 tenants.c.slug.label("tenant_slug"),
                 tenants.c.name.label("tenant_name"),
                 tenants.c.timezone.label("tenant_timezone"),
+                tenants.c.disabled_at.label("tenant_disabled_at"),
             )
-            .select_from(sessions)
-            .join(users, users.c.id == sessions.c.user_id)
-            .join(
-                memberships,
-                and_(
-                    memberships.c.user_id == sessions.c.user_id,
-                    memberships.c.tenant_id == sessions.c.tenant_id,
-                ),
-            )
-            .join(tenants, tenants.c.id == sessions.c.tenant_id)
+            .select_from(_session_joins())
             .where(
                 sessions.c.id == session_id,
                 sessions.c.revoked_at.is_(None),
                 sessions.c.expires_at > now,
-                memberships.c.disabled_at.is_(None),
+                _usable_here(),
             )
         )
         async with self._store.read() as conn:
             r = (await conn.execute(query)).first()
         if r is None:
             return None
-        tenant = Tenant(id=r.tenant_id, slug=r.tenant_slug, name=r.tenant_name, timezone=r.tenant_timezone)
+        tenant = Tenant(
+            id=r.tenant_id,
+            slug=r.tenant_slug,
+            name=r.tenant_name,
+            timezone=r.tenant_timezone,
+            disabled=r.tenant_disabled_at is not None,
+        )
         return Staff(
-            tenant=tenant, user_id=r.id, email=r.email, name=r.name, role=Role(r.role), session_id=session_id
+            tenant=tenant,
+            user_id=r.id,
+            email=r.email,
+            name=r.name,
+            role=_role(r),
+            session_id=session_id,
+            operator=r.operator,
         )
 
     async def live_roles(self, session_ids: Collection[str], *, now: datetime) -> dict[str, Role]:
@@ -265,24 +318,17 @@ class SqlAccounts:
         found: dict[str, Role] = {}
         for start in range(0, len(ids), _ID_BATCH):
             query = (
-                select(sessions.c.id, memberships.c.role)
-                .select_from(sessions)
-                .join(
-                    memberships,
-                    and_(
-                        memberships.c.user_id == sessions.c.user_id,
-                        memberships.c.tenant_id == sessions.c.tenant_id,
-                    ),
-                )
+                select(sessions.c.id, memberships.c.role, users.c.operator)
+                .select_from(_session_joins())
                 .where(
                     sessions.c.id.in_(ids[start : start + _ID_BATCH]),
                     sessions.c.revoked_at.is_(None),
                     sessions.c.expires_at > now,
-                    memberships.c.disabled_at.is_(None),
+                    _usable_here(),
                 )
             )
             async with self._store.read() as conn:
-                found.update({r.id: Role(r.role) for r in await conn.execute(query)})
+                found.update({r.id: _role(r) for r in await conn.execute(query)})
         return found
 
     async def session_by_refresh(self, refresh_hash: str) -> StoredSession | None:

@@ -1,4 +1,4 @@
-"""Signing in and out: `/api/v1/auth` (login, refresh, logout, me, password)."""
+"""Signing in and out: `/api/v1/auth` (login, refresh, logout, me, password, switch)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,16 @@ from frontdesk.api.auth import (
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import AccountsDep, SettingsDep
 from frontdesk.api.errors import error_model
-from frontdesk.api.schemas.auth import Delivery, LoginIn, LoginOut, MeOut, PasswordIn, PasswordOut, RefreshIn
+from frontdesk.api.schemas.auth import (
+    Delivery,
+    LoginIn,
+    LoginOut,
+    MeOut,
+    PasswordIn,
+    PasswordOut,
+    RefreshIn,
+    SwitchIn,
+)
 from frontdesk.api.security import rate_limits_of
 from frontdesk.services.accounts import Client, Login
 from frontdesk.settings import Settings
@@ -28,7 +37,9 @@ _ERRORS = {
     400: "Bad input: the account works for several tenants and none was named, or a wrong current password",
     401: "Wrong e-mail or password (the same answer whether the e-mail exists or not), or a missing, "
     "invalid, expired or revoked token",
-    403: "A cookie-authenticated write without the X-CSRF-Token header",
+    403: "A cookie-authenticated write without the X-CSRF-Token header, or a business that is disabled "
+    '("this business is disabled"; only operators may sign in to it)',
+    404: "The account may not use that tenant (or there is no such tenant: the same answer)",
     422: "A field is missing or malformed",
     429: "Too many failed logins (locked for a while), or too many requests (see Retry-After)",
 }
@@ -50,7 +61,7 @@ def _answer(response: Response, settings: Settings, login: Login, mode: Delivery
     return LoginOut.of(login, mode=mode, csrf=csrf)
 
 
-@router.post("/login", responses=_errors(400, 401, 422, 429))
+@router.post("/login", responses=_errors(400, 401, 403, 422, 429))
 async def login(
     body: LoginIn, request: Request, response: Response, accounts: AccountsDep, settings: SettingsDep
 ) -> LoginOut:
@@ -109,3 +120,21 @@ async def change_password(body: PasswordIn, staff: CurrentStaff, accounts: Accou
     """Change your password. Every other session of yours is signed out; this one stays."""
     ended = await accounts.change_password(staff, current=body.current_password, new=body.new_password)
     return PasswordOut(sessions_ended=ended)
+
+
+@router.post("/switch", responses=_errors(401, 403, 404, 422))
+async def switch(
+    body: SwitchIn,
+    staff: CurrentStaff,
+    request: Request,
+    response: Response,
+    accounts: AccountsDep,
+    settings: SettingsDep,
+) -> LoginOut:
+    """Work in another tenant (one of `tenants` in `GET /me`; an operator: any): a new session there,
+    answered like a login, and this session ends. 404 if the account may not use that tenant, 403 if
+    the business is disabled (operators may still switch to it)."""
+    bearer = "authorization" in request.headers
+    mode = body.mode or (Delivery.BEARER if bearer else Delivery.COOKIE)
+    session = await accounts.switch(staff, tenant=body.tenant, client=_client(request))
+    return _answer(response, settings, session, mode)

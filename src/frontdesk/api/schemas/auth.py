@@ -56,6 +56,17 @@ class RefreshIn(BaseModel):
     mode: Delivery | None = Field(default=None, description="Default: cookie if the cookie was used.")
 
 
+class SwitchIn(BaseModel):
+    """The tenant to work in next (its slug, from `tenants` of `GET /api/v1/auth/me`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"tenant": "bikes"}]})
+
+    tenant: str = Field(min_length=1, max_length=64, pattern=NO_NUL, description="The tenant's slug.")
+    mode: Delivery | None = Field(
+        default=None, description="Default: bearer if the request had an Authorization header, else cookie."
+    )
+
+
 class PasswordIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
