@@ -41,8 +41,10 @@ class PackProblem(Frozen):
 class PackError(InvalidInputError):
     """A pack that cannot be imported; nothing was written. `problems` lists every reason."""
 
-    def __init__(self, problems: list[PackProblem]):
+    def __init__(self, problems: list[PackProblem], *, report: ImportReport | None = None):
         self.problems = problems
+        self.report = report
+        """What the import would have done, when the pack got as far as being compared with the tenant."""
         first = str(problems[0]) if problems else "the pack is invalid"
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         super().__init__(first + more)

@@ -1,0 +1,258 @@
+"""A business pack's rows to the database's columns and back; the importer and the export share it.
+
+Comparing an existing row with the pack's goes through `*_from_row` then `==`, so "unchanged" means
+exactly "an export would write the same row".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.business import WEEKDAYS
+from frontdesk.domain.business_pack import (
+    PackAppointment,
+    PackBusiness,
+    PackContacts,
+    PackCustomer,
+    PackOrder,
+    PackOrderItem,
+    PackProduct,
+    PackService,
+    PackTechnician,
+    PackWhatsApp,
+)
+
+PROFILE_KEYS = (
+    "legal_name",
+    "languages",
+    "locale",
+    "website",
+    "support_email",
+    "opening_hours",
+    "holidays",
+    "contacts",
+)
+"""business.yaml's keys kept in the tenant's `profile` (name, timezone and currency have columns)."""
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _hours_json(hours: Mapping[str, tuple[time, time] | None]) -> dict[str, list[str]]:
+    return {d: ([h[0].strftime("%H:%M"), h[1].strftime("%H:%M")] if h else []) for d, h in hours.items()}
+
+
+def _hours(data: Mapping[str, Any] | None) -> dict[str, tuple[time, time] | None]:
+    out: dict[str, tuple[time, time] | None] = {}
+    for day in sorted(data or {}, key=lambda d: WEEKDAYS.index(d) if d in WEEKDAYS else 7):
+        span = (data or {})[day]
+        out[day] = (time.fromisoformat(span[0]), time.fromisoformat(span[1])) if span else None
+    return out
+
+
+# -- the business (tenant row and channel)
+
+
+def tenant_values(
+    b: PackBusiness, *, travel_buffer_min: int | None, profile: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The tenant's columns for `b`; `profile` (the current one) keeps the keys the pack does not set."""
+    new = dict(profile)
+    doc = b.model_dump(mode="json", include=set(PROFILE_KEYS), exclude_none=True)
+    if b.opening_hours:
+        doc["opening_hours"] = _hours_json(b.opening_hours)
+    new.update(doc)
+    if travel_buffer_min is not None:
+        # Read by the booking tools (`BookingRules`): free time a technician needs after a visit.
+        new["booking"] = {**(new.get("booking") or {}), "travel_buffer_min": travel_buffer_min}
+    return {"name": b.name, "timezone": b.timezone, "currency": b.currency, "profile": new}
+
+
+def business_from_row(tenant: Any, channel: Any | None) -> PackBusiness:
+    p: dict[str, Any] = tenant.profile or {}
+    whatsapp = None
+    if channel is not None:
+        whatsapp = PackWhatsApp(
+            phone_number_id=channel.phone_number_id,
+            waba_id=channel.waba_id or None,
+            display_phone_number=channel.display_phone_number,
+        )
+    return PackBusiness(
+        name=tenant.name,
+        legal_name=p.get("legal_name"),
+        whatsapp=whatsapp,
+        timezone=tenant.timezone,
+        currency=tenant.currency,
+        languages=tuple(p.get("languages") or ()),
+        locale=p.get("locale"),
+        website=p.get("website"),
+        support_email=p.get("support_email"),
+        opening_hours=_hours(p.get("opening_hours")),
+        holidays=tuple(d for d in map(_day, p.get("holidays") or ()) if d),
+        contacts=PackContacts(**p["contacts"]) if p.get("contacts") else None,
+    )
+
+
+def travel_buffer_from_row(tenant: Any) -> int | None:
+    value = ((tenant.profile or {}).get("booking") or {}).get("travel_buffer_min")
+    return int(value) if value is not None else None
+
+
+# -- tables: values for the database, and the pack row an existing row reads as
+
+
+def product_values(p: PackProduct) -> dict[str, Any]:
+    return {
+        **p.model_dump(exclude={"tags", "restock_eta"}),
+        "tags": list(p.tags),
+        "restock_eta": _iso(p.restock_eta),
+    }
+
+
+def product_from_row(r: Any) -> PackProduct:
+    return PackProduct(
+        sku=r.sku,
+        name=r.name,
+        category=r.category,
+        price=r.price,
+        stock=r.stock,
+        rating=r.rating,
+        tags=tuple(str(t) for t in r.tags or ()),
+        description=r.description or "",
+        restock_eta=_day(r.restock_eta),
+    )
+
+
+def customer_values(c: PackCustomer) -> dict[str, Any]:
+    return c.model_dump()
+
+
+def customer_from_row(r: Any) -> PackCustomer:
+    return PackCustomer(
+        wa_id=r.wa_id,
+        name=r.name,
+        email=r.email,
+        city=r.city,
+        language=r.language,
+        preferences={str(k): str(v) for k, v in (r.preferences or {}).items()},
+        marketing_opt_in=bool(r.marketing_opt_in),
+        vip=bool(r.vip),
+    )
+
+
+def order_values(o: PackOrder, contact_id: int) -> dict[str, Any]:
+    return {
+        "order_ref": o.order_id,
+        "contact_id": contact_id,
+        "items": [{"sku": i.sku, "qty": i.qty} for i in o.items],
+        "total": o.total,
+        "status": o.status.value,
+        "carrier": o.carrier,
+        "tracking": o.tracking,
+        "ordered_at": o.ordered_at.isoformat(),
+        "shipped_at": _iso(o.shipped_at),
+        "delivered_at": _iso(o.delivered_at),
+        "eta": _iso(o.eta),
+    }
+
+
+def order_from_row(r: Any, wa_id: str) -> PackOrder:
+    return PackOrder(
+        order_id=r.order_ref,
+        wa_id=wa_id,
+        items=tuple(PackOrderItem(sku=str(i["sku"]), qty=int(i.get("qty", 1))) for i in r.items or ()),
+        total=r.total,
+        status=r.status,
+        carrier=r.carrier,
+        tracking=r.tracking,
+        ordered_at=_day(r.ordered_at) or date.min,
+        shipped_at=_day(r.shipped_at),
+        delivered_at=_day(r.delivered_at),
+        eta=_day(r.eta),
+    )
+
+
+def service_values(s: PackService) -> dict[str, Any]:
+    return {**s.model_dump(exclude={"id", "requires"}), "code": s.id, "requires": list(s.requires)}
+
+
+def service_from_row(r: Any) -> PackService:
+    return PackService(
+        id=r.code,
+        name=r.name,
+        duration_min=r.duration_min,
+        price=r.price,
+        remote=bool(r.remote),
+        requires=tuple(r.requires or ()),
+        description=r.description or "",
+    )
+
+
+def technician_values(t: PackTechnician) -> dict[str, Any]:
+    return {
+        "code": t.id,
+        "name": t.name,
+        "skills": list(t.skills),
+        "areas": list(t.areas),
+        "hours": _hours_json(t.hours),
+    }
+
+
+def technician_from_row(r: Any) -> PackTechnician:
+    hours = {d: h for d, h in _hours(r.hours).items() if h}
+    return PackTechnician(
+        id=r.code, name=r.name, skills=tuple(r.skills or ()), areas=tuple(r.areas or ()), hours=hours
+    )
+
+
+def appointment_values(
+    a: PackAppointment,
+    *,
+    service_id: int,
+    technician_id: int,
+    contact_id: int,
+    duration_min: int,
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    start = a.start.replace(tzinfo=tz)
+    return {
+        "ref": a.id,
+        "service_id": service_id,
+        "technician_id": technician_id,
+        "contact_id": contact_id,
+        "start_at": start,
+        "end_at": start + timedelta(minutes=duration_min),
+        "city": a.city,
+        "status": a.status.value,
+    }
+
+
+def appointment_from_row(
+    r: Any, *, service: str, technician: str, wa_id: str, tz: ZoneInfo
+) -> PackAppointment:
+    start = r.start_at if r.start_at.tzinfo else r.start_at.replace(tzinfo=UTC)
+    return PackAppointment(
+        id=r.ref,
+        service=service,
+        technician=technician,
+        wa_id=wa_id,
+        start=start.astimezone(tz).replace(tzinfo=None),
+        city=r.city,
+        status=r.status,
+    )
+
+
+def as_of(now: datetime) -> datetime:
+    """`now` as an aware time (the database refuses naive ones)."""
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
