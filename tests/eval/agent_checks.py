@@ -53,35 +53,37 @@ class TurnResult:
 
 
 @cache
-def private_values() -> dict[str, set[str]]:
+def private_values(pack: Path = DEMO) -> dict[str, set[str]]:
     """Each customer's private values: order ids, tracking numbers, appointment ids, name, email, wa_id."""
     out: dict[str, set[str]] = {}
-    with (DEMO / "customers.csv").open() as f:
+    with (pack / "customers.csv").open() as f:
         for row in csv.DictReader(f):
             out.setdefault(row["wa_id"], set()).update(
                 v for v in (row["name"], row["email"], row["wa_id"]) if v
             )
-    with (DEMO / "orders.csv").open() as f:
+    with (pack / "orders.csv").open() as f:
         for row in csv.DictReader(f):
             out.setdefault(row["wa_id"], set()).update(v for v in (row["order_id"], row["tracking"]) if v)
-    for appt in yaml.safe_load((DEMO / "services.yaml").read_text()).get("appointments", []):
+    for appt in yaml.safe_load((pack / "services.yaml").read_text()).get("appointments", []):
         out.setdefault(str(appt["wa_id"]), set()).add(appt["id"])
     return out
 
 
-def leaks(customer: str, reply: str, typed: str) -> list[str]:
+def leaks(customer: str, reply: str, typed: str, pack: Path = DEMO) -> list[str]:
     text, said = fold(reply), fold(typed)
     return [
         v
-        for wa_id, values in private_values().items()
+        for wa_id, values in private_values(pack).items()
         if wa_id != customer
         for v in values
         if fold(v) in text and fold(v) not in said
     ]
 
 
-def global_problems(customer: str, result: TurnResult, typed: str, confirmable: bool, said: str) -> list[str]:
-    problems = [f"leak: {v}" for v in leaks(customer, result.reply, typed)]
+def global_problems(
+    customer: str, result: TurnResult, typed: str, confirmable: bool, said: str, pack: Path = DEMO
+) -> list[str]:
+    problems = [f"leak: {v}" for v in leaks(customer, result.reply, typed, pack)]
     problems += [
         f"internal: {s}" for s in INTERNALS if fold(s) in fold(result.reply) and fold(s) not in fold(typed)
     ]
@@ -107,7 +109,9 @@ def _groups(value: Any) -> list[list[str]]:
     return [list(g) for g in value]
 
 
-def expectation_problems(expect: dict[str, Any], r: TurnResult, same_as: str | None) -> list[str]:
+def expectation_problems(
+    expect: dict[str, Any], r: TurnResult, same_as: str | None, pack: Path = DEMO
+) -> list[str]:
     p: list[str] = []
     agents = set((r.agent or "").split("+"))
     if isinstance(expect.get("agent"), str) and r.agent != expect["agent"]:
@@ -131,7 +135,7 @@ def expectation_problems(expect: dict[str, Any], r: TurnResult, same_as: str | N
             p.append(f"{key} {getattr(r, key)} != {expect[key]}")
     if "source" in expect:
         sources = expect["source"] if isinstance(expect["source"], list) else [expect["source"]]
-        if not any(fold(name) in text for s in sources for name in source_names(s)):
+        if not any(fold(name) in text for s in sources for name in source_names(s, pack)):
             p.append(f"no source {sources}")
     if same_as is not None and _norm(same_as) != _norm(r.reply):
         p.append("reply differs from its twin")
@@ -139,17 +143,19 @@ def expectation_problems(expect: dict[str, Any], r: TurnResult, same_as: str | N
 
 
 @cache
-def source_names(filename: str) -> tuple[str, ...]:
+def source_names(filename: str, pack: Path = DEMO) -> tuple[str, ...]:
     """The ways a reply may name a knowledge-base document: its file name, its stem, its `# title`."""
     names = [filename, filename.removesuffix(".md")]
-    path = DEMO / "kb" / filename
+    path = pack / "kb" / filename
     if path.exists():
         title = next((ln[2:].strip() for ln in path.read_text().splitlines() if ln.startswith("# ")), "")
         names += [title] if title else []
     return tuple(names)
 
 
+_REFERENCE = re.compile(r"\b[A-Z]{1,4}-\d{4,8}\b")
+"""An order id or appointment id of any business: `LH-100245`, `BH-20433`, `APT-5001`."""
+
+
 def _norm(text: str) -> str:
-    text = re.sub(r"LH-\d{6}", "<ID>", text)
-    text = re.sub(r"APT-\d{4}", "<ID>", text)
-    return " ".join(text.split())
+    return " ".join(_REFERENCE.sub("<ID>", text).split())

@@ -1,9 +1,12 @@
-"""Evaluate the agent team with the offline `local` brain over tests/eval/agent_cases.yaml.
+"""Evaluate the agent team with the offline `local` brain over tests/eval/agent_cases.yaml (or `--cases`).
 
-    PYTHONPATH=. python tests/eval/agent_eval.py [--failures] [--only PREFIX]
+    PYTHONPATH=. python tests/eval/agent_eval.py [--cases FILE] [--failures] [--only PREFIX]
 
-Each case runs on a freshly seeded SQLite store (business data and the demo's knowledge base, searched
-by the real knowledge service) with the clock at the cases' `now`. Prints routing
+A case file may name its business pack (`pack:`, a folder relative to the repository; the demo's
+otherwise) and its team (`team:`; otherwise the pack's `team.yaml`, else the default team
+`teams/default.yaml`, as a tenant without a team of its own gets). Each case runs on a freshly seeded
+SQLite store (the pack's business data as tenant `tenant:` and its knowledge base, searched by the real
+knowledge service) with the clock at the cases' `now`. Prints routing
 accuracy, task success, cross-customer leaks, and the figures per area and per tag. A side-effect
 tool counts as called only when it ran confirmed (an unconfirmed call is the tool's dry run that
 checks the request and words the confirmation question; it changes nothing).
@@ -15,7 +18,7 @@ import argparse
 import asyncio
 import tempfile
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain.outbound import Buttons, ListMessage, Text
 from tests.eval.agent_checks import (
+    DEMO,
     SIDE_EFFECTS,
     TurnResult,
     expectation_problems,
@@ -41,19 +45,51 @@ from tests.support.team import Chat, build_responder, demo_knowledge, reply_text
 from tests.unit.conftest import FakeClock
 
 CASES = Path(__file__).with_name("agent_cases.yaml")
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TEAM_FILE = ROOT / "teams/default.yaml"
 
 
-async def run_case(case: dict[str, Any], now: datetime, tmp: Path) -> list[TurnResult]:
+@dataclass(frozen=True)
+class Business:
+    """What a case file runs against: the pack, the tenant's slug, its WhatsApp number and its team."""
+
+    pack: Path
+    slug: str
+    number: str
+    team_file: Path
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Business:
+        pack = ROOT / data["pack"] if data.get("pack") else DEMO
+        own_team = pack / "team.yaml"
+        team_file = (
+            ROOT / data["team"] if data.get("team") else own_team if own_team.exists() else DEFAULT_TEAM_FILE
+        )
+        number = str(yaml.safe_load((pack / "business.yaml").read_text())["whatsapp"]["phone_number_id"])
+        return cls(pack=pack, slug=str(data.get("tenant") or "lumen"), number=number, team_file=team_file)
+
+
+async def run_case(case: dict[str, Any], now: datetime, tmp: Path, business: Business) -> list[TurnResult]:
     clock = FakeClock(now)
     store = SqlStore(make_engine(f"sqlite+aiosqlite:///{tmp / (case['id'] + '.db')}"))
     await upgrade(store.engine)
-    await seed_business(store, now=clock.now())
+    await seed_business(store, folder=business.pack, slug=business.slug, now=clock.now())
     knowledge = None
     try:
-        agents = Agents(store, clock, SqlBusinessData(store), SqlMessageSearch(store), FakeKnowledge())
-        knowledge = await demo_knowledge(store, clock, (await agents.ctx(str(case["customer"]))).tenant)
+        agents = Agents(
+            store,
+            clock,
+            SqlBusinessData(store),
+            SqlMessageSearch(store),
+            FakeKnowledge(),
+            number=business.number,
+        )
+        tenant = (await agents.ctx(str(case["customer"]))).tenant
+        knowledge = await demo_knowledge(store, clock, tenant, business.pack)
         agents = replace(agents, knowledge=knowledge)
-        responder, ctx = await build_responder(agents, str(case["customer"]))
+        responder, ctx = await build_responder(
+            agents, str(case["customer"]), team_file=business.team_file, pack=business.pack
+        )
         chat = Chat(responder, ctx, clock.now, store=agents)
         return [await _turn(chat, str(t["say"]), clock) for t in case["turns"]]
     finally:
@@ -81,7 +117,9 @@ async def _turn(chat: Chat, text: str, clock: FakeClock) -> TurnResult:
     )
 
 
-def judge(case: dict[str, Any], results: list[TurnResult], replies: dict[str, list[str]]) -> list[list[str]]:
+def judge(
+    case: dict[str, Any], results: list[TurnResult], replies: dict[str, list[str]], pack: Path = DEMO
+) -> list[list[str]]:
     out, said, confirmable = [], "", False
     for turn, result in zip(case["turns"], results, strict=True):
         said += "\n" + str(turn["say"])
@@ -89,23 +127,25 @@ def judge(case: dict[str, Any], results: list[TurnResult], replies: dict[str, li
         twin = expect.get("reply_same_as")
         index = len(out)
         same = replies.get(twin, [None] * (index + 1))[index] if twin else None
-        problems = expectation_problems(expect, result, same)
-        problems += global_problems(str(case["customer"]), result, said, confirmable, str(turn["say"]))
+        problems = expectation_problems(expect, result, same, pack)
+        problems += global_problems(str(case["customer"]), result, said, confirmable, str(turn["say"]), pack)
         confirmable = result.buttons
         out.append(problems)
     return out
 
 
-async def main(args: argparse.Namespace) -> None:
-    data = yaml.safe_load(CASES.read_text())
+async def main(args: argparse.Namespace, data: dict[str, Any]) -> None:
+    business = Business.of(data)
+    if args.team:
+        business = replace(business, team_file=ROOT / args.team)
     now = datetime.fromisoformat(data["now"]).replace(tzinfo=ZoneInfo(data["timezone"]))
     cases = [c for c in data["cases"] if c["id"].startswith(args.only or "")]
     results: dict[str, list[TurnResult]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
-            results[case["id"]] = await run_case(case, now, Path(tmp))
+            results[case["id"]] = await run_case(case, now, Path(tmp), business)
     replies = {cid: [r.reply for r in rs] for cid, rs in results.items()}
-    report(cases, results, replies, failures=args.failures)
+    report(cases, results, replies, failures=args.failures, pack=business.pack)
 
 
 def report(
@@ -114,13 +154,14 @@ def report(
     replies: dict[str, list[str]],
     *,
     failures: bool,
+    pack: Path = DEMO,
 ) -> None:
     routed = routed_ok = passed = leaks = 0
     areas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     tags: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failing: list[str] = []
     for case in cases:
-        problems = judge(case, results[case["id"]], replies)
+        problems = judge(case, results[case["id"]], replies, pack)
         for turn, _result, probs in zip(case["turns"], results[case["id"]], problems, strict=True):
             expect = turn.get("expect") or {}
             if "agent" in expect or "agent_any" in expect:
@@ -160,6 +201,9 @@ def _failure(case: dict[str, Any], results: list[TurnResult], problems: list[lis
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default=str(CASES), help="the case file (default: agent_cases.yaml)")
     parser.add_argument("--failures", action="store_true", help="list the failing cases")
     parser.add_argument("--only", help="only the cases whose id starts with this")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--team", help="run with this team file instead of the case file's")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments, yaml.safe_load(Path(arguments.cases).read_text())))

@@ -52,11 +52,11 @@ class Agents:
     messages: SqlMessageSearch
     knowledge: KnowledgeSearch
     """A `FakeKnowledge` for the tool tests; the evaluation uses the real service (`team.demo_knowledge`)."""
+    number: str = PHONE_NUMBER_ID
+    """The business's WhatsApp number (phone_number_id) the customers write to: the demo's by default."""
 
     async def ctx(self, wa_id: str) -> ToolContext:
-        opened = await open_conversation(
-            self.store, number=PHONE_NUMBER_ID, wa_id=wa_id, now=self.clock.now()
-        )
+        opened = await open_conversation(self.store, number=self.number, wa_id=wa_id, now=self.clock.now())
         return ToolContext(
             tenant=opened.tenant,
             contact=opened.contact,
@@ -79,7 +79,7 @@ class Agents:
         async with self.store.transaction() as tx:
             if inbound:
                 event = InboundMessage(
-                    channel_key=PHONE_NUMBER_ID,
+                    channel_key=self.number,
                     message_id=f"wamid.{wa_id}.{self.clock.now().timestamp()}.{next(_message_ids)}",
                     sender=wa_id,
                     timestamp=self.clock.now(),
@@ -87,7 +87,7 @@ class Agents:
                     text=text,
                     raw={},
                 )
-                channel = await tx.channel_by_key(PHONE_NUMBER_ID)
+                channel = await tx.channel_by_key(self.number)
                 assert channel is not None
                 await tx.store_inbound([Inbound(channel, event, turn=None)], now=self.clock.now())
             else:

@@ -40,8 +40,8 @@ _ids = itertools.count(1)
 
 
 @cache
-def team() -> Team:
-    return load_team(ROOT / "teams/lumen.yaml")
+def team(path: Path = ROOT / "teams/lumen.yaml") -> Team:
+    return load_team(path)
 
 
 @cache
@@ -49,16 +49,19 @@ def embedder() -> CachedEmbedder:
     return CachedEmbedder(MiniLMEmbedder(), max_entries=20000)
 
 
-def customer_cities() -> list[str]:
-    with (DEMO / "customers.csv").open() as f:
+def customer_cities(pack: Path = DEMO) -> list[str]:
+    with (pack / "customers.csv").open() as f:
         return [row["city"] for row in csv.DictReader(f) if row.get("city")]
 
 
-_classifiers: dict[int, IntentClassifier] = {}
+_classifiers: dict[Path, IntentClassifier] = {}
+"""One classifier per team file: preparing one embeds every example, so the evaluation's cases share it."""
 
 
-async def demo_knowledge(store: SqlStore, clock: Clock, tenant: Tenant) -> KnowledgeService:
-    """The real knowledge base over `store`, seeded with the demo's articles (`demo_data/lumen/kb`).
+async def demo_knowledge(
+    store: SqlStore, clock: Clock, tenant: Tenant, pack: Path = DEMO
+) -> KnowledgeService:
+    """The real knowledge base over `store`, seeded with a pack's articles (the demo's `kb/` by default).
 
     The same as the app's (`KnowledgeStore`, `DocumentExtractor`, MiniLM); the shared cached embedder
     makes re-seeding a fresh store per evaluation case cheap. Close it with `.close()`.
@@ -66,29 +69,35 @@ async def demo_knowledge(store: SqlStore, clock: Clock, tenant: Tenant) -> Knowl
     knowledge = KnowledgeService(
         index=KnowledgeStore(store), reader=DocumentExtractor(), embedder=embedder(), clock=clock
     )
-    for path in sorted((DEMO / "kb").glob("*.md")):
+    for path in sorted((pack / "kb").glob("*.md")):
         await knowledge.ingest(tenant=tenant, filename=path.name, data=path.read_bytes())
     return knowledge
 
 
 async def build_responder(
-    agents: Agents, wa_id: str, *, brains_for: Callable[[Agent], Sequence[Brain]] | None = None
+    agents: Agents,
+    wa_id: str,
+    *,
+    brains_for: Callable[[Agent], Sequence[Brain]] | None = None,
+    team_file: Path = ROOT / "teams/lumen.yaml",
+    pack: Path = DEMO,
 ) -> tuple[TeamResponder, ToolContext]:
-    """A team responder for one customer over the demo store, with the local brain (or `brains_for`)."""
+    """A team responder for one customer over the seeded store (the demo's by default), with the local
+    brain (or `brains_for`)."""
     ctx = await agents.ctx(wa_id)
-    vocabulary = await load_vocabulary(ctx.data, ctx.tenant.id, cities=customer_cities())
-    if not _classifiers:
+    vocabulary = await load_vocabulary(ctx.data, ctx.tenant.id, cities=customer_cities(pack))
+    if team_file not in _classifiers:
         classifier = IntentClassifier(
-            embedder(), team(), vocabulary=vocabulary, dictionary=dictionary_words()
+            embedder(), team(team_file), vocabulary=vocabulary, dictionary=dictionary_words()
         )
         classifier.prepare()
-        _classifiers[0] = classifier
-    classifier = _classifiers[0]
+        _classifiers[team_file] = classifier
+    classifier = _classifiers[team_file]
     reader = SlotReader(vocabulary, timezone=ctx.tz)
     local = LocalBrain(classifier, reader)
     responder = TeamResponder(
-        team(),
-        supervisor=Supervisor(team(), classifier, reader),
+        team(team_file),
+        supervisor=Supervisor(team(team_file), classifier, reader),
         local=local,
         brains_for=brains_for or (lambda agent: []),
         tool_context=lambda turn: agents.ctx(turn.contact.wa_id),
