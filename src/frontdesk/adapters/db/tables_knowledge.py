@@ -45,6 +45,17 @@ class KbDocumentRow(Base):
     updated_at: Mapped[datetime]
 
 
+class KbOriginalRow(Base):
+    """A document's uploaded bytes (migration 0009), for exporting a business pack as it came in; apart
+    from `kb_documents` so that listing and searching never read them."""
+
+    __tablename__ = "kb_originals"
+    document_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("kb_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class KbChunkRow(Base):
     """A chunk of a document: its text, what is indexed (`search_text`) and its float32 embedding."""
 
@@ -75,4 +86,5 @@ class KbVersionRow(Base):
 
 kb_chunks: Table = KbChunkRow.__table__  # type: ignore[assignment]
 kb_documents: Table = KbDocumentRow.__table__  # type: ignore[assignment]
+kb_originals: Table = KbOriginalRow.__table__  # type: ignore[assignment]
 kb_versions: Table = KbVersionRow.__table__  # type: ignore[assignment]

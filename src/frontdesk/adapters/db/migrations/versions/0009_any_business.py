@@ -29,6 +29,21 @@ def upgrade() -> None:
     )
     op.add_column("tenants", sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
     # --- business pack ---
+    # `kb_originals`: a knowledge document's uploaded bytes, so exporting a business pack gives back
+    # the files it was given (the chunks hold only the text). A table of its own, so listing and
+    # searching documents never read the blobs; it goes with its document.
+    op.create_table(
+        "kb_originals",
+        sa.Column("document_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["kb_documents.id"],
+            name=op.f("fk_kb_originals_document_id_kb_documents"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("document_id", name=op.f("pk_kb_originals")),
+    )
     # --- business data API ---
     # --- locale ---
     pass
@@ -38,6 +53,7 @@ def downgrade() -> None:
     # --- locale ---
     # --- business data API ---
     # --- business pack ---
+    op.drop_table("kb_originals")
     # --- tenants and operators ---
     # Plain ALTER (SQLite >= 3.35), for the reason above. Disabled tenants become enabled again.
     op.execute("ALTER TABLE tenants DROP COLUMN disabled_at")
