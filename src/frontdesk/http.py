@@ -35,6 +35,7 @@ from frontdesk.api.routers import (
     webhooks,
 )
 from frontdesk.api.routers import team as team_routes
+from frontdesk.api.routers import tenants as tenants_routes
 from frontdesk.api.routers import users as users_routes
 from frontdesk.api.security import install_http_security
 from frontdesk.api.services import Services
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
     app.include_router(auth_routes.router)
     app.include_router(users_routes.router)
     app.include_router(invitations.router)
+    app.include_router(tenants_routes.router)
     for admin_router in (
         tenant.router,
         channels.router,

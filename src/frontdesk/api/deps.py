@@ -20,6 +20,7 @@ from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.services.operations import OperationsService
 from frontdesk.services.stats import StatsService
 from frontdesk.services.tenant_settings import TenantSettingsService
+from frontdesk.services.tenants import TenantAdmin
 from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
 
@@ -103,10 +104,15 @@ async def get_invitations(request: Request) -> InvitationService:
     return services_of(request).access.invitations
 
 
+async def get_tenant_admin(request: Request) -> TenantAdmin:
+    return services_of(request).access.tenants
+
+
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 UsersDep = Annotated[UserService, Depends(get_users)]
 AuditDep = Annotated[AuditService, Depends(get_audit)]
 InvitationsDep = Annotated[InvitationService, Depends(get_invitations)]
+TenantAdminDep = Annotated[TenantAdmin, Depends(get_tenant_admin)]
 
 
 # -- the inbox: conversations, contacts, live events

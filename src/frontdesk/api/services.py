@@ -28,6 +28,7 @@ from frontdesk.services.session_watch import SessionWatch
 from frontdesk.services.stats import StatsService
 from frontdesk.services.team import TeamService
 from frontdesk.services.tenant_settings import TenantSettingsService
+from frontdesk.services.tenants import TenantAdmin
 from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
 
@@ -58,6 +59,8 @@ class AccessArea(Protocol):
     def audit(self) -> AuditService: ...
     @property
     def sessions(self) -> SessionWatch: ...
+    @property
+    def tenants(self) -> TenantAdmin: ...
 
 
 class InboxArea(Protocol):

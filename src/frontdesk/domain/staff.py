@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +11,19 @@ from typing import Protocol
 
 from frontdesk.domain.errors import FrontdeskError, InvalidInputError
 from frontdesk.domain.models import Tenant
+
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+$"
+"""One `@`, something on each side, and no spaces or control characters (PostgreSQL refuses NUL)."""
+EMAIL_MAX = 254
+
+
+def check_email(email: str) -> str:
+    """The e-mail, trimmed and lower-cased, if it looks like one (as the API's schemas check it);
+    `InvalidInputError` otherwise."""
+    value = email.strip().lower()
+    if not 3 <= len(value) <= EMAIL_MAX or not re.fullmatch(EMAIL_PATTERN, value):
+        raise InvalidInputError(f"{email!r} is not an e-mail address")
+    return value
 
 
 class Role(StrEnum):

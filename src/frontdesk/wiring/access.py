@@ -1,4 +1,5 @@
-"""Composition of accounts and access: staff accounts, their sessions, the users API and the audit log.
+"""Composition of accounts and access: staff accounts, their sessions, the users API, the audit log,
+and the operators' tenants.
 
 Part of the composition root (`frontdesk.wiring.container` calls `build_access`). Also the demo owner
 the dev-mode seed creates, so `frontdesk serve` can print a login that works.
@@ -14,6 +15,7 @@ from frontdesk.adapters.db.audit import SqlAuditLog
 from frontdesk.adapters.db.invitations import SqlInvitations, SqlLoginFailures
 from frontdesk.adapters.db.staff import SqlAccounts
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.tenants import SqlTenants
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
@@ -22,6 +24,7 @@ from frontdesk.services.accounts import AccountService, AuthPolicy
 from frontdesk.services.audit import AuditService
 from frontdesk.services.invitations import InvitationService
 from frontdesk.services.session_watch import SessionWatch
+from frontdesk.services.tenants import TenantAdmin
 from frontdesk.services.users import UserService
 from frontdesk.settings import Settings
 
@@ -38,6 +41,8 @@ class AccessServices:
     audit: AuditService
     sessions: SessionWatch
     """The live feed's sockets, closed when their session ends (see `services.session_watch`)."""
+    tenants: TenantAdmin
+    """What operators do with tenants (create, list, disable); it ends sessions, hence here."""
 
     async def close(self) -> None:
         await self.sessions.close()
@@ -81,6 +86,13 @@ def build_access(s: Settings, *, store: SqlStore, clock: Clock) -> AccessService
         invitations=invitations,
         audit=audit,
         sessions=sessions,
+        tenants=TenantAdmin(
+            tenants=SqlTenants(store),
+            passwords=passwords,
+            audit=audit,
+            clock=clock,
+            sessions_changed=sessions.recheck,
+        ),
     )
 
 

@@ -8,11 +8,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.api.schemas.conversations import NO_NUL
-from frontdesk.domain.staff import Membership, Role, Staff
+from frontdesk.domain.staff import EMAIL_PATTERN, Membership, Role, Staff
 from frontdesk.services.accounts import MAX_PASSWORD, MIN_PASSWORD, Login
 
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+$"
-"""One `@`, something on each side, and no spaces or control characters (PostgreSQL refuses NUL)."""
 Email = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN, examples=["owner@lumen.example"])
 
 
