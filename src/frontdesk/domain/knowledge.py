@@ -215,12 +215,18 @@ class KnowledgeIndex(Protocol):
         vectors: NDArray[np.float32],
         now: datetime,
         document_id: int | None = None,
+        original: bytes | None = None,
     ) -> tuple[KnowledgeDocument, bool]:
         """Store a document and swap in its chunks in one transaction; True when it replaced one.
 
         Without `document_id` the document is the tenant's one with the same filename, if any; with it,
         that document (`NotFoundError` if missing, `ConflictError` if its new filename is taken).
+        `original` is the uploaded file, kept for a business pack's export.
         """
+        ...
+
+    async def originals(self, *, tenant_id: int) -> dict[str, bytes]:
+        """The tenant's documents' uploaded files by filename (those stored before 0009 have none)."""
         ...
 
     async def document_by_filename(self, *, tenant_id: int, filename: str) -> KnowledgeDocument | None: ...

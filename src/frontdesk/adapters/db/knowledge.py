@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db.kb_vectors import NumpyVectors, VectorSearch
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables_knowledge import kb_chunks, kb_documents, kb_versions
+from frontdesk.adapters.db.tables_knowledge import kb_chunks, kb_documents, kb_originals, kb_versions
 from frontdesk.adapters.db.transaction import upsert_insert
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.knowledge import (
@@ -65,6 +65,7 @@ class KnowledgeStore:
         vectors: NDArray[np.float32],
         now: datetime,
         document_id: int | None = None,
+        original: bytes | None = None,
     ) -> tuple[KnowledgeDocument, bool]:
         """Store a document and swap in its chunks in one transaction; True when it replaced one."""
         if len(chunks) != vectors.shape[0]:
@@ -83,6 +84,7 @@ class KnowledgeStore:
                     row["document_id"] = document_id
                 if rows:
                     await conn.execute(kb_chunks.insert(), rows)
+                await _keep_original(conn, document_id, original)
                 await _bump_version(conn, tenant_id)
                 stored = await _document(conn, tenant_id, document_id)
         except IntegrityError as exc:  # two uploads raced for one filename
@@ -90,6 +92,17 @@ class KnowledgeStore:
         finally:
             self._vectors.forget(tenant_id)
         return stored, replaced
+
+    async def originals(self, *, tenant_id: int) -> dict[str, bytes]:
+        """The tenant's documents' uploaded files by filename."""
+        async with self._store.read() as conn:
+            result = await conn.execute(
+                select(kb_documents.c.filename, kb_originals.c.data)
+                .join(kb_originals, kb_originals.c.document_id == kb_documents.c.id)
+                .where(kb_documents.c.tenant_id == tenant_id)
+                .order_by(kb_documents.c.filename)
+            )
+            return {filename: bytes(data) for filename, data in result}
 
     async def delete_document(self, *, tenant_id: int, document_id: int) -> None:
         """Remove a document with its chunks (their full-text entries go with them)."""
@@ -220,6 +233,13 @@ async def _update(conn: AsyncConnection, tenant_id: int, document_id: int, field
     )
     if done.rowcount != 1:
         raise NotFoundError(f"document {document_id} not found")
+
+
+async def _keep_original(conn: AsyncConnection, document_id: int, original: bytes | None) -> None:
+    """Replace the document's kept upload with `original` (none kept when None)."""
+    await conn.execute(delete(kb_originals).where(kb_originals.c.document_id == document_id))
+    if original is not None:
+        await conn.execute(kb_originals.insert().values(document_id=document_id, data=original))
 
 
 async def _bump_version(conn: AsyncConnection, tenant_id: int) -> None:

@@ -113,6 +113,20 @@ class KnowledgeService:
         existing = await self._index.get_document(tenant_id=tenant.id, document_id=document_id)
         return await self._put(tenant, name, data, content_type, existing=existing, document_id=document_id)
 
+    async def check_document(self, *, filename: str, data: bytes, content_type: str | None = None) -> str:
+        """The name `ingest` would store `data` under, if it would take it; its error otherwise
+        (`DocumentTooLarge`, `UnsupportedDocumentType`, `UnreadableDocument`). Nothing is stored."""
+        self._check_size(data)
+        name = clean_filename(filename)
+        text = await asyncio.to_thread(self._reader.read, data, filename=name, content_type=content_type)
+        if not chunk_document(text):
+            raise UnreadableDocument(name, "the file has no text")
+        return name
+
+    async def originals(self, *, tenant: Tenant) -> dict[str, bytes]:
+        """The tenant's documents as uploaded, by filename (a business pack's `kb/`)."""
+        return await self._index.originals(tenant_id=tenant.id)
+
     async def find_document(self, *, tenant: Tenant, filename: str) -> KnowledgeDocument | None:
         """The tenant's document with this filename, if any."""
         return await self._index.document_by_filename(tenant_id=tenant.id, filename=clean_filename(filename))
@@ -187,6 +201,7 @@ class KnowledgeService:
             vectors=vectors,
             now=self._clock.now(),
             document_id=document_id,
+            original=data,
         )
         outcome = IngestOutcome.REPLACED if replaced else IngestOutcome.ADDED
         return IngestResult(document=document, outcome=outcome)
