@@ -11,10 +11,13 @@ problem found (not only the first).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business import AppointmentStatus, OrderStatus
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.models import Frozen
@@ -228,3 +231,25 @@ class Pack(Frozen):
     """Knowledge base documents by file name (`kb/returns.md` -> "returns.md")."""
     team_yaml: str | None = None
     """`team.yaml` as written: saved as the tenant's new team version."""
+
+
+class BusinessPackStore(Protocol):
+    """Where a tenant's business rows live, taken in and given out as packs."""
+
+    async def import_pack(
+        self,
+        tenant_id: int,
+        pack: Pack,
+        *,
+        now: datetime,
+        dry_run: bool = False,
+        only_new: bool = False,
+        audit: Callable[[ImportReport], AuditEntry] | None = None,
+    ) -> ImportReport:
+        """Upsert the pack's business and rows in one transaction, with `audit(report)`'s entry unless a
+        dry run; `PackError` (with `.report`) and nothing written when anything is wrong."""
+        ...
+
+    async def export_pack(self, tenant_id: int) -> Pack:
+        """The tenant's business and rows (not its kb or team) as a pack."""
+        ...

@@ -7,6 +7,7 @@ first channel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import business_pack_rows as to
+from frontdesk.adapters.db.audit import insert_audit
 from frontdesk.adapters.db.business_import import apply_pack
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import (
@@ -28,6 +30,7 @@ from frontdesk.adapters.db.tables import (
     tenants,
 )
 from frontdesk.adapters.db.transaction import SqlTx
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business_pack import ImportReport, Pack
 from frontdesk.domain.errors import NotFoundError
 
@@ -82,14 +85,24 @@ class SqlBusinessPacks:
         self._store = store
 
     async def import_pack(
-        self, tenant_id: int, pack: Pack, *, now: datetime, dry_run: bool = False, only_new: bool = False
+        self,
+        tenant_id: int,
+        pack: Pack,
+        *,
+        now: datetime,
+        dry_run: bool = False,
+        only_new: bool = False,
+        audit: Callable[[ImportReport], AuditEntry] | None = None,
     ) -> ImportReport:
-        """`apply_pack` in a transaction of its own: all the rows or none (`PackError`)."""
+        """`apply_pack` in a transaction of its own, with its audit entry: all the rows or none."""
         async with self._store.transaction() as tx:
             assert isinstance(tx, SqlTx)
-            return await apply_pack(
+            report = await apply_pack(
                 tx.conn, tenant_id, pack, now=now, dry_run=dry_run, only_new=only_new, secrets=tx.secrets
             )
+            if audit is not None and not dry_run:
+                await insert_audit(tx.conn, audit(report))
+            return report
 
     async def export_pack(self, tenant_id: int) -> Pack:
         """The tenant's business and tables, read in one snapshot."""

@@ -1,257 +1,124 @@
-"""Loads a business from a folder of files (the demo's `lumen/`) into the database, idempotently.
+"""Loads the demo business (the pack in `demo_data/lumen/`) the way any business pack is imported.
 
-Every row is inserted with ON CONFLICT DO NOTHING on its natural key, so seeding twice changes nothing
-and never overwrites what staff or customers changed since.
+The demo is read with the pack reader and imported with `only_new`: rows missing are inserted, rows
+there are left alone, so seeding twice changes nothing and never overwrites what staff or customers
+changed since.
+
+The demo stays fresh: its data was written as of `DEMO_DATES_AS_OF` (a Saturday), and at seed time its
+dates (orders' dates and ETAs, products' restock ETAs, appointments; not holidays) move forward by the
+whole weeks from then to today in the business's time zone, so open orders' ETAs and appointments lie
+ahead and every date keeps its weekday. Seeding on or before that date moves nothing (the agent eval
+seeds at it).
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-from sqlalchemy import Table, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdesk.adapters.business_pack import read_folder
+from frontdesk.adapters.db import business_pack_rows as to
+from frontdesk.adapters.db.business_import import apply_pack
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import (
-    AppointmentRow,
-    ChannelRow,
-    ContactRow,
-    OrderRow,
-    ProductRow,
-    ServiceRow,
-    TechnicianRow,
-    TenantRow,
-)
+from frontdesk.adapters.db.tables import channels, tenants
 from frontdesk.adapters.db.transaction import SqlTx, upsert_insert
+from frontdesk.domain.business_pack import Pack, PackError
 from frontdesk.domain.errors import ConfigurationError
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_data" / "lumen"
-_PROFILE_KEYS = ("opening_hours", "holidays", "website", "support_email", "legal_name", "languages")
+DEMO_DATES_AS_OF = date(2026, 11, 21)
+"""The day the demo's data describes (a Saturday): its dates move by whole weeks from here to today."""
+_TABLE_NAMES = {"customers": "contacts"}
+"""What a pack calls a table whose database table has another name (the seed reports the latter)."""
 
 
 @dataclass
 class SeedResult:
     tenant_id: int
     inserted: dict[str, int]
+    shifted_days: int = 0
 
 
 async def seed_business(
-    store: SqlStore, *, folder: Path = DEMO_DIR, slug: str = "lumen", now: datetime
+    store: SqlStore,
+    *,
+    folder: Path = DEMO_DIR,
+    slug: str = "lumen",
+    now: datetime,
+    dates_as_of: date | None = DEMO_DATES_AS_OF,
 ) -> SeedResult:
-    """Load the business in `folder` as tenant `slug`; returns how many rows of each kind were new."""
-    data = _read(folder)
-    inserted: dict[str, int] = {}
+    """Load the pack in `folder` as tenant `slug`, its dates shifted (see the module); what was new.
+
+    `dates_as_of=None` keeps the pack's dates as written."""
+    try:
+        pack = read_folder(folder)
+    except PackError as exc:
+        raise ConfigurationError(f"the business pack in {folder} is invalid: {exc}") from exc
+    if pack.business is None:  # read_folder requires business.yaml; this narrows the type
+        raise ConfigurationError(f"{folder} has no business.yaml")
+    days = 7 * shift_weeks(dates_as_of, now, ZoneInfo(pack.business.timezone)) if dates_as_of else 0
+    pack = shift_dates(pack, days=days)
     async with store.transaction() as tx:
         assert isinstance(tx, SqlTx)
-        conn = tx.conn
-        biz = data["business"]
-        wa = biz["whatsapp"]
-        tenant_id = await _put(
-            conn,
-            TenantRow,
-            ("slug",),
-            inserted,
-            slug=slug,
-            name=biz["name"],
-            timezone=biz["timezone"],
-            currency=biz.get("currency", "GBP"),
-            profile={
-                **{k: biz[k] for k in _PROFILE_KEYS if k in biz},
-                # Read by the booking tools (`BookingRules`): free time a technician needs after a visit.
-                "booking": {"travel_buffer_min": int(data["services"].get("travel_buffer_min", 0))},
-            },
-            created_at=now,
-        )
-        await _put(
-            conn,
-            ChannelRow,
-            ("phone_number_id",),
-            inserted,
-            tenant_id=tenant_id,
-            phone_number_id=str(wa["phone_number_id"]),
-            waba_id=str(wa.get("waba_id") or ""),
-            display_phone_number=wa.get("display_phone_number"),
-            name=biz["name"],
-            enabled=True,
-            created_at=now,
-        )
-        contact_ids = await _customers(conn, tenant_id, data["customers"], inserted, now)
-        for p in data["products"]:
-            await _put(conn, ProductRow, ("tenant_id", "sku"), inserted, tenant_id=tenant_id, **_product(p))
-        for o in data["orders"]:
-            await _put(
-                conn,
-                OrderRow,
-                ("tenant_id", "order_ref"),
-                inserted,
-                tenant_id=tenant_id,
-                contact_id=contact_ids[o["wa_id"]],
-                **_order(o),
-            )
-        await _services(conn, tenant_id, data["services"], contact_ids, ZoneInfo(biz["timezone"]), inserted)
-    return SeedResult(tenant_id=tenant_id, inserted=inserted)
+        tenant_id, new_tenant = await _tenant(tx.conn, slug, pack, now)
+        numbers = await _channel_count(tx.conn, tenant_id)
+        report = await apply_pack(tx.conn, tenant_id, pack, now=now, only_new=True, secrets=tx.secrets)
+        new_numbers = await _channel_count(tx.conn, tenant_id) - numbers
+    inserted = {_TABLE_NAMES.get(t, t): c.created for t, c in report.tables.items() if c.created}
+    inserted |= ({"tenants": 1} if new_tenant else {}) | ({"channels": new_numbers} if new_numbers else {})
+    return SeedResult(tenant_id=tenant_id, inserted=inserted, shifted_days=days)
 
 
-def _read(folder: Path) -> dict[str, Any]:
-    try:
-        with (folder / "business.yaml").open() as f:
-            business = yaml.safe_load(f)
-        with (folder / "services.yaml").open() as f:
-            services = yaml.safe_load(f)
-        return {
-            "business": business,
-            "services": services,
-            "customers": _csv(folder / "customers.csv"),
-            "products": _csv(folder / "products.csv"),
-            "orders": _csv(folder / "orders.csv"),
+def shift_weeks(as_of: date, now: datetime, tz: ZoneInfo) -> int:
+    """Whole weeks from `as_of` to `now`'s date in `tz`; never negative."""
+    return max(0, (now.astimezone(tz).date() - as_of).days // 7)
+
+
+def shift_dates(pack: Pack, *, days: int) -> Pack:
+    """The pack with its orders', products' and appointments' dates `days` later (holidays stay)."""
+    if not days:
+        return pack
+    delta = timedelta(days=days)
+
+    def later(value: date | None) -> date | None:
+        return value + delta if value else None
+
+    return pack.model_copy(
+        update={
+            "products": tuple(
+                p.model_copy(update={"restock_eta": later(p.restock_eta)}) for p in pack.products
+            ),
+            "orders": tuple(
+                o.model_copy(
+                    update={
+                        "ordered_at": o.ordered_at + delta,
+                        "shipped_at": later(o.shipped_at),
+                        "delivered_at": later(o.delivered_at),
+                        "eta": later(o.eta),
+                    }
+                )
+                for o in pack.orders
+            ),
+            "appointments": tuple(a.model_copy(update={"start": a.start + delta}) for a in pack.appointments),
         }
-    except (OSError, yaml.YAMLError, KeyError) as exc:
-        raise ConfigurationError(f"cannot read business data in {folder}: {exc}") from exc
+    )
 
 
-def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+async def _tenant(conn: AsyncConnection, slug: str, pack: Pack, now: datetime) -> tuple[int, bool]:
+    """The tenant `slug`, made from the pack's business when missing (an existing one is left as is)."""
+    assert pack.business is not None
+    values = to.tenant_values(pack.business, travel_buffer_min=pack.travel_buffer_min, profile={})
+    stmt = upsert_insert(conn, tenants).values(slug=slug, created_at=to.as_of(now), **values)
+    made = bool((await conn.execute(stmt.on_conflict_do_nothing(index_elements=["slug"]))).rowcount)
+    tenant_id = (await conn.execute(select(tenants.c.id).where(tenants.c.slug == slug))).scalar_one()
+    return int(tenant_id), made
 
 
-async def _put(
-    conn: AsyncConnection, row_type: type, key: tuple[str, ...], inserted: dict[str, int], **values: Any
-) -> int:
-    """Insert unless a row with the same natural key exists; return the row's id either way."""
-    table: Table = row_type.__table__  # type: ignore[attr-defined]
-    stmt = upsert_insert(conn, table).values(**values).on_conflict_do_nothing(index_elements=list(key))
-    if (await conn.execute(stmt)).rowcount:
-        inserted[table.name] = inserted.get(table.name, 0) + 1
-    where = [table.c[k] == values[k] for k in key]
-    return int((await conn.execute(select(table.c.id).where(*where))).scalar_one())
-
-
-async def _customers(
-    conn: AsyncConnection,
-    tenant_id: int,
-    customers: list[dict[str, str]],
-    inserted: dict[str, int],
-    now: datetime,
-) -> dict[str, int]:
-    ids = {}
-    for c in customers:
-        ids[c["wa_id"]] = await _put(
-            conn,
-            ContactRow,
-            ("tenant_id", "wa_id"),
-            inserted,
-            tenant_id=tenant_id,
-            wa_id=c["wa_id"],
-            name=c["name"],
-            email=c["email"] or None,
-            city=c["city"] or None,
-            language=c["language"] or None,
-            preferences=_preferences(c["preferences"]),
-            marketing_opt_in=c["marketing_opt_in"] == "true",
-            vip=c["vip"] == "true",
-            created_at=now,
-        )
-    return ids
-
-
-def _preferences(text: str) -> dict[str, str]:
-    """`likes: audio; budget: high` -> {"likes": "audio", "budget": "high"}."""
-    pairs = (part.split(":", 1) for part in text.split(";") if ":" in part)
-    return {k.strip(): v.strip() for k, v in pairs}
-
-
-def _product(p: dict[str, str]) -> dict[str, Any]:
-    return {
-        "sku": p["sku"],
-        "name": p["name"],
-        "category": p["category"],
-        "price": Decimal(p["price"]),
-        "stock": int(p["stock"]),
-        "rating": Decimal(p["rating"]) if p.get("rating") else None,
-        "tags": [t for t in p.get("tags", "").split(";") if t],
-        "description": p.get("description", ""),
-        "restock_eta": p.get("restock_eta") or None,
-    }
-
-
-def _order(o: dict[str, str]) -> dict[str, Any]:
-    items = []
-    for part in o["items"].split(";"):
-        sku, _, qty = part.strip().partition(" x")
-        items.append({"sku": sku.strip(), "qty": int(qty or 1)})
-    return {
-        "order_ref": o["order_id"],
-        "items": items,
-        "total": Decimal(o["total"]),
-        "status": o["status"],
-        "carrier": o["carrier"] or None,
-        "tracking": o["tracking"] or None,
-        "ordered_at": o["ordered_at"],
-        "shipped_at": o["shipped_at"] or None,
-        "delivered_at": o["delivered_at"] or None,
-        "eta": o["eta"] or None,
-    }
-
-
-async def _services(
-    conn: AsyncConnection,
-    tenant_id: int,
-    data: dict[str, Any],
-    contact_ids: dict[str, int],
-    tz: ZoneInfo,
-    inserted: dict[str, int],
-) -> None:
-    service_ids, durations, tech_ids = {}, {}, {}
-    for s in data["services"]:
-        service_ids[s["id"]] = await _put(
-            conn,
-            ServiceRow,
-            ("tenant_id", "code"),
-            inserted,
-            tenant_id=tenant_id,
-            code=s["id"],
-            name=s["name"],
-            duration_min=int(s["duration_min"]),
-            price=Decimal(str(s["price"])),
-            remote=bool(s.get("remote")),
-            requires=list(s.get("requires", [])),
-            description=s.get("description", ""),
-        )
-        durations[s["id"]] = int(s["duration_min"])
-    for t in data["technicians"]:
-        tech_ids[t["id"]] = await _put(
-            conn,
-            TechnicianRow,
-            ("tenant_id", "code"),
-            inserted,
-            tenant_id=tenant_id,
-            code=t["id"],
-            name=t["name"],
-            skills=list(t["skills"]),
-            areas=list(t["areas"]),
-            hours=dict(t["hours"]),
-        )
-    for a in data.get("appointments", []):
-        start = datetime.fromisoformat(a["start"]).replace(tzinfo=tz)
-        await _put(
-            conn,
-            AppointmentRow,
-            ("tenant_id", "ref"),
-            inserted,
-            tenant_id=tenant_id,
-            ref=a["id"],
-            service_id=service_ids[a["service"]],
-            technician_id=tech_ids[a["technician"]],
-            contact_id=contact_ids[str(a["wa_id"])],
-            start_at=start,
-            end_at=start + timedelta(minutes=durations[a["service"]]),
-            city=a.get("city"),
-            status="booked",
-        )
+async def _channel_count(conn: AsyncConnection, tenant_id: int) -> int:
+    stmt = select(func.count()).select_from(channels).where(channels.c.tenant_id == tenant_id)
+    return int((await conn.execute(stmt)).scalar_one())
