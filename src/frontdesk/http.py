@@ -20,6 +20,7 @@ from frontdesk.api.errors import install_error_handlers
 from frontdesk.api.openapi import install_openapi
 from frontdesk.api.request_id import RequestIdMiddleware
 from frontdesk.api.routers import auth as auth_routes
+from frontdesk.api.routers import business as business_routes
 from frontdesk.api.routers import (
     channels,
     contacts,
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
         app.include_router(admin_router)
     for inbox_router in (conversations.router, conversations.search_router, contacts.router, live.router):
         app.include_router(inbox_router)
+    app.include_router(business_routes.router)
     install_web_app(app)
     return app
 

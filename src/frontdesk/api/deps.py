@@ -10,6 +10,7 @@ from frontdesk.api.services import Services, services_in
 from frontdesk.domain.ops import Metrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
+from frontdesk.services.business_data import BusinessDataService
 from frontdesk.services.channels import ChannelService
 from frontdesk.services.contacts import ContactService
 from frontdesk.services.dead_letters import DeadLetterService
@@ -128,3 +129,13 @@ async def get_contacts(request: Request) -> ContactService:
 
 InboxDep = Annotated[InboxService, Depends(get_inbox)]
 ContactsDep = Annotated[ContactService, Depends(get_contacts)]
+
+
+# -- the business's own data
+
+
+async def get_business_data(request: Request) -> BusinessDataService:
+    return services_of(request).business.data
+
+
+BusinessDataDep = Annotated[BusinessDataService, Depends(get_business_data)]

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from frontdesk.domain.business_records import InvalidField
 from frontdesk.domain.errors import (
     ConflictError,
     FrontdeskError,
@@ -108,6 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     app.add_exception_handler(FrontdeskError, handle)
+    app.add_exception_handler(InvalidField, invalid_field)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(405, method_not_allowed)
     # Added first, so it sits inside the request-id and security-header middleware: its 500 carries both.
@@ -124,6 +126,15 @@ async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     return JSONResponse({"detail": fields}, status_code=422)
+
+
+async def invalid_field(request: Request, exc: Exception) -> JSONResponse:
+    """422 for a value refused by what it refers to (an unknown SKU), shaped like a validation error so
+    clients read one format: `loc` names the field."""
+    assert isinstance(exc, InvalidField)
+    return JSONResponse(
+        {"detail": [{"loc": list(exc.loc), "msg": exc.message, "type": "value_error"}]}, status_code=422
+    )
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:

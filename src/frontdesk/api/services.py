@@ -15,6 +15,7 @@ from starlette.datastructures import State
 from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
+from frontdesk.services.business_data import BusinessDataService
 from frontdesk.services.channels import ChannelService
 from frontdesk.services.contacts import ContactService
 from frontdesk.services.dead_letters import DeadLetterService
@@ -77,6 +78,11 @@ class TeamArea(Protocol):
     def service(self) -> TeamService: ...
 
 
+class BusinessArea(Protocol):
+    @property
+    def data(self) -> BusinessDataService: ...
+
+
 class Services(Protocol):
     """The running product as the API sees it: settings, and the services of each area."""
 
@@ -94,6 +100,8 @@ class Services(Protocol):
     def inbox(self) -> InboxArea: ...
     @property
     def team(self) -> TeamArea: ...
+    @property
+    def business(self) -> BusinessArea: ...
 
 
 def services_in(state: State) -> Services:

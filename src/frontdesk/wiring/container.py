@@ -39,6 +39,7 @@ from frontdesk.services.worker import Worker
 from frontdesk.settings import Environment, Settings
 from frontdesk.wiring.access import AccessServices, build_access, seed_demo_owner
 from frontdesk.wiring.admin import AdminServices, build_admin
+from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.inbox import InboxServices, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
 from frontdesk.wiring.team import TeamServices, build_team
@@ -85,6 +86,7 @@ class Frontdesk:
     access: AccessServices
     inbox: InboxServices
     team: TeamServices
+    business: BusinessServices
     _running: bool = field(default=False)
 
     @classmethod
@@ -177,6 +179,7 @@ class Frontdesk:
             http=parts.http,
             access=build_access(s, store=store, clock=clock),
             inbox=build_inbox(s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake),
+            business=build_business(store=store, clock=clock),
             team=team,
             admin=build_admin(
                 s,
