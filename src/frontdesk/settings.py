@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # member disabled, role lowered) by another process closes its sockets here within this time.
     live_session_check_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
     kb_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    # A business pack's files together, uncompressed (a zip is checked against it while inflating).
+    pack_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
     workers: Annotated[int, Field(ge=1, le=256)] = 4
     job_max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
     job_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
