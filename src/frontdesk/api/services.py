@@ -16,6 +16,7 @@ from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.business_data import BusinessDataService
+from frontdesk.services.business_packs import BusinessPacks
 from frontdesk.services.channels import ChannelService
 from frontdesk.services.contacts import ContactService
 from frontdesk.services.dead_letters import DeadLetterService
@@ -102,6 +103,8 @@ class Services(Protocol):
     def team(self) -> TeamArea: ...
     @property
     def business(self) -> BusinessArea: ...
+    @property
+    def business_packs(self) -> BusinessPacks: ...
 
 
 def services_in(state: State) -> Services:

@@ -29,6 +29,7 @@ from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.ports import ChannelSender, Clock, Responder
 from frontdesk.services.accounts import AccountService
+from frontdesk.services.business_packs import BusinessPacks
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.ingest import TURN, IngestService
 from frontdesk.services.knowledge.service import KnowledgeService
@@ -40,6 +41,7 @@ from frontdesk.settings import Environment, Settings
 from frontdesk.wiring.access import AccessServices, build_access, seed_demo_owner
 from frontdesk.wiring.admin import AdminServices, build_admin
 from frontdesk.wiring.business import BusinessServices, build_business
+from frontdesk.wiring.business_packs import build_business_packs
 from frontdesk.wiring.inbox import InboxServices, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
 from frontdesk.wiring.team import TeamServices, build_team
@@ -87,6 +89,7 @@ class Frontdesk:
     inbox: InboxServices
     team: TeamServices
     business: BusinessServices
+    business_packs: BusinessPacks
     _running: bool = field(default=False)
 
     @classmethod
@@ -180,6 +183,9 @@ class Frontdesk:
             access=build_access(s, store=store, clock=clock),
             inbox=build_inbox(s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake),
             business=build_business(store=store, clock=clock),
+            business_packs=build_business_packs(
+                store=store, knowledge=knowledge, team=team.service, clock=clock
+            ),
             team=team,
             admin=build_admin(
                 s,
