@@ -23,9 +23,17 @@ export const useSessionStore = defineStore('session', () => {
     state.value = me.value ? 'signed-in' : 'signed-out'
   }
 
-  async function login(email: string, password: string): Promise<string | null> {
-    const { error } = await auth.login(email, password)
-    if (error) return error
+  /** The tenants (slugs) the last sign-in must choose from: null unless the server asked; empty if it
+   * asked without naming them (the form then takes a slug typed in). */
+  const tenantChoice = ref<string[] | null>(null)
+
+  async function login(email: string, password: string, tenant?: string): Promise<string | null> {
+    const result = await auth.login(email, password, tenant || undefined)
+    if (result.error !== undefined) {
+      tenantChoice.value = result.tenants ?? null
+      return result.error
+    }
+    tenantChoice.value = null
     await restore()
     expired.value = false
     return me.value ? null : 'Signed in, but the session cookie was refused (see FRONTDESK_COOKIE_SECURE).'
@@ -44,5 +52,5 @@ export const useSessionStore = defineStore('session', () => {
     state.value = 'signed-out'
   }
 
-  return { me, state, expired, canAct, canAdmin, restore, login, logout, ended }
+  return { me, state, expired, tenantChoice, canAct, canAdmin, restore, login, logout, ended }
 })

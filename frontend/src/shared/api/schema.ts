@@ -127,6 +127,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch
+         * @description Work in another tenant (one of `tenants` in `GET /me`; an operator: any): a new session there,
+         *     answered like a login, and this session ends. 404 if the account may not use that tenant, 403 if
+         *     the business is disabled (operators may still switch to it).
+         */
+        post: operations["switch_api_v1_auth_switch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;
@@ -958,6 +980,56 @@ export interface paths {
          *     retention period (days after which message text is erased; null keeps it for ever).
          */
         patch: operations["update_tenant_api_v1_tenant_patch"];
+        trace?: never;
+    };
+    "/api/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tenants
+         * @description Every business on this server, by slug, disabled ones too, with counts of staff, numbers and
+         *     contacts.
+         */
+        get: operations["list_tenants_api_v1_tenants_get"];
+        put?: never;
+        /**
+         * Create Tenant
+         * @description Create a business, with its first owner if `owner_email` is given (audited `tenant.created`).
+         *     Its data comes next: a business pack through `POST /api/v1/business/import` signed in to it, or
+         *     `frontdesk tenants create --pack` on the server.
+         */
+        post: operations["create_tenant_api_v1_tenants_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Tenant
+         * @description Rename, disable or enable a business (audited `tenant.renamed`, `tenant.disabled`,
+         *     `tenant.enabled`). Disabling signs its staff out at once and refuses their sign-ins ("this business
+         *     is disabled"), ignores its numbers' webhooks and runs no turn for it; operators may still sign in,
+         *     to enable it again.
+         */
+        patch: operations["update_tenant_api_v1_tenants__tenant_id__patch"];
         trace?: never;
     };
     "/api/v1/users": {
@@ -2943,6 +3015,18 @@ export interface components {
             tue?: components["schemas"]["DayHours"] | null;
             wed?: components["schemas"]["DayHours"] | null;
         };
+        /** OwnerOut */
+        OwnerOut: {
+            /**
+             * Created
+             * @description A new account was made (else the e-mail's account joined as owner).
+             */
+            created: boolean;
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+        };
         /**
          * PasswordIn
          * @example {
@@ -3347,6 +3431,22 @@ export interface components {
             /** Tools */
             tools: string[];
         };
+        /**
+         * SwitchIn
+         * @description The tenant to work in next (its slug, from `tenants` of `GET /api/v1/auth/me`).
+         * @example {
+         *       "tenant": "bikes"
+         *     }
+         */
+        SwitchIn: {
+            /** @description Default: bearer if the request had an Authorization header, else cookie. */
+            mode?: components["schemas"]["Delivery"] | null;
+            /**
+             * Tenant
+             * @description The tenant's slug.
+             */
+            tenant: string;
+        };
         /** TaskOut */
         TaskOut: {
             /** At */
@@ -3563,36 +3663,132 @@ export interface components {
             reply_to?: string | null;
         };
         /**
-         * TenantPatch
-         * @description Fields to change; those left out stay as they are. `opening_hours` replaces the whole week;
-         *     `"retention_days": null` keeps messages for ever.
+         * TenantCreatedOut
          * @example {
-         *       "name": "Lumen Home",
-         *       "opening_hours": {
-         *         "mon": {
-         *           "close": "17:30",
-         *           "open": "09:00"
-         *         }
+         *       "channels": 1,
+         *       "contacts": 4,
+         *       "created_at": "2026-12-07T12:00:00Z",
+         *       "currency": "GBP",
+         *       "disabled": false,
+         *       "id": 2,
+         *       "name": "Spoke & Chain Bikes",
+         *       "owner": {
+         *         "created": true,
+         *         "email": "owner@bikes.example",
+         *         "id": 7
          *       },
-         *       "retention_days": 365,
+         *       "slug": "bikes",
+         *       "staff": 1,
          *       "timezone": "Europe/London"
          *     }
          */
-        TenantPatch: {
-            /** Name */
-            name?: string | null;
-            opening_hours?: components["schemas"]["OpeningHours"] | null;
+        TenantCreatedOut: {
             /**
-             * Retention Days
-             * @description Days after which message text and content (media references included), conversation summaries and live events are erased by an hourly job; the message rows, statistics and the audit log stay. null: kept for ever.
-             * @example 365
+             * Channels
+             * @description WhatsApp numbers, enabled or not.
              */
-            retention_days?: number | null;
+            channels: number;
+            /**
+             * Contacts
+             * @description Customers who wrote or were imported.
+             */
+            contacts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Disabled
+             * @description Its staff cannot sign in, its numbers are ignored, no turn runs.
+             */
+            disabled: boolean;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** @description The first owner, when one was named. */
+            owner: components["schemas"]["OwnerOut"] | null;
+            /** Slug */
+            slug: string;
+            /**
+             * Staff
+             * @description Members, enabled or not.
+             */
+            staff: number;
+            /** Timezone */
+            timezone: string;
+        };
+        /**
+         * TenantIn
+         * @description A business to create. With `owner_email`, `owner_password` is needed too: a new account is made
+         *     for the e-mail (or its existing account joins as owner, keeping its own password).
+         * @example {
+         *       "currency": "GBP",
+         *       "name": "Spoke & Chain Bikes",
+         *       "owner_email": "owner@bikes.example",
+         *       "owner_password": "a long passphrase",
+         *       "slug": "bikes",
+         *       "timezone": "Europe/London"
+         *     }
+         */
+        TenantIn: {
+            /**
+             * Currency
+             * @description An ISO 4217 code, like GBP or EUR.
+             * @default GBP
+             */
+            currency: string;
+            /** Name */
+            name: string;
+            /**
+             * Owner Email
+             * @example owner@bikes.example
+             */
+            owner_email?: string | null;
+            /**
+             * Owner Name
+             * @default
+             */
+            owner_name: string;
+            /** Owner Password */
+            owner_password?: string | null;
+            /**
+             * Slug
+             * @description Lowercase letters, digits and hyphens; names the tenant in sign-ins. Some words are reserved.
+             */
+            slug: string;
             /**
              * Timezone
-             * @description IANA time zone name, e.g. Europe/London
+             * @description An IANA time zone, like Europe/London.
+             * @default UTC
              */
-            timezone?: string | null;
+            timezone: string;
+        };
+        /**
+         * TenantListOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "channels": 1,
+         *           "contacts": 4,
+         *           "created_at": "2026-12-07T12:00:00Z",
+         *           "currency": "GBP",
+         *           "disabled": false,
+         *           "id": 2,
+         *           "name": "Spoke & Chain Bikes",
+         *           "slug": "bikes",
+         *           "staff": 1,
+         *           "timezone": "Europe/London"
+         *         }
+         *       ]
+         *     }
+         */
+        TenantListOut: {
+            /** Items */
+            items: components["schemas"]["frontdesk__api__schemas__tenants__TenantOut"][];
         };
         /** Text */
         Text: {
@@ -3758,6 +3954,111 @@ export interface components {
              */
             timezone: string;
         };
+        /**
+         * TenantPatch
+         * @description Fields to change; those left out stay as they are. `opening_hours` replaces the whole week;
+         *     `"retention_days": null` keeps messages for ever.
+         * @example {
+         *       "name": "Lumen Home",
+         *       "opening_hours": {
+         *         "mon": {
+         *           "close": "17:30",
+         *           "open": "09:00"
+         *         }
+         *       },
+         *       "retention_days": 365,
+         *       "timezone": "Europe/London"
+         *     }
+         */
+        frontdesk__api__schemas__tenant__TenantPatch: {
+            /** Name */
+            name?: string | null;
+            opening_hours?: components["schemas"]["OpeningHours"] | null;
+            /**
+             * Retention Days
+             * @description Days after which message text and content (media references included), conversation summaries and live events are erased by an hourly job; the message rows, statistics and the audit log stay. null: kept for ever.
+             * @example 365
+             */
+            retention_days?: number | null;
+            /**
+             * Timezone
+             * @description IANA time zone name, e.g. Europe/London
+             */
+            timezone?: string | null;
+        };
+        /**
+         * TenantOut
+         * @description A business on this server, with counts that tell an operator whether it is in use.
+         * @example {
+         *       "channels": 1,
+         *       "contacts": 4,
+         *       "created_at": "2026-12-07T12:00:00Z",
+         *       "currency": "GBP",
+         *       "disabled": false,
+         *       "id": 2,
+         *       "name": "Spoke & Chain Bikes",
+         *       "slug": "bikes",
+         *       "staff": 1,
+         *       "timezone": "Europe/London"
+         *     }
+         */
+        frontdesk__api__schemas__tenants__TenantOut: {
+            /**
+             * Channels
+             * @description WhatsApp numbers, enabled or not.
+             */
+            channels: number;
+            /**
+             * Contacts
+             * @description Customers who wrote or were imported.
+             */
+            contacts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Disabled
+             * @description Its staff cannot sign in, its numbers are ignored, no turn runs.
+             */
+            disabled: boolean;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /**
+             * Staff
+             * @description Members, enabled or not.
+             */
+            staff: number;
+            /** Timezone */
+            timezone: string;
+        };
+        /**
+         * TenantPatch
+         * @description What to change; a field left out (or null) stays as it is.
+         * @example {
+         *       "disabled": true
+         *     }
+         * @example {
+         *       "disabled": false,
+         *       "name": "Spoke & Chain"
+         *     }
+         */
+        frontdesk__api__schemas__tenants__TenantPatch: {
+            /**
+             * Disabled
+             * @description true: its staff are signed out and cannot sign in, its webhooks are ignored and no turn runs; false: enabled again.
+             */
+            disabled?: boolean | null;
+            /** Name */
+            name?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -3834,6 +4135,7 @@ export type SchemaMessageStatus = components['schemas']['MessageStatus'];
 export type SchemaMyInvitationListOut = components['schemas']['MyInvitationListOut'];
 export type SchemaMyInvitationOut = components['schemas']['MyInvitationOut'];
 export type SchemaOpeningHours = components['schemas']['OpeningHours'];
+export type SchemaOwnerOut = components['schemas']['OwnerOut'];
 export type SchemaPasswordIn = components['schemas']['PasswordIn'];
 export type SchemaPasswordOut = components['schemas']['PasswordOut'];
 export type SchemaProblemOut = components['schemas']['ProblemOut'];
@@ -3854,6 +4156,7 @@ export type SchemaServerErrorBody = components['schemas']['ServerErrorBody'];
 export type SchemaStatsOut = components['schemas']['StatsOut'];
 export type SchemaSummaryOut = components['schemas']['SummaryOut'];
 export type SchemaSupervisorOut = components['schemas']['SupervisorOut'];
+export type SchemaSwitchIn = components['schemas']['SwitchIn'];
 export type SchemaTaskOut = components['schemas']['TaskOut'];
 export type SchemaTasksOut = components['schemas']['TasksOut'];
 export type SchemaTeamCheckOut = components['schemas']['TeamCheckOut'];
@@ -3865,7 +4168,9 @@ export type SchemaTeamSummaryOut = components['schemas']['TeamSummaryOut'];
 export type SchemaTeamTryIn = components['schemas']['TeamTryIn'];
 export type SchemaTeamTryOut = components['schemas']['TeamTryOut'];
 export type SchemaTemplate = components['schemas']['Template'];
-export type SchemaTenantPatch = components['schemas']['TenantPatch'];
+export type SchemaTenantCreatedOut = components['schemas']['TenantCreatedOut'];
+export type SchemaTenantIn = components['schemas']['TenantIn'];
+export type SchemaTenantListOut = components['schemas']['TenantListOut'];
 export type SchemaText = components['schemas']['Text'];
 export type SchemaToolCallOut = components['schemas']['ToolCallOut'];
 export type SchemaToolOut = components['schemas']['ToolOut'];
@@ -3877,6 +4182,9 @@ export type SchemaValidationErrorBody = components['schemas']['ValidationErrorBo
 export type SchemaWebhookAck = components['schemas']['WebhookAck'];
 export type SchemaFrontdeskApiSchemasAuthTenantOut = components['schemas']['frontdesk__api__schemas__auth__TenantOut'];
 export type SchemaFrontdeskApiSchemasTenantTenantOut = components['schemas']['frontdesk__api__schemas__tenant__TenantOut'];
+export type SchemaFrontdeskApiSchemasTenantTenantPatch = components['schemas']['frontdesk__api__schemas__tenant__TenantPatch'];
+export type SchemaFrontdeskApiSchemasTenantsTenantOut = components['schemas']['frontdesk__api__schemas__tenants__TenantOut'];
+export type SchemaFrontdeskApiSchemasTenantsTenantPatch = components['schemas']['frontdesk__api__schemas__tenants__TenantPatch'];
 export type $defs = Record<string, never>;
 export interface operations {
     list_audit_api_v1_audit_get: {
@@ -4004,6 +4312,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A cookie-authenticated write without the X-CSRF-Token header, or a business that is disabled ("this business is disabled"; only operators may sign in to it) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
             413: {
                 headers: {
@@ -4067,7 +4384,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A cookie-authenticated write without the X-CSRF-Token header */
+            /** @description A cookie-authenticated write without the X-CSRF-Token header, or a business that is disabled ("this business is disabled"; only operators may sign in to it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4219,7 +4536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A cookie-authenticated write without the X-CSRF-Token header */
+            /** @description A cookie-authenticated write without the X-CSRF-Token header, or a business that is disabled ("this business is disabled"; only operators may sign in to it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4306,7 +4623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A cookie-authenticated write without the X-CSRF-Token header */
+            /** @description A cookie-authenticated write without the X-CSRF-Token header, or a business that is disabled ("this business is disabled"; only operators may sign in to it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4331,6 +4648,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    switch_api_v1_auth_switch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwitchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Wrong e-mail or password (the same answer whether the e-mail exists or not), or a missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A cookie-authenticated write without the X-CSRF-Token header, or a business that is disabled ("this business is disabled"; only operators may sign in to it) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The account may not use that tenant (or there is no such tenant: the same answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing or malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Something unexpected went wrong; `request_id` finds the log line */
@@ -8490,7 +8903,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TenantPatch"];
+                "application/json": components["schemas"]["frontdesk__api__schemas__tenant__TenantPatch"];
             };
         };
         responses: {
@@ -8540,6 +8953,275 @@ export interface operations {
                 };
             };
             /** @description A bad time zone, time or field, or a retention period out of 1 to 3650 days */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_tenants_api_v1_tenants_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantListOut"];
+                };
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an operator may manage tenants, or a cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_tenant_api_v1_tenants_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantCreatedOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an operator may manage tenants, or a cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A tenant with this slug already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing or malformed: the slug (reserved word), time zone, currency, the owner's e-mail without a password */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_tenant_api_v1_tenants__tenant_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. */
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["frontdesk__api__schemas__tenants__TenantPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["frontdesk__api__schemas__tenants__TenantOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or an invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only an operator may manage tenants, or a cookie write without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is missing or malformed: the slug (reserved word), time zone, currency, the owner's e-mail without a password */
             422: {
                 headers: {
                     [name: string]: unknown;
