@@ -25,6 +25,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'jobs', name: 'jobs', component: () => import('@/features/jobs/JobsPage.vue') },
       { path: 'audit', name: 'audit', component: () => import('@/features/audit/AuditPage.vue') },
       { path: 'users', name: 'users', component: () => import('@/features/users/UsersPage.vue') },
+      { path: 'business/:table?', name: 'business', component: () => import('@/features/business/BusinessPage.vue'), props: true },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

@@ -41,8 +41,11 @@ export function installFakeHttp(): FakeHttp {
   vi.stubGlobal('Request', RelativeRequest)
   vi.stubGlobal('fetch', async (request: Request) => {
     const url = new URL(request.url)
-    const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
-    const call: Call = { method: request.method, path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined }
+    // A multipart body (a file upload) stays as the FormData the client sent; JSON is parsed.
+    const form = request.headers.get('content-type')?.startsWith('multipart/') ? await request.formData() : null
+    const text = form || request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
+    const body = form ?? (text ? JSON.parse(text) : undefined)
+    const call: Call = { method: request.method, path: url.pathname, query: url.searchParams, body }
     calls.push(call)
     const route = [...routes]
       .reverse()
