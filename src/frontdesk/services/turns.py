@@ -46,7 +46,9 @@ class TurnService:
         """Answer the job's message unless staff hold the conversation; finish the job atomically."""
         turn = await self._load(job)
         answer = None
-        if turn.conversation.status is ConversationStatus.BOT:
+        # A disabled business gets no answers: its turns finish without one (its webhooks are ignored
+        # too, so only turns queued before it was disabled reach here).
+        if turn.conversation.status is ConversationStatus.BOT and not turn.tenant.disabled:
             started = time.perf_counter()
             answer = await self._responder.respond(turn)
             elapsed = time.perf_counter() - started

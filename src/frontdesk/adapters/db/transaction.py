@@ -42,8 +42,13 @@ from frontdesk.domain.outbound import OutboundMessage, preview
 from frontdesk.domain.ports import Inbound
 from frontdesk.domain.turns import Usage
 
-# Every webhook looks its number up: built once, not per call (measured in bench/webhooks.py).
-_CHANNEL_BY_KEY = select(channels).where(channels.c.phone_number_id == bindparam("phone_number_id"))
+# Every webhook looks its number up: built once, not per call (measured in bench/webhooks.py). With its
+# tenant's `disabled_at`: a disabled business's numbers are ignored like disabled numbers.
+_CHANNEL_BY_KEY = (
+    select(channels, tenants.c.disabled_at.label("tenant_disabled_at"))
+    .join(tenants, tenants.c.id == channels.c.tenant_id)
+    .where(channels.c.phone_number_id == bindparam("phone_number_id"))
+)
 
 # Statuses a message can move to from each status; anything else is a stale or duplicate callback.
 _FORWARD = {s: {t for t in MessageStatus if t.rank > s.rank} for s in MessageStatus}
@@ -72,7 +77,12 @@ class SqlTx:
 
     async def channel_by_key(self, phone_number_id: str) -> Channel | None:
         row = (await self.conn.execute(_CHANNEL_BY_KEY, {"phone_number_id": phone_number_id})).first()
-        return rows.channel(row, self.secrets) if row else None
+        if row is None:
+            return None
+        channel = rows.channel(row, self.secrets)
+        if row.tenant_disabled_at is not None:
+            return channel.model_copy(update={"enabled": False})
+        return channel
 
     async def tenant(self, tenant_id: int) -> Tenant:
         return rows.tenant(await self._one(select(tenants).where(tenants.c.id == tenant_id), "tenant"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, field_validator, model_validator
 
+from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.staff import EMAIL_PATTERN
 from frontdesk.domain.tenants import (
     RESERVED_SLUGS,
@@ -14,9 +16,10 @@ from frontdesk.domain.tenants import (
     SLUG_PATTERN,
     TenantCreated,
     TenantSummary,
+    check_slug,
 )
 from frontdesk.services.accounts import MAX_PASSWORD, MIN_PASSWORD
-from frontdesk.services.tenants import NAME_MAX
+from frontdesk.services.tenants import NAME_MAX, check_currency, check_timezone
 
 NAME_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
 """Some text besides spaces, and no NUL (PostgreSQL refuses it)."""
@@ -125,6 +128,40 @@ class TenantIn(BaseModel):
     )
     owner_password: str | None = Field(default=None, min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
     owner_name: str = Field(default="", max_length=200, pattern=r"^[^\x00]*$")
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        return _checked(check_slug, value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _checked(check_timezone, value)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return _checked(check_currency, value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _owner(self) -> TenantIn:
+        if (self.owner_email is None) != (self.owner_password is None):
+            raise ValueError("the owner's e-mail and password go together: give both or neither")
+        return self
+
+
+def _checked(check: Callable[[str], str], value: str) -> str:
+    """The service's own check, as a field validator: its refusal becomes the field's 422."""
+    try:
+        return check(value)
+    except InvalidInputError as exc:
+        raise ValueError(str(exc)) from None
 
 
 class TenantPatch(BaseModel):
