@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from frontdesk.cli import dev, kb, serve, users
+from frontdesk.cli import business, dev, kb, serve, users
 from frontdesk.cli.root import cli
 from frontdesk.cli.secrets import secrets_cli
 from frontdesk.cli.serve import mount_dev_tools
@@ -15,6 +15,7 @@ from frontdesk.domain.errors import ConfigurationError
 cli.add_typer(serve.db_cli, name="db")
 cli.add_typer(serve.demo_cli, name="demo")
 cli.add_typer(kb.kb_cli, name="kb")
+cli.add_typer(business.business_cli, name="business")
 cli.add_typer(users.users_cli, name="users")
 cli.add_typer(secrets_cli, name="secrets")
 cli.add_typer(dev.dev_cli, name="dev")

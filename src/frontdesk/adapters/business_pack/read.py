@@ -15,6 +15,18 @@ def read_folder(path: Path, *, max_bytes: int = files.MAX_BYTES) -> Pack:
     return parse(files.pack_files_from_folder(path, max_bytes=max_bytes), need_business=True)
 
 
+def read_path(path: Path, *, max_bytes: int = files.MAX_BYTES) -> Pack:
+    """The pack in a folder, or in a `.zip` file (what the command line is given)."""
+    if path.is_dir():
+        return read_folder(path, max_bytes=max_bytes)
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        raise PackError([PackProblem(file=str(path), message="is neither a pack folder nor a .zip file")])
+    if path.stat().st_size > max_bytes:
+        message = f"is {path.stat().st_size:,} bytes, over the limit of {max_bytes:,}"
+        raise PackError([PackProblem(file=path.name, message=message)])
+    return read_zip(path.read_bytes(), max_bytes=max_bytes)
+
+
 def read_zip(data: bytes, *, max_bytes: int = files.MAX_BYTES) -> Pack:
     """The pack in a zip: its files at the root, or in one folder (a zipped pack folder)."""
     return parse(files.pack_files_from_zip(data, max_bytes=max_bytes), need_business=True)
