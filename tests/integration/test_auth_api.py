@@ -275,6 +275,14 @@ def test_an_account_in_two_tenants_picks_one_at_login(fd: Running) -> None:
     assert login(fd.client, fd.url, email=email, tenant="nowhere").status_code == 401
 
 
+def test_me_gives_the_tenants_currency(fd: Running) -> None:
+    # The web app shows the business's prices in it, whatever the role (GET /api/v1/tenant is owners').
+    fd.execute("update tenants set currency = 'EUR' where slug = 'other'")
+    email = staff(fd, "viewer", "other")
+    who = me(fd, bearer(sign_in(fd, email)["access_token"])).json()
+    assert (who["tenant"]["slug"], who["tenant"]["currency"]) == ("other", "EUR")
+
+
 # --- cookies and CSRF ------------------------------------------------------------------------------
 
 

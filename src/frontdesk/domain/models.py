@@ -86,6 +86,8 @@ class Tenant(Frozen):
     slug: str
     name: str
     timezone: str = "UTC"
+    currency: str = "GBP"
+    """ISO 4217 code of the business's prices (its pack's `business.yaml`)."""
     disabled: bool = False
     """Switched off by an operator: its staff cannot sign in, its numbers are ignored, no turn runs."""
 

@@ -20,7 +20,14 @@ from frontdesk.domain.models import (
 
 
 def tenant(r: Any) -> Tenant:
-    return Tenant(id=r.id, slug=r.slug, name=r.name, timezone=r.timezone, disabled=r.disabled_at is not None)
+    return Tenant(
+        id=r.id,
+        slug=r.slug,
+        name=r.name,
+        timezone=r.timezone,
+        currency=r.currency,
+        disabled=r.disabled_at is not None,
+    )
 
 
 def channel(r: Any, secrets: SecretBox) -> Channel:

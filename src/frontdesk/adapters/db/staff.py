@@ -282,6 +282,7 @@ class SqlAccounts:
                 tenants.c.slug.label("tenant_slug"),
                 tenants.c.name.label("tenant_name"),
                 tenants.c.timezone.label("tenant_timezone"),
+                tenants.c.currency.label("tenant_currency"),
                 tenants.c.disabled_at.label("tenant_disabled_at"),
             )
             .select_from(_session_joins())
@@ -301,6 +302,7 @@ class SqlAccounts:
             slug=r.tenant_slug,
             name=r.tenant_name,
             timezone=r.tenant_timezone,
+            currency=r.tenant_currency,
             disabled=r.tenant_disabled_at is not None,
         )
         return Staff(

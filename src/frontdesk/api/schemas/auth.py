@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.api.schemas.conversations import NO_NUL
+from frontdesk.domain.models import Tenant
 from frontdesk.domain.staff import EMAIL_PATTERN, Membership, Role, Staff
 from frontdesk.services.accounts import MAX_PASSWORD, MIN_PASSWORD, Login
 
@@ -83,6 +84,16 @@ class TenantOut(BaseModel):
     role: Role
 
 
+class StaffTenantOut(TenantOut):
+    """The tenant the session acts for, with what the web app needs to show its data."""
+
+    currency: str = Field(description="ISO 4217 code of the business's prices", examples=["GBP"])
+
+    @classmethod
+    def of(cls, tenant: Tenant, role: Role) -> StaffTenantOut:
+        return cls(slug=tenant.slug, name=tenant.name, role=role, currency=tenant.currency)
+
+
 class MeOut(BaseModel):
     """The signed-in staff member, the tenant they act for, and every tenant they may sign in to."""
 
@@ -94,7 +105,7 @@ class MeOut(BaseModel):
                     "email": "owner@lumen.example",
                     "name": "Lumen owner",
                     "role": "owner",
-                    "tenant": {"slug": "lumen", "name": "Lumen Home", "role": "owner"},
+                    "tenant": {"slug": "lumen", "name": "Lumen Home", "role": "owner", "currency": "GBP"},
                     "tenants": [{"slug": "lumen", "name": "Lumen Home", "role": "owner"}],
                 }
             ]
@@ -105,13 +116,13 @@ class MeOut(BaseModel):
     email: str
     name: str
     role: Role
-    tenant: TenantOut
+    tenant: StaffTenantOut
     tenants: list[TenantOut]
 
     @classmethod
     def of(cls, staff: Staff, memberships: list[Membership]) -> MeOut:
         assert staff.user_id is not None
-        here = TenantOut(slug=staff.tenant.slug, name=staff.tenant.name, role=staff.role)
+        here = StaffTenantOut.of(staff.tenant, staff.role)
         return cls(
             id=staff.user_id,
             email=staff.email,
