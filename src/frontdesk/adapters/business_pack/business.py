@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jsonschema import Draft202012Validator
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from frontdesk.adapters.business_pack import values as v
 from frontdesk.adapters.business_pack.tables import decode
@@ -31,6 +31,8 @@ from frontdesk.domain.business_pack import (
     PackService,
     PackTechnician,
 )
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 @cache
@@ -79,10 +81,15 @@ def load(file: str, data: bytes) -> dict[str, Any]:
     doc = _plain(doc)
     problems = _Problems(file)
     name = file.removesuffix(".yaml")
-    for error in sorted(Draft202012Validator(schema(name)).iter_errors(doc), key=lambda e: list(e.path)):
+    for error in sorted(Draft202012Validator(schema(name)).iter_errors(doc), key=_in_file_order):
         problems.add(_path(error.absolute_path), error.message)
     problems.raise_any()
-    return doc
+    return dict(doc)
+
+
+def _in_file_order(error: Any) -> list[tuple[int, int, str]]:
+    """A schema error's sort key: by path, list positions as numbers (a path mixes ints and keys)."""
+    return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
 
 
 def _plain(value: Any) -> Any:
@@ -176,12 +183,12 @@ def _unique(p: _Problems, name: str, ids: list[Any]) -> None:
             p.add(f"{name}[{i}].id", f'"{item_id}" is also {name}[{ids.index(item_id) + 1}]\'s id')
 
 
-def _build(p: _Problems, model: Any, fields: dict[str, Any]) -> Any:
+def _build(p: _Problems, model: type[_M], fields: dict[str, Any]) -> _M:
     try:
         return model(**fields)
     except ValidationError as exc:  # the schema and checks above should leave nothing for this
         p.add(_path(exc.errors()[0]["loc"]), exc.errors()[0]["msg"])
-        p.raise_any()
+        raise PackError(p.items) from None
 
 
 # -- writing

@@ -48,9 +48,9 @@ def decode(file: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PackError(
-            [PackProblem(file=file, message=f"is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8")]
-        ) from None
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"is not UTF-8 text (line {line}, byte {exc.start + 1}); save it as UTF-8"
+        raise PackError([PackProblem(file=file, message=message)]) from None
 
 
 def _list(cell: str) -> tuple[str, ...]:
@@ -225,12 +225,12 @@ def _rows(
             )
             continue
         values = _cells(file, number, columns, cells, problems)
+        if key in values and values[key] in seen:
+            problems.append(_duplicate(file, number, key, values[key], seen[values[key]]))
+        elif key in values:
+            seen[values[key]] = number
         if len(problems) > found:
             continue
-        if values[key] in seen:
-            problems.append(_duplicate(file, number, key, values[key], seen[values[key]]))
-            continue
-        seen[values[key]] = number
         try:
             rows.append(_MODELS[table](**values))
         except ValidationError as exc:  # the parsers above should make this unreachable
