@@ -48,14 +48,13 @@ describe('the business store', () => {
     expect(business.tables.products.nextCursor).toBeNull()
   })
 
-  it('reads the tenant’s currency, and has none when the tenant says none', async () => {
-    http.on('GET', '/api/v1/tenant', { status: 200, body: { id: 1, slug: 'lumen', name: 'Lumen', currency: 'EUR' } })
-    const business = useBusinessStore()
-    await business.loadCurrency()
-    expect(business.currency).toBe('EUR')
-    http.on('GET', '/api/v1/tenant', { status: 200, body: { id: 1, slug: 'lumen', name: 'Lumen' } })
-    await business.loadCurrency()
-    expect(business.currency).toBeNull()
+  it('shows prices in the currency of the session’s tenant', async () => {
+    const owner = staffMember('owner')
+    useSessionStore().me = { ...owner, tenant: { ...owner.tenant, currency: 'EUR' } }
+    const wrapper = mount(BusinessTable, { props: { table: 'products' } })
+    await flushPromises()
+    expect(useBusinessStore().currency).toBe('EUR')
+    expect(wrapper.get('[data-row="A"] [data-col="price"]').text()).toMatch(/€/)
   })
 
   it('refreshes the loaded tables after a real import, not after a dry run', async () => {
@@ -88,7 +87,7 @@ describe('a business table', () => {
     await wrapper.get('[data-testid="business-save"]').trigger('click')
     await flushPromises()
     expect(http.calls.find((c) => c.method === 'PATCH')!.body).toEqual({ price: '12.50' })
-    expect(wrapper.get('[data-row="A"] [data-col="price"]').text()).toBe('12.50')
+    expect(wrapper.get('[data-row="A"] [data-col="price"]').text()).toMatch(/^£\s?12\.50$/)
     expect(useBusinessStore().notice?.text).toBe('The product A was saved.')
   })
 

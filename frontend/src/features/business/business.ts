@@ -1,7 +1,8 @@
 // The business's data (Pinia setup store): each table's searched rows, a page at a time (keyset), and
-// the edits made to them; the tenant's currency; pack import and export.
+// the edits made to them; pack import and export. Prices are in the tenant's currency (the session's).
 import { defineStore } from 'pinia'
-import { reactive, ref } from 'vue'
+import { computed, reactive, ref } from 'vue'
+import { useSessionStore } from '@/features/auth/session'
 import type { Notice, Refusal, Result } from '@/shared/api/result'
 import { SPECS, TABLES, type Row, type Table } from './columns'
 import { useBusinessApi, type ImportReport } from './useBusinessApi'
@@ -30,7 +31,8 @@ export function saveFile(name: string, blob: Blob): void {
 export const useBusinessStore = defineStore('business', () => {
   const businessApi = useBusinessApi()
   const tables = reactive(Object.fromEntries(TABLES.map((t) => [t, fresh()])) as Record<Table, TableState>)
-  const currency = ref<string | null>(null)
+  const session = useSessionStore()
+  const currency = computed(() => session.me?.tenant.currency ?? null)
   const notice = ref<Notice | null>(null)
   /** The latest request per table: an answer to an older search is dropped. */
   const latest: Partial<Record<Table, number>> = {}
@@ -57,10 +59,6 @@ export const useBusinessStore = defineStore('business', () => {
 
   async function more(table: Table): Promise<void> {
     if (tables[table].nextCursor && !tables[table].loading) await fetchPage(table, tables[table].nextCursor)
-  }
-
-  async function loadCurrency(): Promise<void> {
-    currency.value = await businessApi.currency()
   }
 
   function put(table: Table, before: Row | null, after: Row): void {
@@ -116,5 +114,5 @@ export const useBusinessStore = defineStore('business', () => {
     return result
   }
 
-  return { tables, currency, notice, search, more, loadCurrency, save, remove, exportTable, exportPack, importPack }
+  return { tables, currency, notice, search, more, save, remove, exportTable, exportPack, importPack }
 })

@@ -1,5 +1,5 @@
 // Business data API calls (`/api/v1/business/*`): a table's pages, one row's edits, CSV and pack
-// import and export; and the tenant's currency (`GET /api/v1/tenant`).
+// import and export.
 import { api, type Schemas } from '@/shared/api/client'
 import { call, type Result } from '@/shared/api/result'
 import type { paths } from '@/shared/api/schema'
@@ -130,12 +130,5 @@ export function useBusinessApi() {
     return report ? { data: report } : result
   }
 
-  /** The tenant's currency (ISO 4217), if the tenant has one. */
-  async function currency(): Promise<string | null> {
-    const { data } = await api.GET('/api/v1/tenant')
-    const value = data && 'currency' in data ? (data as { currency?: unknown }).currency : null
-    return typeof value === 'string' && value ? value : null
-  }
-
-  return { list, create, update, remove, exportTable, exportPack, importPack, currency }
+  return { list, create, update, remove, exportTable, exportPack, importPack }
 }

@@ -149,6 +149,301 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List appointments
+         * @description The tenant's appointments in key order, a page at a time; `q` searches the reference, service, technician, customer's number and city.
+         */
+        get: operations["list_appointments_api_v1_business_appointments_get"];
+        put?: never;
+        /**
+         * Add a appointment
+         * @description Add a appointment (audited); 409 if the key is taken.
+         */
+        post: operations["create_appointment_api_v1_business_appointments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/appointments/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a appointment */
+        get: operations["get_appointment_api_v1_business_appointments__ref__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a appointment
+         * @description Delete a appointment (audited); 409 when other rows depend on it.
+         */
+        delete: operations["delete_appointment_api_v1_business_appointments__ref__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a appointment
+         * @description Change the fields given (audited); one left out stays, `null` empties one that may be.
+         */
+        patch: operations["update_appointment_api_v1_business_appointments__ref__patch"];
+        trace?: never;
+    };
+    "/api/v1/business/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List customers
+         * @description The tenant's customers in key order, a page at a time; `q` searches the number, name, e-mail and city.
+         */
+        get: operations["list_customers_api_v1_business_customers_get"];
+        put?: never;
+        /**
+         * Add a customer
+         * @description Add a customer (audited); 409 if the key is taken.
+         */
+        post: operations["create_customer_api_v1_business_customers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/customers/{wa_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a customer */
+        get: operations["get_customer_api_v1_business_customers__wa_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a customer
+         * @description Delete a customer (audited); 409 when other rows depend on it.
+         */
+        delete: operations["delete_customer_api_v1_business_customers__wa_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a customer
+         * @description Change the fields given (audited); one left out stays, `null` empties one that may be.
+         */
+        patch: operations["update_customer_api_v1_business_customers__wa_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/business/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Orders
+         * @description The tenant's orders by reference, a page at a time; `q` searches the reference, the customer's
+         *     number and name, and the tracking number.
+         */
+        get: operations["list_orders_api_v1_business_orders_get"];
+        put?: never;
+        /**
+         * Add a order
+         * @description Add a order (audited); 409 if the key is taken.
+         */
+        post: operations["create_order_api_v1_business_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/orders/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a order */
+        get: operations["get_order_api_v1_business_orders__ref__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a order
+         * @description Delete a order (audited); 409 when other rows depend on it.
+         */
+        delete: operations["delete_order_api_v1_business_orders__ref__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a order
+         * @description Change the fields given (audited); one left out stays, `null` empties one that may be.
+         */
+        patch: operations["update_order_api_v1_business_orders__ref__patch"];
+        trace?: never;
+    };
+    "/api/v1/business/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List products
+         * @description The tenant's products in key order, a page at a time; `q` searches the SKU, name and category.
+         */
+        get: operations["list_products_api_v1_business_products_get"];
+        put?: never;
+        /**
+         * Add a product
+         * @description Add a product (audited); 409 if the key is taken.
+         */
+        post: operations["create_product_api_v1_business_products_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/products/{sku}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a product */
+        get: operations["get_product_api_v1_business_products__sku__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a product
+         * @description Delete a product (audited); 409 when other rows depend on it.
+         */
+        delete: operations["delete_product_api_v1_business_products__sku__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a product
+         * @description Change the fields given (audited); one left out stays, `null` empties one that may be.
+         */
+        patch: operations["update_product_api_v1_business_products__sku__patch"];
+        trace?: never;
+    };
+    "/api/v1/business/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List services
+         * @description The tenant's services in key order, a page at a time; `q` searches the code, name and description.
+         */
+        get: operations["list_services_api_v1_business_services_get"];
+        put?: never;
+        /**
+         * Add a service
+         * @description Add a service (audited); 409 if the key is taken.
+         */
+        post: operations["create_service_api_v1_business_services_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/services/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a service */
+        get: operations["get_service_api_v1_business_services__code__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a service
+         * @description Delete a service (audited); 409 when other rows depend on it.
+         */
+        delete: operations["delete_service_api_v1_business_services__code__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a service
+         * @description Change the fields given (audited); one left out stays, `null` empties one that may be.
+         */
+        patch: operations["update_service_api_v1_business_services__code__patch"];
+        trace?: never;
+    };
+    "/api/v1/business/technicians": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List technicians
+         * @description The tenant's technicians in key order, a page at a time; `q` searches the code and name.
+         */
+        get: operations["list_technicians_api_v1_business_technicians_get"];
+        put?: never;
+        /**
+         * Add a technician
+         * @description Add a technician (audited); 409 if the key is taken.
+         */
+        post: operations["create_technician_api_v1_business_technicians_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/technicians/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a technician */
+        get: operations["get_technician_api_v1_business_technicians__code__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a technician
+         * @description Delete a technician (audited); 409 when other rows depend on it.
+         */
+        delete: operations["delete_technician_api_v1_business_technicians__code__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a technician
+         * @description Change the fields given (audited); one left out stays, `null` empties one that may be.
+         */
+        patch: operations["update_technician_api_v1_business_technicians__code__patch"];
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;
@@ -1266,6 +1561,137 @@ export interface components {
             tools: string[];
         };
         /**
+         * AppointmentIn
+         * @example {
+         *       "city": "Leicester",
+         *       "customer": "447700900103",
+         *       "ref": "APT-5001",
+         *       "service": "install-thermostat",
+         *       "start": "2026-12-09T09:00:00+00:00",
+         *       "status": "booked",
+         *       "technician": "tech-hannah"
+         *     }
+         */
+        AppointmentIn: {
+            /** City */
+            city?: string | null;
+            /** Customer */
+            customer: string;
+            /** Ref */
+            ref: string;
+            /**
+             * Service
+             * @description A service code of the tenant
+             */
+            service: string;
+            /**
+             * Start
+             * Format: date-time
+             * @description ISO 8601; without an offset it is read in the tenant's time zone.
+             */
+            start: string;
+            /** @default booked */
+            status: components["schemas"]["AppointmentStatus"];
+            /**
+             * Technician
+             * @description A technician of the tenant who performs the service
+             */
+            technician: string;
+        };
+        /**
+         * AppointmentOut
+         * @description An appointment; `start` and `end` in the tenant's time zone.
+         * @example {
+         *       "city": "Leicester",
+         *       "customer": "447700900103",
+         *       "end": "2026-12-09T10:30:00+00:00",
+         *       "ref": "APT-5001",
+         *       "service": "install-thermostat",
+         *       "start": "2026-12-09T09:00:00+00:00",
+         *       "status": "booked",
+         *       "technician": "tech-hannah"
+         *     }
+         */
+        AppointmentOut: {
+            /** City */
+            city?: string | null;
+            /** Customer */
+            customer: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Ref */
+            ref: string;
+            /** Service */
+            service: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** @default booked */
+            status: components["schemas"]["AppointmentStatus"];
+            /** Technician */
+            technician: string;
+        };
+        /**
+         * AppointmentPageOut
+         * @description Appointments by reference.
+         * @example {
+         *       "items": [
+         *         {
+         *           "city": "Leicester",
+         *           "customer": "447700900103",
+         *           "end": "2026-12-09T10:30:00+00:00",
+         *           "ref": "APT-5001",
+         *           "service": "install-thermostat",
+         *           "start": "2026-12-09T09:00:00+00:00",
+         *           "status": "booked",
+         *           "technician": "tech-hannah"
+         *         }
+         *       ]
+         *     }
+         */
+        AppointmentPageOut: {
+            /** Items */
+            items: components["schemas"]["AppointmentOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * AppointmentPatch
+         * @example {
+         *       "status": "cancelled"
+         *     }
+         */
+        AppointmentPatch: {
+            /** City */
+            city?: string | null;
+            /** Customer */
+            customer?: string;
+            /** Service */
+            service?: string;
+            /**
+             * Start
+             * Format: date-time
+             * @description ISO 8601; without an offset it is read in the tenant's time zone.
+             */
+            start?: string;
+            status?: components["schemas"]["AppointmentStatus"];
+            /** Technician */
+            technician?: string;
+        };
+        /**
+         * AppointmentStatus
+         * @enum {string}
+         */
+        AppointmentStatus: "booked" | "cancelled";
+        /**
          * AssigneeIn
          * @description The staff member (a user id of this tenant) to assign, or null to unassign.
          * @example {
@@ -1996,6 +2422,152 @@ export interface components {
             set: boolean;
         };
         /**
+         * CustomerIn
+         * @example {
+         *       "city": "London",
+         *       "email": "amelia.clarke@example.com",
+         *       "language": "en",
+         *       "marketing_opt_in": true,
+         *       "name": "Amelia Clarke",
+         *       "preferences": {
+         *         "budget": "mid",
+         *         "likes": "lighting"
+         *       },
+         *       "vip": false,
+         *       "wa_id": "447700900101"
+         *     }
+         */
+        CustomerIn: {
+            /** City */
+            city?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Language */
+            language?: string | null;
+            /**
+             * Marketing Opt In
+             * @default false
+             */
+            marketing_opt_in: boolean;
+            /** Name */
+            name?: string | null;
+            /**
+             * Preferences
+             * @default {}
+             */
+            preferences: {
+                [key: string]: string;
+            };
+            /**
+             * Vip
+             * @default false
+             */
+            vip: boolean;
+            /** Wa Id */
+            wa_id: string;
+        };
+        /**
+         * CustomerOut
+         * @description A customer: the same row as the contacts API's contact with this `wa_id`.
+         * @example {
+         *       "city": "London",
+         *       "email": "amelia.clarke@example.com",
+         *       "language": "en",
+         *       "marketing_opt_in": true,
+         *       "name": "Amelia Clarke",
+         *       "preferences": {
+         *         "budget": "mid",
+         *         "likes": "lighting"
+         *       },
+         *       "vip": false,
+         *       "wa_id": "447700900101"
+         *     }
+         */
+        CustomerOut: {
+            /** City */
+            city?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Language */
+            language?: string | null;
+            /**
+             * Marketing Opt In
+             * @default false
+             */
+            marketing_opt_in: boolean;
+            /** Name */
+            name?: string | null;
+            /**
+             * Preferences
+             * @default {}
+             */
+            preferences: {
+                [key: string]: string;
+            };
+            /**
+             * Vip
+             * @default false
+             */
+            vip: boolean;
+            /** Wa Id */
+            wa_id: string;
+        };
+        /**
+         * CustomerPageOut
+         * @description Customers by WhatsApp number.
+         * @example {
+         *       "items": [
+         *         {
+         *           "city": "London",
+         *           "email": "amelia.clarke@example.com",
+         *           "language": "en",
+         *           "marketing_opt_in": true,
+         *           "name": "Amelia Clarke",
+         *           "preferences": {
+         *             "budget": "mid",
+         *             "likes": "lighting"
+         *           },
+         *           "vip": false,
+         *           "wa_id": "447700900101"
+         *         }
+         *       ]
+         *     }
+         */
+        CustomerPageOut: {
+            /** Items */
+            items: components["schemas"]["CustomerOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * CustomerPatch
+         * @example {
+         *       "city": "Leeds",
+         *       "vip": true
+         *     }
+         */
+        CustomerPatch: {
+            /** City */
+            city?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Language */
+            language?: string | null;
+            /** Marketing Opt In */
+            marketing_opt_in?: boolean;
+            /** Name */
+            name?: string | null;
+            /** Preferences */
+            preferences?: {
+                [key: string]: string;
+            };
+            /** Vip */
+            vip?: boolean;
+        };
+        /**
          * DayCountOut
          * @description One local day's figures.
          */
@@ -2625,6 +3197,7 @@ export interface components {
          *       "name": "Lumen owner",
          *       "role": "owner",
          *       "tenant": {
+         *         "currency": "GBP",
          *         "name": "Lumen Home",
          *         "role": "owner",
          *         "slug": "lumen"
@@ -2646,7 +3219,7 @@ export interface components {
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
-            tenant: components["schemas"]["frontdesk__api__schemas__auth__TenantOut"];
+            tenant: components["schemas"]["StaffTenantOut"];
             /** Tenants */
             tenants: components["schemas"]["frontdesk__api__schemas__auth__TenantOut"][];
         };
@@ -3015,6 +3588,194 @@ export interface components {
             tue?: components["schemas"]["DayHours"] | null;
             wed?: components["schemas"]["DayHours"] | null;
         };
+        /**
+         * OrderIn
+         * @example {
+         *       "carrier": "DPD",
+         *       "customer": "447700900101",
+         *       "eta": "2026-11-21",
+         *       "items": [
+         *         {
+         *           "qty": 1,
+         *           "sku": "LH-LAMP-FLOOR"
+         *         }
+         *       ],
+         *       "ordered_at": "2026-11-17",
+         *       "ref": "LH-100245",
+         *       "shipped_at": "2026-11-18",
+         *       "status": "shipped",
+         *       "total": "129.00",
+         *       "tracking": "15501234567890"
+         *     }
+         */
+        OrderIn: {
+            /** Carrier */
+            carrier?: string | null;
+            /**
+             * Customer
+             * @description The customer's `wa_id`; they must be a customer of the tenant
+             */
+            customer: string;
+            /** Delivered At */
+            delivered_at?: string | null;
+            /** Eta */
+            eta?: string | null;
+            /**
+             * Items
+             * @description Each SKU must be in the tenant's products
+             */
+            items: components["schemas"]["OrderLineIn"][];
+            /**
+             * Ordered At
+             * Format: date
+             */
+            ordered_at: string;
+            /** Ref */
+            ref: string;
+            /** Shipped At */
+            shipped_at?: string | null;
+            /** @default processing */
+            status: components["schemas"]["OrderStatus"];
+            /** Total */
+            total: number | string;
+            /** Tracking */
+            tracking?: string | null;
+        };
+        /** OrderLine */
+        OrderLine: {
+            /** Qty */
+            qty: number;
+            /** Sku */
+            sku: string;
+        };
+        /** OrderLineIn */
+        OrderLineIn: {
+            /**
+             * Qty
+             * @default 1
+             */
+            qty: number;
+            /** Sku */
+            sku: string;
+        };
+        /**
+         * OrderOut
+         * @example {
+         *       "carrier": "DPD",
+         *       "customer": "447700900101",
+         *       "eta": "2026-11-21",
+         *       "items": [
+         *         {
+         *           "qty": 1,
+         *           "sku": "LH-LAMP-FLOOR"
+         *         }
+         *       ],
+         *       "ordered_at": "2026-11-17",
+         *       "ref": "LH-100245",
+         *       "shipped_at": "2026-11-18",
+         *       "status": "shipped",
+         *       "total": "129.00",
+         *       "tracking": "15501234567890"
+         *     }
+         */
+        OrderOut: {
+            /** Carrier */
+            carrier?: string | null;
+            /** Customer */
+            customer: string;
+            /** Delivered At */
+            delivered_at?: string | null;
+            /** Eta */
+            eta?: string | null;
+            /** Items */
+            items: components["schemas"]["OrderLine"][];
+            /**
+             * Ordered At
+             * Format: date
+             */
+            ordered_at: string;
+            /** Ref */
+            ref: string;
+            /** Shipped At */
+            shipped_at?: string | null;
+            status: components["schemas"]["OrderStatus"];
+            /** Total */
+            total: string;
+            /** Tracking */
+            tracking?: string | null;
+        };
+        /**
+         * OrderPageOut
+         * @description Orders by reference.
+         * @example {
+         *       "items": [
+         *         {
+         *           "carrier": "DPD",
+         *           "customer": "447700900101",
+         *           "eta": "2026-11-21",
+         *           "items": [
+         *             {
+         *               "qty": 1,
+         *               "sku": "LH-LAMP-FLOOR"
+         *             }
+         *           ],
+         *           "ordered_at": "2026-11-17",
+         *           "ref": "LH-100245",
+         *           "shipped_at": "2026-11-18",
+         *           "status": "shipped",
+         *           "total": "129.00",
+         *           "tracking": "15501234567890"
+         *         }
+         *       ]
+         *     }
+         */
+        OrderPageOut: {
+            /** Items */
+            items: components["schemas"]["OrderOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * OrderPatch
+         * @description Most often a status change: the customer's next question sees it.
+         * @example {
+         *       "carrier": "DPD",
+         *       "status": "shipped",
+         *       "tracking": "15501234567890"
+         *     }
+         */
+        OrderPatch: {
+            /** Carrier */
+            carrier?: string | null;
+            /** Customer */
+            customer?: string;
+            /** Delivered At */
+            delivered_at?: string | null;
+            /** Eta */
+            eta?: string | null;
+            /** Items */
+            items?: components["schemas"]["OrderLineIn"][];
+            /**
+             * Ordered At
+             * Format: date
+             */
+            ordered_at?: string;
+            /** Shipped At */
+            shipped_at?: string | null;
+            status?: components["schemas"]["OrderStatus"];
+            /** Total */
+            total?: number | string;
+            /** Tracking */
+            tracking?: string | null;
+        };
+        /**
+         * OrderStatus
+         * @enum {string}
+         */
+        OrderStatus: "processing" | "backordered" | "shipped" | "out_for_delivery" | "delivered" | "return_requested" | "returned" | "cancelled";
         /** OwnerOut */
         OwnerOut: {
             /**
@@ -3067,6 +3828,149 @@ export interface components {
              * @description Where in the team, e.g. `agents[2].skills[0].tool` (empty: the whole file).
              */
             path: string;
+        };
+        /**
+         * ProductIn
+         * @example {
+         *       "category": "lighting",
+         *       "description": "Colour smart bulb, 806 lumens.",
+         *       "name": "Lumen Smart Bulb E27",
+         *       "price": "14.99",
+         *       "rating": "4.5",
+         *       "sku": "LH-BULB-E27",
+         *       "stock": 240,
+         *       "tags": [
+         *         "bulb",
+         *         "colour",
+         *         "wifi"
+         *       ]
+         *     }
+         */
+        ProductIn: {
+            /** Category */
+            category: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /** Price */
+            price: number | string;
+            /** Rating */
+            rating?: number | string | null;
+            /** Restock Eta */
+            restock_eta?: string | null;
+            /** Sku */
+            sku: string;
+            /** Stock */
+            stock: number;
+            /**
+             * Tags
+             * @default []
+             */
+            tags: string[];
+        };
+        /**
+         * ProductOut
+         * @example {
+         *       "category": "lighting",
+         *       "description": "Colour smart bulb, 806 lumens.",
+         *       "name": "Lumen Smart Bulb E27",
+         *       "price": "14.99",
+         *       "rating": "4.5",
+         *       "sku": "LH-BULB-E27",
+         *       "stock": 240,
+         *       "tags": [
+         *         "bulb",
+         *         "colour",
+         *         "wifi"
+         *       ]
+         *     }
+         */
+        ProductOut: {
+            /** Category */
+            category: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /** Price */
+            price: string;
+            /** Rating */
+            rating?: string | null;
+            /** Restock Eta */
+            restock_eta?: string | null;
+            /** Sku */
+            sku: string;
+            /** Stock */
+            stock: number;
+            /**
+             * Tags
+             * @default []
+             */
+            tags: string[];
+        };
+        /**
+         * ProductPageOut
+         * @description Products by SKU.
+         * @example {
+         *       "items": [
+         *         {
+         *           "category": "lighting",
+         *           "description": "Colour smart bulb, 806 lumens.",
+         *           "name": "Lumen Smart Bulb E27",
+         *           "price": "14.99",
+         *           "rating": "4.5",
+         *           "sku": "LH-BULB-E27",
+         *           "stock": 240,
+         *           "tags": [
+         *             "bulb",
+         *             "colour",
+         *             "wifi"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        ProductPageOut: {
+            /** Items */
+            items: components["schemas"]["ProductOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * ProductPatch
+         * @example {
+         *       "price": "12.99",
+         *       "restock_eta": "2026-12-20",
+         *       "stock": 0
+         *     }
+         */
+        ProductPatch: {
+            /** Category */
+            category?: string;
+            /** Description */
+            description?: string;
+            /** Name */
+            name?: string;
+            /** Price */
+            price?: number | string;
+            /** Rating */
+            rating?: number | string | null;
+            /** Restock Eta */
+            restock_eta?: string | null;
+            /** Stock */
+            stock?: number;
+            /** Tags */
+            tags?: string[];
         };
         /**
          * QuotedMessage
@@ -3287,6 +4191,151 @@ export interface components {
              * @description The request's X-Request-ID: its log line carries it too
              */
             request_id: string | null;
+        };
+        /**
+         * ServiceIn
+         * @example {
+         *       "code": "install-thermostat",
+         *       "description": "A certified engineer fits and configures a Lumen Thermostat.",
+         *       "duration_min": 90,
+         *       "name": "Thermostat installation",
+         *       "price": "95.00",
+         *       "remote": false,
+         *       "requires": [
+         *         "LH-THERMO"
+         *       ]
+         *     }
+         */
+        ServiceIn: {
+            /** Code */
+            code: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Duration Min */
+            duration_min: number;
+            /** Name */
+            name: string;
+            /** Price */
+            price: number | string;
+            /**
+             * Remote
+             * @default false
+             */
+            remote: boolean;
+            /**
+             * Requires
+             * @description SKUs the customer needs (in the tenant's products)
+             * @default []
+             */
+            requires: string[];
+        };
+        /**
+         * ServiceOut
+         * @example {
+         *       "code": "install-thermostat",
+         *       "description": "A certified engineer fits and configures a Lumen Thermostat.",
+         *       "duration_min": 90,
+         *       "name": "Thermostat installation",
+         *       "price": "95.00",
+         *       "remote": false,
+         *       "requires": [
+         *         "LH-THERMO"
+         *       ]
+         *     }
+         */
+        ServiceOut: {
+            /** Code */
+            code: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Duration Min */
+            duration_min: number;
+            /** Name */
+            name: string;
+            /** Price */
+            price: string;
+            /**
+             * Remote
+             * @default false
+             */
+            remote: boolean;
+            /**
+             * Requires
+             * @default []
+             */
+            requires: string[];
+        };
+        /**
+         * ServicePageOut
+         * @description Services by code.
+         * @example {
+         *       "items": [
+         *         {
+         *           "code": "install-thermostat",
+         *           "description": "A certified engineer fits and configures a Lumen Thermostat.",
+         *           "duration_min": 90,
+         *           "name": "Thermostat installation",
+         *           "price": "95.00",
+         *           "remote": false,
+         *           "requires": [
+         *             "LH-THERMO"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        ServicePageOut: {
+            /** Items */
+            items: components["schemas"]["ServiceOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * ServicePatch
+         * @example {
+         *       "duration_min": 120,
+         *       "price": "99.00"
+         *     }
+         */
+        ServicePatch: {
+            /** Description */
+            description?: string;
+            /** Duration Min */
+            duration_min?: number;
+            /** Name */
+            name?: string;
+            /** Price */
+            price?: number | string;
+            /** Remote */
+            remote?: boolean;
+            /** Requires */
+            requires?: string[];
+        };
+        /**
+         * StaffTenantOut
+         * @description The tenant the session acts for, with what the web app needs to show its data.
+         */
+        StaffTenantOut: {
+            /**
+             * Currency
+             * @description ISO 4217 code of the business's prices
+             * @example GBP
+             */
+            currency: string;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Slug */
+            slug: string;
         };
         /**
          * StatsOut
@@ -3634,6 +4683,176 @@ export interface components {
              * @description Changes the tools would have made (not done).
              */
             writes: components["schemas"]["RefusedWriteOut"][];
+        };
+        /**
+         * TechnicianIn
+         * @example {
+         *       "areas": [
+         *         "London",
+         *         "Bristol"
+         *       ],
+         *       "code": "tech-hannah",
+         *       "hours": {
+         *         "fri": [
+         *           "08:00",
+         *           "15:00"
+         *         ],
+         *         "mon": [
+         *           "08:00",
+         *           "17:00"
+         *         ]
+         *       },
+         *       "name": "Hannah Price",
+         *       "skills": [
+         *         "install-thermostat",
+         *         "install-lighting"
+         *       ]
+         *     }
+         */
+        TechnicianIn: {
+            /**
+             * Areas
+             * @description Cities they visit; `remote` for video services
+             * @default []
+             */
+            areas: string[];
+            /** Code */
+            code: string;
+            /**
+             * Hours
+             * @description `{"mon": ["08:00", "17:00"]}`; a day left out is off
+             * @default {}
+             */
+            hours: {
+                [key: string]: [
+                    string,
+                    string
+                ];
+            };
+            /** Name */
+            name: string;
+            /**
+             * Skills
+             * @description Codes of the tenant's services they perform
+             * @default []
+             */
+            skills: string[];
+        };
+        /**
+         * TechnicianOut
+         * @example {
+         *       "areas": [
+         *         "London",
+         *         "Bristol"
+         *       ],
+         *       "code": "tech-hannah",
+         *       "hours": {
+         *         "fri": [
+         *           "08:00",
+         *           "15:00"
+         *         ],
+         *         "mon": [
+         *           "08:00",
+         *           "17:00"
+         *         ]
+         *       },
+         *       "name": "Hannah Price",
+         *       "skills": [
+         *         "install-thermostat",
+         *         "install-lighting"
+         *       ]
+         *     }
+         */
+        TechnicianOut: {
+            /**
+             * Areas
+             * @default []
+             */
+            areas: string[];
+            /** Code */
+            code: string;
+            /**
+             * Hours
+             * @default {}
+             */
+            hours: {
+                [key: string]: [
+                    string,
+                    string
+                ];
+            };
+            /** Name */
+            name: string;
+            /**
+             * Skills
+             * @default []
+             */
+            skills: string[];
+        };
+        /**
+         * TechnicianPageOut
+         * @description Technicians by code.
+         * @example {
+         *       "items": [
+         *         {
+         *           "areas": [
+         *             "London",
+         *             "Bristol"
+         *           ],
+         *           "code": "tech-hannah",
+         *           "hours": {
+         *             "fri": [
+         *               "08:00",
+         *               "15:00"
+         *             ],
+         *             "mon": [
+         *               "08:00",
+         *               "17:00"
+         *             ]
+         *           },
+         *           "name": "Hannah Price",
+         *           "skills": [
+         *             "install-thermostat",
+         *             "install-lighting"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        TechnicianPageOut: {
+            /** Items */
+            items: components["schemas"]["TechnicianOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * TechnicianPatch
+         * @example {
+         *       "hours": {
+         *         "mon": [
+         *           "09:00",
+         *           "17:00"
+         *         ]
+         *       }
+         *     }
+         */
+        TechnicianPatch: {
+            /** Areas */
+            areas?: string[];
+            /** Hours */
+            hours?: {
+                [key: string]: [
+                    string,
+                    string
+                ];
+            };
+            /** Name */
+            name?: string;
+            /** Skills */
+            skills?: string[];
         };
         /**
          * Template
@@ -4069,6 +5288,11 @@ export interface components {
 export type SchemaAcceptIn = components['schemas']['AcceptIn'];
 export type SchemaAgentCountOut = components['schemas']['AgentCountOut'];
 export type SchemaAgentOut = components['schemas']['AgentOut'];
+export type SchemaAppointmentIn = components['schemas']['AppointmentIn'];
+export type SchemaAppointmentOut = components['schemas']['AppointmentOut'];
+export type SchemaAppointmentPageOut = components['schemas']['AppointmentPageOut'];
+export type SchemaAppointmentPatch = components['schemas']['AppointmentPatch'];
+export type SchemaAppointmentStatus = components['schemas']['AppointmentStatus'];
 export type SchemaAssigneeIn = components['schemas']['AssigneeIn'];
 export type SchemaAssigneeOut = components['schemas']['AssigneeOut'];
 export type SchemaAssigneesOut = components['schemas']['AssigneesOut'];
@@ -4098,6 +5322,10 @@ export type SchemaConversationOut = components['schemas']['ConversationOut'];
 export type SchemaConversationPageOut = components['schemas']['ConversationPageOut'];
 export type SchemaConversationStatus = components['schemas']['ConversationStatus'];
 export type SchemaCredentialState = components['schemas']['CredentialState'];
+export type SchemaCustomerIn = components['schemas']['CustomerIn'];
+export type SchemaCustomerOut = components['schemas']['CustomerOut'];
+export type SchemaCustomerPageOut = components['schemas']['CustomerPageOut'];
+export type SchemaCustomerPatch = components['schemas']['CustomerPatch'];
 export type SchemaDayCountOut = components['schemas']['DayCountOut'];
 export type SchemaDayHours = components['schemas']['DayHours'];
 export type SchemaDeadLetterKind = components['schemas']['DeadLetterKind'];
@@ -4135,10 +5363,21 @@ export type SchemaMessageStatus = components['schemas']['MessageStatus'];
 export type SchemaMyInvitationListOut = components['schemas']['MyInvitationListOut'];
 export type SchemaMyInvitationOut = components['schemas']['MyInvitationOut'];
 export type SchemaOpeningHours = components['schemas']['OpeningHours'];
+export type SchemaOrderIn = components['schemas']['OrderIn'];
+export type SchemaOrderLine = components['schemas']['OrderLine'];
+export type SchemaOrderLineIn = components['schemas']['OrderLineIn'];
+export type SchemaOrderOut = components['schemas']['OrderOut'];
+export type SchemaOrderPageOut = components['schemas']['OrderPageOut'];
+export type SchemaOrderPatch = components['schemas']['OrderPatch'];
+export type SchemaOrderStatus = components['schemas']['OrderStatus'];
 export type SchemaOwnerOut = components['schemas']['OwnerOut'];
 export type SchemaPasswordIn = components['schemas']['PasswordIn'];
 export type SchemaPasswordOut = components['schemas']['PasswordOut'];
 export type SchemaProblemOut = components['schemas']['ProblemOut'];
+export type SchemaProductIn = components['schemas']['ProductIn'];
+export type SchemaProductOut = components['schemas']['ProductOut'];
+export type SchemaProductPageOut = components['schemas']['ProductPageOut'];
+export type SchemaProductPatch = components['schemas']['ProductPatch'];
 export type SchemaQuotedMessage = components['schemas']['QuotedMessage'];
 export type SchemaReadinessOut = components['schemas']['ReadinessOut'];
 export type SchemaRefreshIn = components['schemas']['RefreshIn'];
@@ -4153,6 +5392,11 @@ export type SchemaSearchMode = components['schemas']['SearchMode'];
 export type SchemaSearchOut = components['schemas']['SearchOut'];
 export type SchemaSection = components['schemas']['Section'];
 export type SchemaServerErrorBody = components['schemas']['ServerErrorBody'];
+export type SchemaServiceIn = components['schemas']['ServiceIn'];
+export type SchemaServiceOut = components['schemas']['ServiceOut'];
+export type SchemaServicePageOut = components['schemas']['ServicePageOut'];
+export type SchemaServicePatch = components['schemas']['ServicePatch'];
+export type SchemaStaffTenantOut = components['schemas']['StaffTenantOut'];
 export type SchemaStatsOut = components['schemas']['StatsOut'];
 export type SchemaSummaryOut = components['schemas']['SummaryOut'];
 export type SchemaSupervisorOut = components['schemas']['SupervisorOut'];
@@ -4167,6 +5411,10 @@ export type SchemaTeamSaveIn = components['schemas']['TeamSaveIn'];
 export type SchemaTeamSummaryOut = components['schemas']['TeamSummaryOut'];
 export type SchemaTeamTryIn = components['schemas']['TeamTryIn'];
 export type SchemaTeamTryOut = components['schemas']['TeamTryOut'];
+export type SchemaTechnicianIn = components['schemas']['TechnicianIn'];
+export type SchemaTechnicianOut = components['schemas']['TechnicianOut'];
+export type SchemaTechnicianPageOut = components['schemas']['TechnicianPageOut'];
+export type SchemaTechnicianPatch = components['schemas']['TechnicianPatch'];
 export type SchemaTemplate = components['schemas']['Template'];
 export type SchemaTenantCreatedOut = components['schemas']['TenantCreatedOut'];
 export type SchemaTenantIn = components['schemas']['TenantIn'];
@@ -4729,6 +5977,2740 @@ export interface operations {
                 };
             };
             /** @description A field is missing or malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_appointments_api_v1_business_appointments_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the key or the named columns. */
+                q?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; omit for the first. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_appointment_api_v1_business_appointments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_appointment_api_v1_business_appointments__ref__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's reference (a pack's appointment `id`). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_appointment_api_v1_business_appointments__ref__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's reference (a pack's appointment `id`). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_appointment_api_v1_business_appointments__ref__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's reference (a pack's appointment `id`). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_customers_api_v1_business_customers_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the key or the named columns. */
+                q?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; omit for the first. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_customer_api_v1_business_customers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_customer_api_v1_business_customers__wa_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's WhatsApp number, digits only (`wa_id`). */
+                wa_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_customer_api_v1_business_customers__wa_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's WhatsApp number, digits only (`wa_id`). */
+                wa_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_customer_api_v1_business_customers__wa_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's WhatsApp number, digits only (`wa_id`). */
+                wa_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_orders_api_v1_business_orders_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the key or the named columns. */
+                q?: string | null;
+                /** @description Only orders with this status. */
+                status?: components["schemas"]["OrderStatus"] | null;
+                /** @description Only this customer's orders (`wa_id`). */
+                customer?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; omit for the first. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_order_api_v1_business_orders_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_order_api_v1_business_orders__ref__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's reference (a pack's `order_id`). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_order_api_v1_business_orders__ref__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's reference (a pack's `order_id`). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_order_api_v1_business_orders__ref__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's reference (a pack's `order_id`). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_products_api_v1_business_products_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the key or the named columns. */
+                q?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; omit for the first. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_product_api_v1_business_products_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_product_api_v1_business_products__sku__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The product's SKU. */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_product_api_v1_business_products__sku__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The product's SKU. */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_product_api_v1_business_products__sku__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The product's SKU. */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_services_api_v1_business_services_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the key or the named columns. */
+                q?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; omit for the first. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_service_api_v1_business_services_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_service_api_v1_business_services__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service's code (a pack's service `id`). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_service_api_v1_business_services__code__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service's code (a pack's service `id`). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_service_api_v1_business_services__code__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service's code (a pack's service `id`). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    list_technicians_api_v1_business_technicians_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the key or the named columns. */
+                q?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; omit for the first. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnicianPageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    create_technician_api_v1_business_technicians_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnicianIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnicianOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_technician_api_v1_business_technicians__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The technician's code (a pack's technician `id`). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnicianOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_technician_api_v1_business_technicians__code__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The technician's code (a pack's technician `id`). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key is taken (create), or other rows depend on the row (delete); the message says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    update_technician_api_v1_business_technicians__code__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The technician's code (a pack's technician `id`). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnicianPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnicianOut"];
+                };
+            };
+            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No row with that key in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body, or a reference to a row the tenant does not have; `loc` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;

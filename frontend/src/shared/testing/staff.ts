@@ -6,5 +6,5 @@ type Me = Schemas['MeOut']
 
 export function staffMember(role: Me['role'] = 'owner', overrides: Partial<Me> = {}): Me {
   const tenant = { slug: 'lumen', name: 'Lumen Home', role }
-  return { id: 1, email: `${role}@lumen.example`, name: 'Sam', role, tenant, tenants: [tenant], ...overrides }
+  return { id: 1, email: `${role}@lumen.example`, name: 'Sam', role, tenant: { ...tenant, currency: 'GBP' }, tenants: [tenant], ...overrides }
 }
