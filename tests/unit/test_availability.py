@@ -15,6 +15,7 @@ from frontdesk.services.agents.tool_helpers.availability import (
     Slot,
     areas,
     find_slots,
+    on_site,
     qualified,
     slot_at,
     to_utc,
@@ -330,3 +331,19 @@ def test_parts_of_the_day_cover_the_day_once(part: PartOfDay) -> None:
     owners = [[p for p in PartOfDay if p.holds(t)] for t in hours]
     assert all(len(o) == 1 for o in owners)
     assert any(part in o for o in owners)
+
+
+def test_a_service_at_the_premises_needs_no_town() -> None:
+    stylists = [tech("mia", areas=("on-site",)), tech("jo", areas=("on-site",))]
+    assert on_site(service(), stylists)
+    assert areas(service(), stylists) == []  # `on-site` is not a town to offer
+    assert [t.code for t in qualified(service(), stylists, "on-site")] == ["mia", "jo"]
+    assert find_slots(cal(*stylists), city="on-site", earliest=_utc("2026-11-23T00:00"), days=1, limit=1)
+
+
+def test_a_service_someone_travels_for_is_not_at_the_premises() -> None:
+    mixed = [tech("mia", areas=("on-site",)), tech("ann", areas=("London",))]
+    assert not on_site(service(), mixed)
+    assert not on_site(service(), [tech(areas=("London", "remote"))])
+    assert not on_site(service(), [tech(skills=("other",), areas=("on-site",))])  # nobody skilled
+    assert areas(service(), mixed) == ["London"]

@@ -61,15 +61,22 @@ def keys(mentions: list[Mention]) -> list[list[str]]:
         ("Lh 100245", ["LH-100245"]),
         ("LH#100245", ["LH-100245"]),
         ("LH-10O245", ["LH-100245"]),  # a letter O typed for a zero
-        ("where is order 100245", ["LH-100245"]),
-        ("order no. 100245", ["LH-100245"]),
-        ("my order number is 100245", ["LH-100245"]),
-        ("order #100260 please", ["LH-100260"]),
+        # Without its prefix an order number is its digits: the tools match an order by them.
+        ("where is order 100245", ["100245"]),
+        ("order no. 100245", ["100245"]),
+        ("my order number is 100245", ["100245"]),
+        ("order #100260 please", ["100260"]),
         ("LH-100245 and lh-100231", ["LH-100245", "LH-100231"]),
         ("LH-100245 ... LH-100245", ["LH-100245"]),
         ("LH-BULB-GU10", []),
         ("tracking 15501234567890", []),
-        ("LH-1002455", []),
+        ("LH-100245512", []),  # 9 digits: no business's order number
+        # Another business's format: a short prefix and 5 to 8 digits
+        ("where is my order BH-20433?", ["BH-20433"]),
+        ("bh 20433 please", ["BH-20433"]),
+        ("SO#1234567", ["SO-1234567"]),
+        ("BH-SHAM-REP x2", []),
+        ("apt 50011", []),
         ("100245", []),
         ("call me on 07700 900101", []),
     ],
@@ -80,8 +87,9 @@ def test_order_refs(text: str, expected: list[str]) -> None:
 
 def test_a_bare_number_is_an_order_ref_only_when_one_was_asked_for() -> None:
     assert order_refs("100245") == []
-    assert order_refs("100245", bare=True) == ["LH-100245"]
-    assert order_refs("it's #100231", bare=True) == ["LH-100231"]
+    assert order_refs("100245", bare=True) == ["100245"]
+    assert order_refs("it's #100231", bare=True) == ["100231"]
+    assert order_refs("20433", bare=True) == ["20433"]
     assert order_refs("£100245", bare=True) == []
 
 
@@ -325,7 +333,7 @@ def test_a_bare_reference_counts_when_expected(vocabulary: Vocabulary) -> None:
     reader = SlotReader(vocabulary, timezone=LONDON)
     slot = Slot(name="order_ref", type="order_ref")
     assert reader.read(slot, "100231", now=NOW) is None
-    assert reader.read(slot, "100231", now=NOW, expecting=True) == "LH-100231"
+    assert reader.read(slot, "100231", now=NOW, expecting=True) == "100231"
 
 
 @pytest.mark.parametrize(

@@ -135,13 +135,20 @@ class Service(Frozen):
     description: str = ""
 
 
+ON_SITE = "on-site"
+"""A technician's area meaning "at the business's premises": the customer comes to them."""
+REMOTE = "remote"
+"""A technician's area for services given by video."""
+
+
 class Technician(Frozen):
     code: str
     name: str
     skills: frozenset[str]
     """Codes of the services they perform."""
     areas: frozenset[str]
-    """Cities they visit; `remote` for services given by video."""
+    """Cities they visit; `remote` for services given by video; `on-site` (`ON_SITE`) for services given at
+    the business's premises (a salon's stylists), which need no town."""
     hours: Hours
 
 
@@ -224,6 +231,8 @@ class ReturnsPolicy(Frozen):
 
 class BusinessRules(Frozen):
     currency: str = "GBP"
+    locale: str = "en"
+    """How prices are written (BCP 47, `de-DE`): the profile's `locale`, else its first language."""
     booking: BookingRules = BookingRules()
     returns: ReturnsPolicy = ReturnsPolicy()
 

@@ -53,8 +53,10 @@ def rules(r: Any) -> BusinessRules:
     booking = dict(profile.get("booking") or {})
     booking["opening_hours"] = hours(profile.get("opening_hours"))
     booking["holidays"] = frozenset(d for d in map(_date, profile.get("holidays") or []) if d)
+    languages = profile.get("languages") or []
     return BusinessRules(
         currency=r.currency,
+        locale=str(profile.get("locale") or (languages[0] if languages else "en")),
         booking=BookingRules.model_validate(booking),
         returns=ReturnsPolicy.model_validate(profile.get("returns_policy") or {}),
     )

@@ -283,7 +283,7 @@ class LocalBrain:
         calls: list[ToolCall],
     ) -> AgentReply:
         text = result_text(request, skill, slots, result)
-        state = _choice_state(request, skill, slots, result)
+        state = _choice_state(request, skill, slots, result) or _missing_state(skill, slots, result)
         return AgentReply(
             messages=result_messages(text, result.choices),
             brain=NAME,
@@ -320,6 +320,19 @@ def _choice_state(
         "slots": keep,
         "pending": {"kind": "choice", "slot": slot.name, "rows": rows},
     }
+
+
+def _missing_state(skill: Skill, slots: dict[str, Any], result: ToolResult) -> dict[str, Any] | None:
+    """When the tool asks for one more value the skill has a slot for (a town the team left optional),
+    the customer's next message answers it."""
+    missing = result.facts.get("missing")
+    if (
+        result.error is not ToolError.MISSING_INFO
+        or not isinstance(missing, str)
+        or skill.slot(missing) is None
+    ):
+        return None
+    return {"skill": skill.name, "slots": slots, "pending": {"kind": "slot", "slot": missing, "rows": []}}
 
 
 def _handoff_call(reason: str) -> ToolCall:

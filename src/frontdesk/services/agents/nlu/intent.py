@@ -54,7 +54,9 @@ DEFAULT_THRESHOLD = 0.3
 SPLIT_THRESHOLD = 0.45
 """Each part of a multi-intent message must reach this to be answered on its own."""
 
-_ORDER = re.compile(r"\b(?:lh\s?[-_#]?\s?[0-9o]{6}|order\s*(?:no|number)?\.?\s*#?\s*\d{6})\b", re.IGNORECASE)
+_ORDER = re.compile(
+    r"\b(?:([a-z]{2,4})\s?[-_#]?\s?[0-9o]{5,8}|order\s*(?:no|number)?\.?\s*#?\s*\d{5,8})\b", re.IGNORECASE
+)
 _APPOINTMENT = re.compile(r"\bapt-?\s?\d{3,6}\b", re.IGNORECASE)
 _ERROR_CODE = re.compile(r"\b(?:error\s+)?e\d\b", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -89,10 +91,16 @@ class _SkillRef:
 
 def canonical_text(text: str) -> str:
     """The text with references replaced by what they are, so similarity sees meaning, not digits."""
-    text = _ORDER.sub("order", text)
+    text = _ORDER.sub(_order_word, text)
     text = _APPOINTMENT.sub("appointment", text)
     text = _EMAIL.sub("email address", text)
     return _ERROR_CODE.sub("error code", text)
+
+
+def _order_word(match: re.Match[str]) -> str:
+    """An order number (any business's prefix) reads as "order"; "on 07700" is not one."""
+    prefix = match.group(1)
+    return match.group(0) if prefix and prefix.lower() in extract.NOT_ORDER_PREFIXES else "order"
 
 
 class IntentClassifier:

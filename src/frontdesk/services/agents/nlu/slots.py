@@ -20,17 +20,28 @@ from frontdesk.services.agents.nlu.dates import TimeWindow, When, parse_date, pa
 from frontdesk.services.agents.nlu.names import SERVICE_WORDS, Mention, Named, NameIndex
 from frontdesk.services.agents.nlu.words import NUMBER_WORDS, normalise
 
-_ORDER_PREFIXED = re.compile(r"\bl\s?h\s?[-_#.:]?\s?#?\s?([0-9o]{6})\b")
+_ORDER_PREFIXED = re.compile(r"\b([a-z]{2,4})\s?[-_#.:]?\s?#?\s?([0-9o]{5,8})\b(?!\s?\d)")
+"""An order number of any business: 2 to 4 letters, 5 to 8 digits (`LH-100245`, `bh 20433`, `SO#123456`)."""
+NOT_ORDER_PREFIXES = frozenset(
+    {
+        "a", "an", "at", "on", "in", "to", "of", "by", "is", "it", "its", "no", "nr", "num", "ref", "id",
+        "my", "me", "for", "and", "or", "the", "was", "are", "be", "from", "till", "call", "tel", "ph",
+        "fax", "mob", "apt", "appt", "room", "flat", "unit", "box", "po", "pin", "code", "zip", "plz",
+        "year", "eur", "usd", "gbp", "chf",
+    }
+)  # fmt: skip
+"""Words before a number that are not an order number's prefix ("call me on 07700 900101")."""
 _ORDER_WORDED = re.compile(
-    r"\border\s*(?:(?:no|number|num|ref|reference|id)\.?\s*)?(?:is\s*)?[:#]?\s*([0-9]{6})\b"
+    r"\border\s*(?:(?:no|number|num|ref|reference|id)\.?\s*)?(?:is\s*)?[:#]?\s*([0-9]{5,8})\b"
 )
-_BARE_ORDER = re.compile(r"(?<![\w/:.£$-])#?([0-9]{6})(?![\w/:.-])")
+_BARE_ORDER = re.compile(r"(?<![\w/:.£$€-])#?([0-9]{5,8})(?![\w/:.-])")
 _APPOINTMENT = re.compile(
     r"\b(?:apt|appt|appointment|booking)\s*(?:no|number|ref|reference)?\.?\s*[-_#:]?\s*([0-9]{3,6})\b"
 )
 _BARE_APPOINTMENT = re.compile(r"(?<![\w/:.£$-])([0-9]{4})(?![\w/:.-])")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
-_SKU = re.compile(r"\blh[-_ ]?[a-z0-9]+(?:[-_ ][a-z0-9]+)*\b")
+_SKU = re.compile(r"\b(?:lh[-_ ]?|[a-z]{2,4}-)[a-z0-9]+(?:[-_ ][a-z0-9]+)*\b")
+"""A product code: `LH-BULB-E27`, `bh-sham-rep` (letters and a dash, then letters and digits)."""
 _QUANTITY_X = re.compile(r"(?:\bx\s?(\d{1,3})\b|\b(\d{1,3})\s?x\b|\b(\d{1,3})\s?(?:pcs|pieces|units|of)\b)")
 _TIME_OR_MONEY = re.compile(
     r"\b(?:between|from)\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?\s+(?:and|to|-|till|until)\s+\d{1,2}"
@@ -67,17 +78,22 @@ _YES_RE, _NO_RE, _UNSURE_RE = (_phrase_pattern(p) for p in (_YES, _NO, _UNSURE))
 
 
 def order_refs(text: str, *, bare: bool = False) -> list[str]:
-    """Order numbers in `text` as `LH-123456`: "LH-100245", "lh100245", "order 100245", "#100245".
+    """Order numbers in `text`, in any business's format: "LH-100245", "lh100245" and "Lh 100245" are
+    `LH-100245`; "order 100245" and "#100245" are `100245` (the tools match an order by its digits).
 
-    A bare six-digit number counts only with `bare` (when the customer was just asked for one).
+    A bare number of 5 to 8 digits counts only with `bare` (when the customer was just asked for one).
+    A letter O typed for a zero is read as one ("LH-10O245").
     """
     lowered = normalise(text)
-    found = [m.group(1) for m in _ORDER_PREFIXED.finditer(lowered)]
+    found = [
+        f"{m.group(1).upper()}-{m.group(2).replace('o', '0')}"
+        for m in _ORDER_PREFIXED.finditer(lowered)
+        if m.group(1) not in NOT_ORDER_PREFIXES and m.group(2).count("o") <= 1
+    ]
     found += [m.group(1) for m in _ORDER_WORDED.finditer(lowered)]
-    found = [digits for digits in found if sum(ch.isdigit() for ch in digits) >= 5]
     if bare and not found:
         found += [m.group(1) for m in _BARE_ORDER.finditer(lowered)]
-    return list(dict.fromkeys("LH-" + digits.replace("o", "0") for digits in found))
+    return list(dict.fromkeys(found))
 
 
 def appointment_refs(text: str, *, bare: bool = False) -> list[str]:
@@ -116,6 +132,7 @@ def _without_references(text: str) -> str:
     text = _EMAIL.sub(" ", text)
     text = _SKU.sub(" ", text)
     text = _ORDER_WORDED.sub(" ", text)
+    text = _ORDER_PREFIXED.sub(" ", text)
     text = _TIME_OR_MONEY.sub(" ", text)
     return _APPOINTMENT.sub(" ", text)
 

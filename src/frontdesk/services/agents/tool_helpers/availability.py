@@ -1,7 +1,8 @@
 """Free appointment slots: pure functions over services, technicians, bookings and the business's rules.
 
 A slot is a start time at which a qualified technician can do the whole service:
-- the technician has the service's skill, and covers the customer's city (remote services need no city);
+- the technician has the service's skill, and covers the customer's city (remote services need no city,
+  and neither do services at the business's premises: technicians whose area is `on-site`);
 - the day is not a holiday, and the business is open that day;
 - the visit lies inside the technician's hours and the business's opening hours (both local times);
 - slots start on multiples of `slot_step_min` (on the hour or half hour) in local wall-clock time;
@@ -22,7 +23,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from frontdesk.domain.business import BookingRules, Busy, Service, Technician, weekday_key
+from frontdesk.domain.business import (
+    ON_SITE,
+    REMOTE,
+    BookingRules,
+    Busy,
+    Service,
+    Technician,
+    weekday_key,
+)
 
 MAX_DAYS = 62
 
@@ -72,8 +81,17 @@ def qualified(service: Service, technicians: Sequence[Technician], city: str | N
 
 
 def areas(service: Service, technicians: Sequence[Technician]) -> list[str]:
-    """Every city someone skilled in `service` covers."""
-    return sorted({a for t in technicians if service.code in t.skills for a in t.areas if a != "remote"})
+    """Every city someone skilled in `service` covers (not `remote` or `on-site`, which are no city)."""
+    return sorted(
+        {a for t in technicians if service.code in t.skills for a in t.areas if a not in (REMOTE, ON_SITE)}
+    )
+
+
+def on_site(service: Service, technicians: Sequence[Technician]) -> bool:
+    """Whether `service` happens at the business's premises: someone skilled works `on-site` and nobody
+    skilled travels to a city (then the customer's town does not matter)."""
+    skilled = [t for t in technicians if service.code in t.skills]
+    return any(ON_SITE in t.areas for t in skilled) and not areas(service, technicians)
 
 
 def find_slots(

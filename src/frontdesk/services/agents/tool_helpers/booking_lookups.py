@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from frontdesk.domain.business import Appointment, Service
+from frontdesk.domain.business import ON_SITE, Appointment, Service
 from frontdesk.domain.outbound import Row
 from frontdesk.services.agents.tool_helpers import availability as av
 from frontdesk.services.agents.tool_helpers.formatting import (
+    Prices,
     iso_local,
     join,
     match_ref,
-    money,
     normal_ref,
     row,
     when,
@@ -22,19 +22,19 @@ from frontdesk.services.agents.tool_helpers.product_search import owned_skus, wo
 from frontdesk.services.agents.tools.base import ToolContext, ToolError, ToolResult, failed
 
 
-def service_facts(s: Service, currency: str) -> dict[str, Any]:
+def service_facts(s: Service, prices: Prices) -> dict[str, Any]:
     return {
         "code": s.code,
         "name": s.name,
         "duration_min": s.duration_min,
-        "price": money(s.price, currency),
+        "price": prices(s.price),
         "remote": s.remote,
         "description": s.description,
     }
 
 
-def service_row(s: Service, currency: str) -> Row:
-    return row(f"service:{s.code}", s.name, f"{s.duration_min} min · {money(s.price, currency)}")
+def service_row(s: Service, prices: Prices) -> Row:
+    return row(f"service:{s.code}", s.name, f"{s.duration_min} min · {prices(s.price)}")
 
 
 def slot_facts(s: av.Slot, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
@@ -53,6 +53,13 @@ def slot_row(s: av.Slot, names: dict[str, str], tz: ZoneInfo) -> Row:
     return row(
         f"slot:{iso_local(s.start, tz)}", when(s.start, tz), f"with {names.get(s.technician, s.technician)}"
     )
+
+
+def where(service: Service, city: str | None, business: str) -> str:
+    """Where a visit happens, for a sentence: `by video`, `at Birke Hair Studio`, `in Leeds`."""
+    if service.remote:
+        return "by video"
+    return f"at {business}" if city == ON_SITE else f"in {city}"
 
 
 def appointment_facts(a: Appointment, tz: ZoneInfo) -> dict[str, Any]:
@@ -97,22 +104,25 @@ async def resolve_service(ctx: ToolContext, text: str) -> Service | ToolResult:
     return failed(
         ToolError.MISSING_INFO,
         f"Which service: {join((s.name for s in services), last='or')}?",
-        choices=tuple(service_row(s, rules.currency) for s in services),
+        choices=tuple(service_row(s, Prices.of(rules)) for s in services),
         missing="service",
     )
 
 
 async def visit_city(ctx: ToolContext, service: Service, given: str | None) -> str | ToolResult | None:
-    """Where the visit is: the city given, or the customer's; None for remote services."""
+    """Where the visit is: the city given, or the customer's; None for remote services; `on-site` for
+    services at the business's premises (whatever town the customer names: they come to the business)."""
     if service.remote:
         return None
+    technicians = await ctx.data.technicians(ctx.tenant.id)
+    if av.on_site(service, technicians):
+        return ON_SITE
     city = given
     if not city:
         profile = await ctx.data.profile(ctx.tenant.id, ctx.contact.id)
         city = profile.city if profile else None
     if not city:
         return failed(ToolError.MISSING_INFO, f"Which city is the {service.name.lower()} in?", missing="city")
-    technicians = await ctx.data.technicians(ctx.tenant.id)
     covered = av.areas(service, technicians)
     match = next((a for a in covered if a.casefold() == city.strip().casefold()), None)
     if match is None:
@@ -127,8 +137,8 @@ async def visit_city(ctx: ToolContext, service: Service, given: str | None) -> s
 
 async def calendar(
     ctx: ToolContext, service: Service, first: date, last: date, *, exclude_ref: str | None = None
-) -> tuple[av.Calendar, str]:
-    """The calendar for `service` from local day `first` to `last`, and the business's currency."""
+) -> tuple[av.Calendar, Prices]:
+    """The calendar for `service` from local day `first` to `last`, and how the business shows prices."""
     rules = await ctx.data.rules(ctx.tenant.id)
     technicians = await ctx.data.technicians(ctx.tenant.id)
     start = av.to_utc(datetime.combine(first - timedelta(days=1), time()), ctx.tz)
@@ -142,7 +152,7 @@ async def calendar(
         tz=ctx.tz,
         exclude_ref=exclude_ref,
     )
-    return cal, rules.currency
+    return cal, Prices.of(rules)
 
 
 async def find_appointment(ctx: ToolContext, text: str) -> Appointment | None:

@@ -1,23 +1,57 @@
-"""Plain-text formatting shared by the tools: money, dates and times, list rows, references."""
+"""Plain-text formatting shared by the tools: money, dates and times, list rows, references.
+
+Money follows the business's currency and locale with Babel (CLDR data, shipped with the package):
+`£14.99` (en-GB), `14,99 €` (de-DE, fr-FR, en-DE), `$14.99` (en-US), `CHF 14.99` (de-CH).
+Dates and times are in the business's time zone.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
+
+from frontdesk.domain.business import BusinessRules
 from frontdesk.domain.outbound import Row
 
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+DEFAULT_LOCALE = "en"
 _REF = re.compile(r"[^A-Z0-9-]")
 
 
-def money(amount: Decimal, currency: str) -> str:
-    """`£14.99`, or `14.99 CHF` for currencies without a symbol here."""
-    symbol = _SYMBOLS.get(currency.upper())
-    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency.upper()}"
+@lru_cache(maxsize=64)
+def _locale(tag: str) -> Locale:
+    """A BCP 47 tag (`de-DE`, `en_GB`, `fr`) as Babel's locale; English when Babel does not know it."""
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LOCALE)
+
+
+def money(amount: Decimal, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """`amount` in `currency` as `locale` writes it: `£14.99`, `14,99 €`, `CHF 14.99`."""
+    return format_currency(amount, currency.upper(), locale=_locale(locale))
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """How one business shows prices: its currency in its locale (`prices(Decimal("14.99"))`)."""
+
+    currency: str
+    locale: str = DEFAULT_LOCALE
+
+    @classmethod
+    def of(cls, rules: BusinessRules) -> Prices:
+        return cls(rules.currency, rules.locale)
+
+    def __call__(self, amount: Decimal) -> str:
+        return money(amount, self.currency, self.locale)
 
 
 def day(d: date) -> str:

@@ -27,8 +27,9 @@ from frontdesk.services.agents.tool_helpers.booking_lookups import (
     slot_facts,
     slot_row,
     visit_city,
+    where,
 )
-from frontdesk.services.agents.tool_helpers.formatting import money, row, short_day, when
+from frontdesk.services.agents.tool_helpers.formatting import Prices, row, short_day, when
 from frontdesk.services.agents.tools.base import (
     Limit,
     NoArgs,
@@ -48,13 +49,11 @@ from frontdesk.services.agents.tools.base import (
 async def list_services(ctx: ToolContext, args: NoArgs) -> ToolResult:
     rules = await ctx.data.rules(ctx.tenant.id)
     services = await ctx.data.services(ctx.tenant.id)
-    lines = [
-        f"• *{s.name}* — {s.duration_min} min, {money(s.price, rules.currency)}{_video(s)}" for s in services
-    ]
+    lines = [f"• *{s.name}* — {s.duration_min} min, {Prices.of(rules)(s.price)}{_video(s)}" for s in services]
     return done(
         "\n".join(lines) or "No services can be booked.",
-        choices=tuple(service_row(s, rules.currency) for s in services),
-        services=[service_facts(s, rules.currency) for s in services],
+        choices=tuple(service_row(s, Prices.of(rules)) for s in services),
+        services=[service_facts(s, Prices.of(rules)) for s in services],
     )
 
 
@@ -84,7 +83,7 @@ async def find_slots(ctx: ToolContext, args: FindSlotsArgs) -> ToolResult:
     if isinstance(city, ToolResult):
         return city
     first = max(args.date_from or ctx.today(), ctx.today())
-    cal, currency = await calendar(ctx, service, first, first + timedelta(days=args.days))
+    cal, prices = await calendar(ctx, service, first, first + timedelta(days=args.days))
     earliest = max(_start_of(first, ctx), ctx.now() + timedelta(minutes=cal.rules.min_notice_min))
     slots = av.find_slots(
         cal,
@@ -99,7 +98,7 @@ async def find_slots(ctx: ToolContext, args: FindSlotsArgs) -> ToolResult:
     # A day asked for that is a holiday: say so, before the next free slots.
     closed = f"We're closed on {short_day(first)} (a holiday).\n" if first in cal.rules.holidays else ""
     facts: dict[str, Any] = {
-        "service": service_facts(service, currency),
+        "service": service_facts(service, prices),
         "city": city,
         "from": first.isoformat(),
     }
@@ -153,13 +152,13 @@ async def book_appointment(ctx: ToolContext, args: BookArgs) -> ToolResult:
         return city
     start = av.to_utc(args.start, ctx.tz)
     local_day = start.astimezone(ctx.tz).date()
-    cal, currency = await calendar(ctx, service, local_day, local_day + timedelta(days=2))
+    cal, prices = await calendar(ctx, service, local_day, local_day + timedelta(days=2))
     earliest = ctx.now() + timedelta(minutes=cal.rules.min_notice_min)
     slot = av.slot_at(cal, start=start, city=city, earliest=earliest)
     if slot is None:
         return _unavailable(ctx, cal, await _alternatives(ctx, cal, city, start), start)
-    where = "by video" if service.remote else f"in {city}"
-    what = f"{service.name} on {when(slot.start, ctx.tz)} {where} ({money(service.price, currency)})"
+    place = where(service, city, ctx.tenant.name)
+    what = f"{service.name} on {when(slot.start, ctx.tz)} {place} ({prices(service.price)})"
     note = await required_note(ctx, service)
     if not ctx.confirmed:
         return ask_to_confirm(f"Book {what}?{note}", service=service.code, start=args.start.isoformat())

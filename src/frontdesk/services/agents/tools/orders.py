@@ -20,9 +20,9 @@ from frontdesk.domain.business import (
     StaffTaskKind,
 )
 from frontdesk.services.agents.tool_helpers.formatting import (
+    Prices,
     join,
     match_ref,
-    money,
     normal_ref,
     row,
     short_day,
@@ -71,12 +71,12 @@ def not_found(text: str) -> ToolResult:
     return failed(ToolError.NOT_FOUND, f"No order {ref} was found for this WhatsApp number.", order_ref=ref)
 
 
-def order_facts(order: Order, currency: str) -> dict[str, Any]:
+def order_facts(order: Order, prices: Prices) -> dict[str, Any]:
     return {
         "order_ref": order.ref,
         "status": order.status.value,
         "items": [{"sku": i.sku, "name": i.name or i.sku, "qty": i.qty} for i in order.items],
-        "total": money(order.total, currency),
+        "total": prices(order.total),
         "ordered_at": order.ordered_at.isoformat(),
         "shipped_at": order.shipped_at.isoformat() if order.shipped_at else None,
         "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
@@ -119,7 +119,7 @@ async def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> ToolResult:
     if not orders:
         return done("There are no orders for this WhatsApp number.", orders=[])
     lines = [
-        f"{o.ref} ({short_day(o.ordered_at)}): {items_text(o)}, {money(o.total, rules.currency)}"
+        f"{o.ref} ({short_day(o.ordered_at)}): {items_text(o)}, {Prices.of(rules)(o.total)}"
         f" — {o.status.value.replace('_', ' ')}"
         for o in orders
     ]
@@ -129,7 +129,7 @@ async def list_orders(ctx: ToolContext, args: ListOrdersArgs) -> ToolResult:
     return done(
         "Your orders:\n" + "\n".join(f"• {line}" for line in lines),
         choices=choices,
-        orders=[order_facts(o, rules.currency) for o in orders],
+        orders=[order_facts(o, Prices.of(rules)) for o in orders],
     )
 
 
@@ -144,8 +144,8 @@ async def order_status(ctx: ToolContext, args: OrderRefArgs) -> ToolResult:
     order = await find_order(ctx, args.order_ref)
     if order is None:
         return not_found(args.order_ref)
-    rules = await ctx.data.rules(ctx.tenant.id)
-    return done(f"{status_line(order)} Items: {items_text(order)}.", order=order_facts(order, rules.currency))
+    prices = Prices.of(await ctx.data.rules(ctx.tenant.id))
+    return done(f"{status_line(order)} Items: {items_text(order)}.", order=order_facts(order, prices))
 
 
 # -- cancel_order
@@ -176,7 +176,7 @@ async def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> ToolResult:
     rules = await ctx.data.rules(ctx.tenant.id)
     return done(
         f"Order {order.ref} is cancelled; it will be refunded to the original payment method.",
-        order=order_facts(cancelled, rules.currency),
+        order=order_facts(cancelled, Prices.of(rules)),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from frontdesk.domain.business import Product
-from frontdesk.services.agents.tool_helpers.formatting import clip, join, money, row, short_day
+from frontdesk.services.agents.tool_helpers.formatting import Prices, clip, join, row, short_day
 from frontdesk.services.agents.tool_helpers.product_search import (
     Resolved,
     match_category,
@@ -31,12 +31,12 @@ from frontdesk.services.agents.tools.base import (
 Price = Annotated[Decimal, Field(gt=0, le=1_000_000, decimal_places=2)]
 
 
-def product_facts(p: Product, currency: str) -> dict[str, Any]:
+def product_facts(p: Product, prices: Prices) -> dict[str, Any]:
     return {
         "sku": p.sku,
         "name": p.name,
         "category": p.category,
-        "price": money(p.price, currency),
+        "price": prices(p.price),
         "in_stock": p.in_stock,
         "stock": p.stock,
         "rating": str(p.rating) if p.rating is not None else None,
@@ -45,30 +45,30 @@ def product_facts(p: Product, currency: str) -> dict[str, Any]:
     }
 
 
-def product_row(p: Product, currency: str) -> Any:
+def product_row(p: Product, prices: Prices) -> Any:
     stock = "in stock" if p.in_stock else "out of stock"
-    return row(f"product:{p.sku}", p.name.removeprefix("Lumen "), f"{money(p.price, currency)} · {stock}")
+    return row(f"product:{p.sku}", p.name.removeprefix("Lumen "), f"{prices(p.price)} · {stock}")
 
 
-def line(p: Product, currency: str) -> str:
+def line(p: Product, prices: Prices) -> str:
     stock = "" if p.in_stock else " (out of stock)"
     rating = f", ★ {p.rating}" if p.rating is not None else ""
-    return f"• *{p.name}* ({p.sku}) — {money(p.price, currency)}{rating}{stock}"
+    return f"• *{p.name}* ({p.sku}) — {prices(p.price)}{rating}{stock}"
 
 
-async def _resolve(ctx: ToolContext, text: str) -> tuple[Resolved, list[Product], str]:
+async def _resolve(ctx: ToolContext, text: str) -> tuple[Resolved, list[Product], Prices]:
     products = await ctx.data.search_products(ctx.tenant.id)
     rules = await ctx.data.rules(ctx.tenant.id)
-    return resolve(products, text), products, rules.currency
+    return resolve(products, text), products, Prices.of(rules)
 
 
-def _unresolved(text: str, found: Resolved, currency: str) -> ToolResult:
+def _unresolved(text: str, found: Resolved, prices: Prices) -> ToolResult:
     if found.candidates:
         names = join((p.name for p in found.candidates), last="or")
         return failed(
             ToolError.MISSING_INFO,
             f"Which one do you mean: {names}?",
-            choices=tuple(product_row(p, currency) for p in found.candidates),
+            choices=tuple(product_row(p, prices) for p in found.candidates),
             missing="product",
             candidates=[p.sku for p in found.candidates],
         )
@@ -106,9 +106,9 @@ async def search_products(ctx: ToolContext, args: SearchProductsArgs) -> ToolRes
     if not found:
         return done("No products match that.", products=[])
     return done(
-        "\n".join(line(p, rules.currency) for p in found),
-        choices=tuple(product_row(p, rules.currency) for p in found),
-        products=[product_facts(p, rules.currency) for p in found],
+        "\n".join(line(p, Prices.of(rules)) for p in found),
+        choices=tuple(product_row(p, Prices.of(rules)) for p in found),
+        products=[product_facts(p, Prices.of(rules)) for p in found],
     )
 
 
@@ -124,12 +124,12 @@ class ProductArgs(ToolArgs):
 
 
 async def product_details(ctx: ToolContext, args: ProductArgs) -> ToolResult:
-    found, _, currency = await _resolve(ctx, args.product)
+    found, _, prices = await _resolve(ctx, args.product)
     if found.product is None:
-        return _unresolved(args.product, found, currency)
+        return _unresolved(args.product, found, prices)
     p = found.product
     stock = f"{p.stock} in stock" if p.in_stock else "out of stock"
-    return done(f"{line(p, currency)}\n{p.description} ({stock}).", product=product_facts(p, currency))
+    return done(f"{line(p, prices)}\n{p.description} ({stock}).", product=product_facts(p, prices))
 
 
 # -- compare_products
@@ -146,24 +146,24 @@ async def compare_products(ctx: ToolContext, args: CompareArgs) -> ToolResult:
     for text in args.products:
         found = resolve(catalog, text)
         if found.product is None:
-            return _unresolved(text, found, rules.currency)
+            return _unresolved(text, found, Prices.of(rules))
         if found.product not in chosen:
             chosen.append(found.product)
     if len(chosen) < 2:
         return failed(ToolError.INVALID_ARGUMENTS, "Name two or three different products to compare.")
-    blocks = [f"{line(p, rules.currency)}\n  {p.description}" for p in chosen]
+    blocks = [f"{line(p, Prices.of(rules))}\n  {p.description}" for p in chosen]
     return done(
-        "\n".join(blocks) + "\n" + _verdict(chosen, rules.currency),
-        products=[product_facts(p, rules.currency) for p in chosen],
+        "\n".join(blocks) + "\n" + _verdict(chosen, Prices.of(rules)),
+        products=[product_facts(p, Prices.of(rules)) for p in chosen],
         cheapest=min(chosen, key=lambda p: p.price).sku,
         best_rated=max(chosen, key=lambda p: p.rating or 0).sku,
     )
 
 
-def _verdict(chosen: list[Product], currency: str) -> str:
+def _verdict(chosen: list[Product], prices: Prices) -> str:
     cheap = min(chosen, key=lambda p: p.price)
     rated = max(chosen, key=lambda p: p.rating or 0)
-    text = f"Cheapest: {cheap.name} ({money(cheap.price, currency)}). Best rated: {rated.name}."
+    text = f"Cheapest: {cheap.name} ({prices(cheap.price)}). Best rated: {rated.name}."
     missing = [p.name for p in chosen if not p.in_stock]
     return text + (f" Out of stock: {join(missing)}." if missing else "")
 
@@ -185,11 +185,12 @@ async def recommend_products(ctx: ToolContext, args: RecommendArgs) -> ToolResul
     picks = recommend(products, profile, orders, need=args.need, max_price=args.max_price)[: args.limit]
     if not picks:
         return done("Nothing to recommend for that right now.", products=[])
-    lines = [line(k.product, rules.currency) + (f" — {join(k.reasons)}" if k.reasons else "") for k in picks]
+    prices = Prices.of(rules)
+    lines = [line(k.product, prices) + (f" — {join(k.reasons)}" if k.reasons else "") for k in picks]
     return done(
         "\n".join(lines),
-        choices=tuple(product_row(k.product, rules.currency) for k in picks),
-        products=[{**product_facts(k.product, rules.currency), "reasons": list(k.reasons)} for k in picks],
+        choices=tuple(product_row(k.product, Prices.of(rules)) for k in picks),
+        products=[{**product_facts(k.product, Prices.of(rules)), "reasons": list(k.reasons)} for k in picks],
     )
 
 
@@ -197,9 +198,9 @@ async def recommend_products(ctx: ToolContext, args: RecommendArgs) -> ToolResul
 
 
 async def check_stock(ctx: ToolContext, args: ProductArgs) -> ToolResult:
-    found, catalog, currency = await _resolve(ctx, args.product)
+    found, catalog, prices = await _resolve(ctx, args.product)
     if found.product is None:
-        return _unresolved(args.product, found, currency)
+        return _unresolved(args.product, found, prices)
     p = found.product
     if p.in_stock:
         return done(f"{p.name} is in stock ({p.stock} available).", sku=p.sku, in_stock=True, stock=p.stock)
@@ -212,7 +213,7 @@ async def check_stock(ctx: ToolContext, args: ProductArgs) -> ToolResult:
     also = f" In stock instead: {join(o.name for o in others)}." if others else ""
     return done(
         f"{p.name} is out of stock.{back}{also}",
-        choices=tuple(product_row(o, currency) for o in others),
+        choices=tuple(product_row(o, prices) for o in others),
         sku=p.sku,
         in_stock=False,
         stock=0,
