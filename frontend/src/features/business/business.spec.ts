@@ -1,6 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { installFakeHttp } from '@/shared/testing/fakeHttp'
 import { staffMember } from '@/shared/testing/staff'
 
@@ -159,9 +159,24 @@ describe('a business table', () => {
     expect(useBusinessStore().tables.orders.items[0]!.status).toBe('shipped')
   })
 
+  it('exports a CSV table for admins, as the file the server sent', async () => {
+    http.on('GET', '/api/v1/business/products/export', { status: 200, body: 'sku,name' })
+    const saved: string[] = []
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: () => 'blob:csv', revokeObjectURL: () => {} }))
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(`${this.download} ${this.href}`)
+    })
+    const wrapper = await mountTable('admin')
+    await wrapper.get('[data-testid="business-export-table"]').trigger('click')
+    await flushPromises()
+    expect(saved).toEqual(['products.csv blob:csv'])
+    click.mockRestore()
+  })
+
   it('lets an agent read and search, but not edit', async () => {
     const wrapper = await mountTable('agent')
     expect(wrapper.find('[data-testid="business-add"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="business-export-table"]').exists()).toBe(false) // customers' data: admins
     expect(wrapper.find('[data-testid="business-edit"]').exists()).toBe(false)
     await wrapper.get('[data-row="A"] [data-col="price"]').trigger('click')
     expect(wrapper.find('input[name="price"]').exists()).toBe(false)

@@ -5,7 +5,7 @@ import { computed, reactive, ref } from 'vue'
 import { useSessionStore } from '@/features/auth/session'
 import type { Notice, Refusal, Result } from '@/shared/api/result'
 import { SPECS, TABLES, type Row, type Table } from './columns'
-import { useBusinessApi, type ImportReport } from './useBusinessApi'
+import { useBusinessApi, type CsvTable, type ImportReport } from './useBusinessApi'
 
 interface TableState {
   q: string
@@ -101,7 +101,7 @@ export const useBusinessStore = defineStore('business', () => {
     else notice.value = { tone: 'error', text: answer.error }
   }
 
-  const exportTable = (table: Table) => download(businessApi.exportTable(table), `${table}.csv`)
+  const exportTable = (table: CsvTable) => download(businessApi.exportTable(table), `${table}.csv`)
   const exportPack = () => download(businessApi.exportPack(), 'business-pack.zip')
 
   /** Import (or with `dryRun` only check) a pack; after a real import every table loaded so far is

@@ -69,14 +69,14 @@ const ONE = {
   technicians: '/api/v1/business/technicians/{code}',
   appointments: '/api/v1/business/appointments/{ref}',
 } as const satisfies Record<Table, keyof paths>
+/** The tables a pack holds as CSV files (services, technicians and appointments are in services.yaml). */
 const EXPORT = {
   products: '/api/v1/business/products/export',
   customers: '/api/v1/business/customers/export',
   orders: '/api/v1/business/orders/export',
-  services: '/api/v1/business/services/export',
-  technicians: '/api/v1/business/technicians/export',
-  appointments: '/api/v1/business/appointments/export',
-} as const satisfies Record<Table, keyof paths>
+} as const satisfies Partial<Record<Table, keyof paths>>
+export type CsvTable = keyof typeof EXPORT
+export const isCsvTable = (table: Table): table is CsvTable => table in EXPORT
 
 type Products = typeof LIST.products
 type Product = typeof ONE.products
@@ -107,7 +107,7 @@ export function useBusinessApi() {
   }
 
   /** One table as CSV, or the whole pack as a `.zip`: the bytes to save. */
-  async function exportTable(table: Table): Promise<Result<Blob>> {
+  async function exportTable(table: CsvTable): Promise<Result<Blob>> {
     const request = api.GET(EXPORT[table] as typeof EXPORT.products, { parseAs: 'blob' })
     return call(request, 'Could not export the table')
   }
