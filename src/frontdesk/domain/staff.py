@@ -184,7 +184,8 @@ class AccountStore(Protocol):
         ...
 
     async def remove_unused(self, user_id: int) -> bool:
-        """Delete the account if it never signed in and belongs to no tenant; whether it did."""
+        """Delete the account if it never signed in, belongs to no tenant and is not an operator;
+        whether it did."""
         ...
 
     async def set_operator(self, user_id: int, *, operator: bool) -> None:

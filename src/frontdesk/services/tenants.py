@@ -142,10 +142,9 @@ class TenantAdmin:
             return None
         if password is None:
             raise InvalidInputError("the owner's password is needed with their e-mail")
+        email = check_email(email)
         check_password(password)
-        return NewOwner(
-            email=check_email(email), name=name.strip(), password_hash=await self._passwords.hash(password)
-        )
+        return NewOwner(email=email, name=name.strip(), password_hash=await self._passwords.hash(password))
 
     async def list(self, actor: Staff | None) -> builtins.list[TenantSummary]:
         """Every tenant, by slug, with its counts of staff, numbers and contacts."""

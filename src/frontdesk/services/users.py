@@ -25,6 +25,7 @@ from frontdesk.domain.staff import (
     PermissionDeniedError,
     Role,
     Staff,
+    check_email,
 )
 from frontdesk.services.accounts import SessionsChanged, check_password
 from frontdesk.services.audit import AuditService
@@ -163,6 +164,35 @@ class UserService:
             details={"email": email, "role": role.value, "new_account": created},
         )
         return await self.get(actor, user_id), created
+
+    async def make_operator(self, *, email: str, name: str, password: str) -> tuple[Account, bool]:
+        """The server's command line only: make `email` a platform operator, a new account with this
+        password or an existing one promoted (its password unchanged); (the account, new?)."""
+        email = check_email(email)
+        account = await self._accounts.account_by_email(email)
+        created = account is None
+        if account is None:
+            check_password(password)
+            password_hash = await self._passwords.hash(password)
+            await self._accounts.create_account(
+                email=email, name=name, password_hash=password_hash, now=self._clock.now()
+            )
+            account = await self._accounts.account_by_email(email)
+            assert account is not None
+        await self._accounts.set_operator(account.id, operator=True)
+        await self._audit.record(
+            tenant_id=None,
+            actor="cli",
+            action="operator.granted",
+            target_type="user",
+            target_id=account.id,
+            details={"email": email, "new_account": created},
+        )
+        return account, created
+
+    async def operators(self) -> builtins.list[Account]:
+        """Every platform operator, by e-mail."""
+        return await self._accounts.operators()
 
     async def update(self, actor: Staff, user_id: int, *, role: Role | None, disabled: bool | None) -> Member:
         """Change a member's role and/or disable or enable them; disabling ends their sessions here."""

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, true, update
+from sqlalchemy import Table, and_, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from frontdesk.adapters.db import rows
@@ -156,7 +156,13 @@ class SqlAccounts:
         member = select(memberships.c.id).where(memberships.c.user_id == users.c.id).exists()
         async with self._store.begin() as conn:
             result = await conn.execute(
-                delete(users).where(users.c.id == user_id, users.c.last_login_at.is_(None), ~member)
+                # An operator belongs to no tenant by design: never "unused".
+                delete(users).where(
+                    users.c.id == user_id,
+                    users.c.last_login_at.is_(None),
+                    users.c.operator == false(),
+                    ~member,
+                )
             )
         return bool(result.rowcount)
 

@@ -14,6 +14,7 @@ from sqlalchemy import Table, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdesk.adapters.db.business_import import apply_pack
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import channels, contacts, tenants
 from frontdesk.adapters.db.tables_staff import StaffMembershipRow, StaffSessionRow, StaffUserRow
@@ -81,7 +82,7 @@ class SqlTenants:
             async with self._store.begin() as conn:
                 tenant_id = await self._insert_tenant(conn, new, now)
                 if pack is not None:
-                    report = await _apply(conn, tenant_id, pack, now)
+                    report = await _apply(conn, tenant_id, pack, now, self._store)
                     # The pack set its own name; the one chosen (the caller's, else the pack's) wins.
                     await conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(name=new.name))
                 if owner is not None:
@@ -154,12 +155,12 @@ class SqlTenants:
         return _summary(r) if r else None
 
 
-async def _apply(conn: AsyncConnection, tenant_id: int, pack: Pack, now: datetime) -> ImportReport:
+async def _apply(
+    conn: AsyncConnection, tenant_id: int, pack: Pack, now: datetime, store: SqlStore
+) -> ImportReport:
     """Import the pack's rows into the new tenant, in this transaction; `PackError` if it is refused."""
-    from frontdesk.adapters.db.business_import import apply_pack
-
-    report = await apply_pack(conn, tenant_id, pack, now=now)
-    if not report.ok:
+    report = await apply_pack(conn, tenant_id, pack, now=now, secrets=store.secrets)
+    if not report.ok:  # apply_pack raises on problems; a report with some must not commit either
         raise PackError(list(report.problems))
     return report
 
