@@ -6,9 +6,9 @@ changed since.
 
 The demo stays fresh: its data was written as of `DEMO_DATES_AS_OF` (a Saturday), and at seed time its
 dates (orders' dates and ETAs, products' restock ETAs, appointments; not holidays) move forward by the
-whole weeks from then to today in the business's time zone, so open orders' ETAs and appointments lie
-ahead and every date keeps its weekday. Seeding on or before that date moves nothing (the agent eval
-seeds at it).
+fewest whole weeks that bring that Saturday to today or after it, in the business's time zone: open
+orders' ETAs and appointments lie ahead and every date keeps its weekday. Seeding on or before that
+date moves nothing (the agent eval seeds at it).
 """
 
 from __future__ import annotations
@@ -75,8 +75,11 @@ async def seed_business(
 
 
 def shift_weeks(as_of: date, now: datetime, tz: ZoneInfo) -> int:
-    """Whole weeks from `as_of` to `now`'s date in `tz`; never negative."""
-    return max(0, (now.astimezone(tz).date() - as_of).days // 7)
+    """The fewest whole weeks that bring `as_of` to `now`'s date in `tz` or after it; never negative.
+
+    Rounded up, not down: the demo's ETAs and appointments start on `as_of`, so only a shift that lands
+    it on or after today keeps them all ahead (the price: its latest orders may be dated a few days on)."""
+    return max(0, -(-(now.astimezone(tz).date() - as_of).days // 7))
 
 
 def shift_dates(pack: Pack, *, days: int) -> Pack:
