@@ -22,6 +22,7 @@ from frontdesk.api.request_id import RequestIdMiddleware
 from frontdesk.api.routers import auth as auth_routes
 from frontdesk.api.routers import business as business_routes
 from frontdesk.api.routers import (
+    business_files,
     channels,
     contacts,
     conversations,
@@ -96,6 +97,8 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
         app.include_router(admin_router)
     for inbox_router in (conversations.router, conversations.search_router, contacts.router, live.router):
         app.include_router(inbox_router)
+    # The files' routes first: `/products/export` must not be read as the product `export`.
+    app.include_router(business_files.router)
     app.include_router(business_routes.router)
     install_web_app(app)
     return app

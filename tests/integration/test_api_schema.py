@@ -74,6 +74,10 @@ with fewer fuzzed cases and stateful scenarios, to keep both within the suite's 
 
 _CURSOR = "a `cursor` of the schema's shape is one this list gave out (its values decode to a position)"
 
+_BUSINESS_TABLES = ("products", "customers", "orders", "services", "technicians", "appointments")
+_REFERENCES = "the keys a row refers to are rows of the tenant (an order's customer and SKUs, ...)"
+_PACK = "the file is a CSV table or pack whose rows pass the pack's checks (the report lists them)"
+
 SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
     ("PATCH", "/api/v1/tenant"): (["422"], "each day opens before it closes"),
     ("GET", "/api/v1/stats"): (["422"], "`since` is not after `until`, and a period is at most 366 days"),
@@ -98,6 +102,27 @@ SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
     ("PUT", "/api/v1/team"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
     ("POST", "/api/v1/team/try"): (["400", "422"], "a valid team (422), and a `state` a try returned (400)"),
     ("POST", "/api/v1/auth/password"): (["400"], "`current_password` is the account's password"),
+    **{("GET", f"/api/v1/business/{t}"): (["422"], _CURSOR) for t in _BUSINESS_TABLES},
+    **{
+        (method, f"/api/v1/business/{t}{suffix}"): (["422"], _REFERENCES)
+        for t, key in (
+            ("orders", "/{ref}"),
+            ("appointments", "/{ref}"),
+            ("services", "/{code}"),
+            ("technicians", "/{code}"),
+        )
+        for method, suffix in (("POST", ""), ("PATCH", key))
+    },
+    ("POST", "/api/v1/business/appointments"): (["422"], _REFERENCES + "; a start in the years 2000 to 2100"),
+    ("PATCH", "/api/v1/business/appointments/{ref}"): (
+        ["422"],
+        _REFERENCES + "; a start in the years 2000 to 2100",
+    ),
+    **{
+        ("POST", f"/api/v1/business/{t}/import"): (["422"], _PACK)
+        for t in ("products", "customers", "orders")
+    },
+    ("POST", "/api/v1/business/import"): (["422"], _PACK),
 }
 """Operation → (statuses `positive_data_acceptance` also accepts, the rule the schema cannot state)."""
 

@@ -4,6 +4,7 @@ key, an unknown reference, a bad amount, a row others depend on, a role that may
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from tests.support.harness import Running, running_frontdesk
+from tests.support.payloads import text_message
 
 API = "/api/v1/business"
 AMELIA, OLIVER = "447700900101", "447700900102"
@@ -228,3 +230,17 @@ def test_services_technicians_appointments(fd: Running) -> None:
     )
     for path in ("/appointments/T-APT-1", "/technicians/t-tess", "/services/t-tune"):
         assert ok(call(fd, "DELETE", path), 204) is None
+
+
+def test_the_customers_next_question_sees_an_order_status_change(database_url: str, graph_url: str) -> None:
+    """The agents read the database on every turn: an order staff marked delivered is answered as such."""
+    with running_frontdesk(database_url, graph_url, team=True) as fd:
+
+        def answer(wamid: str, count: int) -> str:
+            assert fd.post_webhook(text_message(wamid, "where is my order LH-100245?")).status_code == 200
+            sent = fd.wait_for(lambda: s if len(s := fd.sent()) >= count else None, timeout=60, what="reply")
+            return json.dumps(sent[count - 1]["body"])
+
+        assert "was delivered" not in answer("wamid.B1", 1)
+        ok(call(fd, "PATCH", "/orders/LH-100245", json={"status": "delivered", "delivered_at": "2026-11-20"}))
+        assert "was delivered" in answer("wamid.B2", 2)

@@ -10,8 +10,10 @@ in the OpenAPI document; one with a path parameter this file does not know fails
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,7 +66,9 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
     send = fd.query("select id from outbox where tenant_id = :t", t=tenant)[0][0]
     fd.execute("update outbox set status = 'failed', last_error = 'boom' where id = :o", o=send)
 
+    business = add_business_rows(fd, theirs)
     common = {
+        **business,
         "conversation_id": conversation[0],
         "contact_id": conversation[1],
         "channel_id": fd.query("select id from channels where tenant_id = :t", t=tenant)[0][0],
@@ -76,6 +80,40 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
         {**common, "kind": "turn", "item_id": job},
         {**common, "kind": "send", "item_id": send},
     ]
+
+
+OTHER_KEY = "ACME-1"
+"""The other tenant's order and appointment reference, and (lower case) its service and technician
+code; the demo tenant has no row with any of them, so a 404 can only mean hidden."""
+
+
+def add_business_rows(fd: Running, theirs: dict[str, str]) -> dict[str, str]:
+    """The other tenant's own product, order, service, technician and appointment (its customer wrote
+    in), made by its owner through the business API; their keys by path parameter name."""
+    code = OTHER_KEY.lower()
+    rows = {
+        "products": {"sku": OTHER_KEY, "name": "Anvil", "category": "tools", "price": "99.00", "stock": 3},
+        "orders": {
+            "ref": OTHER_KEY,
+            "customer": OTHER_CUSTOMER,
+            "items": [{"sku": OTHER_KEY, "qty": 1}],
+            "total": "99.00",
+            "ordered_at": "2026-12-01",
+        },
+        "services": {"code": code, "name": "Anvil fitting", "duration_min": 60, "price": "10.00"},
+        "technicians": {"code": code, "name": "Wile", "skills": [code], "hours": {"mon": ["09:00", "17:00"]}},
+        "appointments": {
+            "ref": OTHER_KEY,
+            "service": code,
+            "technician": code,
+            "customer": OTHER_CUSTOMER,
+            "start": "2027-01-04T10:00",
+        },
+    }
+    for table, row in rows.items():
+        made = fd.client.post(f"{fd.url}/api/v1/business/{table}", json=row, headers=theirs)
+        assert made.status_code == 201, made.text
+    return {"sku": OTHER_KEY, "wa_id": OTHER_CUSTOMER, "ref": OTHER_KEY, "code": code}
 
 
 def quiet(fd: Running) -> bool:
@@ -165,7 +203,73 @@ def test_the_id_sets_reach_every_kind_of_data(fd: Running) -> None:
         f"/channels/{ids['channel_id']}",
         f"/users/{ids['user_id']}",
         f"/knowledge/documents/{ids['document_id']}",
+        *(f"/business/{table}/{ids['ref']}" for table in ("orders", "appointments")),
+        *(f"/business/{table}/{ids['code']}" for table in ("services", "technicians")),
+        f"/business/products/{ids['sku']}",
+        f"/business/customers/{ids['wa_id']}",
     ]:
         assert fd.client.get(api + path, headers=theirs).status_code == 200, path
     listed = httpx.get(f"{api}/jobs", headers=theirs, timeout=10).json()["items"]
     assert {(d["kind"], d["id"]) for d in listed} >= {("turn", ids["item_id"])}
+
+
+def test_two_businesses_share_a_customer_each_sees_only_its_own_rows(fd: Running) -> None:
+    """The same person (one WhatsApp number) is a customer of both businesses, with different orders:
+    every list, search, filter, export and import of the business API keeps each to its own rows."""
+    add_other_tenant(fd)
+    theirs = fd.staff_headers("owner", tenant=OTHER_TENANT)
+    mine = fd.staff_headers("owner")
+    api = f"{fd.url}/api/v1/business"
+    amelia = "447700900101"  # a demo customer with orders LH-100231 and LH-100245
+    for table, row in [
+        ("customers", {"wa_id": amelia, "name": "Amelia at Acme"}),
+        ("products", {"sku": OTHER_KEY, "name": "Anvil", "category": "tools", "price": "99.00", "stock": 3}),
+        (
+            "orders",
+            {
+                "ref": OTHER_KEY,
+                "customer": amelia,
+                "items": [{"sku": OTHER_KEY}],
+                "total": 99,
+                "ordered_at": "2026-12-01",
+            },
+        ),
+    ]:
+        made = fd.client.post(f"{api}/{table}", json=row, headers=theirs)
+        assert made.status_code == 201, made.text
+
+    def items(path: str, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+        answer = fd.client.get(f"{api}{path}", params={"limit": 200, **params}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        found: list[dict[str, Any]] = answer.json()["items"]
+        return found
+
+    assert [o["ref"] for o in items("/orders", mine, customer=amelia)] == ["LH-100231", "LH-100245"]
+    assert [o["ref"] for o in items("/orders", theirs, customer=amelia)] == [OTHER_KEY]
+    assert [o["ref"] for o in items("/orders", theirs)] == [OTHER_KEY]
+    for headers, name in ((mine, "Amelia Clarke"), (theirs, "Amelia at Acme")):
+        assert fd.client.get(f"{api}/customers/{amelia}", headers=headers).json()["name"] == name
+    for table in ("products", "customers", "orders", "services", "technicians", "appointments"):
+        assert items(f"/{table}", mine, q="acme") == [], table
+    assert [c["wa_id"] for c in items("/customers", theirs)] == sorted([amelia, OTHER_CUSTOMER])
+
+    for path in ("/products/export", "/customers/export", "/orders/export", "/export"):
+        exported = fd.client.get(f"{api}{path}", headers=mine, timeout=60)
+        assert exported.status_code == 200
+        content = exported.content
+        if path == "/export":
+            archive = zipfile.ZipFile(io.BytesIO(content))
+            content = b"".join(archive.read(n) for n in archive.namelist())
+        assert b"ACME" not in content.upper() and b"Anvil" not in content, path
+
+    # Each business edits and imports its own rows only, even under the same keys.
+    renamed = fd.client.patch(f"{api}/customers/{amelia}", json={"name": "Amelia C."}, headers=mine)
+    assert renamed.status_code == 200
+    csv_body = b"sku,name,category,price,stock\n" + OTHER_KEY.encode() + b",Lumen anvil,misc,1.00,1\n"
+    imported = fd.client.post(
+        f"{api}/products/import", content=csv_body, headers={**mine, "content-type": "text/csv"}, timeout=60
+    )
+    assert imported.status_code == 200 and imported.json()["tables"]["products"]["created"] == 1
+    assert fd.client.get(f"{api}/customers/{amelia}", headers=theirs).json()["name"] == "Amelia at Acme"
+    anvil = fd.client.get(f"{api}/products/{OTHER_KEY}", headers=theirs).json()
+    assert (anvil["name"], anvil["price"]) == ("Anvil", "99.00")

@@ -11,6 +11,7 @@ from frontdesk.domain.ops import Metrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.business_data import BusinessDataService
+from frontdesk.services.business_files import BusinessFiles
 from frontdesk.services.channels import ChannelService
 from frontdesk.services.contacts import ContactService
 from frontdesk.services.dead_letters import DeadLetterService
@@ -138,4 +139,9 @@ async def get_business_data(request: Request) -> BusinessDataService:
     return services_of(request).business.data
 
 
+async def get_business_files(request: Request) -> BusinessFiles:
+    return services_of(request).business.files
+
+
 BusinessDataDep = Annotated[BusinessDataService, Depends(get_business_data)]
+BusinessFilesDep = Annotated[BusinessFiles, Depends(get_business_files)]

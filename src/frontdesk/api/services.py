@@ -16,6 +16,7 @@ from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.business_data import BusinessDataService
+from frontdesk.services.business_files import BusinessFiles
 from frontdesk.services.business_packs import BusinessPacks
 from frontdesk.services.channels import ChannelService
 from frontdesk.services.contacts import ContactService
@@ -82,6 +83,8 @@ class TeamArea(Protocol):
 class BusinessArea(Protocol):
     @property
     def data(self) -> BusinessDataService: ...
+    @property
+    def files(self) -> BusinessFiles: ...
 
 
 class Services(Protocol):

@@ -168,6 +168,7 @@ class Frontdesk:
         ingest = IngestService(
             store=store, clock=clock, max_attempts=s.job_max_attempts, on_enqueued=worker.pool.wake
         )
+        packs = build_business_packs(store=store, knowledge=knowledge, team=team.service, clock=clock)
         return cls(
             settings=s,
             store=store,
@@ -182,10 +183,8 @@ class Frontdesk:
             http=parts.http,
             access=build_access(s, store=store, clock=clock),
             inbox=build_inbox(s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake),
-            business=build_business(store=store, clock=clock),
-            business_packs=build_business_packs(
-                store=store, knowledge=knowledge, team=team.service, clock=clock
-            ),
+            business=build_business(store=store, clock=clock, packs=packs),
+            business_packs=packs,
             team=team,
             admin=build_admin(
                 s,

@@ -60,6 +60,9 @@ _LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{
 def _local_time_text(value: Any) -> Any:
     if not (isinstance(value, str) and re.fullmatch(_LOCAL_TIME, value)):
         raise ValueError("must be an ISO 8601 date and time, like 2026-12-09T10:00")
+    # Far years would overflow when moved to UTC (0001-01-01T00:00+01:00), and book nobody.
+    if not "2000" <= value[:4] <= "2100":
+        raise ValueError("must be in the years 2000 to 2100")
     return value
 
 
