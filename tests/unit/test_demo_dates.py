@@ -86,3 +86,21 @@ async def test_seeding_at_the_data_s_date_moves_nothing_and_a_second_seed_adds_n
     again = await seed_business(db, now=datetime(2026, 12, 7, 9, tzinfo=UTC))  # later: shifted rows exist
     assert again.inserted == {} and again.shifted_days == 21
     assert (await SqlBusinessPacks(db).export_pack(first.tenant_id)).orders == demo_pack().orders
+
+
+async def test_another_pack_keeps_its_dates_unless_told_its_day(db: SqlStore, tmp_path: Path) -> None:
+    from frontdesk.adapters.business_pack import write_folder
+
+    write_folder(demo_pack(), tmp_path / "copy")
+    later = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    kept = await seed_business(db, folder=tmp_path / "copy", slug="copy", now=later)
+    assert kept.shifted_days == 0
+    await SqlBusinessPacks(db).export_pack(kept.tenant_id)
+    told = await seed_business(
+        db,
+        folder=tmp_path / "copy",
+        slug="copy",
+        now=later + timedelta(days=7),
+        dates_as_of=date(2026, 12, 7),
+    )
+    assert told.shifted_days == 7

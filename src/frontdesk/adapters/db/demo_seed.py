@@ -13,6 +13,7 @@ date moves nothing (the agent eval seeds at it).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -50,18 +51,15 @@ async def seed_business(
     folder: Path = DEMO_DIR,
     slug: str = "lumen",
     now: datetime,
-    dates_as_of: date | None = DEMO_DATES_AS_OF,
+    dates_as_of: date | None = None,
 ) -> SeedResult:
     """Load the pack in `folder` as tenant `slug`, its dates shifted (see the module); what was new.
 
-    `dates_as_of=None` keeps the pack's dates as written."""
-    try:
-        pack = read_folder(folder)
-    except PackError as exc:
-        raise ConfigurationError(f"the business pack in {folder} is invalid: {exc}") from exc
-    if pack.business is None:  # read_folder requires business.yaml; this narrows the type
-        raise ConfigurationError(f"{folder} has no business.yaml")
-    days = 7 * shift_weeks(dates_as_of, now, ZoneInfo(pack.business.timezone)) if dates_as_of else 0
+    `dates_as_of` is the day the pack's data describes; by default `DEMO_DATES_AS_OF` for the demo's
+    folder, and none (dates kept as written) for any other pack."""
+    pack, as_of = await asyncio.to_thread(_read, folder, dates_as_of)
+    assert pack.business is not None  # read_folder requires business.yaml
+    days = 7 * shift_weeks(as_of, now, ZoneInfo(pack.business.timezone)) if as_of else 0
     pack = shift_dates(pack, days=days)
     async with store.transaction() as tx:
         assert isinstance(tx, SqlTx)
@@ -72,6 +70,14 @@ async def seed_business(
     inserted = {_TABLE_NAMES.get(t, t): c.created for t, c in report.tables.items() if c.created}
     inserted |= ({"tenants": 1} if new_tenant else {}) | ({"channels": new_numbers} if new_numbers else {})
     return SeedResult(tenant_id=tenant_id, inserted=inserted, shifted_days=days)
+
+
+def _read(folder: Path, dates_as_of: date | None) -> tuple[Pack, date | None]:
+    try:
+        pack = read_folder(folder)
+    except PackError as exc:
+        raise ConfigurationError(f"the business pack in {folder} is invalid: {exc}") from exc
+    return pack, dates_as_of or (DEMO_DATES_AS_OF if folder.resolve() == DEMO_DIR else None)
 
 
 def shift_weeks(as_of: date, now: datetime, tz: ZoneInfo) -> int:
