@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import stat
 import struct
 import zipfile
@@ -22,6 +23,7 @@ from frontdesk.adapters.business_pack import (
     write_table,
     write_zip,
 )
+from frontdesk.adapters.business_pack.business import schema
 from frontdesk.domain.business_pack import PackError
 from tests.support.packs import demo_pack, files_of, full_pack, zipped
 
@@ -367,3 +369,11 @@ def test_a_zip_with_too_many_files_is_refused() -> None:
 
 def test_an_upload_that_is_not_a_zip_is_refused() -> None:
     assert problems_of_bytes(b"business.yaml\nname: x")[0].startswith("the upload: is not a zip file")
+
+
+def test_the_docs_print_the_schemas_the_reader_uses() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "business-pack.md").read_text(encoding="utf-8")
+    for name in ("business", "services"):
+        shipped = json.dumps(schema(name), indent=2)
+        printed = docs.split(f"### {name}.schema.json\n\n```json\n", 1)[1].split("\n```", 1)[0]
+        assert json.loads(printed) == json.loads(shipped), f"docs/business-pack.md's {name} schema is stale"
