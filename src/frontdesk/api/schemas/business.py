@@ -459,7 +459,7 @@ class TableCountsOut(BaseModel):
     refused: int
 
 
-class ProblemOut(BaseModel):
+class PackProblemOut(BaseModel):
     """One thing wrong in the data: where (file, row, column) and what; `text` says both in one line."""
 
     file: str
@@ -498,7 +498,7 @@ class ImportReportOut(BaseModel):
     tables: dict[str, TableCountsOut]
     kb_documents: TableCountsOut
     team: str | None = Field(description="The pack's team.yaml: `created`, `updated`, `unchanged`, or null")
-    problems: list[ProblemOut]
+    problems: list[PackProblemOut]
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportReportOut:
@@ -508,5 +508,5 @@ class ImportReportOut(BaseModel):
             tables={t: TableCountsOut(**c.model_dump()) for t, c in report.tables.items()},
             kb_documents=TableCountsOut(**report.kb_documents.model_dump()),
             team=None if report.team is None else str(report.team),
-            problems=[ProblemOut(**p.model_dump(), text=str(p)) for p in report.problems],
+            problems=[PackProblemOut(**p.model_dump(), text=str(p)) for p in report.problems],
         )
