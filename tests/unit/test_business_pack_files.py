@@ -377,3 +377,23 @@ def test_the_docs_print_the_schemas_the_reader_uses() -> None:
         shipped = json.dumps(schema(name), indent=2)
         printed = docs.split(f"### {name}.schema.json\n\n```json\n", 1)[1].split("\n```", 1)[0]
         assert json.loads(printed) == json.loads(shipped), f"docs/business-pack.md's {name} schema is stale"
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_quoted_and_read_back_as_it_was() -> None:
+    pack = full_pack()
+    sneaky = pack.customers[0].model_copy(
+        update={"name": '=HYPERLINK("http://evil.example","x")', "city": "'-quoted"}
+    )
+    written = write_table("customers", [sneaky])
+    assert b"'=HYPERLINK" in written and b"''-quoted" in written
+    assert read_table("customers", written) == [sneaky]
+    by_hand = read_table("products", (PRODUCTS_HEADER + "A,'=1+1,x,1,1\n").encode())
+    assert by_hand[0].name == "=1+1"  # a quoted formula typed in a spreadsheet is its text
+
+
+def test_documents_in_folders_inside_kb_are_refused() -> None:
+    found = problems(files_of(full_pack(), **{"kb/a/faq.md": b"# A", "kb/b/faq.md": b"# B"}))
+    assert found == [
+        "kb/a/faq.md: is in a folder inside kb/; put documents in kb/ itself",
+        "kb/b/faq.md: is in a folder inside kb/; put documents in kb/ itself",
+    ]

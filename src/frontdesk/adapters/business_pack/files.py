@@ -132,8 +132,13 @@ def _choose(names: list[str], problems: list[PackProblem]) -> list[str]:
         if _ignored(name):
             continue
         top, _, rest = name.partition("/")
-        if name in TOP_FILES or (top == KB_FOLDER and rest):
+        if name in TOP_FILES or (top == KB_FOLDER and rest and "/" not in rest):
             chosen.append(name)
+        elif top == KB_FOLDER and rest:
+            # A document is known by its file name alone: kb/a/faq.md and kb/b/faq.md would be one.
+            problems.append(
+                PackProblem(file=name, message="is in a folder inside kb/; put documents in kb/ itself")
+            )
         else:
             known = ", ".join(sorted(TOP_FILES))
             problems.append(PackProblem(file=name, message=f"is not part of a pack (known: {known}, kb/*)"))

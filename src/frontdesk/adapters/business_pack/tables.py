@@ -43,6 +43,21 @@ class Column:
     write: Callable[[Any], str] = str
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
+"""What a spreadsheet may take for a formula at the start of a cell (and the quote that escapes it)."""
+
+
+def escape_cell(text: str) -> str:
+    """A leading `'` keeps a spreadsheet from running a cell as a formula (`=HYPERLINK(...)` in a name
+    a customer gave on WhatsApp); `unescape_cell` takes it off again, so the round trip is exact."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def unescape_cell(text: str) -> str:
+    """A cell as written before `escape_cell` (a hand-written `'=1` is read as `=1`, as spreadsheets do)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA) else text
+
+
 def decode(file: str, data: bytes) -> str:
     """UTF-8 text (a byte order mark is dropped); `PackError` naming the first bad byte otherwise."""
     try:
@@ -178,7 +193,7 @@ def write_table(table: str, rows: Iterable[PackRow]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([c.name for c in columns])
     for row in rows:
-        writer.writerow([c.write(getattr(row, c.name)) for c in columns])
+        writer.writerow([escape_cell(c.write(getattr(row, c.name))) for c in columns])
     return out.getvalue().encode("utf-8")
 
 
@@ -252,7 +267,7 @@ def _cells(
                 )
             continue
         try:
-            values[column.name] = column.parse(cell)
+            values[column.name] = column.parse(unescape_cell(cell))
         except ValueError as exc:
             shown = cell if len(cell) <= 40 else cell[:37] + "..."
             problems.append(
