@@ -25,6 +25,7 @@ from frontdesk.adapters.db.tables import (
     tenants,
 )
 from frontdesk.adapters.db.transaction import SqlTx
+from frontdesk.domain.business import AppointmentStatus, OrderStatus
 from frontdesk.domain.business_pack import Pack, PackError, PackOrder, PackOrderItem, TableCounts
 from tests.support.packs import demo_pack, full_pack
 
@@ -204,3 +205,31 @@ async def test_the_tenant_takes_the_business_and_keeps_other_profile_keys(db: Sq
     assert row.profile["returns_policy"] == {"window_days": 14}
     assert row.profile["opening_hours"] == {"mon": [], "tue": ["09:00", "18:00"], "sat": ["10:00", "14:00"]}
     assert row.profile["contacts"]["address"] == "Südstr. 1, Berlin"
+
+
+async def test_a_changed_row_of_every_table_is_updated(db: SqlStore) -> None:
+    packs = SqlBusinessPacks(db)
+    tenant = await new_tenant(db, "salon")
+    pack = full_pack()
+    await packs.import_pack(tenant, pack, now=NOW)
+
+    def first_changed(rows: tuple, **change: object) -> tuple:
+        return (rows[0].model_copy(update=change), *rows[1:])
+
+    changed = pack.model_copy(
+        update={
+            "products": first_changed(pack.products, tags=("new",), restock_eta=None),
+            "customers": first_changed(pack.customers, preferences={"stylist": "leo"}, vip=False),
+            "orders": first_changed(
+                pack.orders, status=OrderStatus.DELIVERED, items=(PackOrderItem(sku="SS-COMB", qty=3),)
+            ),
+            "services": first_changed(pack.services, requires=(), price=Decimal("40")),
+            "technicians": first_changed(pack.technicians, hours={}, areas=("Potsdam",)),
+            "appointments": first_changed(
+                pack.appointments, start=datetime(2026, 11, 25, 16, 0), status=AppointmentStatus.BOOKED
+            ),
+        }
+    )
+    report = await packs.import_pack(tenant, changed, now=NOW)
+    assert {t: c.updated for t, c in report.tables.items()} == dict.fromkeys(report.tables, 1)
+    assert await packs.export_pack(tenant) == rows_only(changed)

@@ -50,6 +50,8 @@ _TABLES: dict[str, tuple[Table, str]] = {
     "appointments": (appointments, "ref"),
 }
 """Each pack table's database table and key column (unique with the tenant)."""
+_PACK_KEYS = {t: "id" for t in PACK_TABLES} | {"products": "sku", "customers": "wa_id", "orders": "order_id"}
+"""Each pack table's key field, as the pack's rows name it."""
 
 
 @dataclass
@@ -250,12 +252,10 @@ def _refused_rows(problems: Iterable[PackProblem]) -> dict[str, set[int]]:
 
 def _plan(table: str, rows: Sequence[Any], have: _Tenant, only_new: bool, refused: set[int]) -> _Plan:
     plan = _Plan(refused=len(refused))
-    key = "id" if table in ("services", "technicians", "appointments") else _TABLES[table][1]
-    key = "order_id" if table == "orders" else key
     for n, row in enumerate(rows, 1):
         if n in refused:
             continue
-        existing = have.rows[table].get(getattr(row, key))
+        existing = have.rows[table].get(getattr(row, _PACK_KEYS[table]))
         if existing is None:
             plan.new.append(row)
         elif only_new or existing[1] == row:
