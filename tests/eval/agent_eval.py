@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy import select, update
 
 from frontdesk.adapters.db.business import SqlBusinessData
 from frontdesk.adapters.db.conversation_data import SqlMessageSearch
@@ -32,6 +33,8 @@ from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.tables import tenants
+from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain.outbound import Buttons, ListMessage, Text
 from tests.eval.agent_checks import (
     DEMO,
@@ -73,7 +76,8 @@ async def run_case(case: dict[str, Any], now: datetime, tmp: Path, business: Bus
     clock = FakeClock(now)
     store = SqlStore(make_engine(f"sqlite+aiosqlite:///{tmp / (case['id'] + '.db')}"))
     await upgrade(store.engine)
-    await seed_business(store, folder=business.pack, slug=business.slug, now=clock.now())
+    seeded = await seed_business(store, folder=business.pack, slug=business.slug, now=clock.now())
+    await _keep_locale(store, seeded.tenant_id, business.pack)
     knowledge = None
     try:
         agents = Agents(
@@ -96,6 +100,17 @@ async def run_case(case: dict[str, Any], now: datetime, tmp: Path, business: Bus
         if knowledge is not None:
             knowledge.close()
         await store.dispose()
+
+
+async def _keep_locale(store: SqlStore, tenant_id: int, pack: Path) -> None:
+    """The pack's `locale` in the tenant's profile, as the pack import stores it, when the seed did not."""
+    locale = yaml.safe_load((pack / "business.yaml").read_text()).get("locale")
+    async with store.transaction() as tx:
+        assert isinstance(tx, SqlTx)
+        row = (await tx.conn.execute(select(tenants.c.profile).where(tenants.c.id == tenant_id))).one()
+        if locale and "locale" not in (row.profile or {}):
+            profile = {**(row.profile or {}), "locale": locale}
+            await tx.conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(profile=profile))
 
 
 async def _turn(chat: Chat, text: str, clock: FakeClock) -> TurnResult:

@@ -16,6 +16,8 @@ API = "/api/v1/team"
 OLIVER = "447700900102"
 TEAM = (DEMO_DIR / "team.yaml").read_text(encoding="utf-8")
 GREETING = "I'm the {business_name} assistant."
+SEEDED = 1
+"""The demo tenant's team version after the seed: its pack's team.yaml, adopted as version 1."""
 
 
 @pytest.fixture
@@ -44,9 +46,11 @@ def without_tool(yaml: str) -> str:
     return yaml.replace("tools: [list_orders,", "tools: [cancel_everything, list_orders,", 1)
 
 
-def test_the_team_is_the_file_until_saved(fd: Running) -> None:
+def test_the_demos_team_is_its_packs_until_saved(fd: Running) -> None:
+    # The demo seed adopts the demo pack's team.yaml as version 1; the configured file (the default
+    # team) serves businesses without a team of their own.
     team = get(fd)
-    assert (team["version"], team["source"], team["saved_by"]) == (0, "file", None)
+    assert (team["version"], team["source"], team["saved_by"]) == (SEEDED, "saved", "system")
     assert team["yaml"] == TEAM
     agents = team["summary"]["agents"]
     assert [a["name"] for a in agents] == ["orders", "products", "support", "account", "booking"]
@@ -87,39 +91,40 @@ def test_validate_names_each_problem_by_path_and_line(fd: Running) -> None:
 
 
 def test_a_save_with_an_error_saves_nothing(fd: Running) -> None:
-    answer = put(fd, without_tool(TEAM), 0)
+    answer = put(fd, without_tool(TEAM), SEEDED)
     assert answer.status_code == 422
     assert answer.json()["problems"]
-    assert get(fd)["version"] == 0
-    assert fd.query("select count(*) from team_versions")[0][0] == 0
-    assert fd.query("select count(*) from audit_log where action = 'team.updated'")[0][0] == 0
+    assert get(fd)["version"] == SEEDED
+    assert fd.query("select count(*) from team_versions")[0][0] == SEEDED
+    assert fd.query("select count(*) from audit_log where action = 'team.updated'")[0][0] == SEEDED
 
 
 def test_saves_are_versions_and_a_stale_base_is_409(fd: Running) -> None:
     edited = TEAM.replace(GREETING, "I'm the {business_name} helper.")
-    saved = put(fd, edited, 0)
+    saved = put(fd, edited, SEEDED)
     assert saved.status_code == 200, saved.text
     body = saved.json()
-    assert (body["version"], body["source"]) == (1, "saved")
+    assert (body["version"], body["source"]) == (SEEDED + 1, "saved")
     assert body["saved_by"] and body["saved_at"]
-    assert get(fd)["yaml"] == edited and get(fd)["version"] == 1
+    assert get(fd)["yaml"] == edited and get(fd)["version"] == SEEDED + 1
 
-    stale = put(fd, TEAM, 0)  # someone else's edit, started from the file
+    stale = put(fd, TEAM, SEEDED)  # someone else's edit, started from the seeded version
     assert stale.status_code == 409 and "newer version" in stale.json()["detail"]
     assert get(fd)["yaml"] == edited
 
-    assert put(fd, TEAM, 1).json()["version"] == 2
+    assert put(fd, TEAM, SEEDED + 1).json()["version"] == SEEDED + 2
     audit = fd.query("select actor, details from audit_log where action = 'team.updated' order by id")
-    assert len(audit) == 2 and "version" in str(audit[1].details)
+    assert len(audit) == SEEDED + 2 and "version" in str(audit[-1].details)
+    assert audit[0].actor == "system"
 
 
 def test_roles(fd: Running) -> None:
     for role in ("viewer", "agent"):
-        assert put(fd, TEAM, 0, role=role).status_code == 403
+        assert put(fd, TEAM, SEEDED, role=role).status_code == 403
         assert post(fd, "validate", {"yaml": TEAM}, role=role).status_code == 403
     assert post(fd, "try", {"message": "hi"}, role="viewer").status_code == 403
     assert post(fd, "try", {"message": "hi"}, role="agent").status_code == 200
-    assert get(fd, "viewer")["version"] == 0
+    assert get(fd, "viewer")["version"] == SEEDED
 
 
 def counts(fd: Running) -> tuple[Any, ...]:
@@ -171,7 +176,7 @@ def test_try_a_draft(fd: Running) -> None:
     invalid = post(fd, "try", {"yaml": without_tool(TEAM), "message": "hello"})
     assert invalid.status_code == 422 and invalid.json()["problems"]
     assert post(fd, "try", {"message": "hello", "wa_id": "99999999"}).status_code == 404
-    assert get(fd)["version"] == 0
+    assert get(fd)["version"] == SEEDED
 
 
 @pytest.mark.parametrize(
@@ -195,8 +200,8 @@ def test_malformed_bodies_are_422(fd: Running, path: str, method: str, body: Any
 
 def test_an_oversize_body_is_413(fd: Running) -> None:
     huge = TEAM + "#" * (2 * 1024 * 1024)
-    assert put(fd, huge, 0).status_code == 413
-    assert get(fd)["version"] == 0
+    assert put(fd, huge, SEEDED).status_code == 413
+    assert get(fd)["version"] == SEEDED
 
 
 def test_a_junk_state_is_400_not_500(fd: Running) -> None:
@@ -216,7 +221,7 @@ def test_a_saved_team_answers_the_next_turn_without_restart(database_url: str, g
         assert "assistant" in json.dumps(first["body"])
 
         edited = TEAM.replace(GREETING, "I'm the {business_name} concierge, version two.")
-        assert put(fd, edited, 0).status_code == 200
+        assert put(fd, edited, SEEDED).status_code == 200
         assert fd.post_webhook(text_message("wamid.G2", "hi there", sender=OLIVER)).status_code == 200
         sent = fd.wait_for(
             lambda: s if len(s := fd.sent()) >= 2 else None, timeout=60, what="the second reply"

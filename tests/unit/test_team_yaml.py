@@ -1,4 +1,5 @@
-"""Team files: the demo team loads, and a broken file says which file, where in it and what is wrong."""
+"""Team files: the default and the demo team load, the default names no business, and a broken file says
+which file, where in it and what is wrong."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from frontdesk.adapters.teams import DEFAULT_TEAM, load_team, parse_team
+from frontdesk.adapters.teams import DEFAULT_TEAM, DEMO_TEAM, load_team, parse_team
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.team import (
     LOCAL_MODEL,
@@ -23,6 +24,7 @@ from frontdesk.services.agents.tools import TOOLS, ToolError
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAM_FILE = ROOT / "teams/lumen.yaml"
+DEFAULT_TEAM_FILE = ROOT / "teams/default.yaml"
 
 KNOWN_TOOLS = [
     *("list_orders", "order_status", "cancel_order", "start_return"),
@@ -75,9 +77,10 @@ MINIMAL = {
 }
 
 
-@pytest.fixture(scope="module")
-def team() -> Team:
-    return load_team(TEAM_FILE, known_tools=KNOWN_TOOLS)
+@pytest.fixture(scope="module", params=[TEAM_FILE, DEFAULT_TEAM_FILE], ids=["demo", "default"])
+def team(request: pytest.FixtureRequest) -> Team:
+    """Each team the repository ships: the demo's and the default (the checks below hold for both)."""
+    return load_team(request.param, known_tools=KNOWN_TOOLS)
 
 
 def _skill(data: dict, agent: int = 0, skill: int = 0) -> dict:
@@ -131,11 +134,24 @@ def test_the_supervisor_can_hand_off_and_has_its_own_skills(team: Team) -> None:
     assert team.supervisor.handoff.max_misunderstandings == 2
 
 
-def test_the_packaged_team_is_the_repositorys(team: Team) -> None:
-    assert DEFAULT_TEAM.read_bytes() == TEAM_FILE.read_bytes(), "copy teams/lumen.yaml to " + str(
-        DEFAULT_TEAM
-    )
-    assert load_team(DEFAULT_TEAM) == team
+@pytest.mark.parametrize(
+    ("packaged", "repository"), [(DEMO_TEAM, TEAM_FILE), (DEFAULT_TEAM, DEFAULT_TEAM_FILE)]
+)
+def test_the_packaged_teams_are_the_repositorys(packaged: Path, repository: Path) -> None:
+    assert packaged.read_bytes() == repository.read_bytes(), f"copy {repository} to {packaged}"
+    assert load_team(packaged) == load_team(repository)
+
+
+def test_the_default_team_names_no_business() -> None:
+    """Its replies and examples name no business, product, order-number format or policy: the
+    business's name is {business_name}, the rest comes from the tenant's data and knowledge base."""
+    text = DEFAULT_TEAM_FILE.read_text(encoding="utf-8").casefold()
+    demo = ["lumen", "lh-", "apt-5", "thermostat", "soundbar", "bulb", "evri", "royal mail", "£", "uk time"]
+    demo += ["30 days", "2 working days", "mon–fri", "9:00"]
+    assert [word for word in demo if word in text] == []
+    team = load_team(DEFAULT_TEAM_FILE, known_tools=KNOWN_TOOLS)
+    greeting = next(skill for owner, skill in team.skills() if skill.name == "greeting")
+    assert "{business_name}" in greeting.reply
 
 
 def test_validate_team_checks_tool_names(team: Team) -> None:

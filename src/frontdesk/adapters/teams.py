@@ -1,7 +1,9 @@
 """Reads team files (YAML) into `Team`s; errors name the file, the path inside it, the line and the problem.
 
-The demo team ships inside the package (`DEFAULT_TEAM`, a copy of the repository's `teams/lumen.yaml`
-kept equal by a test) because `teams/` is not part of an installed wheel.
+Two teams ship inside the package, because `teams/` is not part of an installed wheel, each a copy of the
+repository's file kept equal by a test: `DEFAULT_TEAM` (`teams/default.yaml`), which serves every
+business without a team of its own, and `DEMO_TEAM` (`teams/lumen.yaml`), the demo business's
+`team.yaml`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from pydantic_core import ErrorDetails
 
 from frontdesk.domain.team import Team, TeamError, TeamProblem
 
-DEFAULT_TEAM = Path(__file__).resolve().parents[1] / "demo_data" / "lumen" / "team.yaml"
-"""The packaged copy of `teams/lumen.yaml`: the team that serves the demo business."""
+DEFAULT_TEAM = Path(__file__).resolve().parents[1] / "teams" / "default.yaml"
+"""The packaged copy of `teams/default.yaml`: the team of every business without one of its own (names no
+business: its name, prices, hours and policies come from the tenant's data and knowledge base)."""
+DEMO_TEAM = Path(__file__).resolve().parents[1] / "demo_data" / "lumen" / "team.yaml"
+"""The packaged copy of `teams/lumen.yaml`: the demo business's own team (its pack's `team.yaml`)."""
 
 _MESSAGES = {
     "missing": "is required",

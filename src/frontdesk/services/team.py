@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.errors import InvalidInputError, NotFoundError
 from frontdesk.domain.models import Contact, Tenant
 from frontdesk.domain.ports import Clock
@@ -148,6 +149,34 @@ class TeamService:
         return TeamState(
             version=version.version, source="saved", yaml=yaml, team=team, saved_by=staff.email, saved_at=now
         )
+
+    async def adopt(self, *, tenant: Tenant, yaml: str, actor: str) -> bool:
+        """Make `yaml` the tenant's team when it has none of its own yet (a business pack's `team.yaml`
+        brought in by the demo seed, `actor` `system`); False, changing nothing, once it has one: a seed
+        run again never undoes what staff saved since. `TeamError` when invalid."""
+        if await self._store.latest(tenant.id) is not None:
+            return False
+        team = self._parse(yaml)
+        now = self._clock.now()
+        version = TeamVersion(
+            tenant_id=tenant.id, version=FILE_VERSION + 1, yaml=yaml, saved_by=actor, saved_at=now
+        )
+        entry = AuditEntry(
+            tenant_id=tenant.id,
+            actor=actor,
+            action="team.updated",
+            at=now,
+            target_type="team",
+            target_id=str(version.version),
+            details={
+                "version": version.version,
+                "base_version": FILE_VERSION,
+                "agents": [a.name for a in team.agents],
+            },
+        )
+        await self._store.append(version, audit=entry)
+        self._responders.invalidate(tenant.id)
+        return True
 
     async def try_message(
         self,

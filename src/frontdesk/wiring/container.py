@@ -44,7 +44,7 @@ from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.business_packs import build_business_packs
 from frontdesk.wiring.inbox import InboxServices, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
-from frontdesk.wiring.team import TeamServices, build_team
+from frontdesk.wiring.team import TeamServices, build_team, seed_team
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ class Frontdesk:
         return self.access.accounts
 
     async def seed_demo(self) -> dict[str, int]:
-        """Load the demo business and its knowledge base; how many rows of each kind were new.
+        """Load the demo business, its knowledge base and its own team; how many rows of each kind were new.
 
         Like the rest of the seed, a knowledge-base file is only added when the tenant has no document
         of that name: running it again changes nothing, and never undoes what staff replaced.
@@ -213,10 +213,12 @@ class Frontdesk:
         result = await seed_business(self.store, folder=folder, now=self.clock.now())
         tenant = await self.tenants.by_slug("lumen")
         added = await seed_knowledge(self.knowledge, tenant, folder / "kb")
+        team = await seed_team(self.team.service, tenant, folder / "team.yaml")
         owner = await seed_demo_owner(self.access, tenant) if self.settings.env is Environment.DEV else 0
         return (
             result.inserted
             | ({"kb_documents": added} if added else {})
+            | ({"team_versions": team} if team else {})
             | ({"staff_users": owner} if owner else {})
         )
 

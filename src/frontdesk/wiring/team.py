@@ -5,6 +5,7 @@ admin service (saved versions, validation, dry runs).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,14 +15,14 @@ from pydantic import SecretStr
 
 from frontdesk.adapters.db.business import SqlBusinessData
 from frontdesk.adapters.db.conversation_data import SqlMessageSearch
-from frontdesk.adapters.db.demo_seed import DEMO_DIR
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.team_versions import SqlTeamStore
 from frontdesk.adapters.embeddings.words import dictionary_words
 from frontdesk.adapters.llm import ProviderConfig, build_language_model
-from frontdesk.adapters.teams import line_of, load_team, parse_team
+from frontdesk.adapters.teams import DEFAULT_TEAM, line_of, load_team, parse_team
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
+from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.team import LOCAL_MODEL, Agent, Team, TeamError, TeamProblem
 from frontdesk.services.agents.brains.contract import Brain
@@ -101,7 +102,7 @@ def team_parser(brains: ModelBrains) -> Callable[[str], Team]:
 def build_team(
     s: Settings, store: SqlStore, knowledge: KnowledgeService, embedder: Embedder, clock: Clock
 ) -> TeamServices:
-    """The agent team from `FRONTDESK_TEAM_FILE` (or the demo's) or each tenant's saved version.
+    """The agent team: each tenant's saved version, else `FRONTDESK_TEAM_FILE` (or the default team).
 
     The file team's models are built now, so a bad provider name stops the start, not a turn."""
     file_team = configured_team(s)
@@ -133,13 +134,24 @@ def build_team(
     return TeamServices(responders=responders, service=service)
 
 
+async def seed_team(service: TeamService, tenant: Tenant, path: Path) -> int:
+    """A pack's own team (its `team.yaml`, e.g. the demo's) as the tenant's team when it has none yet, so
+    that the default team serves every other business; 1 when adopted, 0 otherwise (no file, or the
+    tenant already has a team: a seed run again never undoes what staff saved)."""
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except FileNotFoundError:
+        return 0
+    return int(await service.adopt(tenant=tenant, yaml=text, actor="system"))
+
+
 def team_file(s: Settings) -> Path:
-    """The team file `FRONTDESK_TEAM_FILE` names, or the demo's."""
-    return s.team_file or DEMO_DIR / "team.yaml"
+    """The team file `FRONTDESK_TEAM_FILE` names, or the default team (`teams/default.yaml`)."""
+    return s.team_file or DEFAULT_TEAM
 
 
 def configured_team(s: Settings) -> Team:
-    """The team file `FRONTDESK_TEAM_FILE` names (or the demo's); `TeamError` saying what is wrong."""
+    """The team file `FRONTDESK_TEAM_FILE` names (or the default); `TeamError` saying what is wrong."""
     return load_team(team_file(s), known_tools=TOOLS)
 
 
