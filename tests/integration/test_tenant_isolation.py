@@ -23,9 +23,13 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.support.harness import Running, running_frontdesk
 from tests.support.inbox import OTHER_CUSTOMER, OTHER_TENANT, add_other_tenant, write
-from tests.support.staff import ensure_staff
+from tests.support.staff import bearer_login, ensure_staff, password_hash
 
 DOCUMENT = ("returns.md", b"# Returns\n\nYou may return an item within 30 days.\n", "text/markdown")
+
+
+OPERATORS_ONLY = "/api/v1/tenants/"
+"""Paths that are not a tenant's data but the platform's: anyone but an operator gets 403, not 404."""
 
 
 @pytest.fixture
@@ -75,6 +79,7 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
         "user_id": ensure_staff(fd.sync_db_url, email="agent@acme.test", role="agent", tenant=OTHER_TENANT),
         "document_id": uploaded.json()["document"]["id"],
         "invitation_id": invited.json()["id"],  # neither theirs to cancel nor addressed to them
+        "tenant_id": tenant,  # the operators' tenants API: 403 to a tenant's owner (see OPERATORS_ONLY)
     }
     return [
         {**common, "kind": "turn", "item_id": job},
@@ -179,7 +184,7 @@ def test_another_tenants_ids_are_404_and_change_nothing(fd: Running) -> None:
                     method.upper(), url, headers=mine, **request_body(spec, operation, me)
                 )
                 tried.append(f"{method.upper()} {url}")
-                if answer.status_code != 404:
+                if answer.status_code != (403 if path.startswith(OPERATORS_ONLY) else 404):
                     wrong.append(f"{method.upper()} {path} {ids}: {answer.status_code} {answer.text[:200]}")
 
     assert not wrong, "\n".join(wrong)
@@ -273,3 +278,53 @@ def test_two_businesses_share_a_customer_each_sees_only_its_own_rows(fd: Running
     assert fd.client.get(f"{api}/customers/{amelia}", headers=theirs).json()["name"] == "Amelia at Acme"
     anvil = fd.client.get(f"{api}/products/{OTHER_KEY}", headers=theirs).json()
     assert (anvil["name"], anvil["price"]) == ("Anvil", "99.00")
+
+
+def make_operator(fd: Running, email: str) -> dict[str, str]:
+    """An operator (a member of no tenant), signed in to the demo tenant."""
+    fd.execute(
+        "insert into staff_users (email, name, password_hash, failed_logins, password_changed_at, "
+        "created_at, operator) values (:e, 'Op', :h, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :op)",
+        e=email,
+        h=password_hash(),
+        op=True,
+    )
+    return bearer_login(fd.client, fd.url, email=email, tenant="lumen")
+
+
+def test_tenant_owners_cannot_see_or_change_tenants_and_an_operator_sees_one_tenant_at_a_time(
+    fd: Running,
+) -> None:
+    write(fd, "hello, do you deliver on saturdays?")  # a conversation of the demo's
+    add_other_tenant(fd)
+    other = fd.query("select id from tenants where slug = :s", s=OTHER_TENANT)[0][0]
+    lumen = fd.query("select id from tenants where slug = 'lumen'")[0][0]
+    api = f"{fd.url}/api/v1"
+    before = fd.query("select id, slug, name, disabled_at from tenants order by id")
+    for owner in (fd.staff_headers("owner"), fd.staff_headers("owner", tenant=OTHER_TENANT)):
+        assert fd.client.get(f"{api}/tenants", headers=owner).status_code == 403
+        assert (
+            fd.client.post(f"{api}/tenants", json={"slug": "x-y", "name": "X"}, headers=owner).status_code
+            == 403
+        )
+        for tenant_id in (other, lumen):
+            patched = fd.client.patch(f"{api}/tenants/{tenant_id}", json={"disabled": True}, headers=owner)
+            assert patched.status_code == 403
+    assert fd.query("select id, slug, name, disabled_at from tenants order by id") == before
+
+    # An operator's session in the demo tenant sees the demo's rows only, as its owner would.
+    operator = make_operator(fd, "op@platform.test")
+    theirs = fd.query("select id from conversations where tenant_id = :t", t=other)[0][0]
+    assert fd.client.get(f"{api}/conversations/{theirs}", headers=operator).status_code == 404
+    listed = fd.client.get(f"{api}/conversations", headers=operator).json()["items"]
+    assert theirs not in {c["id"] for c in listed}
+    customers = fd.client.get(f"{api}/business/customers", params={"limit": 200}, headers=operator).json()
+    assert OTHER_CUSTOMER not in {c["wa_id"] for c in customers["items"]}
+    # Switched to the other tenant, it sees that tenant's rows, and no longer the demo's.
+    switched = fd.client.post(f"{api}/auth/switch", json={"tenant": OTHER_TENANT}, headers=operator)
+    there = {"Authorization": f"Bearer {switched.json()['access_token']}"}
+    assert fd.client.get(f"{api}/conversations/{theirs}", headers=there).status_code == 200
+    demo = fd.query("select id from conversations where tenant_id = :t", t=lumen)
+    assert demo
+    for (conversation,) in demo:
+        assert fd.client.get(f"{api}/conversations/{conversation}", headers=there).status_code == 404
