@@ -102,6 +102,7 @@ SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
     ("PUT", "/api/v1/team"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
     ("POST", "/api/v1/team/try"): (["400", "422"], "a valid team (422), and a `state` a try returned (400)"),
     ("POST", "/api/v1/auth/password"): (["400"], "`current_password` is the account's password"),
+    ("POST", "/api/v1/tenants"): (["422"], "a known time zone and currency; the owner's e-mail and password together"),
     **{("GET", f"/api/v1/business/{t}"): (["422"], _CURSOR) for t in _BUSINESS_TABLES},
     **{
         (method, f"/api/v1/business/{t}{suffix}"): (["422"], _REFERENCES)
@@ -133,6 +134,7 @@ shape."""
 
 OWN_SESSION = {
     ("POST", "/api/v1/auth/logout"): "ends the session it is called with: a fresh session per case",
+    ("POST", "/api/v1/auth/switch"): "ends the session it is called with: a fresh session per case",
     ("POST", "/api/v1/auth/password"): "signs out the caller's other sessions: a separate owner's session",
 }
 """Operations run apart from the rest, so the shared owner session stays valid for the whole run."""
@@ -293,7 +295,7 @@ def test_every_operation_passes_every_check(fd: Running, database_url: str, tmp_
         run_engine(
             fd,
             engine_config(profile, {}),
-            lambda method, path: (method, path) == ("POST", "/api/v1/auth/logout"),
+            lambda method, path: (method, path) in {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/switch")},
             session=fresh_sessions(fd),
         )
     )
@@ -343,7 +345,7 @@ def test_cursors_are_described_as_lists_give_them_out(sqlite_fd: Running) -> Non
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "cursor"
     ]
-    assert len(cursors) == 4  # audit, contacts, conversations, a conversation's messages
+    assert len(cursors) == 10  # audit, contacts, conversations, a conversation's messages, 6 business tables
     shapes = {json.dumps(c["anyOf"][0], sort_keys=True) for c in cursors}
     assert len(shapes) == 1
     shape = json.loads(shapes.pop())

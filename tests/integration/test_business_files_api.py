@@ -160,3 +160,12 @@ def test_over_the_size_limit_is_413(database_url: str, graph_url: str) -> None:
         zipped = call(fd, "POST", "/import", files=[("files", ("products.csv", big, "text/csv"))])
         assert zipped.status_code == 413
         assert fd.query("select count(*) from products where sku = 'X-1'")[0][0] == 0
+
+
+def test_file_routes_are_not_read_as_keys(fd: Running) -> None:
+    """`/products/export` is the export: another method there is 405 with its real `Allow`, not a
+    product called `export`."""
+    for method, path, allowed in (("PATCH", "/products/export", "GET"), ("DELETE", "/orders/import", "POST")):
+        answer = call(fd, method, path)
+        assert (answer.status_code, answer.headers.get("allow")) == (405, allowed), answer.text
+    assert call(fd, "GET", "/customers/import").status_code == 405

@@ -119,16 +119,30 @@ Minutes = Annotated[int, Field(strict=True, ge=1, le=24 * 60), BeforeValidator(_
 Rating = Annotated[Decimal, *_fixed_point(1, Decimal(5), "a rating", r"^([0-4](\.[0-9])?|5(\.0)?)$")]
 Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 """A time of day, `HH:MM`, 24-hour."""
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not (isinstance(value, str) and _DAY.fullmatch(value)):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+Day = Annotated[date, BeforeValidator(_iso_day)]
+"""A calendar date as `YYYY-MM-DD` text (a number is not read as a Unix time)."""
 Weekday = Annotated[str, Field(pattern="^(" + "|".join(WEEKDAYS) + ")$")]
 
 
-def _span(span: tuple[str, str]) -> tuple[str, str]:
+def _span(span: list[str]) -> list[str]:
     if span[0] >= span[1]:
         raise ValueError(f"a working day must end after it starts ({span[0]} to {span[1]})")
     return span
 
 
-Span = Annotated[tuple[Clock, Clock], AfterValidator(_span)]
+# A list of two rather than a tuple: JSON Schema's `prefixItems` for tuples trips OpenAPI 3.0 tools.
+Span = Annotated[list[Clock], Field(min_length=2, max_length=2), AfterValidator(_span)]
 Hours = dict[Weekday, Span]
 """Working hours per weekday (`mon`..`sun`): `{"mon": ["08:00", "17:00"]}`; a day left out is a day off."""
 
@@ -211,7 +225,8 @@ class TechnicianRecord(Frozen):
     """Codes of the services they perform."""
     areas: tuple[str, ...] = ()
     """Cities they visit; `remote` for services given by video."""
-    hours: dict[str, tuple[str, str]] = {}
+    hours: dict[str, list[str]] = {}
+    """`{"mon": ["08:00", "17:00"]}`; a day left out is a day off."""
 
 
 class AppointmentRecord(Frozen):

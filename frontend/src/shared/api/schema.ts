@@ -222,6 +222,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business/customers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export customers as CSV
+         * @description The tenant's customers as `customers.csv` in a business pack's columns (audited).
+         */
+        get: operations["export_customers_api_v1_business_customers_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/customers/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import customers from CSV
+         * @description Upsert customers by key from `customers.csv` (the body, or a multipart `file`); all rows or none. References may be to rows the tenant has or to rows in the same file.
+         */
+        post: operations["import_customers_api_v1_business_customers_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/business/customers/{wa_id}": {
         parameters: {
             query?: never;
@@ -247,6 +287,49 @@ export interface paths {
         patch: operations["update_customer_api_v1_business_customers__wa_id__patch"];
         trace?: never;
     };
+    "/api/v1/business/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Pack
+         * @description The whole business as a pack `.zip`: business.yaml, the CSV tables, services.yaml, the knowledge
+         *     documents as uploaded and the saved team (audited). Importing it elsewhere gives the same business.
+         */
+        get: operations["export_pack_api_v1_business_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Pack
+         * @description Import a business pack: a `.zip` body (`application/zip`), or multipart with one `.zip` or the
+         *     pack's single files named as in a pack (`products.csv`, `services.yaml`, `kb/returns.md`...).
+         *     Rows are upserted by key, documents by file name, `team.yaml` saved as the next team version.
+         */
+        post: operations["import_pack_api_v1_business_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/business/orders": {
         parameters: {
             query?: never;
@@ -266,6 +349,46 @@ export interface paths {
          * @description Add a order (audited); 409 if the key is taken.
          */
         post: operations["create_order_api_v1_business_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export orders as CSV
+         * @description The tenant's orders as `orders.csv` in a business pack's columns (audited).
+         */
+        get: operations["export_orders_api_v1_business_orders_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/orders/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import orders from CSV
+         * @description Upsert orders by key from `orders.csv` (the body, or a multipart `file`); all rows or none. References may be to rows the tenant has or to rows in the same file.
+         */
+        post: operations["import_orders_api_v1_business_orders_import_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -315,6 +438,46 @@ export interface paths {
          * @description Add a product (audited); 409 if the key is taken.
          */
         post: operations["create_product_api_v1_business_products_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/products/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export products as CSV
+         * @description The tenant's products as `products.csv` in a business pack's columns (audited).
+         */
+        get: operations["export_products_api_v1_business_products_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business/products/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import products from CSV
+         * @description Upsert products by key from `products.csv` (the body, or a multipart `file`); all rows or none. References may be to rows the tenant has or to rows in the same file.
+         */
+        post: operations["import_products_api_v1_business_products_import_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2900,6 +3063,56 @@ export interface components {
             version: string;
         };
         /**
+         * ImportReportOut
+         * @description What an import did (or, with `dry_run`, would do), table by table, and every problem found. With
+         *     a problem nothing was written (`ok` is false, and the answer is 422).
+         * @example {
+         *       "dry_run": true,
+         *       "kb_documents": {
+         *         "created": 0,
+         *         "refused": 0,
+         *         "unchanged": 0,
+         *         "updated": 0
+         *       },
+         *       "ok": false,
+         *       "problems": [
+         *         {
+         *           "column": "price",
+         *           "file": "products.csv",
+         *           "message": "price \"abc\" is not a number",
+         *           "row": 7,
+         *           "text": "products.csv row 7: price \"abc\" is not a number"
+         *         }
+         *       ],
+         *       "tables": {
+         *         "products": {
+         *           "created": 12,
+         *           "refused": 1,
+         *           "unchanged": 3,
+         *           "updated": 0
+         *         }
+         *       }
+         *     }
+         */
+        ImportReportOut: {
+            /** Dry Run */
+            dry_run: boolean;
+            kb_documents: components["schemas"]["TableCountsOut"];
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems: components["schemas"]["PackProblemOut"][];
+            /** Tables */
+            tables: {
+                [key: string]: components["schemas"]["TableCountsOut"];
+            };
+            /**
+             * Team
+             * @description The pack's team.yaml: `created`, `updated`, `unchanged`, or null
+             */
+            team: string | null;
+        };
+        /**
          * IngestOutcome
          * @enum {string}
          */
@@ -3789,6 +4002,28 @@ export interface components {
             id: number;
         };
         /**
+         * PackProblemOut
+         * @description One thing wrong in the data: where (file, row, column) and what; `text` says both in one line.
+         */
+        PackProblemOut: {
+            /** Column */
+            column: string | null;
+            /** File */
+            file: string;
+            /** Message */
+            message: string;
+            /**
+             * Row
+             * @description 1 = the first data row after a CSV's header; null for a file
+             */
+            row: number | null;
+            /**
+             * Text
+             * @description `products.csv row 7: price "abc" is not a number`
+             */
+            text: string;
+        };
+        /**
          * PasswordIn
          * @example {
          *       "current_password": "correct horse battery",
@@ -4496,6 +4731,17 @@ export interface components {
              */
             tenant: string;
         };
+        /** TableCountsOut */
+        TableCountsOut: {
+            /** Created */
+            created: number;
+            /** Refused */
+            refused: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+        };
         /** TaskOut */
         TaskOut: {
             /** At */
@@ -4724,10 +4970,7 @@ export interface components {
              * @default {}
              */
             hours: {
-                [key: string]: [
-                    string,
-                    string
-                ];
+                [key: string]: string[];
             };
             /** Name */
             name: string;
@@ -4776,10 +5019,7 @@ export interface components {
              * @default {}
              */
             hours: {
-                [key: string]: [
-                    string,
-                    string
-                ];
+                [key: string]: string[];
             };
             /** Name */
             name: string;
@@ -4844,10 +5084,7 @@ export interface components {
             areas?: string[];
             /** Hours */
             hours?: {
-                [key: string]: [
-                    string,
-                    string
-                ];
+                [key: string]: string[];
             };
             /** Name */
             name?: string;
@@ -5342,6 +5579,7 @@ export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaFoundMessageOut = components['schemas']['FoundMessageOut'];
 export type SchemaHealth = components['schemas']['Health'];
+export type SchemaImportReportOut = components['schemas']['ImportReportOut'];
 export type SchemaIngestOutcome = components['schemas']['IngestOutcome'];
 export type SchemaInvitationCreatedOut = components['schemas']['InvitationCreatedOut'];
 export type SchemaInvitationListOut = components['schemas']['InvitationListOut'];
@@ -5371,6 +5609,7 @@ export type SchemaOrderPageOut = components['schemas']['OrderPageOut'];
 export type SchemaOrderPatch = components['schemas']['OrderPatch'];
 export type SchemaOrderStatus = components['schemas']['OrderStatus'];
 export type SchemaOwnerOut = components['schemas']['OwnerOut'];
+export type SchemaPackProblemOut = components['schemas']['PackProblemOut'];
 export type SchemaPasswordIn = components['schemas']['PasswordIn'];
 export type SchemaPasswordOut = components['schemas']['PasswordOut'];
 export type SchemaProblemOut = components['schemas']['ProblemOut'];
@@ -5401,6 +5640,7 @@ export type SchemaStatsOut = components['schemas']['StatsOut'];
 export type SchemaSummaryOut = components['schemas']['SummaryOut'];
 export type SchemaSupervisorOut = components['schemas']['SupervisorOut'];
 export type SchemaSwitchIn = components['schemas']['SwitchIn'];
+export type SchemaTableCountsOut = components['schemas']['TableCountsOut'];
 export type SchemaTaskOut = components['schemas']['TaskOut'];
 export type SchemaTasksOut = components['schemas']['TasksOut'];
 export type SchemaTeamCheckOut = components['schemas']['TeamCheckOut'];
@@ -6637,6 +6877,165 @@ export interface operations {
             };
         };
     };
+    export_customers_api_v1_business_customers_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    import_customers_api_v1_business_customers_import_post: {
+        parameters: {
+            query?: {
+                /** @description Check and count, and write nothing. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over FRONTDESK_PACK_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the report lists every problem (file, row, column) and nothing was written; or a bad parameter (`detail`, as every 422) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"] | components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
     get_customer_api_v1_business_customers__wa_id__get: {
         parameters: {
             query?: never;
@@ -6915,6 +7314,164 @@ export interface operations {
             };
         };
     };
+    export_pack_api_v1_business_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    import_pack_api_v1_business_import_post: {
+        parameters: {
+            query?: {
+                /** @description Check and count, and write nothing. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/zip": string;
+                "multipart/form-data": {
+                    files: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over FRONTDESK_PACK_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the report lists every problem (file, row, column) and nothing was written; or a bad parameter (`detail`, as every 422) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"] | components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
     list_orders_api_v1_business_orders_get: {
         parameters: {
             query?: {
@@ -7074,6 +7631,165 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    export_orders_api_v1_business_orders_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    import_orders_api_v1_business_orders_import_post: {
+        parameters: {
+            query?: {
+                /** @description Check and count, and write nothing. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over FRONTDESK_PACK_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the report lists every problem (file, row, column) and nothing was written; or a bad parameter (`detail`, as every 422) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"] | components["schemas"]["ValidationErrorBody"];
                 };
             };
             /** @description Too many requests by this user: retry after the Retry-After header's seconds */
@@ -7529,6 +8245,165 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    export_products_api_v1_business_products_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter or the body is malformed or out of bounds (`detail` lists where and what), or the value was refused (`detail` says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    import_products_api_v1_business_products_import_post: {
+        parameters: {
+            query?: {
+                /** @description Check and count, and write nothing. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Importing and exporting need the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over FRONTDESK_PACK_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the report lists every problem (file, row, column) and nothing was written; or a bad parameter (`detail`, as every 422) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportOut"] | components["schemas"]["ValidationErrorBody"];
                 };
             };
             /** @description Too many requests by this user: retry after the Retry-After header's seconds */

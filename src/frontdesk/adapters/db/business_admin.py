@@ -240,7 +240,7 @@ async def _values(conn: AsyncConnection, tenant_id: int, record: Record) -> dict
         return {**record.model_dump(), "requires": list(record.requires)}
     if isinstance(record, TechnicianRecord):
         await _known(conn, tenant_id, BusinessTable.SERVICES, record.skills, lambda i: ("body", "skills", i))
-        hours = {day: list(span) for day, span in record.hours.items()}
+        hours = dict(record.hours)
         return {
             **record.model_dump(),
             "skills": list(record.skills),

@@ -104,7 +104,7 @@ def _technician(r: Any) -> Record:
         name=r.name,
         skills=tuple(r.skills or ()),
         areas=tuple(r.areas or ()),
-        hours={str(d): (str(s[0]), str(s[1])) for d, s in (r.hours or {}).items() if s and len(s) == 2},
+        hours={str(d): [str(s[0]), str(s[1])] for d, s in (r.hours or {}).items() if s and len(s) == 2},
     )
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel
+from starlette.convertors import Convertor, register_url_convertor
 
 from frontdesk.api.auth import Admin, Viewer
 from frontdesk.api.body import ApiBodyRoute
@@ -59,6 +60,24 @@ from frontdesk.domain.business_records import (
     RecordQuery,
     WaId,
 )
+
+
+class _KeySegment(Convertor[str]):
+    """A row's key in a path: any one segment but `export` and `import`, which name the table's file
+    routes (`/products/export`). Without it `PATCH /products/export` would reach the product `export`
+    rather than answer 405, and the path's `Allow` would list the key routes' methods. The key's own
+    rules are the parameter's (`KEY_PATTERN`: 422)."""
+
+    regex = r"(?!(?:export|import)$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("business_key", _KeySegment())
 
 PREFIX = "/api/v1/business"
 router = APIRouter(prefix=PREFIX, tags=["business"], route_class=ApiBodyRoute)
@@ -154,7 +173,7 @@ def _table_routes(
         await data.delete(staff, table, key_value)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
-    path = f"/{name}/{{{KEYS[table]}}}"
+    path = f"/{name}/{{{KEYS[table]}:business_key}}"
     router.add_api_route(
         path,
         get_row,

@@ -42,8 +42,18 @@ router = APIRouter(prefix=PREFIX, tags=["business"], route_class=limited_body_ro
 DryRun = Annotated[bool, Query(description="Check and count, and write nothing.")]
 
 _REFUSED = {
-    "model": ImportReportOut,
-    "description": "Refused: the report lists every problem (file, row, column); nothing was written",
+    "description": "Refused: the report lists every problem (file, row, column) and nothing was written; "
+    "or a bad parameter (`detail`, as every 422)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/ImportReportOut"},
+                    {"$ref": "#/components/schemas/ValidationErrorBody"},
+                ]
+            }
+        }
+    },
 }
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": error_model(401), "description": "Not signed in"},

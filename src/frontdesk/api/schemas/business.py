@@ -24,7 +24,6 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 
-from frontdesk.api.params import Day
 from frontdesk.domain.business import AppointmentStatus, OrderStatus
 from frontdesk.domain.business_pack import ImportReport
 from frontdesk.domain.business_records import (
@@ -32,6 +31,7 @@ from frontdesk.domain.business_records import (
     AppointmentRecord,
     City,
     CustomerRecord,
+    Day,
     Email,
     Hours,
     Key,
