@@ -102,7 +102,10 @@ SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
     ("PUT", "/api/v1/team"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
     ("POST", "/api/v1/team/try"): (["400", "422"], "a valid team (422), and a `state` a try returned (400)"),
     ("POST", "/api/v1/auth/password"): (["400"], "`current_password` is the account's password"),
-    ("POST", "/api/v1/tenants"): (["422"], "a known time zone and currency; the owner's e-mail and password together"),
+    ("POST", "/api/v1/tenants"): (
+        ["422"],
+        "a known time zone and currency; the owner's e-mail and password together",
+    ),
     **{("GET", f"/api/v1/business/{t}"): (["422"], _CURSOR) for t in _BUSINESS_TABLES},
     **{
         (method, f"/api/v1/business/{t}{suffix}"): (["422"], _REFERENCES)
@@ -295,7 +298,9 @@ def test_every_operation_passes_every_check(fd: Running, database_url: str, tmp_
         run_engine(
             fd,
             engine_config(profile, {}),
-            lambda method, path: (method, path) in {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/switch")},
+            lambda method, path: (
+                (method, path) in {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/switch")}
+            ),
             session=fresh_sessions(fd),
         )
     )
