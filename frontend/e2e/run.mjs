@@ -8,6 +8,7 @@ import { repo, startFrontdesk } from './server.mjs'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const shots = join(repo, 'artifacts', 'web-e2e')
+const fixtures = join(import.meta.dirname, 'fixtures') // the small business pack files the Business page imports
 const CUSTOMER = '447700900101' // Amelia Clarke, a demo customer
 const TURN_MS = 120_000 // the first turn builds the team (slow on a small machine)
 
@@ -371,6 +372,66 @@ try {
     })
   })
 
+  await step('business: a pack with a refused row is shown by the dry run, and nothing is imported', async () => {
+    await page.getByRole('link', { name: 'Business' }).click()
+    await page.getByTestId('business-table-products').locator('[data-row="LH-BULB-E27"]').waitFor()
+    await page.getByTestId('business-import').click()
+    const dialog = page.getByTestId('import-dialog')
+    await dialog.getByTestId('import-files').setInputFiles(join(fixtures, 'refused', 'products.csv'))
+    await dialog.getByTestId('import-problems').getByText(/^products\.csv row 2 · price: /).waitFor()
+    assert.equal(await dialog.getByTestId('import-report').getAttribute('data-dry-run'), 'true')
+    assert.equal(await dialog.getByTestId('import-confirm').isDisabled(), true)
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await page.getByTestId('business-search').fill('E2E-')
+    await page.getByTestId('business-table-products').getByText('Nothing matches.').waitFor() // nothing was written
+  })
+
+  await step('business: a pack that lands; the table shows the new products', async () => {
+    await page.getByTestId('business-import').click()
+    const dialog = page.getByTestId('import-dialog')
+    await dialog.getByTestId('import-files').setInputFiles(join(fixtures, 'lands', 'products.csv'))
+    await dialog.getByText('No problems found.').waitFor()
+    assert.equal(await dialog.locator('[data-report-table="products"] td').nth(1).textContent(), '2') // created
+    await dialog.getByTestId('import-confirm').click()
+    await dialog.getByTestId('import-report').getByRole('heading', { name: 'Imported' }).waitFor()
+    await dialog.getByRole('button', { name: 'Done' }).click()
+    const table = page.getByTestId('business-table-products')
+    await table.locator('[data-row="E2E-LANTERN"]').waitFor()
+    await table.locator('[data-row="E2E-CANDLE"] [data-col="name"]').filter({ hasText: 'LED Candle' }).waitFor()
+  })
+
+  await step('business: a product’s price edited inline is saved (seen after a reload)', async () => {
+    const table = page.getByTestId('business-table-products')
+    await table.locator('[data-row="E2E-LANTERN"] [data-col="price"]').click()
+    const price = table.locator('[data-row="E2E-LANTERN"] input[name="price"]')
+    await price.fill('abc')
+    await table.getByTestId('business-save').click()
+    await table.locator('[data-field-error="price"]').waitFor() // refused before sending
+    await price.fill('19.99')
+    await table.getByTestId('business-save').click()
+    await page.getByTestId('business-notice').getByText('The product E2E-LANTERN was saved.').waitFor()
+    await page.reload()
+    await page.getByTestId('business-search').fill('E2E-LANTERN')
+    const cell = page.getByTestId('business-table-products').locator('[data-row="E2E-LANTERN"] [data-col="price"]')
+    await cell.filter({ hasText: /19\.99/ }).waitFor()
+  })
+
+  await step('tenants: an owner of two businesses switches between them', async () => {
+    // An operator adds a second business with the demo owner as its owner too (their password stays).
+    const args = ['tenants', 'create', 'bikes', '--name', 'Spoke & Chain', '--currency', 'EUR']
+    server.cli([...args, '--owner-email', 'owner@lumen.example', '--password-stdin'], 'lumen-demo-owner\n')
+    await page.reload()
+    await page.getByTestId('tenant-switch').selectOption('bikes')
+    await page.waitForURL(/\/inbox/) // the app starts afresh in the other business
+    await page.getByRole('link', { name: 'Business' }).click()
+    await page.getByTestId('business-currency').filter({ hasText: 'EUR' }).waitFor()
+    await page.getByTestId('business-table-products').getByText('No products yet.').waitFor() // none of Lumen's
+    await page.getByTestId('tenant-switch').selectOption('lumen')
+    await page.waitForURL(/\/inbox/)
+    await page.getByRole('link', { name: 'Business' }).click()
+    await page.getByTestId('business-table-products').locator('[data-row="LH-BULB-E27"]').waitFor()
+  })
+
   await step('tablet width: the inbox still works', async () => {
     await page.setViewportSize({ width: 768, height: 1024 })
     await page.getByRole('link', { name: 'Inbox' }).click()
@@ -388,8 +449,9 @@ try {
   })
 
   await step('no errors in the browser console', async () => {
-    // Expected refusals: 401 (signed out, wrong password) and 422 (the invalid team draft).
-    const expected = (e) => /401|Unauthorized/.test(e) || /422.*\/api\/v1\/team\/validate/.test(e)
+    // Expected refusals: 401 (signed out, wrong password) and 422 (the invalid team draft, the refused pack).
+    const expected = (e) =>
+      /401|Unauthorized/.test(e) || /422.*\/api\/v1\/(team\/validate|business\/import)/.test(e)
     const unexpected = consoleErrors.filter((e) => !expected(e))
     assert.deepEqual(unexpected, [])
   })

@@ -1,5 +1,5 @@
 // Start a real `frontdesk serve --fake-graph` on a fresh temporary SQLite database, on a free port.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -25,14 +25,15 @@ export async function startFrontdesk() {
   const bin = process.env.FRONTDESK_BIN ?? join(repo, '.venv', 'bin', 'frontdesk')
   const log = join(dir, 'server.log')
   const out = openSync(log, 'w')
+  const env = {
+    ...process.env,
+    FRONTDESK_ENV: 'dev',
+    FRONTDESK_DATABASE_URL: `sqlite+aiosqlite:///${join(dir, 'e2e.db')}`,
+    FRONTDESK_LOG_LEVEL: 'WARNING',
+  }
   const child = spawn(bin, ['serve', '--fake-graph', '--port', String(port)], {
     cwd: dir, // no stray .env
-    env: {
-      ...process.env,
-      FRONTDESK_ENV: 'dev',
-      FRONTDESK_DATABASE_URL: `sqlite+aiosqlite:///${join(dir, 'e2e.db')}`,
-      FRONTDESK_LOG_LEVEL: 'WARNING',
-    },
+    env,
     stdio: ['ignore', out, out],
   })
   const deadline = Date.now() + 180_000
@@ -49,6 +50,10 @@ export async function startFrontdesk() {
   return {
     url,
     log,
+    /** Run a `frontdesk` command on this server's database, as an operator would on the host. */
+    cli(args, input = '') {
+      return execFileSync(bin, args, { cwd: dir, env, input, encoding: 'utf8', stdio: 'pipe' })
+    },
     async stop({ keep = false } = {}) {
       child.kill('SIGTERM')
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)))

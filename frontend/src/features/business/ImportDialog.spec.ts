@@ -40,6 +40,7 @@ describe('the import dialog', () => {
     const shown = wrapper.get('[data-testid="import-report"]')
     expect(shown.text()).toContain('Dry run: what the import would do')
     expect(shown.get('[data-report-table="products"]').text()).toBe('products2001')
+    expect(shown.find('[data-report-table="knowledge documents"]').exists()).toBe(false) // none in this pack
     expect(wrapper.get('[data-testid="import-problems"]').findAll('li').map((li) => li.text())).toEqual([
       'products.csv row 7 · price: price "abc" is not a number',
       'business.yaml: currency "XXX" is not a currency',

@@ -7,38 +7,16 @@ import { SPECS, type Row, type Table } from './columns'
 
 export type Page = { items: Row[]; next_cursor: string | null }
 
-export interface TableCounts {
-  created: number
-  updated: number
-  unchanged: number
-  refused: number
-}
-
-export interface Problem {
-  file: string
-  row: number | null
-  column: string | null
-  message: string
-  text?: string
-}
-
-/** What an import did, or with `dry_run` would do; with problems nothing was written. */
-export interface ImportReport {
-  dry_run: boolean
-  ok: boolean
-  tables: Partial<Record<string, TableCounts>>
-  kb_documents?: TableCounts | null
-  team?: string | null
-  problems: Problem[]
-}
+/** What an import did, or with `dry_run` would do, table by table; with problems nothing was written. */
+export type ImportReport = Schemas['ImportReportOut']
+export type Problem = Schemas['PackProblemOut']
 
 export const PAGE_SIZE = 50
 
-/** The report a refused import answers with (422): nothing was written, `problems` say why. */
+/** The report a refused import answers with (422, the same shape): nothing was written, `problems` say
+ * why. Any other refusal (413, a 422 of the request itself) has no `tables`. */
 function reportOf(body: unknown): ImportReport | null {
-  if (!body || typeof body !== 'object') return null
-  const candidate = 'report' in body ? (body as { report: unknown }).report : body
-  const report = candidate as Partial<ImportReport>
+  const report = (body ?? {}) as Partial<ImportReport>
   return Array.isArray(report.problems) && report.tables ? (report as ImportReport) : null
 }
 
@@ -121,11 +99,11 @@ export function useBusinessApi() {
   async function importPack(files: File[], dryRun: boolean): Promise<Result<ImportReport>> {
     const request = api.POST('/api/v1/business/import', {
       params: { query: { dry_run: dryRun } },
-      body: files as never,
+      body: { files: files as unknown as string[] },
       bodySerializer: () => filesForm(files),
     })
     const result = await call(request, 'The import failed')
-    if (result.error === undefined) return result as Result<ImportReport>
+    if (result.error === undefined) return result
     const report = reportOf(result.body)
     return report ? { data: report } : result
   }
