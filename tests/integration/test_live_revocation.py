@@ -14,7 +14,7 @@ from websockets.sync.client import ClientConnection, connect
 from tests.support.harness import Running, running_frontdesk
 from tests.support.inbox import write
 from tests.support.live import receive_until, texts, until_closed, ws_url
-from tests.support.staff import ensure_staff
+from tests.support.staff import bearer_login, ensure_staff, password_hash
 
 POLICY_VIOLATION = 1008
 
@@ -103,4 +103,51 @@ def test_disabling_in_one_process_closes_the_socket_held_by_another(
         with open_feed(there, token) as ws:  # ...watching the feed through the other
             patch_member(here, "agent", {"disabled": True})
             code, _, _ = until_closed(ws)
+    assert code == POLICY_VIOLATION
+
+
+def _operator_token(fd: Running) -> str:
+    fd.execute(
+        "insert into staff_users (email, name, password_hash, failed_logins, password_changed_at, "
+        "created_at, operator) values ('op@platform.test', 'Op', :h, 0, CURRENT_TIMESTAMP, "
+        "CURRENT_TIMESTAMP, :op)",
+        h=password_hash(),
+        op=True,
+    )
+    return bearer_login(fd.client, fd.url, email="op@platform.test", tenant="lumen")["Authorization"][7:]
+
+
+def test_disabling_the_business_closes_its_staffs_sockets_and_not_an_operators(fd: Running) -> None:
+    operator = _operator_token(fd)
+    lumen = fd.query("select id from tenants where slug = 'lumen'")[0][0]
+    tenant_url = f"{fd.url}/api/v1/tenants/{lumen}"
+    with open_feed(fd, bearer(fd, "agent")) as ws, open_feed(fd, operator) as kept:
+        disabled = fd.client.patch(
+            tenant_url, json={"disabled": True}, headers={"Authorization": f"Bearer {operator}"}
+        )
+        assert disabled.status_code == 200, disabled.text
+        code, reason, _ = until_closed(ws)
+        assert code == POLICY_VIOLATION and reason
+        enabled = fd.client.patch(
+            tenant_url, json={"disabled": False}, headers={"Authorization": f"Bearer {operator}"}
+        )
+        assert enabled.status_code == 200
+        write(fd, "after enable")
+        receive_until(kept, lambda got: "after enable" in texts(got))  # the operator's socket stayed
+
+
+def test_switching_tenant_closes_the_old_sessions_socket(fd: Running) -> None:
+    operator = _operator_token(fd)
+    fd.execute(
+        "insert into tenants (slug, name, timezone, currency, profile, created_at) "
+        "values ('second', 'Second', 'UTC', 'EUR', '{}', CURRENT_TIMESTAMP)"
+    )
+    with open_feed(fd, operator) as ws:
+        switched = fd.client.post(
+            f"{fd.url}/api/v1/auth/switch",
+            json={"tenant": "second"},
+            headers={"Authorization": f"Bearer {operator}"},
+        )
+        assert switched.status_code == 200, switched.text
+        code, _, _ = until_closed(ws)
     assert code == POLICY_VIOLATION

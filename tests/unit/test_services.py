@@ -152,6 +152,22 @@ async def test_bot_is_silent_when_staff_hold_the_conversation(store: SqlStore, c
     assert await scalar(store, "select status from jobs") == "done"
 
 
+async def test_a_disabled_business_gets_no_answer_and_its_number_is_ignored(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    echo = Echo()
+    ingest, worker, _ = build(store, clock, echo)
+    await ingest.ingest([inbound(clock, "wamid.1")])  # queued before the business was disabled
+    async with store.engine.begin() as conn:
+        await conn.execute(text("update tenants set disabled_at = CURRENT_TIMESTAMP"))
+    assert await worker.run_once()
+    assert echo.turns == []
+    assert await scalar(store, "select count(*) from outbox") == 0
+    assert await scalar(store, "select status from jobs") == "done"
+    later = await ingest.ingest([inbound(clock, "wamid.2")])
+    assert (later.stored, later.unknown_channel) == (0, 1)  # like a disabled number's
+
+
 async def test_takeover_while_the_responder_thinks_discards_the_reply(
     store: SqlStore, clock: FakeClock
 ) -> None:
