@@ -135,6 +135,10 @@ def test_pack_zip_and_single_files(fd: Running) -> None:
     assert single["tables"]["products"]["created"] == 1
     assert fd.query("select name from products where sku = 'T-NEW-1'")[0][0] == "New thing"
 
+    services = zipfile.ZipFile(io.BytesIO(exported.content)).read("services.yaml")
+    alone = report(call(fd, "POST", "/import", files=[("files", ("services.yaml", services, "text/yaml"))]))
+    assert alone["ok"] and alone["tables"]["appointments"]["unchanged"] >= 3
+
     zipped = call(fd, "POST", "/import", files=[("files", ("pack.zip", exported.content, "application/zip"))])
     assert report(zipped)["ok"]
     broken = report(
