@@ -9,8 +9,8 @@ Each section below belongs to one part of the issue; see its comment for why the
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401  (used by the sections)
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0009"
 down_revision: str | None = "0008"
