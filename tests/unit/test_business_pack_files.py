@@ -92,6 +92,8 @@ def test_read_path_takes_a_folder_or_a_zip(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(PackError, match=r"neither a pack folder nor a \.zip"):
         read_path(tmp_path / "notes.txt")
+    with pytest.raises(PackError, match=r"missing\.zip: does not exist"):
+        read_path(tmp_path / "missing.zip")
 
 
 def test_write_table_writes_what_read_table_reads() -> None:

@@ -68,6 +68,7 @@ def business_export(
         typer.echo(f"frontdesk: {exc}", err=True)
         raise typer.Exit(1) from None
     if target.suffix.lower() == ".zip":
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(write_zip(pack))
     else:
         write_folder(pack, target)

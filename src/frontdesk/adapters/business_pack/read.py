@@ -17,6 +17,8 @@ def read_folder(path: Path, *, max_bytes: int = files.MAX_BYTES) -> Pack:
 
 def read_path(path: Path, *, max_bytes: int = files.MAX_BYTES) -> Pack:
     """The pack in a folder, or in a `.zip` file (what the command line is given)."""
+    if not path.exists():
+        raise PackError([PackProblem(file=str(path), message="does not exist")])
     if path.is_dir():
         return read_folder(path, max_bytes=max_bytes)
     if path.suffix.lower() != ".zip" or not path.is_file():
