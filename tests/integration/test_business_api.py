@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -245,3 +246,23 @@ def test_the_customers_next_question_sees_an_order_status_change(database_url: s
         assert "was delivered" not in answer("wamid.B1", 1)
         ok(call(fd, "PATCH", "/orders/LH-100245", json={"status": "delivered", "delivered_at": "2026-11-20"}))
         assert "was delivered" in answer("wamid.B2", 2)
+
+
+def test_edits_at_the_same_time_keep_each_others_fields(fd: Running) -> None:
+    """Each edit reads the row it overwrites inside its own transaction (the row held on PostgreSQL): six
+    edits of different fields sent at once all land."""
+    edits = [
+        {"name": "Bulb A"},
+        {"category": "lamps"},
+        {"description": "new words"},
+        {"stock": 7},
+        {"price": "1.25"},
+        {"tags": ["x"]},
+    ]
+    headers = fd.staff_headers("admin")
+    url = f"{fd.url}{API}/products/LH-BULB-E27"
+    with ThreadPoolExecutor(len(edits)) as pool:
+        answers = list(pool.map(lambda e: fd.client.patch(url, json=e, headers=headers), edits))
+    assert [a.status_code for a in answers] == [200] * len(edits)
+    final = ok(call(fd, "GET", "/products/LH-BULB-E27"))
+    assert final | {k: v for e in edits for k, v in e.items()} == final

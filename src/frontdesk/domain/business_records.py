@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -287,8 +287,17 @@ class BusinessRecords(Protocol):
         """`ConflictError` when the key is taken, `InvalidField` for an unknown reference."""
         ...
 
-    async def replace(self, tenant_id: int, record: Record, *, audit: AuditEntry) -> Record:
-        """Overwrite the row with the record's key; `NotFoundError`, `InvalidField` as above."""
+    async def change(
+        self,
+        tenant_id: int,
+        table: BusinessTable,
+        key: str,
+        edit: Callable[[Record], Record],
+        *,
+        audit: Callable[[Record, Record], AuditEntry],
+    ) -> Record:
+        """Write `edit(row)` over the row in one transaction holding it, with `audit(before, after)`'s
+        entry; `NotFoundError`, `InvalidField` as above."""
         ...
 
     async def remove(self, tenant_id: int, table: BusinessTable, key: str, *, audit: AuditEntry) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business_records import (
     KEYS,
     RECORD_TYPES,
@@ -60,13 +61,18 @@ class BusinessDataService:
         """Change some fields of a row (audited with the names of the fields that changed)."""
         if KEYS[table] in changes:
             raise InvalidInputError(f"{KEYS[table]} is the row's key: it cannot be changed")
-        current = await self._records.get(staff.tenant.id, table, key)
-        values = {**current.model_dump(), **changes}
-        if isinstance(current, AppointmentRecord):
-            values["end"] = None  # follows the start and the service's duration
-        after = _zoned(staff, RECORD_TYPES[table].model_validate(values))
-        entry = self._entry(staff, after, "update", fields=changed_fields(current, after))
-        return _local(staff, await self._records.replace(staff.tenant.id, after, audit=entry))
+
+        def edit(current: Record) -> Record:
+            values = {**current.model_dump(), **changes}
+            if isinstance(current, AppointmentRecord):
+                values["end"] = None  # follows the start and the service's duration
+            return _zoned(staff, RECORD_TYPES[table].model_validate(values))
+
+        def entry(before: Record, after: Record) -> AuditEntry:
+            return self._entry(staff, after, "update", fields=changed_fields(before, after))
+
+        changed = await self._records.change(staff.tenant.id, table, key, edit, audit=entry)
+        return _local(staff, changed)
 
     async def delete(self, staff: Staff, table: BusinessTable, key: str) -> None:
         """Delete a row (audited); `ConflictError` when other rows depend on it."""
@@ -75,7 +81,7 @@ class BusinessDataService:
         )
         await self._records.remove(staff.tenant.id, table, key, audit=entry)
 
-    def _entry(self, staff: Staff, record: Record, verb: str, *, fields: list[str] | None) -> Any:
+    def _entry(self, staff: Staff, record: Record, verb: str, *, fields: list[str] | None) -> AuditEntry:
         table = table_of(record)
         return staff_entry(
             staff,

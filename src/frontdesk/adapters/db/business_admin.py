@@ -10,7 +10,7 @@ service's deletion would otherwise silently take its appointments with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -130,17 +130,25 @@ class SqlBusinessRecords:
         except IntegrityError:  # added by a concurrent request between the check and the insert
             raise _taken(table, key) from None
 
-    async def replace(self, tenant_id: int, record: Record, *, audit: AuditEntry) -> Record:
-        table = table_of(record)
-        key = key_of(record)
+    async def change(
+        self,
+        tenant_id: int,
+        table: BusinessTable,
+        key: str,
+        edit: Callable[[Record], Record],
+        *,
+        audit: Callable[[Record, Record], AuditEntry],
+    ) -> Record:
         async with self._store.begin() as conn:
-            row_id = await _id_of(conn, tenant_id, table, key)
+            row_id = await _id_of(conn, tenant_id, table, key, lock=True)
             if row_id is None:
                 raise _missing(table, key)
-            values = await _values(conn, tenant_id, record)
+            before = await _get(conn, tenant_id, table, key)
+            after = edit(before)
+            values = await _values(conn, tenant_id, after)
             target = _TABLES[table]
             await conn.execute(update(target).where(target.c.id == row_id).values(**values))
-            await insert_audit(conn, audit)
+            await insert_audit(conn, audit(before, after))
             return await _get(conn, tenant_id, table, key)
 
     async def remove(self, tenant_id: int, table: BusinessTable, key: str, *, audit: AuditEntry) -> None:
@@ -173,11 +181,16 @@ async def _get(conn: AsyncConnection, tenant_id: int, table: BusinessTable, key:
     return view.record(row)
 
 
-async def _id_of(conn: AsyncConnection, tenant_id: int, table: BusinessTable, key: str) -> int | None:
+async def _id_of(
+    conn: AsyncConnection, tenant_id: int, table: BusinessTable, key: str, *, lock: bool = False
+) -> int | None:
+    """The row's id; with `lock`, the row is held until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time), so an edit reads the row it overwrites and two edits never lose one another's."""
     view = VIEWS[table]
-    stmt = (
-        view.select().with_only_columns(_TABLES[table].c.id).where(view.tenant == tenant_id, view.key == key)
-    )
+    target = _TABLES[table]
+    stmt = view.select().with_only_columns(target.c.id).where(view.tenant == tenant_id, view.key == key)
+    if lock and conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=target)
     found = await conn.scalar(stmt)
     return None if found is None else int(found)
 
