@@ -175,7 +175,7 @@ def test_a_refused_pack_exits_2_naming_file_and_row_and_writes_nothing(
     assert counts(env) == before
 
 
-def test_the_pack_lands_with_the_tenant_and_its_owner(env: dict[str, str]) -> None:
+def test_the_pack_lands_with_the_tenant_and_its_owner(env: dict[str, str], tmp_path: Path) -> None:
     created = frontdesk(
         env,
         "tenants",
@@ -203,10 +203,12 @@ def test_the_pack_lands_with_the_tenant_and_its_owner(env: dict[str, str]) -> No
         "where u.email = 'owner@bikes.example' and m.tenant_id = :t",
         **where,
     ) == [("owner",)]
-    renamed = frontdesk(
-        env, "tenants", "create", "bikes-two", "--name", "Bikes Two", "--pack", str(PACKS / "bikes")
-    )
-    assert renamed.returncode == 2 and "109876543210555" in renamed.stderr  # its number is taken
+    # The same pack zipped, as a second business: its number is another tenant's already.
+    zipped = Path(shutil.make_archive(str(tmp_path / "bikes"), "zip", PACKS / "bikes"))
+    before = counts(env)
+    again = frontdesk(env, "tenants", "create", "bikes-two", "--name", "Bikes Two", "--pack", str(zipped))
+    assert again.returncode == 2 and "109876543210555" in again.stderr
+    assert counts(env) == before
 
 
 def test_a_pack_refused_inside_the_transaction_leaves_no_tenant_user_or_row(env: dict[str, str]) -> None:

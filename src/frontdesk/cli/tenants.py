@@ -34,7 +34,7 @@ def tenants_create(
         str | None, typer.Option(help="Default: the pack's business name, else the slug.")
     ] = None,
     pack: Annotated[
-        Path | None, typer.Option(help="A business pack folder (docs/business-pack.md) to import.")
+        Path | None, typer.Option(help="A business pack (docs/business-pack.md): a folder or a .zip.")
     ] = None,
     timezone: Annotated[str | None, typer.Option(help="Default: the pack's, else UTC.")] = None,
     currency: Annotated[str | None, typer.Option(help="Default: the pack's, else GBP.")] = None,
@@ -80,12 +80,10 @@ def tenants_create(
     _say_created(created, owner_email)
 
 
-def _read_pack(folder: Path, settings: Settings) -> Pack:
-    from frontdesk.adapters.business_pack import read_folder
+def _read_pack(path: Path, settings: Settings) -> Pack:
+    from frontdesk.adapters.business_pack import read_path
 
-    if not folder.is_dir():
-        raise FrontdeskError(f"{folder} is not a folder")
-    return read_folder(folder, max_bytes=settings.pack_max_bytes)
+    return read_path(path, max_bytes=settings.pack_max_bytes)
 
 
 async def _create(
