@@ -102,7 +102,13 @@ async def test_a_bad_team_or_document_refuses_the_whole_pack_with_the_rows_probl
     assert any(p.startswith("team.yaml: ") for p in found), found
     assert "kb/empty.md: the file is empty" in found
     assert 'orders.csv row 1: wa_id "4915199999999" is not in customers.csv nor a customer already' in found
-    assert caught.value.report is not None and caught.value.report.tables["orders"].refused == 1
+    report = caught.value.report
+    assert (
+        report is not None
+        and report.tables["orders"].refused == 1
+        and list(report.problems) == caught.value.problems
+    )
+    assert report.kb_documents == TableCounts(created=1, refused=1) and report.team is Change.REFUSED
     assert await counts(fd) == before
 
 

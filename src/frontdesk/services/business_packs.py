@@ -56,9 +56,7 @@ class BusinessPacks:
         tenant = staff.tenant
         problems = self._team_problems(pack) + await self._kb_problems(pack)
         if problems:
-            # Still compare the rows, so the answer lists their problems too (nothing is written).
-            report = await self._rows(staff, pack, dry_run=True, found=problems)
-            raise PackError([*problems, *report.problems], report=report.model_copy(update={"problems": ()}))
+            raise await self._refused(staff, pack, problems, dry_run=dry_run)
         report = await self._rows(staff, pack, dry_run=dry_run, found=[])
         if dry_run:
             return report.model_copy(
@@ -83,6 +81,22 @@ class BusinessPacks:
         )
 
     # -- checks before anything is written
+
+    async def _refused(
+        self, staff: Staff, pack: Pack, problems: list[PackProblem], *, dry_run: bool
+    ) -> PackError:
+        """The error for a pack whose team or documents are refused: with the rows' problems too (they
+        are still compared, writing nothing) and a report counting what would have gone in."""
+        rows = await self._rows(staff, pack, dry_run=True, found=problems)
+        every = [*problems, *rows.problems]
+        bad = {p.file for p in problems}
+        kb = await self._kb_preview(staff.tenant, {n: d for n, d in pack.kb.items() if f"kb/{n}" not in bad})
+        team = Change.REFUSED if "team.yaml" in bad else await self._team_change(staff.tenant, pack)
+        refused = kb.model_copy(update={"refused": sum(f.startswith("kb/") for f in bad)})
+        report = rows.model_copy(
+            update={"dry_run": dry_run, "problems": tuple(every), "kb_documents": refused, "team": team}
+        )
+        return PackError(every, report=report)
 
     def _team_problems(self, pack: Pack) -> list[PackProblem]:
         if pack.team_yaml is None:
@@ -176,4 +190,4 @@ def _entry(staff: Staff, pack: Pack, report: ImportReport, now: datetime) -> Aud
     }
     return staff_entry(
         staff, "business.imported", target_type="tenant", target_id=staff.tenant.id, now=now, details=details
-    )  # type: ignore[arg-type]
+    )
