@@ -399,3 +399,15 @@ def test_documents_in_folders_inside_kb_are_refused() -> None:
         "kb/a/faq.md: is in a folder inside kb/; put documents in kb/ itself",
         "kb/b/faq.md: is in a folder inside kb/; put documents in kb/ itself",
     ]
+
+
+def test_a_zip_with_a_name_twice_or_only_kb_documents_is_read_as_it_is() -> None:
+    business = pack_files(full_pack())["business.yaml"]
+    assert problems({"business.yaml": business, "kb/faq.md": b"# A", "./kb/faq.md": b"# B"}) == [
+        "./kb/faq.md: is in the zip twice"
+    ]
+    with pytest.raises(PackError) as caught:
+        read_zip(zipped({"kb/faq.md": b"# FAQ"}))  # not mistaken for a zipped folder called kb
+    assert [str(p) for p in caught.value.problems] == [
+        "business.yaml: is missing; a pack needs it (name, time zone)"
+    ]

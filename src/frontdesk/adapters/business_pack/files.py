@@ -71,7 +71,12 @@ def pack_files_from_zip(data: bytes, *, max_bytes: int = MAX_BYTES) -> dict[str,
                 problems.append(
                     PackProblem(file=info.filename, message="is encrypted; zip it without a password")
                 )
-        by_name = {_zip_name(i.filename, problems): i for i in infos}
+        by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            name = _zip_name(info.filename, problems)
+            if name in by_name:
+                problems.append(PackProblem(file=info.filename, message="is in the zip twice"))
+            by_name[name] = info
         by_name.pop("", None)
         chosen = _choose(list(_strip_folder(by_name)), problems)
         inner = _strip_folder(by_name)
@@ -111,7 +116,7 @@ def _strip_folder(by_name: Mapping[str, zipfile.ZipInfo]) -> dict[str, zipfile.Z
     """A zip of the pack's folder holds `lumen/business.yaml`: read it as if zipped from inside."""
     names = [n for n in by_name if not _ignored(n)]
     tops = {n.split("/", 1)[0] for n in names}
-    if len(tops) == 1 and all("/" in n for n in names):
+    if len(tops) == 1 and all("/" in n for n in names) and tops != {KB_FOLDER}:
         top = tops.pop() + "/"
         return {n.removeprefix(top): i for n, i in by_name.items() if n.startswith(top)}
     return dict(by_name)
