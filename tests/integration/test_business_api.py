@@ -182,6 +182,17 @@ def test_customers_are_contacts(fd: Running) -> None:
     busy = call(fd, "DELETE", f"/customers/{OLIVER}")
     assert busy.status_code == 409 and "orders" in busy.json()["detail"]
     assert ok(call(fd, "DELETE", "/customers/447700900999"), 204) is None
+    # The audit log names a customer by contact id, as the contacts API does: an erasure leaves it alone.
+    entries = fd.query(
+        "select action, target_type, target_id, details from audit_log "
+        "where action like 'business.customers.%' order by id"
+    )
+    assert [(a, t) for a, t, _, _ in entries] == [
+        ("business.customers.create", "contact"),
+        ("business.customers.update", "contact"),
+        ("business.customers.delete", "contact"),
+    ]
+    assert len({i for _, _, i, _ in entries}) == 1 and "447700900999" not in repr(entries)
 
 
 def test_services_technicians_appointments(fd: Running) -> None:

@@ -11,6 +11,7 @@ service's deletion would otherwise silently take its appointments with it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -125,7 +126,7 @@ class SqlBusinessRecords:
                 if table is BusinessTable.CUSTOMERS:
                     values["created_at"] = audit.at
                 await conn.execute(insert(_TABLES[table]).values(tenant_id=tenant_id, **values))
-                await insert_audit(conn, audit)
+                await _audit(conn, audit, table, await _id_of(conn, tenant_id, table, key))
                 return await _get(conn, tenant_id, table, key)
         except IntegrityError:  # added by a concurrent request between the check and the insert
             raise _taken(table, key) from None
@@ -148,7 +149,7 @@ class SqlBusinessRecords:
             values = await _values(conn, tenant_id, after)
             target = _TABLES[table]
             await conn.execute(update(target).where(target.c.id == row_id).values(**values))
-            await insert_audit(conn, audit(before, after))
+            await _audit(conn, audit(before, after), table, row_id)
             return await _get(conn, tenant_id, table, key)
 
     async def remove(self, tenant_id: int, table: BusinessTable, key: str, *, audit: AuditEntry) -> None:
@@ -165,8 +166,16 @@ class SqlBusinessRecords:
                         f"the {_SINGULAR[table]} {key!r} has {count} {what}: delete or change those first"
                     )
             target = _TABLES[table]
+            await _audit(conn, audit, table, row_id)
             await conn.execute(delete(target).where(target.c.id == row_id))
-            await insert_audit(conn, audit)
+
+
+async def _audit(conn: AsyncConnection, entry: AuditEntry, table: BusinessTable, row_id: int | None) -> None:
+    """Write the entry; a customer is named by their contact id, as the contacts API does, never by their
+    number: an erasure leaves the audit log alone, so it must hold nothing that identifies them."""
+    if table is BusinessTable.CUSTOMERS:
+        entry = replace(entry, target_type="contact", target_id=None if row_id is None else str(row_id))
+    await insert_audit(conn, entry)
 
 
 def _taken(table: BusinessTable, key: str) -> ConflictError:
