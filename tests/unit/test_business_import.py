@@ -233,3 +233,20 @@ async def test_a_changed_row_of_every_table_is_updated(db: SqlStore) -> None:
     report = await packs.import_pack(tenant, changed, now=NOW)
     assert {t: c.updated for t, c in report.tables.items()} == dict.fromkeys(report.tables, 1)
     assert await packs.export_pack(tenant) == rows_only(changed)
+
+
+async def test_business_yaml_replaces_the_settings_it_names_and_keeps_the_others(db: SqlStore) -> None:
+    from frontdesk.adapters.business_pack import read_files
+
+    packs = SqlBusinessPacks(db)
+    tenant = await new_tenant(db, "salon")
+    await packs.import_pack(tenant, full_pack(), now=NOW)
+    renamed = read_files(
+        {"business.yaml": b"name: Salon Nord\ntimezone: Europe/Berlin\ncurrency: EUR\nholidays: []\n"}
+    )
+    await packs.import_pack(tenant, renamed, now=NOW)
+    business = (await packs.export_pack(tenant)).business
+    assert business is not None and business.name == "Salon Nord"
+    assert business.holidays == ()  # named empty: cleared
+    assert business.opening_hours == full_pack().business.opening_hours  # type: ignore[union-attr]  # not named: kept
+    assert business.website == "https://salon-sued.example" and business.locale == "de-DE"

@@ -119,20 +119,24 @@ def read_business(data: bytes) -> PackBusiness:
     fields = dict(doc)
     fields["timezone"] = p.check("timezone", v.timezone, doc["timezone"])
     fields["currency"] = p.check("currency", v.currency, doc["currency"])
-    fields["languages"] = tuple(
-        p.check(f"languages[{i}]", v.language, x) for i, x in enumerate(doc.get("languages", []), 1)
-    )
+    # Only the keys the file has are set: an import replaces those and keeps the business's others.
+    if "languages" in doc:
+        fields["languages"] = tuple(
+            p.check(f"languages[{i}]", v.language, x) for i, x in enumerate(doc["languages"], 1)
+        )
     if "locale" in doc:
         fields["locale"] = p.check("locale", v.language, doc["locale"])
     if "whatsapp" in doc:
         fields["whatsapp"] = {k: str(x) for k, x in doc["whatsapp"].items()}
-    fields["opening_hours"] = {
-        day: (p.check(f"opening_hours.{day}", v.hours, pair) if pair else None)
-        for day, pair in doc.get("opening_hours", {}).items()
-    }
-    fields["holidays"] = tuple(
-        p.check(f"holidays[{i}]", v.day, x) for i, x in enumerate(doc.get("holidays", []), 1)
-    )
+    if "opening_hours" in doc:
+        fields["opening_hours"] = {
+            day: (p.check(f"opening_hours.{day}", v.hours, pair) if pair else None)
+            for day, pair in doc["opening_hours"].items()
+        }
+    if "holidays" in doc:
+        fields["holidays"] = tuple(
+            p.check(f"holidays[{i}]", v.day, x) for i, x in enumerate(doc["holidays"], 1)
+        )
     p.raise_any()
     return _build(p, PackBusiness, fields)
 

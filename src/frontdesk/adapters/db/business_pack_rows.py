@@ -67,12 +67,18 @@ def _hours(data: Mapping[str, Any] | None) -> dict[str, tuple[time, time] | None
 def tenant_values(
     b: PackBusiness, *, travel_buffer_min: int | None, profile: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The tenant's columns for `b`; `profile` (the current one) keeps the keys the pack does not set."""
+    """The tenant's columns for `b`, its profile being `profile` (the current one) with the keys `b` was
+    given replaced (an empty one removed) and every other key kept: business.yaml upserts too."""
     new = dict(profile)
-    doc = b.model_dump(mode="json", include=set(PROFILE_KEYS), exclude_none=True)
-    if b.opening_hours:
-        doc["opening_hours"] = _hours_json(b.opening_hours)
-    new.update(doc)
+    given = set(PROFILE_KEYS) & b.model_fields_set
+    doc = b.model_dump(mode="json", include=given) | (
+        {"opening_hours": _hours_json(b.opening_hours)} if "opening_hours" in given else {}
+    )
+    for key, value in doc.items():
+        if value in (None, [], {}):
+            new.pop(key, None)
+        else:
+            new[key] = value
     if travel_buffer_min is not None:
         # Read by the booking tools (`BookingRules`): free time a technician needs after a visit.
         new["booking"] = {**(new.get("booking") or {}), "travel_buffer_min": travel_buffer_min}
