@@ -85,7 +85,9 @@ async def build_responder(
     """A team responder for one customer over the seeded store (the demo's by default), with the local
     brain (or `brains_for`)."""
     ctx = await agents.ctx(wa_id)
-    vocabulary = await load_vocabulary(ctx.data, ctx.tenant.id, cities=customer_cities(pack))
+    vocabulary = await load_vocabulary(
+        ctx.data, ctx.tenant.id, cities=customer_cities(pack), business=ctx.tenant.name
+    )
     if team_file not in _classifiers:
         classifier = IntentClassifier(
             embedder(), team(team_file), vocabulary=vocabulary, dictionary=dictionary_words()

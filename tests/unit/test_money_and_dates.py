@@ -12,7 +12,8 @@ import pytest
 from frontdesk.adapters.db.business_rows import rules
 from frontdesk.domain.business import BusinessRules
 from frontdesk.services.agents.nlu.dates import parse_date
-from frontdesk.services.agents.tool_helpers.formatting import Prices, money, when
+from frontdesk.services.agents.tool_helpers.formatting import Prices, money, when, without_brand
+from frontdesk.services.agents.tool_helpers.product_search import price_cap
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LONDON = ZoneInfo("Europe/London")
@@ -81,3 +82,33 @@ def test_relative_days_are_resolved_in_the_business_time_zone() -> None:
     assert parse_date("tomorrow", now=now, tz=LONDON) == date(2026, 11, 22)
     assert parse_date("tomorrow", now=now, tz=BERLIN) == date(2026, 11, 23)
     assert parse_date("next tuesday", now=now, tz=BERLIN) == date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("text", "cap", "rest"),
+    [
+        ("styling products under 16 euros", "16", "styling products"),
+        ("under €30 please", "30", "please"),
+        ("max 14,50 €", "14.50", ""),
+        ("below £50", "50", ""),
+        ("gift under 20 quid", "20", "gift"),
+        ("speakers up to $100", "100", "speakers"),
+        ("shampoo under 250 ml", None, "shampoo under 250 ml"),
+    ],
+)
+def test_a_price_cap_in_any_currency(text: str, cap: str | None, rest: str) -> None:
+    assert price_cap(text) == ((Decimal(cap) if cap else None), rest)
+
+
+@pytest.mark.parametrize(
+    ("name", "business", "shown"),
+    [
+        ("Lumen Smart Bulb E27", "Lumen Home", "Smart Bulb E27"),
+        ("Repair Shampoo 250 ml", "Birke Hair Studio", "Repair Shampoo 250 ml"),
+        ("Lumen", "Lumen Home", "Lumen"),
+        ("Luminous Lamp", "Lumen Home", "Luminous Lamp"),
+        ("Smart Bulb", "", "Smart Bulb"),
+    ],
+)
+def test_a_list_row_leaves_out_the_business_own_brand(name: str, business: str, shown: str) -> None:
+    assert without_brand(name, business) == shown

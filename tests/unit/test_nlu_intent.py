@@ -143,7 +143,7 @@ def vocabulary() -> Vocabulary:
     services_file = yaml.safe_load((DEMO / "services.yaml").read_text())
     services = [Named(s["id"], s["name"], extra=(s["description"],)) for s in services_file["services"]]
     cities = [city for t in services_file["technicians"] for city in t["areas"]]
-    return Vocabulary.build(products=products, services=services, cities=cities)
+    return Vocabulary.build(products=products, services=services, cities=cities, business="Lumen Home")
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ def vocabulary() -> Vocabulary:
     with (DEMO / "customers.csv").open() as f:
         customer_cities = [row["city"] for row in csv.DictReader(f)]
     cities = [city for tech in data["technicians"] for city in tech["areas"]] + customer_cities
-    return Vocabulary.build(products=_products(), services=services, cities=cities)
+    return Vocabulary.build(products=_products(), services=services, cities=cities, business="Lumen Home")
 
 
 def keys(mentions: list[Mention]) -> list[list[str]]:

@@ -20,6 +20,7 @@ from frontdesk.domain.team import Skill, Slot
 from frontdesk.services.agents.nlu import Mention, SlotReader, TimeWindow, When
 from frontdesk.services.agents.nlu.dates import parse_date
 from frontdesk.services.agents.nlu.slots import appointment_refs, order_refs
+from frontdesk.services.agents.tool_helpers.formatting import without_brand
 from frontdesk.services.agents.tools import TOOLS, ToolResult
 
 CONTEXT_OF_TYPE = {
@@ -48,14 +49,15 @@ def read(
         return (keys or None), []
     if isinstance(value, Mention):
         if value.ambiguous and slot.type in _MENTION_TYPES:
-            rows = [_row(slot, match.key, match.name) for match in value.candidates]
+            business = reader.vocabulary.business
+            rows = [_row(slot, match.key, without_brand(match.name, business)) for match in value.candidates]
             return None, rows
         return value.best.key, []
     return _stored(value), []
 
 
 def _row(slot: Slot, key: str, name: str) -> Row:
-    return Row(id=f"{slot.type}:{key}"[:200], title=name.removeprefix("Lumen ")[:24])
+    return Row(id=f"{slot.type}:{key}"[:200], title=name[:24])
 
 
 def _stored(value: Any) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -67,21 +68,27 @@ COMMON_WORDS = frozenset(
         "max",
         "home",
         "smart",
-        "lumen",
         "set",
         "visit",
         "indoor",
         "tower",
     ]
 )
-"""Words of names that are also everyday words: weak unless next to a strong word of the same item."""
+"""Words of names that are also everyday words: weak unless next to a strong word of the same item. The
+business's own name is weak too (`brand_words`): "Lumen" names none of Lumen Home's products alone."""
 
 VARIANT_WORDS = frozenset({"mini"})
 """Words that tell variants of a product apart like a model number ("e27", "2m") and, unlike everyday
 words, name the product alone: "and the mini?"."""
 
-SERVICE_WORDS = frozenset({"home", "smart", "visit", "set", "lumen"})
-"""The weak words of service names."""
+SERVICE_WORDS = frozenset({"home", "smart", "visit", "set"})
+"""The weak words of service names (with the business's own name)."""
+
+
+def brand_words(business: str) -> frozenset[str]:
+    """The words of the business's name, as names are indexed: weak in its products' and services' names."""
+    return frozenset(tokens(business))
+
 
 SEPARATORS = frozenset({"and", "or", "vs", "versus", "than", "with"})
 """Words between two names: the words on either side of one belong to different mentions ("the E27
@@ -160,7 +167,9 @@ class NameIndex:
 
     def __init__(self, items: Iterable[Named], *, weak: Collection[str] = COMMON_WORDS):
         self._weak = frozenset(canonical(word) for word in weak)
-        entries = [self._entry(item) for item in items]
+        items = list(items)
+        prefixes = _code_prefixes([item.key for item in items])
+        entries = [self._entry(item, prefixes) for item in items]
         df: dict[str, int] = {}
         for entry in entries:
             for term in entry.weights:
@@ -180,14 +189,14 @@ class NameIndex:
     def items(self) -> tuple[Named, ...]:
         return tuple(entry.item for entry in self._entries)
 
-    def _entry(self, item: Named) -> _Entry:
+    def _entry(self, item: Named, prefixes: frozenset[str]) -> _Entry:
         weights: dict[str, float] = {}
         for term in _name_terms(item.extra):
             weights[term] = 0.5
         names = _name_terms((item.name, *item.aliases))
         for term in names:
             weights[term] = 1.0
-        key_terms = frozenset(_name_terms([item.key.replace("-", " ")]))
+        key_terms = frozenset(_name_terms([item.key.replace("-", " ")])) - prefixes
         for term in key_terms:
             weights.setdefault(term, 1.0)
         return _Entry(item, weights, key_terms, frozenset(names) | key_terms)
@@ -305,8 +314,16 @@ def _is_model(term: str) -> bool:
 
 
 def _name_terms(texts: Iterable[str]) -> list[str]:
-    """Canonical words of names, without stopwords and brand-less noise."""
+    """Canonical words of names, without stopwords."""
     out: list[str] = []
     for text in texts:
-        out += [t for t in tokens(text) if t not in STOPWORDS and t != "lh"]
+        out += [t for t in tokens(text) if t not in STOPWORDS]
     return out
+
+
+def _code_prefixes(keys: Sequence[str]) -> frozenset[str]:
+    """The catalogue's code prefix (`lh` of `LH-BULB-E27`, `bh` of `BH-SHAM-REP`): a short first part of
+    most keys, which names nothing. Short: a service code's first word (`install-audio`) is a name."""
+    firsts = [parts[0] for key in keys if len(parts := tokens(key.replace("-", " "))) > 1]
+    counts = Counter(first for first in firsts if len(first) <= 3 and first.isalpha())
+    return frozenset(p for p, n in counts.items() if n >= 3 and n * 2 > len(keys))

@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.domain.team import Slot
 from frontdesk.services.agents.nlu.dates import TimeWindow, When, parse_date, parse_time, parse_when
-from frontdesk.services.agents.nlu.names import SERVICE_WORDS, Mention, Named, NameIndex
+from frontdesk.services.agents.nlu.names import (
+    COMMON_WORDS,
+    SERVICE_WORDS,
+    Mention,
+    Named,
+    NameIndex,
+    brand_words,
+)
 from frontdesk.services.agents.nlu.words import NUMBER_WORDS, normalise
 
 _ORDER_PREFIXED = re.compile(r"\b([a-z]{2,4})\s?[-_#.:]?\s?#?\s?([0-9o]{5,8})\b(?!\s?\d)")
@@ -50,7 +57,7 @@ _TIME_OR_MONEY = re.compile(
 _NUMBER = re.compile(r"(?<![\w/:.£$-])(\d{1,3})(?![\w/:.%-])")
 _NOT_QUANTITY_AFTER = re.compile(
     r"^\s*(?:am|pm|o'?clock|st|nd|rd|th|days?|weeks?|months?|years?|hours?|hrs?|mins?|minutes?|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|[a-z]+day|%|quid|pounds?|gbp|lumens?)\b"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|[a-z]+day|%|quid|pounds?|gbp|euros?|eur|dollars?|usd|chf|lumens?|ml)\b"
 )
 
 _YES = (
@@ -201,15 +208,27 @@ class Vocabulary:
     products: NameIndex
     services: NameIndex
     cities: NameIndex
+    business: str = ""
+    """The business's name (its words are weak in the names; its brand is left out of list rows)."""
 
     @classmethod
     def build(
-        cls, *, products: Iterable[Named], services: Iterable[Named], cities: Iterable[str]
+        cls,
+        *,
+        products: Iterable[Named],
+        services: Iterable[Named],
+        cities: Iterable[str],
+        business: str = "",
     ) -> Vocabulary:
-        """Index the names (once per business; each index is immutable)."""
+        """Index the names (once per business; each index is immutable); the words of the `business`'s
+        own name are weak in them ("Lumen" alone names no Lumen product)."""
+        brand = brand_words(business)
         city_items = [Named(city, city) for city in dict.fromkeys(cities)]
         return cls(
-            NameIndex(products), NameIndex(services, weak=SERVICE_WORDS), NameIndex(city_items, weak=())
+            NameIndex(products, weak=COMMON_WORDS | brand),
+            NameIndex(services, weak=SERVICE_WORDS | brand),
+            NameIndex(city_items, weak=()),
+            business,
         )
 
 

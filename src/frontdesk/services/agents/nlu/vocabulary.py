@@ -8,8 +8,11 @@ from frontdesk.domain.business import ON_SITE, REMOTE, BusinessData
 from frontdesk.services.agents.nlu import Named, Vocabulary
 
 
-async def load_vocabulary(data: BusinessData, tenant_id: int, *, cities: Iterable[str] = ()) -> Vocabulary:
-    """Products, services and the towns the technicians cover (plus `cities`), indexed for slot reading."""
+async def load_vocabulary(
+    data: BusinessData, tenant_id: int, *, cities: Iterable[str] = (), business: str = ""
+) -> Vocabulary:
+    """Products, services and the towns the technicians cover (plus `cities`), indexed for slot reading;
+    `business` is the business's name (its words are weak in the names)."""
     products = await data.search_products(tenant_id)
     services = await data.services(tenant_id)
     technicians = await data.technicians(tenant_id)
@@ -18,4 +21,5 @@ async def load_vocabulary(data: BusinessData, tenant_id: int, *, cities: Iterabl
         products=[Named(p.sku, p.name) for p in products],
         services=[Named(s.code, s.name, extra=(s.description,)) for s in services],
         cities=[*areas, *cities],
+        business=business,
     )

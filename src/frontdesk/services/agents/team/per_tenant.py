@@ -127,7 +127,7 @@ class TeamResponders:
     async def build(self, team: Team, tenant: Tenant, *, data: BusinessData | None = None) -> TeamResponder:
         """A responder for `team` serving `tenant`; its tools use `data` (default: the business's)."""
         data = data or self._data
-        vocabulary = await load_vocabulary(data, tenant.id)
+        vocabulary = await load_vocabulary(data, tenant.id, business=tenant.name)
         classifier = IntentClassifier(
             self._embedder, team, vocabulary=vocabulary, dictionary=self._dictionary
         )

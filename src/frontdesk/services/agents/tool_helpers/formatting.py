@@ -79,6 +79,15 @@ def iso_local(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
+def without_brand(name: str, business: str) -> str:
+    """`Lumen Smart Bulb E27` -> `Smart Bulb E27` for the business `Lumen Home`: a product name without the
+    business's own brand (the first word of its name), where space is short."""
+    brand = business.split()[0] if business.strip() else ""
+    if brand and name.casefold().startswith(brand.casefold() + " ") and len(name) > len(brand) + 1:
+        return name[len(brand) + 1 :]
+    return name
+
+
 def row(id: str, title: str, description: str | None = None) -> Row:
     """A WhatsApp list row, with the title and description cut to the channel's limits."""
     return Row(id=id[:200], title=_cut(title, 24), description=_cut(description, 72) if description else None)

@@ -103,22 +103,27 @@ def resolve(products: Sequence[Product], text: str) -> Resolved:
     return Resolved(None, tuple(p for p, s in ranked[:5] if s >= top * 0.6))
 
 
+_CURRENCY_BEFORE = r"(?:[£€$]\s?|(?:gbp|eur|usd|chf)\s*)?"
+_CURRENCY_AFTER = r"(?:\s?[£€$]|quid|pounds?|euros?|dollars?|bucks|francs?|gbp|eur|usd|chf)?"
 _PRICE_CAP = re.compile(
     r"\b(?:under|below|less than|cheaper than|no more than|not more than|max(?:imum)?|up to|within)\s+"
-    r"(?:£|gbp\s*)?(\d{1,6}(?:\.\d{1,2})?)(?![\d.])\s*(?:quid|pounds?|gbp|bucks)?"
-    r"(?!\s*(?:%|min|hour|day|week|month|year|m\b|cm|mm|metre|meter|lumen|w\b|watt|percent))",
+    + _CURRENCY_BEFORE
+    + r"(\d{1,6}(?:[.,]\d{1,2})?)(?![\d.,])\s*"
+    + _CURRENCY_AFTER
+    + r"(?!\s*(?:%|min|hour|day|week|month|year|m\b|cm|mm|ml|g\b|kg|metre|meter|lumen|w\b|watt|percent))",
     re.IGNORECASE,
 )
+"""A price cap in any currency: "under 20 quid", "below £50", "up to 16 euros", "max 14,50 €"."""
 
 
 def price_cap(text: str) -> tuple[Decimal | None, str]:
-    """A maximum price a query states ("under 20 quid", "below £50", "up to 100 pounds") and the query
-    without it; (None, text) when it states none."""
+    """A maximum price a query states ("under 20 quid", "below £50", "up to 16 euros", "max 14,50 €") and
+    the query without it; (None, text) when it states none."""
     found = _PRICE_CAP.search(text)
     if found is None:
         return None, text
     rest = (text[: found.start()] + " " + text[found.end() :]).strip()
-    return Decimal(found.group(1)), " ".join(rest.split())
+    return Decimal(found.group(1).replace(",", ".")), " ".join(rest.split())
 
 
 def match_category(categories: Iterable[str], text: str) -> str | None:

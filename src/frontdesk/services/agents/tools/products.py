@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from frontdesk.domain.business import Product
-from frontdesk.services.agents.tool_helpers.formatting import Prices, clip, join, row, short_day
+from frontdesk.services.agents.tool_helpers.formatting import (
+    Prices,
+    clip,
+    join,
+    row,
+    short_day,
+    without_brand,
+)
 from frontdesk.services.agents.tool_helpers.product_search import (
     Resolved,
     match_category,
@@ -45,9 +52,10 @@ def product_facts(p: Product, prices: Prices) -> dict[str, Any]:
     }
 
 
-def product_row(p: Product, prices: Prices) -> Any:
+def product_row(p: Product, prices: Prices, business: str) -> Any:
+    """A list row: the name without the business's own brand (a row's title holds 24 characters)."""
     stock = "in stock" if p.in_stock else "out of stock"
-    return row(f"product:{p.sku}", p.name.removeprefix("Lumen "), f"{prices(p.price)} · {stock}")
+    return row(f"product:{p.sku}", without_brand(p.name, business), f"{prices(p.price)} · {stock}")
 
 
 def line(p: Product, prices: Prices) -> str:
@@ -62,13 +70,13 @@ async def _resolve(ctx: ToolContext, text: str) -> tuple[Resolved, list[Product]
     return resolve(products, text), products, Prices.of(rules)
 
 
-def _unresolved(text: str, found: Resolved, prices: Prices) -> ToolResult:
+def _unresolved(text: str, found: Resolved, prices: Prices, business: str) -> ToolResult:
     if found.candidates:
         names = join((p.name for p in found.candidates), last="or")
         return failed(
             ToolError.MISSING_INFO,
             f"Which one do you mean: {names}?",
-            choices=tuple(product_row(p, prices) for p in found.candidates),
+            choices=tuple(product_row(p, prices, business) for p in found.candidates),
             missing="product",
             candidates=[p.sku for p in found.candidates],
         )
@@ -107,7 +115,7 @@ async def search_products(ctx: ToolContext, args: SearchProductsArgs) -> ToolRes
         return done("No products match that.", products=[])
     return done(
         "\n".join(line(p, Prices.of(rules)) for p in found),
-        choices=tuple(product_row(p, Prices.of(rules)) for p in found),
+        choices=tuple(product_row(p, Prices.of(rules), ctx.tenant.name) for p in found),
         products=[product_facts(p, Prices.of(rules)) for p in found],
     )
 
@@ -126,7 +134,7 @@ class ProductArgs(ToolArgs):
 async def product_details(ctx: ToolContext, args: ProductArgs) -> ToolResult:
     found, _, prices = await _resolve(ctx, args.product)
     if found.product is None:
-        return _unresolved(args.product, found, prices)
+        return _unresolved(args.product, found, prices, ctx.tenant.name)
     p = found.product
     stock = f"{p.stock} in stock" if p.in_stock else "out of stock"
     return done(f"{line(p, prices)}\n{p.description} ({stock}).", product=product_facts(p, prices))
@@ -146,7 +154,7 @@ async def compare_products(ctx: ToolContext, args: CompareArgs) -> ToolResult:
     for text in args.products:
         found = resolve(catalog, text)
         if found.product is None:
-            return _unresolved(text, found, Prices.of(rules))
+            return _unresolved(text, found, Prices.of(rules), ctx.tenant.name)
         if found.product not in chosen:
             chosen.append(found.product)
     if len(chosen) < 2:
@@ -189,7 +197,7 @@ async def recommend_products(ctx: ToolContext, args: RecommendArgs) -> ToolResul
     lines = [line(k.product, prices) + (f" — {join(k.reasons)}" if k.reasons else "") for k in picks]
     return done(
         "\n".join(lines),
-        choices=tuple(product_row(k.product, Prices.of(rules)) for k in picks),
+        choices=tuple(product_row(k.product, Prices.of(rules), ctx.tenant.name) for k in picks),
         products=[{**product_facts(k.product, Prices.of(rules)), "reasons": list(k.reasons)} for k in picks],
     )
 
@@ -200,7 +208,7 @@ async def recommend_products(ctx: ToolContext, args: RecommendArgs) -> ToolResul
 async def check_stock(ctx: ToolContext, args: ProductArgs) -> ToolResult:
     found, catalog, prices = await _resolve(ctx, args.product)
     if found.product is None:
-        return _unresolved(args.product, found, prices)
+        return _unresolved(args.product, found, prices, ctx.tenant.name)
     p = found.product
     if p.in_stock:
         return done(f"{p.name} is in stock ({p.stock} available).", sku=p.sku, in_stock=True, stock=p.stock)
@@ -213,7 +221,7 @@ async def check_stock(ctx: ToolContext, args: ProductArgs) -> ToolResult:
     also = f" In stock instead: {join(o.name for o in others)}." if others else ""
     return done(
         f"{p.name} is out of stock.{back}{also}",
-        choices=tuple(product_row(o, prices) for o in others),
+        choices=tuple(product_row(o, prices, ctx.tenant.name) for o in others),
         sku=p.sku,
         in_stock=False,
         stock=0,
