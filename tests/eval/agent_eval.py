@@ -149,28 +149,48 @@ def judge(
     return out
 
 
-async def main(args: argparse.Namespace, data: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class Figures:
+    cases: int
+    routed: int
+    routed_ok: int
+    passed: int
+    leaks: int
+    areas: dict[str, list[int]]
+    tags: dict[str, list[int]]
+    failing: list[str]
+
+    @property
+    def task_success(self) -> float:
+        return self.passed / max(self.cases, 1)
+
+
+async def evaluate(data: dict[str, Any], *, team: str | None = None, only: str | None = None) -> Figures:
+    """Run a case file's cases (`only`: those whose id starts with it) and judge them."""
     business = Business.of(data)
-    if args.team:
-        business = replace(business, team_file=ROOT / args.team)
+    if team:
+        business = replace(business, team_file=ROOT / team)
     now = datetime.fromisoformat(data["now"]).replace(tzinfo=ZoneInfo(data["timezone"]))
-    cases = [c for c in data["cases"] if c["id"].startswith(args.only or "")]
+    cases = [c for c in data["cases"] if c["id"].startswith(only or "")]
     results: dict[str, list[TurnResult]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
             results[case["id"]] = await run_case(case, now, Path(tmp), business)
     replies = {cid: [r.reply for r in rs] for cid, rs in results.items()}
-    report(cases, results, replies, failures=args.failures, pack=business.pack)
+    return figures(cases, results, replies, pack=business.pack)
 
 
-def report(
+async def main(args: argparse.Namespace, data: dict[str, Any]) -> None:
+    report(await evaluate(data, team=args.team, only=args.only), failures=args.failures)
+
+
+def figures(
     cases: list[dict[str, Any]],
     results: dict[str, list[TurnResult]],
     replies: dict[str, list[str]],
     *,
-    failures: bool,
     pack: Path = DEMO,
-) -> None:
+) -> Figures:
     routed = routed_ok = passed = leaks = 0
     areas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     tags: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -193,14 +213,18 @@ def report(
             bucket[1] += 1
         if not ok:
             failing.append(_failure(case, results[case["id"]], problems))
+    return Figures(len(cases), routed, routed_ok, passed, leaks, dict(areas), dict(tags), failing)
+
+
+def report(f: Figures, *, failures: bool) -> None:
     print(
-        f"cases {len(cases)}  routing {routed_ok}/{routed} = {routed_ok / max(routed, 1):.1%}  "
-        f"task success {passed}/{len(cases)} = {passed / max(len(cases), 1):.1%}  leaks {leaks}"
+        f"cases {f.cases}  routing {f.routed_ok}/{f.routed} = {f.routed_ok / max(f.routed, 1):.1%}  "
+        f"task success {f.passed}/{f.cases} = {f.task_success:.1%}  leaks {f.leaks}"
     )
-    print("per area: " + ", ".join(f"{a} {ok}/{n}" for a, (ok, n) in sorted(areas.items())))
-    print("per tag:  " + ", ".join(f"{t} {ok}/{n}" for t, (ok, n) in sorted(tags.items())))
+    print("per area: " + ", ".join(f"{a} {ok}/{n}" for a, (ok, n) in sorted(f.areas.items())))
+    print("per tag:  " + ", ".join(f"{t} {ok}/{n}" for t, (ok, n) in sorted(f.tags.items())))
     if failures:
-        print("\n".join(failing))
+        print("\n".join(f.failing))
 
 
 def _failure(case: dict[str, Any], results: list[TurnResult], problems: list[list[str]]) -> str:
