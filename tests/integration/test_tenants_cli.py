@@ -183,6 +183,8 @@ def test_the_pack_lands_with_the_tenant_and_its_owner(env: dict[str, str], tmp_p
         "bikes",
         "--pack",
         str(PACKS / "bikes"),
+        "--currency",
+        "eur",
         "--owner-email",
         "owner@bikes.example",
         "--password-stdin",
@@ -191,7 +193,8 @@ def test_the_pack_lands_with_the_tenant_and_its_owner(env: dict[str, str], tmp_p
     assert created.returncode == 0, created.stderr
     assert "created tenant bikes (Spoke & Chain Bikes)" in created.stdout  # the pack's name
     tenant = sql(env, "select id, name, timezone, currency from tenants where slug = 'bikes'")[0]
-    assert tenant[1:] == ("Spoke & Chain Bikes", "Europe/London", "GBP")
+    # The pack's name and time zone; the option's currency over the pack's GBP.
+    assert tenant[1:] == ("Spoke & Chain Bikes", "Europe/London", "EUR")
     where = {"t": tenant[0]}
     assert sql(env, "select count(*) from products where tenant_id = :t", **where) == [(3,)]
     assert sql(env, "select phone_number_id from channels where tenant_id = :t", **where) == [

@@ -83,8 +83,10 @@ class SqlTenants:
                 tenant_id = await self._insert_tenant(conn, new, now)
                 if pack is not None:
                     report = await _apply(conn, tenant_id, pack, now, self._store)
-                    # The pack set its own name; the one chosen (the caller's, else the pack's) wins.
-                    await conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(name=new.name))
+                    # The pack set its own name, time zone and currency; the ones chosen (the caller's,
+                    # else the pack's) win.
+                    chosen = dict(name=new.name, timezone=new.timezone, currency=new.currency)
+                    await conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(**chosen))
                 if owner is not None:
                     owner_id, created = await _add_owner(conn, tenant_id, owner, now)
                 found = (await conn.execute(_SUMMARY.where(tenants.c.id == tenant_id))).one()
