@@ -31,8 +31,9 @@ class PackProblem(Frozen):
 
     file: str
     row: int | None = None
-    """1-based data row of a CSV file (the header is row 0), or the item's position in a YAML list."""
+    """1-based data row of a CSV file; None for the whole file, its header, or a YAML value."""
     column: str | None = None
+    """The CSV column, or a YAML value's path (`services[3].price`, 1-based positions)."""
     message: str
     """Starts with the column when there is one: `price "abc" is not a number`."""
 
