@@ -318,11 +318,8 @@ async def _write_tables(
     created = {"created_at": to.as_of(now)}
     await _put(conn, tenant_id, "customers", plans["customers"], lambda c: to.customer_values(c) | created)
     await _put(conn, tenant_id, "products", plans["products"], to.product_values)
-    ids = (
-        {name: await _ids(conn, name, tenant_id) for name in ("customers",)}
-        if pack.orders or pack.appointments
-        else {}
-    )
+    # The customers' ids, new ones included, for the orders and appointments that name them.
+    ids = {"customers": await _ids(conn, "customers", tenant_id)} if pack.orders or pack.appointments else {}
     await _put(
         conn, tenant_id, "orders", plans["orders"], lambda o: to.order_values(o, ids["customers"][o.wa_id])
     )
