@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ import pytest
 from frontdesk.adapters.db.business_rows import rules
 from frontdesk.domain.business import BusinessRules
 from frontdesk.services.agents.nlu.dates import parse_date
-from frontdesk.services.agents.tool_helpers.formatting import Prices, money, when, without_brand
+from frontdesk.services.agents.tool_helpers.formatting import Prices, hours_text, money, when, without_brand
 from frontdesk.services.agents.tool_helpers.product_search import price_cap
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -112,3 +112,11 @@ def test_a_price_cap_in_any_currency(text: str, cap: str | None, rest: str) -> N
 )
 def test_a_list_row_leaves_out_the_business_own_brand(name: str, business: str, shown: str) -> None:
     assert without_brand(name, business) == shown
+
+
+def test_opening_hours_are_written_with_days_of_the_same_hours_joined() -> None:
+    week = {day: (time(9), time(19)) for day in ("tue", "wed", "thu", "fri")} | {"sat": (time(9), time(16))}
+    assert hours_text(week) == "Tue–Fri 9:00–19:00, Sat 9:00–16:00"
+    split = {"mon": (time(9), time(18)), "wed": (time(9), time(18)), "sun": (time(10, 30), time(14))}
+    assert hours_text(split) == "Mon 9:00–18:00, Wed 9:00–18:00, Sun 10:30–14:00"
+    assert hours_text({}) == ""

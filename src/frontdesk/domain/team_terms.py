@@ -25,8 +25,9 @@ OFF_TOPIC = "off_topic"
 """A supervisor skill by this name holds examples of what the team does not do (weather, jokes, ...):
 a message closest to them is not understood, however confident the match."""
 
-TEMPLATE_GLOBALS = frozenset({"contact_name", "business_name", "agent_name"})
-"""Names every template may use besides its skill's slots and facts."""
+TEMPLATE_GLOBALS = frozenset({"contact_name", "business_name", "agent_name", "opening_hours"})
+"""Names every template may use besides its skill's slots and facts (`opening_hours`: the business's,
+`Tue-Fri 9:00-19:00, Sat 9:00-16:00`, or `during opening hours` when it has none)."""
 
 RESULT_FIELDS = frozenset({"summary"})
 """What every tool result gives the replies of a skill that calls it: `summary`, the tool's own text."""

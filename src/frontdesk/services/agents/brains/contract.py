@@ -48,6 +48,9 @@ class AgentRequest:
     context: dict[str, Any] = field(default_factory=dict)
     """Values the conversation has seen most recently (order_ref, product, appointment_ref, service,
     city), for slots that may come from the conversation."""
+    opening_hours: str = ""
+    """The business's opening hours as a reply writes them (`Tue-Fri 9:00-19:00, Sat 9:00-16:00`), for
+    the `{opening_hours}` of templates; the local brain reads them from the business's rules."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ skill's reply for the outcome. The dialogue state is JSON:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from frontdesk.domain.outbound import Row
@@ -36,6 +37,7 @@ from frontdesk.services.agents.brains.slot_fill import (
     without_references,
 )
 from frontdesk.services.agents.nlu import IntentClassifier, SlotReader
+from frontdesk.services.agents.tool_helpers.formatting import hours_text
 from frontdesk.services.agents.tools import TOOLS, ToolError, ToolResult
 
 NAME = "local"
@@ -53,6 +55,9 @@ class LocalBrain:
         self.reader = reader
 
     async def reply(self, request: AgentRequest) -> AgentReply:
+        if not request.opening_hours:
+            rules = await request.tools.data.rules(request.tools.tenant.id)
+            request = replace(request, opening_hours=hours_text(rules.booking.opening_hours))
         state = request.state
         pending = read_pending(self.reader, request, state)
         if pending is not None:

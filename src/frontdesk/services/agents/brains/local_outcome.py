@@ -29,6 +29,7 @@ def template_values(request: AgentRequest, skill: Skill, slots: dict[str, Any]) 
         "contact_name": (contact.name or "there").split()[0],
         "business_name": request.tools.tenant.name,
         "agent_name": request.agent.name,
+        "opening_hours": request.opening_hours or "during opening hours",
     }
     for slot in skill.slots:
         if slots.get(slot.name) is not None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 
-from frontdesk.domain.business import BusinessRules
+from frontdesk.domain.business import WEEKDAYS, BusinessRules, Hours
 from frontdesk.domain.outbound import Row
 
 DEFAULT_LOCALE = "en"
@@ -77,6 +77,23 @@ def when(at: datetime, tz: ZoneInfo) -> str:
 def iso_local(at: datetime, tz: ZoneInfo) -> str:
     """`2026-11-24T14:00` in the business's time zone, without the offset (what a customer reads)."""
     return at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def hours_text(hours: Hours) -> str:
+    """Opening hours as a reply writes them, `Tue-Fri 9:00-19:00, Sat 9:00-16:00` with en dashes:
+    consecutive days with the same hours joined, closed days left out; "" with no hours."""
+    groups: list[tuple[list[str], str]] = []
+    previous: str | None = None
+    for key in WEEKDAYS:
+        span = hours.get(key)
+        text = f"{span[0].hour}:{span[0].minute:02d}–{span[1].hour}:{span[1].minute:02d}" if span else None
+        if text is not None and text == previous:
+            groups[-1][0].append(key)
+        elif text is not None:
+            groups.append(([key], text))
+        previous = text
+    days = [(d[0].title() if len(d) == 1 else f"{d[0].title()}–{d[-1].title()}", t) for d, t in groups]
+    return ", ".join(f"{day} {time}" for day, time in days)
 
 
 def without_brand(name: str, business: str) -> str:
