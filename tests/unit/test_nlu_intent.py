@@ -128,6 +128,9 @@ MULTI_INTENT: list[tuple[str, list[str]]] = [
     ("compare the Speaker One and the Speaker Mini", ["products"]),
     ("where is my order and when will it arrive", ["orders"]),
     ("I want to cancel my order and get my money back", ["orders"]),
+    # A part that points back ("they") and names nothing asks the same agent about the same things.
+    ("what services do you offer and what do they cost?", ["booking"]),
+    ("what services do you offer, and is the GU10 in stock?", ["booking", "products"]),
 ]
 
 
@@ -193,6 +196,19 @@ def test_out_of_scope_messages_are_not_understood(classifier: IntentClassifier) 
 def test_split_intents(classifier: IntentClassifier, message: str, agents: list[str]) -> None:
     parts = classifier.split_intents(message)
     assert [part.intent.agent for part in parts] == agents
+
+
+def test_a_part_pointing_back_stays_with_the_agent_of_what_it_points_at(vocabulary: Vocabulary) -> None:
+    # The default team's examples ask "what do they cost" of products as much as of services: without
+    # the back reference this message went to booking and products.
+    default = IntentClassifier(
+        MiniLMEmbedder(),
+        load_team(ROOT / "teams/default.yaml"),
+        vocabulary=vocabulary,
+        dictionary=dictionary_words(),
+    )
+    parts = default.split_intents("what services do you offer and what do they cost?")
+    assert [part.intent.agent for part in parts] == ["booking"]
 
 
 def test_the_current_agent_keeps_an_ambiguous_follow_up(classifier: IntentClassifier) -> None:

@@ -23,7 +23,7 @@ import math
 import re
 import threading
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +53,8 @@ DEFAULT_THRESHOLD = 0.3
 """Below this, `classify` says the message was not understood."""
 SPLIT_THRESHOLD = 0.45
 """Each part of a multi-intent message must reach this to be answered on its own."""
+_BACK_REFERENCES = frozenset({"they", "them", "those", "these"})
+"""Words with which a part of a message points at what an earlier part named."""
 
 _ORDER = re.compile(
     r"\b(?:([a-z]{2,4})\s?[-_#]?\s?[0-9o]{5,8}|order\s*(?:no|number)?\.?\s*#?\s*\d{5,8})\b", re.IGNORECASE
@@ -172,6 +174,12 @@ class IntentClassifier:
         ranked = self._rank_many([message, *texts], current_agent=current_agent, limit=1)
         whole = IntentPart(message, ranked[0][0])
         parts = [_Piece(start, end, r[0]) for (start, end), r in zip(spans, ranked[1:], strict=True)]
+        for i in range(1, len(parts)):
+            # "what services do you offer and what do they cost?": a piece that points back at the
+            # things just named, naming nothing itself, asks the same agent about them.
+            text = message[parts[i].start : parts[i].end]
+            if _BACK_REFERENCES & set(words(text)) and not self._entity_types(text):
+                parts[i] = replace(parts[i], intent=parts[i - 1].intent)
         merged = _merge(parts)
         if len(merged) < 2 or any(piece.intent.confidence < SPLIT_THRESHOLD for piece in merged):
             return [whole]
