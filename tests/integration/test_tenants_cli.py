@@ -175,6 +175,37 @@ def test_a_refused_pack_exits_2_naming_file_and_row_and_writes_nothing(
     assert counts(env) == before
 
 
+def test_a_pack_with_a_bad_team_or_document_exits_2_before_any_tenant_exists(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Documents and team.yaml go in after the tenant's transaction, so they are checked before it
+    starts (by the same check as `business import`): one line per problem, nothing written."""
+    pack = tmp_path / "bikes-bad-extras"
+    shutil.copytree(PACKS / "bikes", pack)
+    (pack / "team.yaml").write_text("agents: [{name: x}]\n")
+    (pack / "kb").mkdir()
+    (pack / "kb" / "empty.md").write_text("   \n")
+    before = counts(env)
+    refused = frontdesk(
+        env,
+        "tenants",
+        "create",
+        "bikes",
+        "--pack",
+        str(pack),
+        "--owner-email",
+        "owner@bikes.example",
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
+    assert refused.returncode == 2, refused.stderr
+    lines = refused.stderr.splitlines()
+    assert "kb/empty.md: the file is empty" in lines
+    assert any(line.startswith("team.yaml") for line in lines), lines
+    assert lines[-1].startswith("frontdesk: the pack was refused")
+    assert counts(env) == before
+
+
 def test_the_pack_lands_with_the_tenant_and_its_owner(env: dict[str, str], tmp_path: Path) -> None:
     created = frontdesk(
         env,

@@ -112,6 +112,18 @@ async def test_a_bad_team_or_document_refuses_the_whole_pack_with_the_rows_probl
     assert await counts(fd) == before
 
 
+async def test_the_check_needs_no_tenant_and_finds_what_the_import_refuses(fd: Frontdesk) -> None:
+    """`check` is the import's own first step, and what `tenants create --pack` runs before the tenant
+    exists: the team's and documents' problems, nothing written."""
+    pack = full_pack()
+    assert await fd.business_packs.check(with_team(pack)) == []
+    bad = pack.model_copy(update={"team_yaml": "agents: [{name: x}]\n", "kb": {**pack.kb, "empty.md": b" "}})
+    before = await counts(fd)
+    found = [str(p) for p in await fd.business_packs.check(bad)]
+    assert found[0].startswith("team.yaml: ") and found[-1] == "kb/empty.md: the file is empty", found
+    assert await counts(fd) == before
+
+
 async def test_a_tenant_without_a_saved_team_exports_none(fd: Frontdesk) -> None:
     tenant = await salon(fd)
     await fd.business_packs.import_pack(command_line_actor(tenant), full_pack())

@@ -135,21 +135,7 @@ async def _create(
 async def _check_pack(frontdesk: Frontdesk, pack: Pack) -> None:
     """`PackError` for the pack's knowledge documents and team, which are added after the tenant's
     transaction commits: so they are checked before it starts. (Its rows are checked inside it.)"""
-    from frontdesk.domain.business_pack import PackProblem
-    from frontdesk.domain.errors import InvalidInputError
-    from frontdesk.domain.team_terms import TeamError
-
-    problems: list[PackProblem] = []
-    for name, data in sorted(pack.kb.items()):
-        try:
-            await frontdesk.knowledge.check_document(filename=name, data=data)
-        except InvalidInputError as exc:
-            problems.append(PackProblem(file=f"kb/{name}", message=str(exc).removeprefix(f"{name}: ")))
-    if pack.team_yaml is not None:
-        try:
-            frontdesk.team.service.check(yaml=pack.team_yaml)
-        except TeamError as exc:
-            problems += [PackProblem(file="team.yaml", message=str(p)) for p in exc.problems]
+    problems = await frontdesk.business_packs.check(pack)
     if problems:
         raise PackError(problems)
 

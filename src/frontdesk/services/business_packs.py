@@ -54,7 +54,7 @@ class BusinessPacks:
 
         `PackError` lists every problem (its `report` the counts so far); then nothing was written."""
         tenant = staff.tenant
-        problems = self._team_problems(pack) + await self._kb_problems(pack)
+        problems = await self.check(pack)
         if problems:
             raise await self._refused(staff, pack, problems, dry_run=dry_run)
         report = await self._rows(staff, pack, dry_run=dry_run, found=[])
@@ -81,6 +81,12 @@ class BusinessPacks:
         )
 
     # -- checks before anything is written
+
+    async def check(self, pack: Pack) -> list[PackProblem]:
+        """The problems of the pack's team (`team.yaml`) and knowledge documents, which need no tenant:
+        what `import_pack` checks before writing, and what `frontdesk tenants create --pack` checks
+        before the tenant exists (its rows are checked in the tenant's own transaction)."""
+        return self._team_problems(pack) + await self._kb_problems(pack)
 
     async def _refused(
         self, staff: Staff, pack: Pack, problems: list[PackProblem], *, dry_run: bool
@@ -111,7 +117,7 @@ class BusinessPacks:
 
     async def _kb_problems(self, pack: Pack) -> list[PackProblem]:
         problems = []
-        for name, data in pack.kb.items():
+        for name, data in sorted(pack.kb.items()):
             try:
                 await self._knowledge.check_document(filename=name, data=data)
             except InvalidInputError as exc:
