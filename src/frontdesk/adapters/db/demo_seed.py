@@ -5,10 +5,14 @@ there are left alone, so seeding twice changes nothing and never overwrites what
 changed since.
 
 The demo stays fresh: its data was written as of `DEMO_DATES_AS_OF` (a Saturday), and at seed time its
-dates (orders' dates and ETAs, products' restock ETAs, appointments; not holidays) move forward by the
-fewest whole weeks that bring that Saturday to today or after it, in the business's time zone: open
-orders' ETAs and appointments lie ahead and every date keeps its weekday. Seeding on or before that
-date moves nothing (the agent eval seeds at it).
+dates move forward by whole weeks, so every date keeps its weekday, by kind (`DateShift`), today being
+the business's (its time zone):
+- what already happened (orders' `ordered_at`, `shipped_at`, `delivered_at`) by the most weeks that
+  bring that Saturday to today or before it: no order reads as placed or shipped in the future;
+- what is promised (orders' and products' ETAs, appointments) by the fewest weeks that bring it to
+  today or after it: no ETA or appointment lies in the past.
+Holidays never move (they are the calendar's). Seeding on or before that date moves nothing (the agent
+eval seeds at it).
 """
 
 from __future__ import annotations
@@ -38,11 +42,21 @@ _TABLE_NAMES = {"customers": "contacts"}
 """What a pack calls a table whose database table has another name (the seed reports the latter)."""
 
 
+@dataclass(frozen=True)
+class DateShift:
+    """How many days the demo's dates move: whole weeks, both 0 on or before the day it describes."""
+
+    past_days: int = 0
+    """For what happened (orders placed, shipped, delivered): rounded down, never after today."""
+    future_days: int = 0
+    """For what is promised (ETAs, appointments): rounded up, never before today."""
+
+
 @dataclass
 class SeedResult:
     tenant_id: int
     inserted: dict[str, int]
-    shifted_days: int = 0
+    shifted: DateShift = DateShift()
 
 
 async def seed_business(
@@ -59,8 +73,8 @@ async def seed_business(
     folder, and none (dates kept as written) for any other pack."""
     pack, as_of = await asyncio.to_thread(_read, folder, dates_as_of)
     assert pack.business is not None  # read_folder requires business.yaml
-    days = 7 * shift_weeks(as_of, now, ZoneInfo(pack.business.timezone)) if as_of else 0
-    pack = shift_dates(pack, days=days)
+    shift = date_shift(as_of, now, ZoneInfo(pack.business.timezone)) if as_of else DateShift()
+    pack = shift_dates(pack, shift)
     async with store.transaction() as tx:
         assert isinstance(tx, SqlTx)
         tenant_id, new_tenant = await _tenant(tx.conn, slug, pack, now)
@@ -69,7 +83,7 @@ async def seed_business(
         new_numbers = await _channel_count(tx.conn, tenant_id) - numbers
     inserted = {_TABLE_NAMES.get(t, t): c.created for t, c in report.tables.items() if c.created}
     inserted |= ({"tenants": 1} if new_tenant else {}) | ({"channels": new_numbers} if new_numbers else {})
-    return SeedResult(tenant_id=tenant_id, inserted=inserted, shifted_days=days)
+    return SeedResult(tenant_id=tenant_id, inserted=inserted, shifted=shift)
 
 
 def _read(folder: Path, dates_as_of: date | None) -> tuple[Pack, date | None]:
@@ -80,40 +94,49 @@ def _read(folder: Path, dates_as_of: date | None) -> tuple[Pack, date | None]:
     return pack, dates_as_of or (DEMO_DATES_AS_OF if folder.resolve() == DEMO_DIR else None)
 
 
-def shift_weeks(as_of: date, now: datetime, tz: ZoneInfo) -> int:
-    """The fewest whole weeks that bring `as_of` to `now`'s date in `tz` or after it; never negative.
+def date_shift(as_of: date, now: datetime, tz: ZoneInfo) -> DateShift:
+    """The whole weeks (in days) that bring `as_of` to `now`'s date in `tz`: at or before it for what
+    happened, at or after it for what is promised; nothing if that date is `as_of` or earlier.
 
-    Rounded up, not down: the demo's ETAs and appointments start on `as_of`, so only a shift that lands
-    it on or after today keeps them all ahead (the price: its latest orders may be dated a few days on)."""
-    return max(0, -(-(now.astimezone(tz).date() - as_of).days // 7))
+    One shift for both would leave either events in the future (rounded up: on Monday 7 Dec an order
+    of Tuesday 17 Nov, three weeks on, reads "ordered Tue 8 Dec") or ETAs in the past (rounded down)."""
+    days = (now.astimezone(tz).date() - as_of).days
+    if days <= 0:
+        return DateShift()
+    return DateShift(past_days=7 * (days // 7), future_days=7 * -(-days // 7))
 
 
-def shift_dates(pack: Pack, *, days: int) -> Pack:
-    """The pack with its orders', products' and appointments' dates `days` later (holidays stay)."""
-    if not days:
+def shift_dates(pack: Pack, shift: DateShift) -> Pack:
+    """The pack with its orders', products' and appointments' dates moved by `shift` (holidays stay)."""
+    if shift == DateShift():
         return pack
-    delta = timedelta(days=days)
+    past, future = timedelta(days=shift.past_days), timedelta(days=shift.future_days)
 
-    def later(value: date | None) -> date | None:
-        return value + delta if value else None
+    def happened(value: date | None) -> date | None:
+        return value + past if value else None
+
+    def promised(value: date | None) -> date | None:
+        return value + future if value else None
 
     return pack.model_copy(
         update={
             "products": tuple(
-                p.model_copy(update={"restock_eta": later(p.restock_eta)}) for p in pack.products
+                p.model_copy(update={"restock_eta": promised(p.restock_eta)}) for p in pack.products
             ),
             "orders": tuple(
                 o.model_copy(
                     update={
-                        "ordered_at": o.ordered_at + delta,
-                        "shipped_at": later(o.shipped_at),
-                        "delivered_at": later(o.delivered_at),
-                        "eta": later(o.eta),
+                        "ordered_at": o.ordered_at + past,
+                        "shipped_at": happened(o.shipped_at),
+                        "delivered_at": happened(o.delivered_at),
+                        "eta": promised(o.eta),
                     }
                 )
                 for o in pack.orders
             ),
-            "appointments": tuple(a.model_copy(update={"start": a.start + delta}) for a in pack.appointments),
+            "appointments": tuple(
+                a.model_copy(update={"start": a.start + future}) for a in pack.appointments
+            ),
         }
     )
 
