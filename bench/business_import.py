@@ -48,15 +48,9 @@ from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import tenants
 from frontdesk.adapters.db.transaction import SqlTx
-from frontdesk.domain.business import OrderStatus
-from frontdesk.domain.business_pack import (
-    ImportReport,
-    Pack,
-    PackCustomer,
-    PackOrder,
-    PackOrderItem,
-    PackProduct,
-)
+from frontdesk.domain.business import OrderLine, OrderStatus
+from frontdesk.domain.business_pack import ImportReport, Pack
+from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -71,7 +65,7 @@ def make_pack(products: int, customers: int, orders: int, *, seed: int = 7) -> P
     rng = random.Random(seed)
     categories = ("lighting", "audio", "climate", "security", "accessories")
     items = tuple(
-        PackProduct(
+        ProductRecord(
             sku=f"SKU-{i:06d}",
             name=f"Product {i} {rng.choice(('Lamp', 'Speaker', 'Valve', 'Camera', 'Plug'))}",
             category=rng.choice(categories),
@@ -85,7 +79,7 @@ def make_pack(products: int, customers: int, orders: int, *, seed: int = 7) -> P
         for i in range(products)
     )
     people = tuple(
-        PackCustomer(
+        CustomerRecord(
             wa_id=f"4477009{i:05d}",
             name=f"Customer {i}",
             email=f"c{i}@example.com",
@@ -99,13 +93,13 @@ def make_pack(products: int, customers: int, orders: int, *, seed: int = 7) -> P
     bought = []
     for i in range(orders):
         lines = tuple(
-            PackOrderItem(sku=p.sku, qty=rng.randrange(1, 4)) for p in rng.sample(items, rng.randrange(1, 4))
+            OrderLine(sku=p.sku, qty=rng.randrange(1, 4)) for p in rng.sample(items, rng.randrange(1, 4))
         )
         total = sum((items[int(line.sku[4:])].price * line.qty for line in lines), Decimal(0))
         bought.append(
-            PackOrder(
-                order_id=f"ORD-{i:07d}",
-                wa_id=people[i % len(people)].wa_id,
+            OrderRecord(
+                ref=f"ORD-{i:07d}",
+                customer=people[i % len(people)].wa_id,
                 items=lines,
                 total=total,
                 status=rng.choice(list(OrderStatus)),

@@ -251,7 +251,7 @@ def test_a_pack_refused_inside_the_transaction_leaves_no_tenant_user_or_row(env:
     from frontdesk.wiring import Frontdesk
 
     pack = read_folder(PACKS / "bikes")
-    bad_order = pack.orders[0].model_copy(update={"wa_id": "440000000000"})  # a customer not in the pack
+    bad_order = pack.orders[0].model_copy(update={"customer": "440000000000"})  # a customer not in the pack
     pack = pack.model_copy(update={"orders": (bad_order, *pack.orders[1:])})
     before = counts(env)
 

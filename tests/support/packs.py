@@ -9,20 +9,16 @@ from decimal import Decimal
 
 from frontdesk.adapters.business_pack import pack_files, read_folder
 from frontdesk.adapters.db.demo_seed import DEMO_DIR
-from frontdesk.domain.business import AppointmentStatus, OrderStatus
+from frontdesk.domain.business import AppointmentStatus, OrderLine, OrderStatus
 from frontdesk.domain.business_pack import (
     Pack,
     PackAppointment,
     PackBusiness,
     PackContacts,
-    PackCustomer,
-    PackOrder,
-    PackOrderItem,
-    PackProduct,
-    PackService,
     PackTechnician,
     PackWhatsApp,
 )
+from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord, ServiceRecord
 
 
 def demo_pack() -> Pack:
@@ -55,7 +51,7 @@ def full_pack(*, access_token: str | None = None) -> Pack:
             ),
         ),
         products=(
-            PackProduct(
+            ProductRecord(
                 sku="SS-SHAMPOO",
                 name="Shampoo, 250 ml",
                 category="care",
@@ -66,10 +62,10 @@ def full_pack(*, access_token: str | None = None) -> Pack:
                 description='Mild, with "quotes", commas; and ümlauts',
                 restock_eta=date(2026, 12, 1),
             ),
-            PackProduct(sku="SS-COMB", name="Comb", category="tools", price=Decimal("3"), stock=12),
+            ProductRecord(sku="SS-COMB", name="Comb", category="tools", price=Decimal("3"), stock=12),
         ),
         customers=(
-            PackCustomer(
+            CustomerRecord(
                 wa_id="4915100000001",
                 name="Jana Richter",
                 email="jana@example.com",
@@ -79,13 +75,13 @@ def full_pack(*, access_token: str | None = None) -> Pack:
                 marketing_opt_in=True,
                 vip=True,
             ),
-            PackCustomer(wa_id="4915100000002"),
+            CustomerRecord(wa_id="4915100000002"),
         ),
         orders=(
-            PackOrder(
-                order_id="SS-1",
-                wa_id="4915100000001",
-                items=(PackOrderItem(sku="SS-SHAMPOO", qty=2), PackOrderItem(sku="SS-COMB", qty=1)),
+            OrderRecord(
+                ref="SS-1",
+                customer="4915100000001",
+                items=(OrderLine(sku="SS-SHAMPOO", qty=2), OrderLine(sku="SS-COMB", qty=1)),
                 total=Decimal("32.80"),
                 status=OrderStatus.SHIPPED,
                 carrier="DHL",
@@ -97,8 +93,8 @@ def full_pack(*, access_token: str | None = None) -> Pack:
             ),
         ),
         services=(
-            PackService(
-                id="cut",
+            ServiceRecord(
+                code="cut",
                 name="Haircut",
                 duration_min=45,
                 price=Decimal("38.50"),
@@ -106,8 +102,8 @@ def full_pack(*, access_token: str | None = None) -> Pack:
                 requires=("SS-COMB",),
                 description="Wash, cut, dry.",
             ),
-            PackService(
-                id="consult", name="Video consultation", duration_min=15, price=Decimal("0"), remote=True
+            ServiceRecord(
+                code="consult", name="Video consultation", duration_min=15, price=Decimal("0"), remote=True
             ),
         ),
         technicians=(

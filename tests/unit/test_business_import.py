@@ -25,8 +25,9 @@ from frontdesk.adapters.db.tables import (
     tenants,
 )
 from frontdesk.adapters.db.transaction import SqlTx
-from frontdesk.domain.business import AppointmentStatus, OrderStatus
-from frontdesk.domain.business_pack import Pack, PackError, PackOrder, PackOrderItem, TableCounts
+from frontdesk.domain.business import AppointmentStatus, OrderLine, OrderStatus
+from frontdesk.domain.business_pack import Pack, PackError, TableCounts
+from frontdesk.domain.business_records import OrderRecord
 from tests.support.packs import demo_pack, full_pack
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
@@ -121,10 +122,10 @@ async def test_a_refused_pack_names_every_problem_and_changes_nothing(db: SqlSto
     packs = SqlBusinessPacks(db)
     tenant = await new_tenant(db, "salon")
     pack = full_pack()
-    stray = PackOrder(
-        order_id="SS-9",
-        wa_id="4915199999999",
-        items=(PackOrderItem(sku="NOPE", qty=1),),
+    stray = OrderRecord(
+        ref="SS-9",
+        customer="4915199999999",
+        items=(OrderLine(sku="NOPE", qty=1),),
         total=Decimal(1),
         status="processing",
         ordered_at=NOW.date(),
@@ -150,10 +151,10 @@ async def test_references_may_name_rows_the_tenant_already_has(db: SqlStore) -> 
     packs = SqlBusinessPacks(db)
     tenant = await new_tenant(db, "salon")
     await packs.import_pack(tenant, full_pack(), now=NOW)
-    order = full_pack().orders[0].model_copy(update={"order_id": "SS-2"})
+    order = full_pack().orders[0].model_copy(update={"ref": "SS-2"})
     report = await packs.import_pack(tenant, Pack(orders=(order,)), now=NOW)
     assert report.tables["orders"] == TableCounts(created=1)
-    assert [o.order_id for o in (await packs.export_pack(tenant)).orders] == ["SS-1", "SS-2"]
+    assert [o.ref for o in (await packs.export_pack(tenant)).orders] == ["SS-1", "SS-2"]
 
 
 async def test_a_number_of_another_business_is_refused_not_taken(db: SqlStore) -> None:
@@ -177,14 +178,14 @@ async def test_two_businesses_share_a_customer_and_keep_their_own_orders(db: Sql
     await packs.import_pack(lumen, demo_pack(), now=NOW)
     amelia = demo_pack().customers[0]
     pack = full_pack()
-    order = pack.orders[0].model_copy(update={"wa_id": amelia.wa_id})
+    order = pack.orders[0].model_copy(update={"customer": amelia.wa_id})
     await packs.import_pack(
         salon, pack.model_copy(update={"customers": (*pack.customers, amelia), "orders": (order,)}), now=NOW
     )
-    lumen_orders = [o for o in (await packs.export_pack(lumen)).orders if o.wa_id == amelia.wa_id]
+    lumen_orders = [o for o in (await packs.export_pack(lumen)).orders if o.customer == amelia.wa_id]
     salon_export = await packs.export_pack(salon)
-    assert [o.order_id for o in lumen_orders] == ["LH-100231", "LH-100245"]
-    assert [o.order_id for o in salon_export.orders] == ["SS-1"]
+    assert [o.ref for o in lumen_orders] == ["LH-100231", "LH-100245"]
+    assert [o.ref for o in salon_export.orders] == ["SS-1"]
     assert not any(p.sku.startswith("LH-") for p in salon_export.products)
 
 
@@ -221,7 +222,7 @@ async def test_a_changed_row_of_every_table_is_updated(db: SqlStore) -> None:
             "products": first_changed(pack.products, tags=("new",), restock_eta=None),
             "customers": first_changed(pack.customers, preferences={"stylist": "leo"}, vip=False),
             "orders": first_changed(
-                pack.orders, status=OrderStatus.DELIVERED, items=(PackOrderItem(sku="SS-COMB", qty=3),)
+                pack.orders, status=OrderStatus.DELIVERED, items=(OrderLine(sku="SS-COMB", qty=3),)
             ),
             "services": first_changed(pack.services, requires=(), price=Decimal("40")),
             "technicians": first_changed(pack.technicians, hours={}, areas=("Potsdam",)),

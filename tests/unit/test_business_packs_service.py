@@ -87,7 +87,7 @@ async def test_a_dry_run_previews_documents_and_team_and_writes_nothing(fd: Fron
 async def test_a_bad_team_or_document_refuses_the_whole_pack_with_the_rows_problems(fd: Frontdesk) -> None:
     tenant = await salon(fd)
     pack = full_pack()
-    stray = pack.orders[0].model_copy(update={"wa_id": "4915199999999"})
+    stray = pack.orders[0].model_copy(update={"customer": "4915199999999"})
     bad = pack.model_copy(
         update={
             "team_yaml": "agents: [{name: x}]\n",

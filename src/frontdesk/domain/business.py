@@ -80,16 +80,24 @@ class Product(Frozen):
         return self.stock > 0
 
 
-class OrderItem(Frozen):
+class OrderLine(Frozen):
+    """One line of an order: a product's SKU and how many."""
+
     sku: str
     qty: int
+
+
+class OrderItem(OrderLine):
     name: str | None = None
     """The product's name, when the catalog still has it."""
 
 
-class Order(Frozen):
+class OrderFacts(Frozen):
+    """An order's own fields, which the agents' `Order` and the staff's `OrderRecord` share; each says what
+    its lines carry (the agents' name their product)."""
+
     ref: str
-    items: tuple[OrderItem, ...]
+    items: tuple[OrderLine, ...]
     total: Decimal
     status: OrderStatus
     carrier: str | None = None
@@ -98,6 +106,10 @@ class Order(Frozen):
     shipped_at: date | None = None
     delivered_at: date | None = None
     eta: date | None = None
+
+
+class Order(OrderFacts):
+    items: tuple[OrderItem, ...]
 
 
 class ReturnItem(Frozen):
@@ -181,8 +193,10 @@ class NewAppointment(Frozen):
     city: str | None = None
 
 
-class ContactProfile(Frozen):
-    contact_id: int
+class Customer(Frozen):
+    """What a business knows about a customer (a contact), named by their WhatsApp number: what staff
+    edit (`CustomerRecord`) and a pack's `customers.csv` row; the agents see it as `ContactProfile`."""
+
     wa_id: str
     name: str | None = None
     email: str | None = None
@@ -190,9 +204,13 @@ class ContactProfile(Frozen):
     language: str | None = None
     preferences: dict[str, str] = {}
     marketing_opt_in: bool = False
+    vip: bool = False
+
+
+class ContactProfile(Customer):
+    contact_id: int
     opted_out: bool = False
     """The contact said STOP: no marketing or other messages they did not ask for."""
-    vip: bool = False
 
 
 class StaffTask(Frozen):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
 from frontdesk.domain.audit import AuditEntry
-from frontdesk.domain.business import AppointmentStatus, OrderStatus
+from frontdesk.domain.business import AppointmentStatus
+from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord, ServiceRecord
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.models import Frozen
 
@@ -130,66 +130,6 @@ class PackBusiness(Frozen):
     contacts: PackContacts | None = None
 
 
-class PackProduct(Frozen):
-    """One row of `products.csv`, keyed by `sku`."""
-
-    sku: str
-    name: str
-    category: str
-    price: Decimal
-    stock: int
-    rating: Decimal | None = None
-    tags: tuple[str, ...] = ()
-    description: str = ""
-    restock_eta: date | None = None
-
-
-class PackCustomer(Frozen):
-    """One row of `customers.csv`, keyed by `wa_id` (the WhatsApp number's digits with country code)."""
-
-    wa_id: str
-    name: str | None = None
-    email: str | None = None
-    city: str | None = None
-    language: str | None = None
-    preferences: dict[str, str] = {}
-    marketing_opt_in: bool = False
-    vip: bool = False
-
-
-class PackOrderItem(Frozen):
-    sku: str
-    qty: int
-
-
-class PackOrder(Frozen):
-    """One row of `orders.csv`, keyed by `order_id`; its customer and SKUs must exist (pack or tenant)."""
-
-    order_id: str
-    wa_id: str
-    items: tuple[PackOrderItem, ...]
-    total: Decimal
-    status: OrderStatus
-    carrier: str | None = None
-    tracking: str | None = None
-    ordered_at: date
-    shipped_at: date | None = None
-    delivered_at: date | None = None
-    eta: date | None = None
-
-
-class PackService(Frozen):
-    """One of `services.yaml`'s `services`, keyed by `id`."""
-
-    id: str
-    name: str
-    duration_min: int
-    price: Decimal
-    remote: bool = False
-    requires: tuple[str, ...] = ()
-    description: str = ""
-
-
 class PackTechnician(Frozen):
     """One of `services.yaml`'s `technicians` (the staff who give services), keyed by `id`."""
 
@@ -216,14 +156,16 @@ class PackAppointment(Frozen):
 class Pack(Frozen):
     """A parsed, validated business pack. `business` is None only for single files (the tenant exists).
 
-    A table's rows keep the file's order, so rows[i] is the file's row i + 1 in problems.
+    A table's rows keep the file's order, so rows[i] is the file's row i + 1 in problems. Products,
+    customers, orders and services are the business's records, as the admin API has them (an order's
+    `order_id` and `wa_id` columns are its record's `ref` and `customer`, a service's `id` its `code`).
     """
 
     business: PackBusiness | None = None
-    products: tuple[PackProduct, ...] = ()
-    customers: tuple[PackCustomer, ...] = ()
-    orders: tuple[PackOrder, ...] = ()
-    services: tuple[PackService, ...] = ()
+    products: tuple[ProductRecord, ...] = ()
+    customers: tuple[CustomerRecord, ...] = ()
+    orders: tuple[OrderRecord, ...] = ()
+    services: tuple[ServiceRecord, ...] = ()
     technicians: tuple[PackTechnician, ...] = ()
     appointments: tuple[PackAppointment, ...] = ()
     travel_buffer_min: int | None = None

@@ -1,5 +1,7 @@
-"""The business's data as staff edit it: one record per row of products, customers, orders, services,
-technicians and appointments, each named by the business's own key (`KEYS`), never by a row id.
+"""The business's data as staff edit it and a business pack holds it: one record per row of products,
+customers, orders, services, technicians and appointments, each named by the business's own key (`KEYS`),
+never by a row id. The pack's `products.csv`, `customers.csv`, `orders.csv` and `services.yaml`'s
+services are read into these same records (`Pack.products` ...).
 
 Records refer to each other by those keys too (an order's `customer` is a WhatsApp number, its items'
 SKUs; an appointment's `service`, `technician`, `customer`), as a business pack does, so what staff
@@ -29,7 +31,15 @@ from pydantic import (
 )
 
 from frontdesk.domain.audit import AuditEntry
-from frontdesk.domain.business import WEEKDAYS, AppointmentStatus, OrderStatus
+from frontdesk.domain.business import (
+    WEEKDAYS,
+    AppointmentStatus,
+    Customer,
+    OrderFacts,
+    OrderStatus,
+    Product,
+    Service,
+)
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.inbox import Page
 from frontdesk.domain.models import Frozen
@@ -158,64 +168,27 @@ class InvalidField(InvalidInputError):
         super().__init__(message)
 
 
-# -- the records
+# -- the records: where the agents' types (domain/business.py) have the same fields, a record is one
 
 
-class OrderLine(Frozen):
-    sku: str
-    qty: int
+class ProductRecord(Product):
+    """A product, keyed by `sku`: a row of `products.csv` too."""
 
 
-class ProductRecord(Frozen):
-    sku: str
-    name: str
-    category: str
-    price: Decimal
-    stock: int
-    rating: Decimal | None = None
-    tags: tuple[str, ...] = ()
-    description: str = ""
-    restock_eta: date | None = None
+class CustomerRecord(Customer):
+    """A contact, with the fields a business knows about its customer, keyed by `wa_id`. The same row as
+    the contacts API's; a customer who never wrote has no conversations. A row of `customers.csv` too."""
 
 
-class CustomerRecord(Frozen):
-    """A contact, with the fields a business knows about its customer. The same row as the contacts
-    API's; a customer who never wrote has no conversations."""
+class OrderRecord(OrderFacts):
+    """An order, keyed by `ref` (`order_id` in `orders.csv`), naming its customer by `wa_id`."""
 
-    wa_id: str
-    name: str | None = None
-    email: str | None = None
-    city: str | None = None
-    language: str | None = None
-    preferences: dict[str, str] = {}
-    marketing_opt_in: bool = False
-    vip: bool = False
-
-
-class OrderRecord(Frozen):
-    ref: str
     customer: str
-    """The customer's `wa_id`."""
-    items: tuple[OrderLine, ...]
-    total: Decimal
-    status: OrderStatus
-    carrier: str | None = None
-    tracking: str | None = None
-    ordered_at: date
-    shipped_at: date | None = None
-    delivered_at: date | None = None
-    eta: date | None = None
+    """The customer's `wa_id` (`wa_id` in `orders.csv`)."""
 
 
-class ServiceRecord(Frozen):
-    code: str
-    name: str
-    duration_min: int
-    price: Decimal
-    remote: bool = False
-    requires: tuple[str, ...] = ()
-    """SKUs the customer needs for the service."""
-    description: str = ""
+class ServiceRecord(Service):
+    """A service, keyed by `code` (`id` in `services.yaml`)."""
 
 
 class TechnicianRecord(Frozen):

@@ -28,9 +28,9 @@ from frontdesk.domain.business_pack import (
     PackBusiness,
     PackError,
     PackProblem,
-    PackService,
     PackTechnician,
 )
+from frontdesk.domain.business_records import ServiceRecord
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -152,7 +152,8 @@ def read_services(data: bytes) -> dict[str, Any]:
         _unique(p, name, [x.get("id") for x in items])
     p.raise_any()
     out: dict[str, Any] = {
-        "services": tuple(_build(p, PackService, s) for s in services),
+        # A service's `id` in the file is its record's `code` (the admin API's key).
+        "services": tuple(_build(p, ServiceRecord, _renamed(s, "id", "code")) for s in services),
         "technicians": tuple(_build(p, PackTechnician, t) for t in technicians),
         "appointments": tuple(_build(p, PackAppointment, a) for a in appointments),
     }
@@ -179,6 +180,10 @@ def _appointment(p: _Problems, i: int, a: dict[str, Any]) -> dict[str, Any]:
         "wa_id": p.check(f"appointments[{i}].wa_id", lambda x: v.wa_id(str(x)), a["wa_id"]),
         "start": p.check(f"appointments[{i}].start", v.local_datetime, a["start"]),
     }
+
+
+def _renamed(fields: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    return {(new if k == old else k): x for k, x in fields.items()}
 
 
 def _unique(p: _Problems, name: str, ids: list[Any]) -> None:
@@ -218,7 +223,9 @@ def write_services(pack: Pack) -> bytes:
     doc: dict[str, Any] = {}
     if pack.travel_buffer_min is not None:
         doc["travel_buffer_min"] = pack.travel_buffer_min
-    doc["services"] = [{**s.model_dump(mode="json"), "price": float(s.price)} for s in pack.services]
+    doc["services"] = [
+        _renamed({**s.model_dump(mode="json"), "price": float(s.price)}, "code", "id") for s in pack.services
+    ]
     doc["technicians"] = [
         {**t.model_dump(mode="json"), "hours": {d: _hours(h) for d, h in t.hours.items()}}
         for t in pack.technicians

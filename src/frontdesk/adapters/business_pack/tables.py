@@ -18,19 +18,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from frontdesk.adapters.business_pack import values as v
-from frontdesk.domain.business import OrderStatus
-from frontdesk.domain.business_pack import (
-    PackCustomer,
-    PackError,
-    PackOrder,
-    PackOrderItem,
-    PackProblem,
-    PackProduct,
-)
+from frontdesk.domain.business import OrderLine, OrderStatus
+from frontdesk.domain.business_pack import PackError, PackProblem
+from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord
 
 CSV_TABLES = ("products", "customers", "orders")
 
-PackRow = PackProduct | PackCustomer | PackOrder
+PackRow = ProductRecord | CustomerRecord | OrderRecord
 
 
 @dataclass(frozen=True)
@@ -41,6 +35,12 @@ class Column:
     required: bool = False
     """The header must have it and no row may leave it empty."""
     write: Callable[[Any], str] = str
+    field: str = ""
+    """The record's field it fills, when not named like the column (`order_id` is an order's `ref`)."""
+
+    @property
+    def attr(self) -> str:
+        return self.field or self.name
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -82,14 +82,14 @@ def _preferences(cell: str) -> dict[str, str]:
     return out
 
 
-def _items(cell: str) -> tuple[PackOrderItem, ...]:
+def _items(cell: str) -> tuple[OrderLine, ...]:
     items = []
     for part in (p.strip() for p in cell.split(";") if p.strip()):
         sku, sep, qty = part.rpartition(" x")
         if not sep:
             sku, qty = part, "1"
         try:
-            items.append(PackOrderItem(sku=v.key(sku.strip()), qty=v.count(qty, least=1)))
+            items.append(OrderLine(sku=v.key(sku.strip()), qty=v.count(qty, least=1)))
         except ValueError:
             raise ValueError(f'item "{part}" is not "SKU x2"') from None
     if not items:
@@ -143,8 +143,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("vip", v.boolean, write=_bool),
     ),
     "orders": (
-        Column("order_id", v.key, required=True),
-        Column("wa_id", v.wa_id, required=True),
+        Column("order_id", v.key, required=True, field="ref"),
+        Column("wa_id", v.wa_id, required=True, field="customer"),
         Column("items", _items, required=True, write=lambda i: ";".join(f"{x.sku} x{x.qty}" for x in i)),
         Column("total", v.money, required=True),
         Column("status", _status, required=True),
@@ -157,12 +157,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 _MODELS: dict[str, type[BaseModel]] = {
-    "products": PackProduct,
-    "customers": PackCustomer,
-    "orders": PackOrder,
+    "products": ProductRecord,
+    "customers": CustomerRecord,
+    "orders": OrderRecord,
 }
 KEYS = {"products": "sku", "customers": "wa_id", "orders": "order_id"}
-"""Each table's key: a second row with the same one is refused (re-import upserts by it)."""
+"""Each table's key column: a second row with the same one is refused (re-import upserts by it)."""
+_ATTRS = {table: {c.name: c.attr for c in columns} for table, columns in COLUMNS.items()}
+"""Each table's columns to their record's fields."""
 
 
 def read_table(table: str, data: bytes) -> list[Any]:
@@ -193,7 +195,7 @@ def write_table(table: str, rows: Iterable[PackRow]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([c.name for c in columns])
     for row in rows:
-        writer.writerow([escape_cell(c.write(getattr(row, c.name))) for c in columns])
+        writer.writerow([escape_cell(c.write(getattr(row, c.attr))) for c in columns])
     return out.getvalue().encode("utf-8")
 
 
@@ -247,7 +249,7 @@ def _rows(
         if len(problems) > found:
             continue
         try:
-            rows.append(_MODELS[table](**values))
+            rows.append(_MODELS[table](**{_ATTRS[table].get(k, k): x for k, x in values.items()}))
         except ValidationError as exc:  # the parsers above should make this unreachable
             problems.append(PackProblem(file=file, row=number, message=str(exc.errors()[0]["msg"])))
     return rows

@@ -19,6 +19,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdesk.adapters.db import business_record_rows as rows
 from frontdesk.adapters.db.audit import insert_audit
 from frontdesk.adapters.db.business_admin_rows import VIEWS, search
 from frontdesk.adapters.db.store import SqlStore
@@ -240,26 +241,18 @@ async def _customer_id(conn: AsyncConnection, tenant_id: int, wa_id: str) -> int
 async def _values(conn: AsyncConnection, tenant_id: int, record: Record) -> dict[str, Any]:
     """The record as its table's columns, with the rows it refers to resolved to ids (or refused)."""
     if isinstance(record, ProductRecord):
-        values = record.model_dump(exclude={"restock_eta"})
-        return {**values, "tags": list(record.tags), "restock_eta": _text(record.restock_eta)}
+        return rows.product_values(record)
     if isinstance(record, CustomerRecord):
-        return record.model_dump()
+        return rows.customer_values(record)
     if isinstance(record, OrderRecord):
         skus = tuple(line.sku for line in record.items)
         await _known(conn, tenant_id, BusinessTable.PRODUCTS, skus, lambda i: ("body", "items", i, "sku"))
-        return {
-            **record.model_dump(exclude={"ref", "customer", "items", "status"}, mode="json"),
-            "total": record.total,
-            "order_ref": record.ref,
-            "contact_id": await _customer_id(conn, tenant_id, record.customer),
-            "items": [line.model_dump() for line in record.items],
-            "status": record.status.value,
-        }
+        return rows.order_values(record, await _customer_id(conn, tenant_id, record.customer))
     if isinstance(record, ServiceRecord):
         await _known(
             conn, tenant_id, BusinessTable.PRODUCTS, record.requires, lambda i: ("body", "requires", i)
         )
-        return {**record.model_dump(), "requires": list(record.requires)}
+        return rows.service_values(record)
     if isinstance(record, TechnicianRecord):
         await _known(conn, tenant_id, BusinessTable.SERVICES, record.skills, lambda i: ("body", "skills", i))
         hours = dict(record.hours)
@@ -307,7 +300,3 @@ async def _appointment_values(
         "city": record.city,
         "status": record.status.value,
     }
-
-
-def _text(day: Any) -> str | None:
-    return None if day is None else str(day.isoformat())

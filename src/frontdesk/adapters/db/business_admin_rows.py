@@ -1,5 +1,6 @@
 """The business tables as `business_admin` reads them: one select per table (with the keys of the rows it
-refers to joined in), its key and search columns, and each row mapped to its record.
+refers to joined in), its key and search columns, and each row mapped to its record (by
+`business_record_rows`, as the pack's import and export map them).
 
 Customers are the contacts table; an erased contact (`erased:...`) is no longer anyone's customer and
 is left out.
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
+from frontdesk.adapters.db import business_record_rows as rows
 from frontdesk.adapters.db.tables import (
     appointments,
     contacts,
@@ -26,8 +27,6 @@ from frontdesk.domain.business_records import (
     AppointmentRecord,
     BusinessTable,
     CustomerRecord,
-    OrderLine,
-    OrderRecord,
     ProductRecord,
     Record,
     ServiceRecord,
@@ -36,66 +35,20 @@ from frontdesk.domain.business_records import (
 from frontdesk.domain.inbox import ERASED_PREFIX
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:  # a value written before these rules (the demo's CSVs held free text)
-        return None
-
-
 def _product(r: Any) -> Record:
-    return ProductRecord(
-        sku=r.sku,
-        name=r.name,
-        category=r.category,
-        price=r.price,
-        stock=r.stock,
-        rating=r.rating,
-        tags=tuple(r.tags or ()),
-        description=r.description or "",
-        restock_eta=_day(r.restock_eta),
-    )
+    return rows.product_from_row(r, ProductRecord)
 
 
 def _customer(r: Any) -> Record:
-    return CustomerRecord(
-        wa_id=r.wa_id,
-        name=r.name,
-        email=r.email,
-        city=r.city,
-        language=r.language,
-        preferences={str(k): str(v) for k, v in (r.preferences or {}).items()},
-        marketing_opt_in=r.marketing_opt_in,
-        vip=r.vip,
-    )
+    return rows.customer_from_row(r, CustomerRecord)
 
 
 def _order(r: Any) -> Record:
-    return OrderRecord(
-        ref=r.order_ref,
-        customer=r.customer,
-        items=tuple(OrderLine(sku=str(i["sku"]), qty=int(i.get("qty", 1))) for i in r.items or ()),
-        total=r.total,
-        status=r.status,
-        carrier=r.carrier,
-        tracking=r.tracking,
-        ordered_at=_day(r.ordered_at) or date.min,
-        shipped_at=_day(r.shipped_at),
-        delivered_at=_day(r.delivered_at),
-        eta=_day(r.eta),
-    )
+    return rows.order_from_row(r, r.customer)
 
 
 def _service(r: Any) -> Record:
-    return ServiceRecord(
-        code=r.code,
-        name=r.name,
-        duration_min=r.duration_min,
-        price=r.price,
-        remote=r.remote,
-        requires=tuple(r.requires or ()),
-        description=r.description or "",
-    )
+    return rows.service_from_row(r, ServiceRecord)
 
 
 def _technician(r: Any) -> Record:

@@ -16,6 +16,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import business_pack_rows as to
+from frontdesk.adapters.db import business_record_rows as records
 from frontdesk.adapters.db.audit import insert_audit
 from frontdesk.adapters.db.business_import import apply_pack
 from frontdesk.adapters.db.store import SqlStore
@@ -32,6 +33,7 @@ from frontdesk.adapters.db.tables import (
 from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business_pack import ImportReport, Pack
+from frontdesk.domain.business_records import CustomerRecord, ProductRecord, ServiceRecord
 from frontdesk.domain.errors import NotFoundError
 
 
@@ -53,10 +55,14 @@ async def export_pack(conn: AsyncConnection, tenant_id: int) -> Pack:
     code = {r.id: r.code for r in service_rows} | {-r.id: r.code for r in technician_rows}
     return Pack(
         business=to.business_from_row(tenant, channel),
-        products=tuple(to.product_from_row(r) for r in await _rows(conn, products, tenant_id)),
-        customers=tuple(to.customer_from_row(r) for r in customers),
-        orders=tuple(to.order_from_row(r, wa[r.contact_id]) for r in await _rows(conn, orders, tenant_id)),
-        services=tuple(to.service_from_row(r) for r in service_rows),
+        products=tuple(
+            records.product_from_row(r, ProductRecord) for r in await _rows(conn, products, tenant_id)
+        ),
+        customers=tuple(records.customer_from_row(r, CustomerRecord) for r in customers),
+        orders=tuple(
+            records.order_from_row(r, wa[r.contact_id]) for r in await _rows(conn, orders, tenant_id)
+        ),
+        services=tuple(records.service_from_row(r, ServiceRecord) for r in service_rows),
         technicians=tuple(to.technician_from_row(r) for r in technician_rows),
         appointments=tuple(
             to.appointment_from_row(

@@ -19,6 +19,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.adapters.db import business_pack_rows as to
+from frontdesk.adapters.db import business_record_rows as records
 from frontdesk.adapters.db.tables import (
     appointments,
     channels,
@@ -39,6 +40,7 @@ from frontdesk.domain.business_pack import (
     PackProblem,
     TableCounts,
 )
+from frontdesk.domain.business_records import CustomerRecord, ProductRecord, ServiceRecord
 from frontdesk.domain.errors import ConfigurationError, NotFoundError
 
 _TABLES: dict[str, tuple[Table, str]] = {
@@ -50,8 +52,13 @@ _TABLES: dict[str, tuple[Table, str]] = {
     "appointments": (appointments, "ref"),
 }
 """Each pack table's database table and key column (unique with the tenant)."""
-_PACK_KEYS = {t: "id" for t in PACK_TABLES} | {"products": "sku", "customers": "wa_id", "orders": "order_id"}
-"""Each pack table's key field, as the pack's rows name it."""
+_PACK_KEYS = {t: "id" for t in PACK_TABLES} | {
+    "products": "sku",
+    "customers": "wa_id",
+    "orders": "ref",
+    "services": "code",
+}
+"""Each pack table's key field, as the pack's rows name it (the records' key, `KEYS`, where a record)."""
 
 
 @dataclass
@@ -122,13 +129,21 @@ async def _load(conn: AsyncConnection, tenant_id: int, pack: Pack) -> _Tenant:
         raise NotFoundError(f"tenant {tenant_id} not found")
     tz = ZoneInfo(pack.business.timezone if pack.business else row.timezone)
     have = _Tenant(row=row, tz=tz)
-    have.rows["products"] = await _keyed(conn, products, "sku", tenant_id, to.product_from_row)
-    have.rows["customers"] = await _keyed(conn, contacts, "wa_id", tenant_id, to.customer_from_row)
-    have.rows["services"] = await _keyed(conn, services, "code", tenant_id, to.service_from_row)
+    have.rows["products"] = await _keyed(
+        conn, products, "sku", tenant_id, lambda r: records.product_from_row(r, ProductRecord)
+    )
+    have.rows["customers"] = await _keyed(
+        conn, contacts, "wa_id", tenant_id, lambda r: records.customer_from_row(r, CustomerRecord)
+    )
+    have.rows["services"] = await _keyed(
+        conn, services, "code", tenant_id, lambda r: records.service_from_row(r, ServiceRecord)
+    )
     have.rows["technicians"] = await _keyed(conn, technicians, "code", tenant_id, to.technician_from_row)
     wa = {i: k for k, (i, _) in have.rows["customers"].items()}
     have.rows["orders"] = (
-        await _keyed(conn, orders, "order_ref", tenant_id, lambda r: to.order_from_row(r, wa[r.contact_id]))
+        await _keyed(
+            conn, orders, "order_ref", tenant_id, lambda r: records.order_from_row(r, wa[r.contact_id])
+        )
         if pack.orders
         else {}
     )
@@ -173,15 +188,17 @@ def _cross_check(pack: Pack, have: _Tenant) -> list[PackProblem]:
         for table, key in (
             ("products", "sku"),
             ("customers", "wa_id"),
-            ("services", "id"),
+            ("services", "code"),
             ("technicians", "id"),
         )
     }
     problems: list[PackProblem] = []
     for n, o in enumerate(pack.orders, 1):
-        if o.wa_id not in known["customers"]:
+        if o.customer not in known["customers"]:
             problems.append(
-                _row_problem("orders", n, "wa_id", o.wa_id, "is not in customers.csv nor a customer already")
+                _row_problem(
+                    "orders", n, "wa_id", o.customer, "is not in customers.csv nor a customer already"
+                )
             )
         problems += [
             _row_problem("orders", n, "items", i.sku, "is not in products.csv nor the catalog already")
@@ -316,23 +333,29 @@ async def _write_tables(
 ) -> None:
     tenant_id = have.row.id
     created = {"created_at": to.as_of(now)}
-    await _put(conn, tenant_id, "customers", plans["customers"], lambda c: to.customer_values(c) | created)
-    await _put(conn, tenant_id, "products", plans["products"], to.product_values)
+    await _put(
+        conn, tenant_id, "customers", plans["customers"], lambda c: records.customer_values(c) | created
+    )
+    await _put(conn, tenant_id, "products", plans["products"], records.product_values)
     # The customers' ids, new ones included, for the orders and appointments that name them.
     ids = {"customers": await _ids(conn, "customers", tenant_id)} if pack.orders or pack.appointments else {}
     await _put(
-        conn, tenant_id, "orders", plans["orders"], lambda o: to.order_values(o, ids["customers"][o.wa_id])
+        conn,
+        tenant_id,
+        "orders",
+        plans["orders"],
+        lambda o: records.order_values(o, ids["customers"][o.customer]),
     )
-    await _put(conn, tenant_id, "services", plans["services"], to.service_values)
+    await _put(conn, tenant_id, "services", plans["services"], records.service_values)
     await _put(conn, tenant_id, "technicians", plans["technicians"], to.technician_values)
     if not pack.appointments:
         return
     ids["services"] = await _ids(conn, "services", tenant_id)
     ids["technicians"] = await _ids(conn, "technicians", tenant_id)
-    durations = {s.id: s.duration_min for s in pack.services} | {
+    durations = {s.code: s.duration_min for s in pack.services} | {
         k: s.duration_min
         for k, (_, s) in have.rows["services"].items()
-        if k not in {x.id for x in pack.services}
+        if k not in {x.code for x in pack.services}
     }
     await _put(
         conn,

@@ -1,4 +1,6 @@
-"""A business pack's rows to the database's columns and back; the importer and the export share it.
+"""A business pack's business, technicians and appointments to the database's columns and back; the
+importer and the export share it (products, customers, orders and services are records, mapped by
+`business_record_rows`).
 
 Comparing an existing row with the pack's goes through `*_from_row` then `==`, so "unchanged" means
 exactly "an export would write the same row".
@@ -7,20 +9,16 @@ exactly "an export would write the same row".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from frontdesk.adapters.db.business_record_rows import day as _day
 from frontdesk.domain.business import WEEKDAYS
 from frontdesk.domain.business_pack import (
     PackAppointment,
     PackBusiness,
     PackContacts,
-    PackCustomer,
-    PackOrder,
-    PackOrderItem,
-    PackProduct,
-    PackService,
     PackTechnician,
     PackWhatsApp,
 )
@@ -36,17 +34,6 @@ PROFILE_KEYS = (
     "contacts",
 )
 """business.yaml's keys kept in the tenant's `profile` (name, timezone and currency have columns)."""
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _hours_json(hours: Mapping[str, tuple[time, time] | None]) -> dict[str, list[str]]:
@@ -116,93 +103,6 @@ def travel_buffer_from_row(tenant: Any) -> int | None:
 
 
 # -- tables: values for the database, and the pack row an existing row reads as
-
-
-def product_values(p: PackProduct) -> dict[str, Any]:
-    return {
-        **p.model_dump(exclude={"tags", "restock_eta"}),
-        "tags": list(p.tags),
-        "restock_eta": _iso(p.restock_eta),
-    }
-
-
-def product_from_row(r: Any) -> PackProduct:
-    return PackProduct(
-        sku=r.sku,
-        name=r.name,
-        category=r.category,
-        price=r.price,
-        stock=r.stock,
-        rating=r.rating,
-        tags=tuple(str(t) for t in r.tags or ()),
-        description=r.description or "",
-        restock_eta=_day(r.restock_eta),
-    )
-
-
-def customer_values(c: PackCustomer) -> dict[str, Any]:
-    return c.model_dump()
-
-
-def customer_from_row(r: Any) -> PackCustomer:
-    return PackCustomer(
-        wa_id=r.wa_id,
-        name=r.name,
-        email=r.email,
-        city=r.city,
-        language=r.language,
-        preferences={str(k): str(v) for k, v in (r.preferences or {}).items()},
-        marketing_opt_in=bool(r.marketing_opt_in),
-        vip=bool(r.vip),
-    )
-
-
-def order_values(o: PackOrder, contact_id: int) -> dict[str, Any]:
-    return {
-        "order_ref": o.order_id,
-        "contact_id": contact_id,
-        "items": [{"sku": i.sku, "qty": i.qty} for i in o.items],
-        "total": o.total,
-        "status": o.status.value,
-        "carrier": o.carrier,
-        "tracking": o.tracking,
-        "ordered_at": o.ordered_at.isoformat(),
-        "shipped_at": _iso(o.shipped_at),
-        "delivered_at": _iso(o.delivered_at),
-        "eta": _iso(o.eta),
-    }
-
-
-def order_from_row(r: Any, wa_id: str) -> PackOrder:
-    return PackOrder(
-        order_id=r.order_ref,
-        wa_id=wa_id,
-        items=tuple(PackOrderItem(sku=str(i["sku"]), qty=int(i.get("qty", 1))) for i in r.items or ()),
-        total=r.total,
-        status=r.status,
-        carrier=r.carrier,
-        tracking=r.tracking,
-        ordered_at=_day(r.ordered_at) or date.min,
-        shipped_at=_day(r.shipped_at),
-        delivered_at=_day(r.delivered_at),
-        eta=_day(r.eta),
-    )
-
-
-def service_values(s: PackService) -> dict[str, Any]:
-    return {**s.model_dump(exclude={"id", "requires"}), "code": s.id, "requires": list(s.requires)}
-
-
-def service_from_row(r: Any) -> PackService:
-    return PackService(
-        id=r.code,
-        name=r.name,
-        duration_min=r.duration_min,
-        price=r.price,
-        remote=bool(r.remote),
-        requires=tuple(r.requires or ()),
-        description=r.description or "",
-    )
 
 
 def technician_values(t: PackTechnician) -> dict[str, Any]:

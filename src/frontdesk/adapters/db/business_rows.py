@@ -1,4 +1,5 @@
-"""Mapping of the business's rows (catalog, orders, bookings, contacts, tasks) to domain records."""
+"""Mapping of the business's rows (catalog, orders, bookings, contacts, tasks) to the agents' domain types
+(a product, service or contact through `business_record_rows`, as staff see it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
+from frontdesk.adapters.db import business_record_rows as records
 from frontdesk.domain.business import (
     Appointment,
     AppointmentStatus,
@@ -63,17 +65,7 @@ def rules(r: Any) -> BusinessRules:
 
 
 def product(r: Any) -> Product:
-    return Product(
-        sku=r.sku,
-        name=r.name,
-        category=r.category,
-        price=r.price,
-        stock=r.stock,
-        rating=r.rating,
-        tags=tuple(r.tags or ()),
-        description=r.description or "",
-        restock_eta=_date(r.restock_eta),
-    )
+    return records.product_from_row(r, Product)
 
 
 def order(r: Any, names: Mapping[str, str]) -> Order:
@@ -96,15 +88,7 @@ def order(r: Any, names: Mapping[str, str]) -> Order:
 
 
 def service(r: Any) -> Service:
-    return Service(
-        code=r.code,
-        name=r.name,
-        duration_min=r.duration_min,
-        price=r.price,
-        remote=r.remote,
-        requires=tuple(r.requires or ()),
-        description=r.description or "",
-    )
+    return records.service_from_row(r, Service)
 
 
 def technician(r: Any) -> Technician:
@@ -133,18 +117,7 @@ def appointment(r: Any) -> Appointment:
 
 
 def profile(r: Any) -> ContactProfile:
-    return ContactProfile(
-        contact_id=r.id,
-        wa_id=r.wa_id,
-        name=r.name,
-        email=r.email,
-        city=r.city,
-        language=r.language,
-        preferences={str(k): str(v) for k, v in (r.preferences or {}).items()},
-        marketing_opt_in=r.marketing_opt_in,
-        opted_out=r.opted_out_at is not None,
-        vip=r.vip,
-    )
+    return records.customer_from_row(r, ContactProfile, contact_id=r.id, opted_out=r.opted_out_at is not None)
 
 
 def staff_task(r: Any) -> StaffTask:

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 
-from frontdesk.domain.business import AppointmentStatus, OrderStatus
+from frontdesk.domain.business import AppointmentStatus, OrderLine, OrderStatus
 from frontdesk.domain.business_pack import ImportReport
 from frontdesk.domain.business_records import (
     Amount,
@@ -39,7 +39,6 @@ from frontdesk.domain.business_records import (
     Language,
     Minutes,
     Name,
-    OrderLine,
     OrderRecord,
     Preferences,
     ProductRecord,
