@@ -268,6 +268,14 @@ def test_an_account_in_two_tenants_picks_one_at_login(fd: Running) -> None:
     ensure_staff(fd.sync_db_url, email=email, role="viewer", tenant="other")
     unnamed = login(fd.client, fd.url, email=email)
     assert unnamed.status_code == 400 and "lumen, other" in unnamed.json()["detail"]
+    assert unnamed.json()["tenants"] == [
+        {"slug": "lumen", "name": "Lumen"},
+        {"slug": "other", "name": "Other"},
+    ]
+    # The choice is only for who knows the password: a wrong one names no tenant, as for a stranger.
+    for who in (email, "nobody@lumen.test"):
+        wrong = login(fd.client, fd.url, email=who, password="not-the-password")
+        assert wrong.status_code == 401 and wrong.json() == {"detail": "wrong e-mail or password"}
     there = sign_in(fd, email, tenant="other")
     assert there["tenant"]["role"] == "viewer"
     who = me(fd, bearer(there["access_token"])).json()
@@ -417,7 +425,10 @@ def test_openapi_declares_the_auth_schemes_and_errors(fd: Running) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert {"HTTPBearer", "APIKeyCookie"} <= set(schemes)
     login_op = spec["paths"][f"{AUTH}/login"]["post"]
-    assert {"200", "401", "422", "429"} <= set(login_op["responses"])
+    assert {"200", "400", "401", "422", "429"} <= set(login_op["responses"])
+    choice = login_op["responses"]["400"]["content"]["application/json"]["schema"]
+    assert choice == {"$ref": "#/components/schemas/TenantChoiceBody"}
+    assert "tenants" in spec["components"]["schemas"]["TenantChoiceBody"]["required"]
     assert "examples" in spec["components"]["schemas"]["LoginIn"]
     assert {"401", "403", "404", "409"} <= set(spec["paths"]["/api/v1/users/{user_id}"]["patch"]["responses"])
 

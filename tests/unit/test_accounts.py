@@ -231,6 +231,7 @@ async def test_an_account_in_two_tenants_chooses_one(world: World) -> None:
     with pytest.raises(TenantChoiceError) as choice:
         await _login(world, "sam@lumen.example")
     assert choice.value.slugs == ["lumen", "other"]
+    assert [t.slug for t in choice.value.tenants] == ["lumen", "other"]
     there = await _login(world, "sam@lumen.example", tenant="other")
     assert there.staff.tenant.slug == "other" and there.staff.role is Role.VIEWER
     with pytest.raises(AuthenticationError):

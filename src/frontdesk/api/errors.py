@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,7 +29,12 @@ from frontdesk.domain.knowledge import (
     UnsupportedDocumentType,
 )
 from frontdesk.domain.ops import REQUEST_ID
-from frontdesk.domain.staff import AccountLockedError, AuthenticationError, PermissionDeniedError
+from frontdesk.domain.staff import (
+    AccountLockedError,
+    AuthenticationError,
+    PermissionDeniedError,
+    TenantChoiceError,
+)
 from frontdesk.services.stats import InvalidPeriodError
 
 log = logging.getLogger(__name__)
@@ -64,6 +69,36 @@ class ServerErrorBody(ErrorBody):
     """The body of a 500: a fixed text (never the error's own message, which may hold data)."""
 
     request_id: str | None = Field(description="The request's X-Request-ID: its log line carries it too")
+
+
+class TenantOption(BaseModel):
+    """A business the account may sign in to."""
+
+    slug: str = Field(examples=["bikes"])
+    name: str = Field(examples=["Spoke & Chain Bikes"])
+
+
+class TenantChoiceBody(ErrorBody):
+    """The 400 of a login whose account works for several businesses and that named none: sent only
+    once the password was right (a wrong one is a 401 that names nothing)."""
+
+    tenants: list[TenantOption] = Field(
+        description="The businesses to choose from, by slug: send the login again with `tenant` one of them"
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "detail": "this account works for several tenants; say which: bikes, lumen",
+                    "tenants": [
+                        {"slug": "bikes", "name": "Spoke & Chain Bikes"},
+                        {"slug": "lumen", "name": "Lumen Home"},
+                    ],
+                }
+            ]
+        }
+    )
 
 
 def error_model(status: int) -> type[BaseModel]:
@@ -109,6 +144,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     app.add_exception_handler(FrontdeskError, handle)
+    app.add_exception_handler(TenantChoiceError, tenant_choice)
     app.add_exception_handler(InvalidField, invalid_field)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(405, method_not_allowed)
@@ -118,6 +154,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def server_error() -> JSONResponse:
     return JSONResponse({"detail": "internal error", "request_id": REQUEST_ID.get()}, status_code=500)
+
+
+async def tenant_choice(request: Request, exc: Exception) -> JSONResponse:
+    """400 with the tenants to choose from as a field (`TenantChoiceBody`), so that a client need not
+    read them out of the message."""
+    assert isinstance(exc, TenantChoiceError)
+    tenants = [TenantOption(slug=t.slug, name=t.name).model_dump() for t in exc.tenants]
+    return JSONResponse({"detail": str(exc), "tenants": tenants}, status_code=400)
 
 
 async def invalid_request(request: Request, exc: Exception) -> JSONResponse:

@@ -85,11 +85,14 @@ class TenantDisabledError(PermissionDeniedError):
 
 
 class TenantChoiceError(InvalidInputError):
-    """The account works for several tenants and the login named none of them."""
+    """The account works for several tenants and the login named none of them. Raised only once the
+    password was right, so `tenants` (the API answers them as a field, for a sign-in form's choice)
+    tells nothing to someone who does not know it."""
 
-    def __init__(self, slugs: list[str]):
-        super().__init__("this account works for several tenants; say which: " + ", ".join(slugs))
-        self.slugs = slugs
+    def __init__(self, tenants: list[Tenant]):
+        self.tenants = tenants
+        self.slugs = [t.slug for t in tenants]
+        super().__init__("this account works for several tenants; say which: " + ", ".join(self.slugs))
 
 
 @dataclass(frozen=True, kw_only=True)

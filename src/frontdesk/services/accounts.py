@@ -199,7 +199,7 @@ class AccountService:
             return chosen[0]
         usable = [m for m in members if account.operator or not m.tenant.disabled]
         if len(usable) > 1:
-            raise TenantChoiceError([m.tenant.slug for m in usable])
+            raise TenantChoiceError([m.tenant for m in usable])
         if usable:
             return usable[0]
         if members:  # a member only of disabled businesses

@@ -16,7 +16,7 @@ from frontdesk.api.auth import (
 )
 from frontdesk.api.body import ApiBodyRoute
 from frontdesk.api.deps import AccountsDep, SettingsDep
-from frontdesk.api.errors import error_model
+from frontdesk.api.errors import TenantChoiceBody, error_model
 from frontdesk.api.schemas.auth import (
     Delivery,
     LoginIn,
@@ -61,7 +61,16 @@ def _answer(response: Response, settings: Settings, login: Login, mode: Delivery
     return LoginOut.of(login, mode=mode, csrf=csrf)
 
 
-@router.post("/login", responses=_errors(400, 401, 403, 422, 429))
+_CHOOSE: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": TenantChoiceBody,
+        "description": "The account works for several tenants and none was named: `tenants` lists them "
+        "(only after the right password; a wrong one is a 401)",
+    }
+}
+
+
+@router.post("/login", responses={**_errors(401, 403, 422, 429), **_CHOOSE})
 async def login(
     body: LoginIn, request: Request, response: Response, accounts: AccountsDep, settings: SettingsDep
 ) -> LoginOut:
