@@ -1,7 +1,7 @@
 // The signed-in staff member (Pinia setup store).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { useAuthApi, type Me } from './useAuthApi'
+import { useAuthApi, type Me, type TenantOption } from './useAuthApi'
 
 export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
 
@@ -23,9 +23,9 @@ export const useSessionStore = defineStore('session', () => {
     state.value = me.value ? 'signed-in' : 'signed-out'
   }
 
-  /** The tenants (slugs) the last sign-in must choose from: null unless the server asked; empty if it
-   * asked without naming them (the form then takes a slug typed in). */
-  const tenantChoice = ref<string[] | null>(null)
+  /** The tenants (slug and name) the last sign-in must choose from: null unless the server asked; empty
+   * if it asked without naming them (the form then takes a slug typed in). */
+  const tenantChoice = ref<TenantOption[] | null>(null)
 
   async function login(email: string, password: string, tenant?: string): Promise<string | null> {
     const result = await auth.login(email, password, tenant || undefined)

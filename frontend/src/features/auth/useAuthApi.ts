@@ -11,18 +11,25 @@ const REFUSED: Record<number, string> = {
   429: 'Too many attempts; wait a few minutes and try again.',
 }
 
-/** The tenants a login must choose from: the slugs its 400 lists ("…; say which: lumen, bikes"), the
- * one 400 a login answers; null for any other refusal. */
-function tenantChoices(status: number, body: unknown): string[] | null {
-  const detail = body && typeof body === 'object' && 'detail' in body ? (body as { detail: unknown }).detail : null
-  if (status !== 400 || typeof detail !== 'string') return null
-  const listed = detail.split('say which:')[1]
-  return listed ? listed.split(',').map((s) => s.trim()).filter(Boolean) : []
+export type TenantOption = Schemas['TenantOption']
+
+/** The tenants a login must choose from: the `tenants` of its 400 (`TenantChoiceBody`, the one 400 a
+ * login answers, sent only after the right password); empty if a 400 came without them (the form then
+ * takes a slug typed in); null for any other refusal. */
+function tenantChoices(status: number, body: unknown): TenantOption[] | null {
+  if (status !== 400) return null
+  const tenants = body && typeof body === 'object' && 'tenants' in body ? (body as { tenants: unknown }).tenants : null
+  return Array.isArray(tenants) ? tenants.filter(isTenantOption) : []
+}
+
+function isTenantOption(value: unknown): value is TenantOption {
+  const t = value as Partial<TenantOption> | null
+  return typeof t?.slug === 'string' && typeof t.name === 'string'
 }
 
 export function useAuthApi() {
   /** Sign in, in `tenant` (a slug) when the account works for several. */
-  async function login(email: string, password: string, tenant?: string): Promise<Result<null> & { tenants?: string[] | null }> {
+  async function login(email: string, password: string, tenant?: string): Promise<Result<null> & { tenants?: TenantOption[] | null }> {
     const request = api.POST('/api/v1/auth/login', { body: { email, password, tenant, mode: 'cookie' } })
     const result = await call(request, (status) => `Sign-in failed (${status}).`)
     if (result.error !== undefined) {

@@ -3854,7 +3854,10 @@ export interface components {
             /** Tracking */
             tracking?: string | null;
         };
-        /** OrderLine */
+        /**
+         * OrderLine
+         * @description One line of an order: a product's SKU and how many.
+         */
         OrderLine: {
             /** Qty */
             qty: number;
@@ -5119,6 +5122,33 @@ export interface components {
             reply_to?: string | null;
         };
         /**
+         * TenantChoiceBody
+         * @description The 400 of a login whose account works for several businesses and that named none: sent only
+         *     once the password was right (a wrong one is a 401 that names nothing).
+         * @example {
+         *       "detail": "this account works for several tenants; say which: bikes, lumen",
+         *       "tenants": [
+         *         {
+         *           "name": "Spoke & Chain Bikes",
+         *           "slug": "bikes"
+         *         },
+         *         {
+         *           "name": "Lumen Home",
+         *           "slug": "lumen"
+         *         }
+         *       ]
+         *     }
+         */
+        TenantChoiceBody: {
+            /** Detail */
+            detail: string;
+            /**
+             * Tenants
+             * @description The businesses to choose from, by slug: send the login again with `tenant` one of them
+             */
+            tenants: components["schemas"]["TenantOption"][];
+        };
+        /**
          * TenantCreatedOut
          * @example {
          *       "channels": 1,
@@ -5245,6 +5275,22 @@ export interface components {
         TenantListOut: {
             /** Items */
             items: components["schemas"]["frontdesk__api__schemas__tenants__TenantOut"][];
+        };
+        /**
+         * TenantOption
+         * @description A business the account may sign in to.
+         */
+        TenantOption: {
+            /**
+             * Name
+             * @example Spoke & Chain Bikes
+             */
+            name: string;
+            /**
+             * Slug
+             * @example bikes
+             */
+            slug: string;
         };
         /** Text */
         Text: {
@@ -5656,9 +5702,11 @@ export type SchemaTechnicianOut = components['schemas']['TechnicianOut'];
 export type SchemaTechnicianPageOut = components['schemas']['TechnicianPageOut'];
 export type SchemaTechnicianPatch = components['schemas']['TechnicianPatch'];
 export type SchemaTemplate = components['schemas']['Template'];
+export type SchemaTenantChoiceBody = components['schemas']['TenantChoiceBody'];
 export type SchemaTenantCreatedOut = components['schemas']['TenantCreatedOut'];
 export type SchemaTenantIn = components['schemas']['TenantIn'];
 export type SchemaTenantListOut = components['schemas']['TenantListOut'];
+export type SchemaTenantOption = components['schemas']['TenantOption'];
 export type SchemaText = components['schemas']['Text'];
 export type SchemaToolCallOut = components['schemas']['ToolCallOut'];
 export type SchemaToolOut = components['schemas']['ToolOut'];
@@ -5782,13 +5830,13 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description Bad input: the account works for several tenants and none was named, or a wrong current password */
+            /** @description The account works for several tenants and none was named: `tenants` lists them (only after the right password; a wrong one is a 401) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["TenantChoiceBody"];
                 };
             };
             /** @description Wrong e-mail or password (the same answer whether the e-mail exists or not), or a missing, invalid, expired or revoked token */
