@@ -246,7 +246,8 @@ try {
 
   await step('team: an edit with an error shows it and saves nothing', async () => {
     await page.getByRole('link', { name: 'Team' }).click()
-    await page.getByTestId('team-version').filter({ hasText: 'Version 0' }).waitFor()
+    // Version 1: the demo's own team, adopted when the demo is seeded.
+    await page.getByTestId('team-version').filter({ hasText: 'Version 1' }).waitFor()
     const editor = page.getByTestId('team-editor')
     const yaml = await editor.inputValue()
     assert.ok(yaml.includes('tools: [list_orders,'), 'the demo team has changed: update this step')
@@ -255,18 +256,18 @@ try {
     await page.getByTestId('team-problems').getByText("unknown tool 'cancel_everything'").waitFor()
     assert.equal(await page.getByTestId('team-save').isDisabled(), true)
     await page.reload()
-    await page.getByTestId('team-version').filter({ hasText: 'Version 0' }).waitFor()
+    await page.getByTestId('team-version').filter({ hasText: 'Version 1' }).waitFor()
     assert.equal(await page.getByTestId('team-editor').inputValue(), yaml) // nothing was saved
   })
 
-  await step('team: a valid edit saves as version 1; try a message against it', async () => {
+  await step('team: a valid edit saves as version 2; try a message against it', async () => {
     const editor = page.getByTestId('team-editor')
     const yaml = await editor.inputValue()
     await editor.fill(yaml.replace("I'm the {business_name} assistant.", "I'm the {business_name} concierge."))
     await page.waitForFunction(() => !document.querySelector('[data-testid="team-save"]').disabled)
     await page.getByTestId('team-save').click()
     await page.getByTestId('team-saved').waitFor()
-    await page.getByTestId('team-version').filter({ hasText: 'Version 1' }).waitFor()
+    await page.getByTestId('team-version').filter({ hasText: 'Version 2' }).waitFor()
     await page.getByTestId('team-try-customer').selectOption('447700900102') // Oliver owns LH-100250
     await page.getByTestId('team-try-message').fill('please cancel my order LH-100250')
     await page.getByTestId('team-try-send').click()
@@ -448,10 +449,25 @@ try {
     await page.getByRole('status').filter({ hasText: 'Your session ended' }).waitFor()
   })
 
+  await step('an owner of two businesses chooses one by name at sign-in', async () => {
+    await page.getByLabel('E-mail').fill('owner@lumen.example')
+    await page.getByLabel('Password').fill('lumen-demo-owner')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const business = page.getByTestId('login-tenant')
+    await business.locator('option[value="bikes"]').filter({ hasText: 'Spoke & Chain' }).waitFor({ state: 'attached' })
+    await business.selectOption('bikes')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(/\/knowledge/)
+    assert.equal(await page.getByTestId('tenant-switch').inputValue(), 'bikes')
+  })
+
   await step('no errors in the browser console', async () => {
-    // Expected refusals: 401 (signed out, wrong password) and 422 (the invalid team draft, the refused pack).
+    // Expected refusals: 401 (signed out, wrong password), 400 (a sign-in that must choose a business)
+    // and 422 (the invalid team draft, the refused pack).
     const expected = (e) =>
-      /401|Unauthorized/.test(e) || /422.*\/api\/v1\/(team\/validate|business\/import)/.test(e)
+      /401|Unauthorized/.test(e) ||
+      /400.*\/api\/v1\/auth\/login/.test(e) ||
+      /422.*\/api\/v1\/(team\/validate|business\/import)/.test(e)
     const unexpected = consoleErrors.filter((e) => !expected(e))
     assert.deepEqual(unexpected, [])
   })
