@@ -12,13 +12,18 @@ from frontdesk.adapters.db.demo_seed import DEMO_DIR
 from frontdesk.domain.business import AppointmentStatus, OrderLine, OrderStatus
 from frontdesk.domain.business_pack import (
     Pack,
-    PackAppointment,
     PackBusiness,
     PackContacts,
-    PackTechnician,
     PackWhatsApp,
 )
-from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord, ServiceRecord
+from frontdesk.domain.business_records import (
+    AppointmentRecord,
+    CustomerRecord,
+    OrderRecord,
+    ProductRecord,
+    ServiceRecord,
+    TechnicianRecord,
+)
 
 
 def demo_pack() -> Pack:
@@ -107,29 +112,29 @@ def full_pack(*, access_token: str | None = None) -> Pack:
             ),
         ),
         technicians=(
-            PackTechnician(
-                id="mia",
+            TechnicianRecord(
+                code="mia",
                 name="Mia Wolf",
                 skills=("cut", "consult"),
                 areas=("Berlin", "remote"),
-                hours={"tue": nine_to_six, "sat": (time(10), time(14))},
+                hours={"tue": ["09:00", "18:00"], "sat": ["10:00", "14:00"]},
             ),
         ),
         appointments=(
-            PackAppointment(
-                id="A-1",
+            AppointmentRecord(
+                ref="A-1",
                 service="cut",
                 technician="mia",
-                wa_id="4915100000001",
+                customer="4915100000001",
                 start=datetime(2026, 11, 24, 10, 30),
                 city="Berlin",
                 status=AppointmentStatus.CANCELLED,
             ),
-            PackAppointment(
-                id="A-2",
+            AppointmentRecord(
+                ref="A-2",
                 service="consult",
                 technician="mia",
-                wa_id="4915100000002",
+                customer="4915100000002",
                 start=datetime(2026, 11, 28, 11),
             ),
         ),

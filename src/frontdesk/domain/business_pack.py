@@ -17,8 +17,14 @@ from enum import StrEnum
 from typing import Protocol
 
 from frontdesk.domain.audit import AuditEntry
-from frontdesk.domain.business import AppointmentStatus
-from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord, ServiceRecord
+from frontdesk.domain.business_records import (
+    AppointmentRecord,
+    CustomerRecord,
+    OrderRecord,
+    ProductRecord,
+    ServiceRecord,
+    TechnicianRecord,
+)
 from frontdesk.domain.errors import InvalidInputError
 from frontdesk.domain.models import Frozen
 
@@ -130,35 +136,13 @@ class PackBusiness(Frozen):
     contacts: PackContacts | None = None
 
 
-class PackTechnician(Frozen):
-    """One of `services.yaml`'s `technicians` (the staff who give services), keyed by `id`."""
-
-    id: str
-    name: str
-    skills: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-    hours: dict[str, tuple[time, time]] = {}
-
-
-class PackAppointment(Frozen):
-    """One of `services.yaml`'s `appointments`, keyed by `id`; `start` is in the business's time zone."""
-
-    id: str
-    service: str
-    technician: str
-    wa_id: str
-    start: datetime
-    """Naive: a wall-clock time in the business's time zone."""
-    city: str | None = None
-    status: AppointmentStatus = AppointmentStatus.BOOKED
-
-
 class Pack(Frozen):
     """A parsed, validated business pack. `business` is None only for single files (the tenant exists).
 
-    A table's rows keep the file's order, so rows[i] is the file's row i + 1 in problems. Products,
-    customers, orders and services are the business's records, as the admin API has them (an order's
-    `order_id` and `wa_id` columns are its record's `ref` and `customer`, a service's `id` its `code`).
+    A table's rows keep the file's order, so rows[i] is the file's row i + 1 in problems. The rows are
+    the business's records, as the admin API has them (an order's `order_id` and `wa_id` columns are
+    its record's `ref` and `customer`; in services.yaml an `id` is a `code` or an appointment's `ref`,
+    and an appointment's `wa_id` its `customer`).
     """
 
     business: PackBusiness | None = None
@@ -166,8 +150,10 @@ class Pack(Frozen):
     customers: tuple[CustomerRecord, ...] = ()
     orders: tuple[OrderRecord, ...] = ()
     services: tuple[ServiceRecord, ...] = ()
-    technicians: tuple[PackTechnician, ...] = ()
-    appointments: tuple[PackAppointment, ...] = ()
+    technicians: tuple[TechnicianRecord, ...] = ()
+    appointments: tuple[AppointmentRecord, ...] = ()
+    """Each `start` naive: a wall-clock time in the business's time zone; `end` None (its service's
+    duration sets it when imported)."""
     travel_buffer_min: int | None = None
     """`services.yaml`'s free time a technician needs after a visit (the booking rules read it)."""
     kb: dict[str, bytes] = {}

@@ -1,7 +1,7 @@
 """The business's data as staff edit it and a business pack holds it: one record per row of products,
 customers, orders, services, technicians and appointments, each named by the business's own key (`KEYS`),
-never by a row id. The pack's `products.csv`, `customers.csv`, `orders.csv` and `services.yaml`'s
-services are read into these same records (`Pack.products` ...).
+never by a row id. A pack's `products.csv`, `customers.csv`, `orders.csv` and `services.yaml` are read
+into these same records (`Pack.products` ...).
 
 Records refer to each other by those keys too (an order's `customer` is a WhatsApp number, its items'
 SKUs; an appointment's `service`, `technician`, `customer`), as a business pack does, so what staff

@@ -24,13 +24,11 @@ from frontdesk.adapters.business_pack.tables import decode
 from frontdesk.domain.business import WEEKDAYS
 from frontdesk.domain.business_pack import (
     Pack,
-    PackAppointment,
     PackBusiness,
     PackError,
     PackProblem,
-    PackTechnician,
 )
-from frontdesk.domain.business_records import ServiceRecord
+from frontdesk.domain.business_records import AppointmentRecord, ServiceRecord, TechnicianRecord
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -152,10 +150,13 @@ def read_services(data: bytes) -> dict[str, Any]:
         _unique(p, name, [x.get("id") for x in items])
     p.raise_any()
     out: dict[str, Any] = {
-        # A service's `id` in the file is its record's `code` (the admin API's key).
+        # The file's `id` is a record's key (`code`, `ref`), an appointment's `wa_id` its `customer`.
         "services": tuple(_build(p, ServiceRecord, _renamed(s, "id", "code")) for s in services),
-        "technicians": tuple(_build(p, PackTechnician, t) for t in technicians),
-        "appointments": tuple(_build(p, PackAppointment, a) for a in appointments),
+        "technicians": tuple(_build(p, TechnicianRecord, _renamed(t, "id", "code")) for t in technicians),
+        "appointments": tuple(
+            _build(p, AppointmentRecord, _renamed(_renamed(a, "id", "ref"), "wa_id", "customer"))
+            for a in appointments
+        ),
     }
     if "travel_buffer_min" in doc:
         out["travel_buffer_min"] = doc["travel_buffer_min"]
@@ -171,7 +172,8 @@ def _technician(p: _Problems, i: int, t: dict[str, Any]) -> dict[str, Any]:
         day: p.check(f"technicians[{i}].hours.{day}", v.hours, pair)
         for day, pair in t.get("hours", {}).items()
     }
-    return {**t, "hours": {d: h for d, h in sorted(hours.items(), key=lambda kv: WEEKDAYS.index(kv[0]))}}
+    in_week_order = sorted(hours.items(), key=lambda kv: WEEKDAYS.index(kv[0]))
+    return {**t, "hours": {d: _hours(h) for d, h in in_week_order}}
 
 
 def _appointment(p: _Problems, i: int, a: dict[str, Any]) -> dict[str, Any]:
@@ -219,6 +221,11 @@ def write_business(b: PackBusiness) -> bytes:
     return _dump(doc)
 
 
+def _appointment_doc(a: AppointmentRecord) -> dict[str, Any]:
+    doc = a.model_dump(mode="json", exclude_none=True) | {"start": a.start.isoformat(timespec="minutes")}
+    return _renamed(_renamed(doc, "ref", "id"), "customer", "wa_id")
+
+
 def write_services(pack: Pack) -> bytes:
     doc: dict[str, Any] = {}
     if pack.travel_buffer_min is not None:
@@ -226,12 +233,6 @@ def write_services(pack: Pack) -> bytes:
     doc["services"] = [
         _renamed({**s.model_dump(mode="json"), "price": float(s.price)}, "code", "id") for s in pack.services
     ]
-    doc["technicians"] = [
-        {**t.model_dump(mode="json"), "hours": {d: _hours(h) for d, h in t.hours.items()}}
-        for t in pack.technicians
-    ]
-    doc["appointments"] = [
-        {**a.model_dump(mode="json", exclude_none=True), "start": a.start.isoformat(timespec="minutes")}
-        for a in pack.appointments
-    ]
+    doc["technicians"] = [_renamed(t.model_dump(mode="json"), "code", "id") for t in pack.technicians]
+    doc["appointments"] = [_appointment_doc(a) for a in pack.appointments]
     return _dump(doc)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -255,13 +254,7 @@ async def _values(conn: AsyncConnection, tenant_id: int, record: Record) -> dict
         return rows.service_values(record)
     if isinstance(record, TechnicianRecord):
         await _known(conn, tenant_id, BusinessTable.SERVICES, record.skills, lambda i: ("body", "skills", i))
-        hours = dict(record.hours)
-        return {
-            **record.model_dump(),
-            "skills": list(record.skills),
-            "areas": list(record.areas),
-            "hours": hours,
-        }
+        return rows.technician_values(record)
     return await _appointment_values(conn, tenant_id, record)
 
 
@@ -290,13 +283,10 @@ async def _appointment_values(
         raise InvalidField(
             ("body", "technician"), f"technician {record.technician!r} does not perform {record.service!r}"
         )
-    return {
-        "ref": record.ref,
-        "service_id": service.id,
-        "technician_id": technician.id,
-        "contact_id": await _customer_id(conn, tenant_id, record.customer),
-        "start_at": record.start,
-        "end_at": record.start + timedelta(minutes=service.duration_min),
-        "city": record.city,
-        "status": record.status.value,
-    }
+    return rows.appointment_values(
+        record,
+        service_id=service.id,
+        technician_id=technician.id,
+        contact_id=await _customer_id(conn, tenant_id, record.customer),
+        duration_min=service.duration_min,
+    )

@@ -24,13 +24,11 @@ from frontdesk.adapters.db.tables import (
     technicians,
 )
 from frontdesk.domain.business_records import (
-    AppointmentRecord,
     BusinessTable,
     CustomerRecord,
     ProductRecord,
     Record,
     ServiceRecord,
-    TechnicianRecord,
 )
 from frontdesk.domain.inbox import ERASED_PREFIX
 
@@ -51,27 +49,8 @@ def _service(r: Any) -> Record:
     return rows.service_from_row(r, ServiceRecord)
 
 
-def _technician(r: Any) -> Record:
-    return TechnicianRecord(
-        code=r.code,
-        name=r.name,
-        skills=tuple(r.skills or ()),
-        areas=tuple(r.areas or ()),
-        hours={str(d): [str(s[0]), str(s[1])] for d, s in (r.hours or {}).items() if s and len(s) == 2},
-    )
-
-
 def _appointment(r: Any) -> Record:
-    return AppointmentRecord(
-        ref=r.ref,
-        service=r.service,
-        technician=r.technician,
-        customer=r.customer,
-        start=r.start_at,
-        end=r.end_at,
-        city=r.city,
-        status=r.status,
-    )
+    return rows.appointment_from_row(r, service=r.service, technician=r.technician, customer=r.customer)
 
 
 @dataclass(frozen=True)
@@ -143,7 +122,7 @@ VIEWS: Mapping[BusinessTable, TableView] = {
         technicians.c.tenant_id,
         technicians.c.code,
         (technicians.c.code, technicians.c.name),
-        _technician,
+        rows.technician_from_row,
     ),
     BusinessTable.APPOINTMENTS: TableView(
         _appointments,

@@ -63,13 +63,13 @@ async def export_pack(conn: AsyncConnection, tenant_id: int) -> Pack:
             records.order_from_row(r, wa[r.contact_id]) for r in await _rows(conn, orders, tenant_id)
         ),
         services=tuple(records.service_from_row(r, ServiceRecord) for r in service_rows),
-        technicians=tuple(to.technician_from_row(r) for r in technician_rows),
+        technicians=tuple(records.technician_from_row(r) for r in technician_rows),
         appointments=tuple(
             to.appointment_from_row(
                 r,
                 service=code[r.service_id],
                 technician=code[-r.technician_id],
-                wa_id=wa[r.contact_id],
+                customer=wa[r.contact_id],
                 tz=tz,
             )
             for r in await _rows(conn, appointments, tenant_id)

@@ -40,7 +40,13 @@ from frontdesk.domain.business_pack import (
     PackProblem,
     TableCounts,
 )
-from frontdesk.domain.business_records import CustomerRecord, ProductRecord, ServiceRecord
+from frontdesk.domain.business_records import (
+    KEYS,
+    BusinessTable,
+    CustomerRecord,
+    ProductRecord,
+    ServiceRecord,
+)
 from frontdesk.domain.errors import ConfigurationError, NotFoundError
 
 _TABLES: dict[str, tuple[Table, str]] = {
@@ -52,13 +58,8 @@ _TABLES: dict[str, tuple[Table, str]] = {
     "appointments": (appointments, "ref"),
 }
 """Each pack table's database table and key column (unique with the tenant)."""
-_PACK_KEYS = {t: "id" for t in PACK_TABLES} | {
-    "products": "sku",
-    "customers": "wa_id",
-    "orders": "ref",
-    "services": "code",
-}
-"""Each pack table's key field, as the pack's rows name it (the records' key, `KEYS`, where a record)."""
+_PACK_KEYS = {t: KEYS[BusinessTable(t)] for t in PACK_TABLES}
+"""Each pack table's key field: its records'."""
 
 
 @dataclass
@@ -138,7 +139,7 @@ async def _load(conn: AsyncConnection, tenant_id: int, pack: Pack) -> _Tenant:
     have.rows["services"] = await _keyed(
         conn, services, "code", tenant_id, lambda r: records.service_from_row(r, ServiceRecord)
     )
-    have.rows["technicians"] = await _keyed(conn, technicians, "code", tenant_id, to.technician_from_row)
+    have.rows["technicians"] = await _keyed(conn, technicians, "code", tenant_id, records.technician_from_row)
     wa = {i: k for k, (i, _) in have.rows["customers"].items()}
     have.rows["orders"] = (
         await _keyed(
@@ -172,7 +173,7 @@ async def _appointments(conn: AsyncConnection, tenant_id: int, have: _Tenant) ->
             r,
             service=codes["services"][r.service_id],
             technician=codes["technicians"][r.technician_id],
-            wa_id=codes["customers"][r.contact_id],
+            customer=codes["customers"][r.contact_id],
             tz=have.tz,
         ),
     )
@@ -189,7 +190,7 @@ def _cross_check(pack: Pack, have: _Tenant) -> list[PackProblem]:
             ("products", "sku"),
             ("customers", "wa_id"),
             ("services", "code"),
-            ("technicians", "id"),
+            ("technicians", "code"),
         )
     }
     problems: list[PackProblem] = []
@@ -217,15 +218,15 @@ def _cross_check(pack: Pack, have: _Tenant) -> list[PackProblem]:
                 if ref not in known[target]
             ]
     for n, a in enumerate(pack.appointments, 1):
-        for attr, target, what in (
-            ("service", "services", "a service"),
-            ("technician", "technicians", "a technician"),
-            ("wa_id", "customers", "a customer"),
+        for attr, key, target, what in (  # the record's field, services.yaml's key
+            ("service", "service", "services", "a service"),
+            ("technician", "technician", "technicians", "a technician"),
+            ("customer", "wa_id", "customers", "a customer"),
         ):
             if getattr(a, attr) not in known[target]:
                 problems.append(
                     _yaml_problem(
-                        f"appointments[{n}].{attr}",
+                        f"appointments[{n}].{key}",
                         getattr(a, attr),
                         f"is not {what} of the pack nor the business",
                     )
@@ -347,7 +348,7 @@ async def _write_tables(
         lambda o: records.order_values(o, ids["customers"][o.customer]),
     )
     await _put(conn, tenant_id, "services", plans["services"], records.service_values)
-    await _put(conn, tenant_id, "technicians", plans["technicians"], to.technician_values)
+    await _put(conn, tenant_id, "technicians", plans["technicians"], records.technician_values)
     if not pack.appointments:
         return
     ids["services"] = await _ids(conn, "services", tenant_id)
@@ -366,7 +367,7 @@ async def _write_tables(
             a,
             service_id=ids["services"][a.service],
             technician_id=ids["technicians"][a.technician],
-            contact_id=ids["customers"][a.wa_id],
+            contact_id=ids["customers"][a.customer],
             duration_min=durations[a.service],
             tz=have.tz,
         ),

@@ -1,6 +1,5 @@
-"""A business pack's business, technicians and appointments to the database's columns and back; the
-importer and the export share it (products, customers, orders and services are records, mapped by
-`business_record_rows`).
+"""A business pack's business to the database's columns and back, and its appointments' local times; the
+importer and the export share it (the tables' rows are records, mapped by `business_record_rows`).
 
 Comparing an existing row with the pack's goes through `*_from_row` then `==`, so "unchanged" means
 exactly "an export would write the same row".
@@ -9,19 +8,15 @@ exactly "an export would write the same row".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from frontdesk.adapters.db import business_record_rows as records
 from frontdesk.adapters.db.business_record_rows import day as _day
 from frontdesk.domain.business import WEEKDAYS
-from frontdesk.domain.business_pack import (
-    PackAppointment,
-    PackBusiness,
-    PackContacts,
-    PackTechnician,
-    PackWhatsApp,
-)
+from frontdesk.domain.business_pack import PackBusiness, PackContacts, PackWhatsApp
+from frontdesk.domain.business_records import AppointmentRecord
 
 PROFILE_KEYS = (
     "legal_name",
@@ -105,25 +100,11 @@ def travel_buffer_from_row(tenant: Any) -> int | None:
 # -- tables: values for the database, and the pack row an existing row reads as
 
 
-def technician_values(t: PackTechnician) -> dict[str, Any]:
-    return {
-        "code": t.id,
-        "name": t.name,
-        "skills": list(t.skills),
-        "areas": list(t.areas),
-        "hours": _hours_json(t.hours),
-    }
-
-
-def technician_from_row(r: Any) -> PackTechnician:
-    hours = {d: h for d, h in _hours(r.hours).items() if h}
-    return PackTechnician(
-        id=r.code, name=r.name, skills=tuple(r.skills or ()), areas=tuple(r.areas or ()), hours=hours
-    )
+# -- appointments: a pack's start is a wall-clock time in the business's time zone, and has no end
 
 
 def appointment_values(
-    a: PackAppointment,
+    a: AppointmentRecord,
     *,
     service_id: int,
     technician_id: int,
@@ -131,32 +112,21 @@ def appointment_values(
     duration_min: int,
     tz: ZoneInfo,
 ) -> dict[str, Any]:
-    start = a.start.replace(tzinfo=tz)
-    return {
-        "ref": a.id,
-        "service_id": service_id,
-        "technician_id": technician_id,
-        "contact_id": contact_id,
-        "start_at": start,
-        "end_at": start + timedelta(minutes=duration_min),
-        "city": a.city,
-        "status": a.status.value,
-    }
+    return records.appointment_values(
+        a.model_copy(update={"start": a.start.replace(tzinfo=tz)}),
+        service_id=service_id,
+        technician_id=technician_id,
+        contact_id=contact_id,
+        duration_min=duration_min,
+    )
 
 
 def appointment_from_row(
-    r: Any, *, service: str, technician: str, wa_id: str, tz: ZoneInfo
-) -> PackAppointment:
-    start = r.start_at if r.start_at.tzinfo else r.start_at.replace(tzinfo=UTC)
-    return PackAppointment(
-        id=r.ref,
-        service=service,
-        technician=technician,
-        wa_id=wa_id,
-        start=start.astimezone(tz).replace(tzinfo=None),
-        city=r.city,
-        status=r.status,
-    )
+    r: Any, *, service: str, technician: str, customer: str, tz: ZoneInfo
+) -> AppointmentRecord:
+    """The row as the pack has it (compared with `==` to the pack's, written by the export)."""
+    a = records.appointment_from_row(r, service=service, technician=technician, customer=customer)
+    return a.model_copy(update={"start": a.start.astimezone(tz).replace(tzinfo=None), "end": None})
 
 
 def as_of(now: datetime) -> datetime:

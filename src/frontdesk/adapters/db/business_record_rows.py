@@ -9,11 +9,18 @@ export would write the same row".
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from frontdesk.domain.business import Customer, OrderLine, Product, Service
-from frontdesk.domain.business_records import CustomerRecord, OrderRecord, ProductRecord, ServiceRecord
+from frontdesk.domain.business import WEEKDAYS, Customer, OrderLine, Product, Service
+from frontdesk.domain.business_records import (
+    AppointmentRecord,
+    CustomerRecord,
+    OrderRecord,
+    ProductRecord,
+    ServiceRecord,
+    TechnicianRecord,
+)
 
 P = TypeVar("P", bound=Product)
 C = TypeVar("C", bound=Customer)
@@ -123,3 +130,61 @@ def service_from_row(r: Any, kind: type[S]) -> S:
         requires=tuple(r.requires or ()),
         description=r.description or "",
     )
+
+
+def technician_values(t: TechnicianRecord) -> dict[str, Any]:
+    return {
+        "code": t.code,
+        "name": t.name,
+        "skills": list(t.skills),
+        "areas": list(t.areas),
+        "hours": dict(t.hours),
+    }
+
+
+def technician_from_row(r: Any) -> TechnicianRecord:
+    """A technicians row; its hours in weekday order, a day off (no span) left out."""
+    spans = (r.hours or {}).items()
+    in_week_order = sorted(spans, key=lambda kv: WEEKDAYS.index(kv[0]) if kv[0] in WEEKDAYS else 7)
+    return TechnicianRecord(
+        code=r.code,
+        name=r.name,
+        skills=tuple(r.skills or ()),
+        areas=tuple(r.areas or ()),
+        hours={str(d): [str(s[0]), str(s[1])] for d, s in in_week_order if s and len(s) == 2},
+    )
+
+
+def appointment_values(
+    a: AppointmentRecord, *, service_id: int, technician_id: int, contact_id: int, duration_min: int
+) -> dict[str, Any]:
+    """`a`'s columns, its `start` aware; it ends `duration_min` (its service's) after it starts."""
+    return {
+        "ref": a.ref,
+        "service_id": service_id,
+        "technician_id": technician_id,
+        "contact_id": contact_id,
+        "start_at": a.start,
+        "end_at": a.start + timedelta(minutes=duration_min),
+        "city": a.city,
+        "status": a.status.value,
+    }
+
+
+def appointment_from_row(r: Any, *, service: str, technician: str, customer: str) -> AppointmentRecord:
+    """An appointments row, naming its service's and technician's codes and its customer's `wa_id`; its
+    times in UTC."""
+    return AppointmentRecord(
+        ref=r.ref,
+        service=service,
+        technician=technician,
+        customer=customer,
+        start=_utc(r.start_at),
+        end=_utc(r.end_at),
+        city=r.city,
+        status=r.status,
+    )
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
