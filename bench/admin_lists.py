@@ -53,7 +53,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 SERVER = BENCH / "server.py"
 GOAL_P95_MS = 50.0
-EMAIL = "bench-viewer@lumen.test"
+EMAIL = "bench-staff@lumen.test"
 PASSWORD = "bench-password-123"
 BATCH = 5_000
 TEXTS = (
@@ -286,8 +286,8 @@ def _touch_conversations(conn: Connection, conv_ids: list[int]) -> None:
 # -- measuring
 
 
-def sign_in(url: str, db: Database) -> dict[str, str]:
-    """Make the viewer with the CLI (as an operator would), sign in over HTTP; the bearer header."""
+def sign_in(url: str, db: Database, role: str = "viewer") -> dict[str, str]:
+    """Make a staff member with `role` by the CLI (as an operator would) and sign in; the bearer header."""
     subprocess.run(
         [
             sys.executable,
@@ -298,7 +298,7 @@ def sign_in(url: str, db: Database) -> dict[str, str]:
             "--email",
             EMAIL,
             "--role",
-            "viewer",
+            role,
             "--tenant",
             "lumen",
             "--password-stdin",

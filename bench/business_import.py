@@ -30,15 +30,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from knowledge import PostgresDatabase  # type: ignore[import-not-found]
+from sqlalchemy import insert
 
 from frontdesk.adapters.business_pack import pack_files, read_folder, read_zip, write_zip
 from frontdesk.adapters.db.business_import import apply_pack
@@ -144,29 +143,6 @@ async def one_run(url: str, data: bytes, changed: Pack) -> dict[str, float]:
     return {"read": read_s, "import": import_s, "reimport": reimport_s, "update": update_s}
 
 
-class PostgresDatabase:
-    """A fresh database on the server for one run, dropped afterwards."""
-
-    def __init__(self, server_url: str):
-        self.admin_url = make_url(server_url).set(drivername="postgresql+psycopg")
-        self.name = f"frontdesk_bench_pack_{uuid.uuid4().hex[:8]}"
-
-    def __enter__(self) -> str:
-        self._admin(f'CREATE DATABASE "{self.name}"')
-        return self.admin_url.set(drivername="postgresql+asyncpg", database=self.name).render_as_string(
-            hide_password=False
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _admin(self, sql: str) -> None:
-        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(sql))
-        engine.dispose()
-
-
 def run_database(name: str, args: argparse.Namespace, data: bytes, changed: Pack) -> list[dict[str, float]]:
     runs = []
     for rep in range(args.repeat):
@@ -176,7 +152,7 @@ def run_database(name: str, args: argparse.Namespace, data: bytes, changed: Pack
                     asyncio.run(one_run(f"sqlite+aiosqlite:///{Path(tmp) / 'pack.db'}", data, changed))
                 )
         else:
-            with PostgresDatabase(args.pg_url) as url:
+            with PostgresDatabase(args.pg_url, "frontdesk_bench_pack") as url:
                 runs.append(asyncio.run(one_run(url, data, changed)))
         print(
             f"[{name}] run {rep + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items()), flush=True

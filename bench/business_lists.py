@@ -27,8 +27,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -45,7 +43,7 @@ from admin_lists import (  # type: ignore[import-not-found]
     percentiles,
     postgres_database,
     running_server,
-    server_env,
+    sign_in,
     sqlite_database,
 )
 from sqlalchemy import create_engine, insert, select, text
@@ -53,8 +51,6 @@ from sqlalchemy.engine import Engine
 
 from frontdesk.adapters.db.tables import ContactRow, OrderRow, ProductRow, TenantRow
 
-EMAIL = "bench-admin@lumen.test"
-PASSWORD = "bench-password-123"
 WORDS = ("lamp", "bulb", "speaker", "cable", "sensor", "switch", "plug", "camera", "hub", "strip")
 STATUSES = ("processing", "shipped", "delivered", "backordered")
 ENDPOINTS = ("products", "products p2", "search", "customer", "order", "status")
@@ -114,36 +110,6 @@ def seed(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     return {"wa_ids": wa_ids, "refs": [o["order_ref"] for o in orders]}
 
 
-CREATE_ADMIN = (
-    "users",
-    "create",
-    "--email",
-    EMAIL,
-    "--role",
-    "admin",
-    "--tenant",
-    "lumen",
-    "--password-stdin",
-)
-
-
-def sign_in(url: str, db: Database) -> dict[str, str]:
-    """Make an admin with the CLI (as an operator would), sign in over HTTP; the bearer header."""
-    subprocess.run(
-        [sys.executable, "-m", "frontdesk", *CREATE_ADMIN],
-        input=PASSWORD + "\n",
-        text=True,
-        env=server_env(db),
-        check=True,
-        capture_output=True,
-    )
-    answer = httpx.post(
-        f"{url}/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD, "tenant": "lumen"}
-    )
-    answer.raise_for_status()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
 def measure(
     client: httpx.Client, url: str, picks: dict[str, Any], requests: int, rng: random.Random
 ) -> dict[str, list[float]]:
@@ -185,7 +151,7 @@ def run_one(db: Database, workdir: Path, args: argparse.Namespace) -> dict[str, 
         engine.dispose()
         rng = random.Random(7)
         passes: list[dict[str, list[float]]] = []
-        with httpx.Client(headers=sign_in(url, db), timeout=30) as client:
+        with httpx.Client(headers=sign_in(url, db, role="admin"), timeout=30) as client:
             measure(client, url, picks, 10, rng)  # warm-up
             for _ in range(args.repeat):
                 passes.append(measure(client, url, picks, args.requests, rng))

@@ -337,9 +337,9 @@ def sqlite_url(folder: Path) -> str:
 class PostgresDatabase:
     """A fresh database on the server for one run, dropped afterwards."""
 
-    def __init__(self, server_url: str):
+    def __init__(self, server_url: str, prefix: str = "frontdesk_bench_kb"):
         self.admin_url = make_url(server_url).set(drivername="postgresql+psycopg")
-        self.name = f"frontdesk_bench_kb_{uuid.uuid4().hex[:8]}"
+        self.name = f"{prefix}_{uuid.uuid4().hex[:8]}"
 
     def __enter__(self) -> str:
         self._admin(f'CREATE DATABASE "{self.name}"')
