@@ -83,7 +83,9 @@ class TenantChoiceBody(ErrorBody):
     once the password was right (a wrong one is a 401 that names nothing)."""
 
     tenants: list[TenantOption] = Field(
-        description="The businesses to choose from, by slug: send the login again with `tenant` one of them"
+        default_factory=list,
+        description="The businesses to choose from, by slug: send the login again with `tenant` one of "
+        "them. Absent from the route's other 400s (a body that cannot be read).",
     )
 
     model_config = ConfigDict(

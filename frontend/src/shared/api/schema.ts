@@ -5144,9 +5144,9 @@ export interface components {
             detail: string;
             /**
              * Tenants
-             * @description The businesses to choose from, by slug: send the login again with `tenant` one of them
+             * @description The businesses to choose from, by slug: send the login again with `tenant` one of them. Absent from the route's other 400s (a body that cannot be read).
              */
-            tenants: components["schemas"]["TenantOption"][];
+            tenants?: components["schemas"]["TenantOption"][];
         };
         /**
          * TenantCreatedOut
@@ -5830,7 +5830,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description The account works for several tenants and none was named: `tenants` lists them (only after the right password; a wrong one is a 401) */
+            /** @description The account works for several tenants and none was named: `tenants` lists them (only after the right password; a wrong one is a 401). Also a body that cannot be read, without `tenants` */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -65,7 +65,8 @@ _CHOOSE: dict[int | str, dict[str, Any]] = {
     400: {
         "model": TenantChoiceBody,
         "description": "The account works for several tenants and none was named: `tenants` lists them "
-        "(only after the right password; a wrong one is a 401)",
+        "(only after the right password; a wrong one is a 401). Also a body that cannot be read, "
+        "without `tenants`",
     }
 }
 
