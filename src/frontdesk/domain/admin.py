@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business import WEEKDAYS
+from frontdesk.domain.channel_kinds import ChannelKind, ChannelStatus
 from frontdesk.domain.models import Channel, ChannelSettings, Frozen, UncertainSends
 
 T = TypeVar("T")
@@ -92,8 +93,9 @@ class ChannelDetails(Frozen):
 
     id: int
     tenant_id: int
-    kind: str
+    kind: ChannelKind = ChannelKind.WHATSAPP_CLOUD
     phone_number_id: str
+    """The webhooks' key: Meta's phone number id, or a bridge number's zapw session id."""
     waba_id: str | None = None
     display_phone_number: str | None = None
     name: str | None = None
@@ -103,6 +105,17 @@ class ChannelDetails(Frozen):
     uncertain_sends: UncertainSends = UncertainSends.RESEND
     last_test: ChannelTestRecord | None = None
     """The latest "test connection", None if never tested."""
+    aws_phone_number_id: str | None = None
+    region: str | None = None
+    groups: bool = False
+    team_version: int | None = None
+    status: ChannelStatus | None = None
+    """A bridge number's link (qr_waiting, connected, disconnected...); None for Meta's kinds."""
+    status_detail: str | None = None
+    """Why it is so, e.g. zapw's disconnect reason."""
+    status_at: datetime | None = None
+    profile_name: str | None = None
+    """The WhatsApp profile name the linked phone reported (bridge)."""
 
 
 class NewChannel(ChannelSettings):
@@ -118,6 +131,11 @@ class ChannelChanges(Frozen):
     access_token: str | None = None
     enabled: bool | None = None
     uncertain_sends: UncertainSends | None = None
+    aws_phone_number_id: str | None = None
+    region: str | None = None
+    groups: bool | None = None
+    team_version: int | None = None
+    """Set to None (explicitly) to answer with the tenant's current team again."""
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from frontdesk.domain.channel_kinds import ChannelKind
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -93,8 +95,12 @@ class Tenant(Frozen):
 
 
 class ChannelSettings(Frozen):
-    """What is set on a WhatsApp number: a new channel is just these (`admin.NewChannel`)."""
+    """What is set on a WhatsApp number: a new channel is just these (`admin.NewChannel`).
 
+    `phone_number_id` is the key the number's webhooks name it by: Meta's phone number id for the Cloud
+    API and AWS, the zapw session id for a bridge number (the API shows it as `session_id`)."""
+
+    kind: ChannelKind = ChannelKind.WHATSAPP_CLOUD
     phone_number_id: str
     waba_id: str | None = None
     display_phone_number: str | None = None
@@ -102,6 +108,14 @@ class ChannelSettings(Frozen):
     access_token: str | None = None
     enabled: bool = True
     uncertain_sends: UncertainSends = UncertainSends.RESEND
+    aws_phone_number_id: str | None = None
+    """AWS End User Messaging's id of the number (`phone-number-id-…`, or its ARN): aws_social only."""
+    region: str | None = None
+    """The AWS region the number is linked in: aws_social only."""
+    groups: bool = False
+    """Bridge only: group messages start turns (they are always stored)."""
+    team_version: int | None = None
+    """The tenant's team version that answers on this number; None: the tenant's current team."""
 
 
 class Channel(ChannelSettings):

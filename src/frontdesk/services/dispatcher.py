@@ -20,6 +20,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from frontdesk.domain.channel_kinds import CAPABILITIES
 from frontdesk.domain.errors import ChannelError, ConfigurationError, WindowClosedError
 from frontdesk.domain.models import OutboxItem, UncertainSends
 from frontdesk.domain.ops import Metrics, NoMetrics
@@ -34,6 +35,7 @@ SERVICE_WINDOW = timedelta(hours=24)
 INTERRUPTED = "the process stopped while sending this reply; WhatsApp may have delivered it"
 TIMED_OUT = "WhatsApp did not answer in time; it may have delivered this reply"
 UNSENDABLE = "unsendable"
+UNSUPPORTED = "unsupported"
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -93,8 +95,7 @@ class Dispatcher:
             return
         try:
             message = _message(item)
-            if not isinstance(message, Template) and not window_open(item.last_inbound_at, self._clock.now()):
-                raise WindowClosedError()
+            self._check_sendable(item, message)
             wamid = await self._call(item, message)
         except ChannelError as exc:
             if exc.maybe_delivered and holds:
@@ -105,6 +106,18 @@ class Dispatcher:
         async with self._outbox.outcome() as tx:
             recorded = await tx.outbox_sent(item, channel_message_id=wamid, now=self._clock.now())
         self._counted(item, "sent", code=None, recorded=recorded, wamid=wamid)
+
+    def _check_sendable(self, item: OutboxItem, message: OutboundMessage) -> None:
+        """What the channel's kind forbids fails for good: a template where there are none (the bridge),
+        anything but a template outside the 24-hour window where Meta enforces one."""
+        can = CAPABILITIES[item.channel.kind]
+        if isinstance(message, Template):
+            if not can.templates:
+                raise ChannelError(
+                    f"{item.channel.kind} numbers cannot send templates", code=UNSUPPORTED, transient=False
+                )
+        elif can.service_window and not window_open(item.last_inbound_at, self._clock.now()):
+            raise WindowClosedError()
 
     async def _call(self, item: OutboxItem, message: OutboundMessage) -> str:
         """The channel call, within the send timeout: running out of it is a timeout after the request

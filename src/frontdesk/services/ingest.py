@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import ChannelEvent, StatusUpdate, UnknownChange
 from frontdesk.domain.models import Channel
 from frontdesk.domain.ops import REQUEST_ID
@@ -42,6 +43,7 @@ class IngestResult:
 @dataclass
 class _Delivery:
     events: Sequence[ChannelEvent]
+    kind: ChannelKind
     request_id: str | None
     done: asyncio.Future[IngestResult]
     result: IngestResult = field(default_factory=IngestResult)
@@ -60,12 +62,17 @@ class IngestService:
         self._waiting: list[_Delivery] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def ingest(self, events: Sequence[ChannelEvent]) -> IngestResult:
+    async def ingest(
+        self, events: Sequence[ChannelEvent], *, kind: ChannelKind = ChannelKind.WHATSAPP_CLOUD
+    ) -> IngestResult:
         """Store `events` (one webhook delivery) atomically; a redelivered message is a no-op.
 
-        Returns once the transaction holding the delivery has committed.
+        `kind` is the door the delivery came in by: its events reach only numbers of that kind (a Cloud
+        API webhook naming an AWS number's id, or a bridge event naming a Cloud number, is refused like
+        an unknown number). Returns once the transaction holding the delivery has committed.
         """
-        delivery = _Delivery(events, REQUEST_ID.get(), asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        delivery = _Delivery(events, kind, REQUEST_ID.get(), loop.create_future())
         self._waiting.append(delivery)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_waiting(), name="ingest-writer")
@@ -110,7 +117,7 @@ class IngestService:
                 token = REQUEST_ID.set(delivery.request_id)
                 try:
                     for event in delivery.events:
-                        if item := await self._one(tx, event, channels, delivery.result):
+                        if item := await self._one(tx, event, channels, delivery):
                             inbound.append((delivery, item))
                 finally:
                     REQUEST_ID.reset(token)
@@ -128,9 +135,10 @@ class IngestService:
             self._on_enqueued()
 
     async def _one(
-        self, tx: Tx, event: ChannelEvent, channels: dict[str, Channel | None], result: IngestResult
+        self, tx: Tx, event: ChannelEvent, channels: dict[str, Channel | None], delivery: _Delivery
     ) -> Inbound | None:
         """Handle a status or an unknown change now; return a message, to be stored with its batch."""
+        result = delivery.result
         if isinstance(event, UnknownChange):
             log.info("webhook change ignored", extra={"field": event.field, "channel_key": event.channel_key})
             result.ignored += 1
@@ -138,7 +146,7 @@ class IngestService:
         if event.channel_key not in channels:
             channels[event.channel_key] = await tx.channel_by_key(event.channel_key)
         channel = channels[event.channel_key]
-        if channel is None or not channel.enabled:
+        if channel is None or not channel.enabled or channel.kind is not delivery.kind:
             log.warning("webhook for an unknown or disabled number", extra={"channel_key": event.channel_key})
             result.unknown_channel += 1
             return None

@@ -1,7 +1,7 @@
 """Composition of the admin API's services (tenant settings, channels, dead letters, stats, operations).
 
 Part of the composition root (`frontdesk.wiring.container` calls `build_admin`): it builds the adapters
-these services need from the shared store, the Graph client and settings.
+these services need from the shared store, the channel adapters and settings.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
+from frontdesk.adapters.channels.by_kind import ChannelsByKind
 from frontdesk.adapters.db.admin import SqlAdminStore
 from frontdesk.adapters.db.ops import SqlOpsProbe
 from frontdesk.adapters.db.stats import SqlStats
@@ -39,13 +39,13 @@ def build_admin(
     *,
     store: SqlStore,
     clock: Clock,
-    probe: GraphClient,
+    probe: ChannelsByKind,
     metrics: PrometheusMetrics,
     workers_alive: Callable[[], bool],
     wake_workers: Callable[[], None],
     wake_dispatcher: Callable[[], None],
 ) -> AdminServices:
-    """The admin services on `store`; "test connection" asks the Graph API through `probe`."""
+    """The admin services on `store`; "test connection" asks each number's provider through `probe`."""
     admin = SqlAdminStore(store)
     return AdminServices(
         tenant_settings=TenantSettingsService(store=admin, clock=clock),

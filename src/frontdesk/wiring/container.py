@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from frontdesk.adapters.channels.by_kind import ChannelsByKind
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.clock import SystemClock
 from frontdesk.adapters.db.demo_seed import DEMO_DIR, seed_business
@@ -42,6 +43,7 @@ from frontdesk.wiring.access import AccessServices, build_access, seed_demo_owne
 from frontdesk.wiring.admin import AdminServices, build_admin
 from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.business_packs import build_business_packs
+from frontdesk.wiring.channels import build_channels
 from frontdesk.wiring.inbox import InboxServices, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
 from frontdesk.wiring.team import TeamServices, build_team, seed_team
@@ -65,6 +67,7 @@ class _Parts:
 
     http: httpx.AsyncClient
     graph: GraphClient
+    channels: ChannelsByKind
     sender: ChannelSender
     embedder: Embedder
 
@@ -112,7 +115,10 @@ class Frontdesk:
         knowledge = build_knowledge(settings, store=store, clock=clock, embedder=embedder)
         team = build_team(settings, store, knowledge, embedder, clock)
         responder = overrides.responder or load_responder(settings, team)
-        parts = _Parts(http=http, graph=graph, sender=overrides.sender or graph, embedder=embedder)
+        channels = build_channels(settings, graph=graph)
+        parts = _Parts(
+            http=http, graph=graph, channels=channels, sender=overrides.sender or channels, embedder=embedder
+        )
         frontdesk = cls._wire(settings, store, clock, responder, parts, knowledge, team)
         if first_start:
             log.info("demo business loaded", extra={"rows": await frontdesk.seed_demo()})
@@ -190,7 +196,7 @@ class Frontdesk:
                 s,
                 store=store,
                 clock=clock,
-                probe=parts.graph,
+                probe=parts.channels,
                 metrics=metrics,
                 workers_alive=lambda: worker.pool.alive and dispatcher.pool.alive,
                 wake_workers=worker.pool.wake,

@@ -31,6 +31,7 @@ from frontdesk.domain.admin import (
     weekdays,
 )
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.channel_kinds import ChannelKind, ChannelStatus
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.models import Channel, JobStatus, MessageStatus, OutboxStatus, UncertainSends
 
@@ -65,7 +66,7 @@ def _channel_details(r: Any) -> ChannelDetails:
     return ChannelDetails(
         id=r.id,
         tenant_id=r.tenant_id,
-        kind=r.kind,
+        kind=ChannelKind(r.kind),
         phone_number_id=r.phone_number_id,
         waba_id=r.waba_id or None,
         display_phone_number=r.display_phone_number,
@@ -77,6 +78,14 @@ def _channel_details(r: Any) -> ChannelDetails:
         last_test=None
         if r.last_test_at is None
         else ChannelTestRecord(at=r.last_test_at, ok=bool(r.last_test_ok), error=r.last_test_error),
+        aws_phone_number_id=r.aws_phone_number_id,
+        region=r.region,
+        groups=r.groups,
+        team_version=r.team_version,
+        status=None if r.status is None else ChannelStatus(r.status),
+        status_detail=r.status_detail,
+        status_at=r.status_at,
+        profile_name=r.profile_name,
     )
 
 
@@ -149,7 +158,6 @@ class SqlAdminTx(SqlTx):
                     channels.insert()
                     .values(
                         tenant_id=tenant_id,
-                        kind="whatsapp_cloud",
                         created_at=now,
                         **new.model_dump(exclude={"access_token"}),
                         access_token=self.secrets.seal(new.access_token),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from frontdesk.adapters.secret_box import SecretBox
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.models import (
     Channel,
     Contact,
@@ -35,6 +36,7 @@ def channel(r: Any, secrets: SecretBox) -> Channel:
     return Channel(
         id=r.id,
         tenant_id=r.tenant_id,
+        kind=ChannelKind(r.kind),
         phone_number_id=r.phone_number_id,
         waba_id=r.waba_id,
         display_phone_number=r.display_phone_number,
@@ -42,6 +44,10 @@ def channel(r: Any, secrets: SecretBox) -> Channel:
         access_token=secrets.open(r.access_token),
         enabled=r.enabled,
         uncertain_sends=UncertainSends(r.uncertain_sends),
+        aws_phone_number_id=r.aws_phone_number_id,
+        region=r.region,
+        groups=r.groups,
+        team_version=r.team_version,
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,7 +86,9 @@ class TenantRow(Base):
 
 
 class ChannelRow(Base):
-    """A WhatsApp number. `access_token` is a credential: write-only through the API, never logged;
+    """A WhatsApp number, of a `kind` (whatsapp_cloud, wa_bridge, aws_social). `phone_number_id` is the key
+    its webhooks name it by: Meta's phone number id, or a bridge number's zapw session id.
+    `access_token` is a credential: write-only through the API, never logged;
     stored encrypted (`enc:v1:…`, see `frontdesk.adapters.secret_box`)."""
 
     __tablename__ = "channels"
@@ -105,6 +108,17 @@ class ChannelRow(Base):
     last_test_error: Mapped[str | None] = mapped_column(String(500))
     # A send whose outcome is unknown after a crash or timeout: `resend` or `hold` (migration 0008).
     uncertain_sends: Mapped[str] = mapped_column(String(16), default="resend", server_default="resend")
+    # Per kind (migration 0010): AWS's id and region of the number; a bridge number's link status, why,
+    # since when, its phone's profile name, and whether group messages start turns; and the team version
+    # answering on the number (null: the tenant's current team).
+    aws_phone_number_id: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(16))
+    status_detail: Mapped[str | None] = mapped_column(String(200))
+    status_at: Mapped[datetime | None]
+    profile_name: Mapped[str | None] = mapped_column(String(200))
+    groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    team_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class ContactRow(Base):

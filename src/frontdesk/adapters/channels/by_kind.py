@@ -1,0 +1,52 @@
+"""The channel adapters picked by each channel's kind: one `ChannelSender` and `ChannelProbe` for all.
+
+The dispatcher and "test connection" see one object; each call goes to the adapter of the channel's
+kind. A kind this server has no adapter for (the bridge without `FRONTDESK_BRIDGE_URL`) fails for good,
+naming what to configure, rather than being sent somewhere it cannot arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from frontdesk.domain.admin import PhoneNumberInfo
+from frontdesk.domain.channel_kinds import ChannelKind
+from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.models import Channel
+from frontdesk.domain.outbound import OutboundMessage
+
+
+class ChannelAdapter(Protocol):
+    """What a kind's adapter does: send (`ChannelSender`) and describe its number (`ChannelProbe`)."""
+
+    async def send(self, *, channel: Channel, to: str, message: OutboundMessage) -> str: ...
+    async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo: ...
+
+
+NOT_CONFIGURED = "not_configured"
+
+
+class ChannelsByKind:
+    def __init__(self, adapters: Mapping[ChannelKind, ChannelAdapter]):
+        self._adapters = dict(adapters)
+
+    def supports(self, kind: ChannelKind) -> bool:
+        """Whether this server can serve numbers of `kind` (its adapter is configured)."""
+        return kind in self._adapters
+
+    def _for(self, channel: Channel) -> ChannelAdapter:
+        adapter = self._adapters.get(channel.kind)
+        if adapter is None:
+            raise ChannelError(
+                f"this server is not configured for {channel.kind} numbers",
+                code=NOT_CONFIGURED,
+                transient=False,
+            )
+        return adapter
+
+    async def send(self, *, channel: Channel, to: str, message: OutboundMessage) -> str:
+        return await self._for(channel).send(channel=channel, to=to, message=message)
+
+    async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo:
+        return await self._for(channel).phone_number(channel=channel)
