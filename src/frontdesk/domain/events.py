@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from frontdesk.domain.channel_kinds import ChannelStatus
 from frontdesk.domain.models import MessageStatus
 
 # The longest ids a channel's event may carry: what the database stores (messages.channel_message_id,
@@ -163,6 +164,22 @@ class UnknownChange(Event):
 
     channel_key: str | None = None
     field: str
+    raw: dict[str, Any] = {}
+
+
+class SessionChange(Event):
+    """A bridge session's link to WhatsApp changed (zapw's `session.connected|disconnected`).
+
+    `session_id` is zapw's session id, the bridge channel's key. Not a `ChannelEvent`: it carries no
+    message, so it does not go through ingest; `ChannelService.session_changed` records it on the channel.
+    """
+
+    session_id: str
+    status: ChannelStatus
+    phone_number: str | None = None
+    profile_name: str | None = None
+    reason: str | None = None
+    timestamp: datetime
     raw: dict[str, Any] = {}
 
 
