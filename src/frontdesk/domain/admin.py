@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.business import WEEKDAYS
 from frontdesk.domain.channel_kinds import ChannelKind, ChannelStatus
+from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.models import Channel, ChannelSettings, Frozen, UncertainSends
 
 T = TypeVar("T")
@@ -242,6 +243,56 @@ class ChannelProbe(Protocol):
     async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo:
         """Ask the provider about the channel's number; `ChannelError` (with its code) when it refuses."""
         ...
+
+
+class BridgeLink(Frozen):
+    """What the bridge (zapw) says about one of its sessions: how far the phone's link is and, while
+    waiting, the QR code to scan with it."""
+
+    status: ChannelStatus
+    qr: str | None = None
+    """zapw's `qrCode` while `qr_waiting`: a `2@…` payload or a `data:image/png;base64,…` image."""
+    qr_expires_at: datetime | None = None
+    """When that QR stops working (zapw's `qrExpiresAt`, about a minute after it was made)."""
+    phone_number: str | None = None
+    """The linked phone's number as zapw gives it (digits), once connected."""
+    profile_name: str | None = None
+    """The linked phone's WhatsApp profile name (zapw's `name`), once connected."""
+
+
+class BridgeSessions(Protocol):
+    """The bridge's sessions (zapw's `/sessions`): one per bridge channel, named by the channel's key.
+
+    Every failure is a `ChannelError`: `transient` when zapw could not be reached, timed out or answered
+    5xx; not transient for its 4xx (`code` is zapw's HTTP status).
+    """
+
+    async def create_session(self, session_id: str) -> BridgeLink:
+        """Start a session named `session_id` (`POST /sessions`); answers once zapw has its first QR."""
+        ...
+
+    async def session(self, session_id: str) -> BridgeLink | None:
+        """The session now (`GET /sessions/{id}`; zapw makes a fresh QR when the last one expired), or
+        None when zapw does not know it (404: deleted there, or its data lost)."""
+        ...
+
+    async def end_session(self, session_id: str) -> None:
+        """End and delete the session (`DELETE /sessions/{id}`): the phone is unlinked. A session zapw
+        does not know (404) counts as ended."""
+        ...
+
+
+class BridgeNotConfiguredError(FrontdeskError):
+    """A bridge number was asked for on a server without a bridge (`FRONTDESK_BRIDGE_URL` unset)."""
+
+
+class BridgeUnavailableError(FrontdeskError):
+    """The bridge could not do what was asked: unreachable or failing (`transient`: try again later) or
+    refusing (not transient). Nothing was stored."""
+
+    def __init__(self, message: str, *, transient: bool):
+        super().__init__(message)
+        self.transient = transient
 
 
 def weekdays(hours: WeekHours) -> WeekHours:
