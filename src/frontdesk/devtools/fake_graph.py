@@ -19,6 +19,13 @@ or to be slow through control endpoints:
   failure like a send does (so `fail_graph` makes a connection test fail), and a non-numeric id gets
   Graph's error 100 for an object that does not exist. These lookups are not recorded.
 - `DELETE /_fake/fail`: drop the queued failures.
+- `PUT /_fake/media/{media_id}` (the file as the body, its `Content-Type`; `?phone_number_id=` the number
+  that received it): a received file the fake then serves as Graph does: `GET /{version}/{media_id}`
+  answers the media node (`url`, `mime_type`, `sha256`, `file_size`, `id`; it takes the next queued
+  failure like the phone number node; an id it does not have, or one asked for with another number's
+  `phone_number_id`, gets Graph's error 100), and the node's `url` (`/_fake/lookaside/{media_id}`)
+  answers the bytes to a request that carries a token (401 without, as Meta's download URL does).
+  `GET /_fake/media/{media_id}` says how many times the file was downloaded.
 
 State lives on the app (`app.state.fake_graph`); a lock guards it, so concurrent requests and a test
 thread reading it directly are both safe.
@@ -27,6 +34,7 @@ thread reading it directly are both safe.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import secrets
 import threading
@@ -37,7 +45,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 # Types the Cloud API can send; for all but `contacts` (a list) the body holds an object under the type.
@@ -62,8 +70,19 @@ class FailRule(BaseModel):
     type: str = "OAuthException"
 
 
+class FakeMedia(BaseModel):
+    """A received file the fake serves: its bytes, type, the number that received it and its downloads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: bytes
+    mime_type: str
+    phone_number_id: str | None = None
+    downloads: int = 0
+
+
 class FakeGraphState:
-    """What the fake received and the failures queued for it."""
+    """What the fake received, the files it serves and the failures queued for it."""
 
     def __init__(self) -> None:
         # A thread lock (held only without awaiting): safe for the server's event loop and test threads.
@@ -72,6 +91,20 @@ class FakeGraphState:
         self._failures: deque[FailRule] = deque()
         self._seq = itertools.count(1)
         self._held: set[asyncio.Event] = set()
+        self._media: dict[str, FakeMedia] = {}
+
+    def add_media(self, media_id: str, media: FakeMedia) -> None:
+        """Serve `media` under `media_id` from now on (replacing a file of that id)."""
+        with self._lock:
+            self._media[media_id] = media
+
+    def media(self, media_id: str, *, download: bool = False) -> FakeMedia | None:
+        """The file of `media_id`, if the fake has it; `download` counts one download of it."""
+        with self._lock:
+            media = self._media.get(media_id)
+            if media is not None and download:
+                media.downloads += 1
+            return media.model_copy() if media is not None else None
 
     def record(self, entry: dict[str, Any]) -> int:
         """Remember one request, numbered in arrival order; its number."""
@@ -219,10 +252,41 @@ async def clear_failures(request: Request) -> dict[str, int]:
     return {"cleared": fake_graph_state(request.app).clear_failures()}
 
 
+@router.put("/_fake/media/{media_id}")
+async def put_media(media_id: str, request: Request) -> dict[str, Any]:
+    """Serve the request's body (with its `Content-Type`) as the received file `media_id`."""
+    mime_type = request.headers.get("content-type") or "application/octet-stream"
+    number = request.query_params.get("phone_number_id")
+    media = FakeMedia(data=await request.body(), mime_type=mime_type, phone_number_id=number)
+    fake_graph_state(request.app).add_media(media_id, media)
+    return {"id": media_id, "file_size": len(media.data)}
+
+
+@router.get("/_fake/media/{media_id}")
+async def get_media_downloads(media_id: str, request: Request) -> JSONResponse:
+    """How many times the file `media_id` was downloaded (404 when the fake does not have it)."""
+    media = fake_graph_state(request.app).media(media_id)
+    if media is None:
+        return JSONResponse({"detail": "no such media"}, status_code=404)
+    return JSONResponse({"id": media_id, "downloads": media.downloads})
+
+
+@router.get("/_fake/lookaside/{media_id}")
+async def download_media(media_id: str, request: Request) -> Response:
+    """A file's bytes at its media URL, for a request with a token (as Meta's download URL requires)."""
+    if _bearer_token(request) is None:
+        return JSONResponse(graph_error(190, "Invalid OAuth access token - Cannot parse access token"), 401)
+    media = fake_graph_state(request.app).media(media_id, download=True)
+    if media is None:
+        return Response(status_code=404)
+    return Response(media.data, media_type=media.mime_type)
+
+
 # Declared after the `/_fake/...` routes, which its path pattern would otherwise catch.
-@router.get("/{version}/{phone_number_id}")
-async def get_phone_number(version: str, phone_number_id: str, request: Request) -> JSONResponse:
-    """The phone number node, as Graph answers `GET /{phone_number_id}?fields=...`, unless told to fail."""
+@router.get("/{version}/{node_id}")
+async def get_node(version: str, node_id: str, request: Request) -> JSONResponse:
+    """A phone number node (`GET /{phone_number_id}?fields=...`) or a media node (`GET /{media_id}`), as
+    Graph answers them, unless told to fail."""
     state = fake_graph_state(request.app)
     if _bearer_token(request) is None:
         return JSONResponse(graph_error(190, "Invalid OAuth access token - Cannot parse access token"), 401)
@@ -232,12 +296,31 @@ async def get_phone_number(version: str, phone_number_id: str, request: Request)
     if rule is not None and rule.status >= 300:
         error = graph_error(rule.code, rule.message, error_type=rule.type, details=rule.details)
         return JSONResponse(error, status_code=rule.status)
-    if not phone_number_id.isdigit():
+    media = state.media(node_id)
+    asked_by = request.query_params.get("phone_number_id")
+    if media is not None and (asked_by is None or media.phone_number_id in (None, asked_by)):
+        return JSONResponse(_media_node(str(request.base_url), node_id, media))
+    if asked_by is not None or media is not None or not node_id.isdigit():
         message = (
-            f"Unsupported get request. Object with ID '{phone_number_id}' does not exist, cannot be "
+            f"Unsupported get request. Object with ID '{node_id}' does not exist, cannot be "
             "loaded due to missing permissions, or does not support this operation."
         )
         return JSONResponse(graph_error(100, message, error_type="GraphMethodException"), 400)
+    return _phone_number_node(node_id, request)
+
+
+def _media_node(base_url: str, media_id: str, media: FakeMedia) -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "url": f"{base_url.rstrip('/')}/_fake/lookaside/{media_id}",
+        "mime_type": media.mime_type,
+        "sha256": hashlib.sha256(media.data).hexdigest(),
+        "file_size": len(media.data),
+        "id": media_id,
+    }
+
+
+def _phone_number_node(phone_number_id: str, request: Request) -> JSONResponse:
     node = {
         "display_phone_number": f"+1 555 {phone_number_id[-7:-4] or '010'} {phone_number_id[-4:]}",
         "verified_name": "Fake Business",

@@ -1,8 +1,9 @@
-"""The channel adapters picked by each channel's kind: one `ChannelSender` and `ChannelProbe` for all.
+"""The channel adapters picked by each channel's kind: one `ChannelSender`, `ChannelProbe` and media
+fetcher for all.
 
-The dispatcher and "test connection" see one object; each call goes to the adapter of the channel's
-kind. A kind this server has no adapter for (the bridge without `FRONTDESK_BRIDGE_URL`) fails for good,
-naming what to configure, rather than being sent somewhere it cannot arrive.
+The dispatcher, "test connection" and the media job see one object; each call goes to the adapter of
+the channel's kind. A kind this server has no adapter for (the bridge without `FRONTDESK_BRIDGE_URL`)
+fails for good, naming what to configure, rather than being sent somewhere it cannot arrive.
 """
 
 from __future__ import annotations
@@ -10,18 +11,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from frontdesk.domain import events
 from frontdesk.domain.admin import PhoneNumberInfo
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.files import MediaFile
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import OutboundMessage
 
 
 class ChannelAdapter(Protocol):
-    """What a kind's adapter does: send (`ChannelSender`) and describe its number (`ChannelProbe`)."""
+    """What a kind's adapter does: send (`ChannelSender`), describe its number (`ChannelProbe`) and fetch
+    a received message's file (`media`)."""
 
     async def send(self, *, channel: Channel, to: str, message: OutboundMessage) -> str: ...
     async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo: ...
+
+    async def media(self, *, channel: Channel, media: events.Media, max_bytes: int) -> MediaFile:
+        """The file of a message `channel` received, as its webhook referenced it (`media.id` or
+        `media.link`), at most `max_bytes` long.
+
+        Raises `ChannelError`: `transient` when a retry may succeed (network, 5xx, throttling);
+        permanent otherwise, and `media_too_large` (`media_download.media_too_large`) for a file over
+        `max_bytes`, refused before or while reading it, never after holding it all.
+        """
+        ...
 
 
 NOT_CONFIGURED = "not_configured"
@@ -50,3 +64,6 @@ class ChannelsByKind:
 
     async def phone_number(self, *, channel: Channel) -> PhoneNumberInfo:
         return await self._for(channel).phone_number(channel=channel)
+
+    async def media(self, *, channel: Channel, media: events.Media, max_bytes: int) -> MediaFile:
+        return await self._for(channel).media(channel=channel, media=media, max_bytes=max_bytes)

@@ -1,8 +1,10 @@
 """Sending on the WhatsApp Cloud API: outbound messages become Graph API JSON, failures become `ChannelError`.
 
-`GraphClient` implements the `ChannelSender` port. Every HTTP call goes through `GraphClient._request`,
-the one place that turns Graph's error envelope, HTTP statuses and network failures into a `ChannelError`
-whose `transient` flag tells the outbox whether a retry can succeed.
+`GraphClient` implements the `ChannelSender` port and fetches received media. Every Graph call goes
+through `GraphClient._request` (a media file's download through `_download`, with the same token), and
+both turn Graph's error envelope, HTTP statuses and network failures into a `ChannelError` in one way
+(`_refused`, `_transport_error`), whose `transient` flag tells the outbox or the media job whether a
+retry can succeed.
 """
 
 from __future__ import annotations
@@ -13,8 +15,16 @@ from urllib.parse import quote
 import httpx
 import structlog
 
+from frontdesk.adapters.channels.media_download import (
+    content_type,
+    media_too_large,
+    read_bounded,
+    whole_number,
+)
+from frontdesk.domain import events
 from frontdesk.domain.admin import PhoneNumberInfo
 from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.files import MediaFile
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import (
     Buttons,
@@ -169,18 +179,58 @@ class GraphClient:
             quality_rating=_str_or_none(data.get("quality_rating")),
         )
 
+    async def media(self, *, channel: Channel, media: events.Media, max_bytes: int) -> MediaFile:
+        """A received file: `GET /{media_id}` (its short-lived `url`, `mime_type`, `file_size`), then a GET
+        of that url with the same token. Graph keeps media for 30 days; the number's own id is passed
+        (`phone_number_id`) so Graph refuses a media id that another number received.
+
+        Raises `ChannelError`: transient for Graph's transient failures, permanent for an unknown id, a
+        media message without an id (the Cloud API always gives one) or a file over `max_bytes`.
+        """
+        if not media.id:
+            raise ChannelError("the media has no Graph media id", code="no_media_id", transient=False)
+        node = await self._request(
+            channel, None, node=media.id, edge="", params={"phone_number_id": channel.phone_number_id}
+        )
+        url = node.get("url")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise ChannelError(
+                "the Graph API answered a media lookup without a url", code="bad_response", transient=False
+            )
+        size = whole_number(node.get("file_size"))
+        if size is not None and size > max_bytes:
+            raise media_too_large(max_bytes, size)
+        data, downloaded_type = await self._download(channel, url, max_bytes=max_bytes)
+        mime_type = _str_or_none(node.get("mime_type")) or downloaded_type or media.mime_type
+        return MediaFile(data=data, mime_type=mime_type)
+
+    async def _download(self, channel: Channel, url: str, *, max_bytes: int) -> tuple[bytes, str | None]:
+        """The bytes at a media `url` (with the channel's token, as Meta requires) and their type."""
+        pnid = channel.phone_number_id
+        headers = {"Authorization": f"Bearer {self._token(channel)}"}
+        log.debug("graph.request", phone_number_id=pnid, type="media")
+        try:
+            async with self._http.stream("GET", url, headers=headers, follow_redirects=True) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise _refused(pnid, response.status_code, _json_object(response))
+                return await read_bounded(response, max_bytes), content_type(response)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, pnid) from exc
+
     async def _request(
         self,
         channel: Channel,
         body: dict[str, Any] | None,
         *,
+        node: str | None = None,
         edge: str = "/messages",
         params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """POST `body` to the channel's `edge` (GET it when there is no body); the JSON answer, or a
-        `ChannelError`."""
+        """POST `body` to the `edge` of `node` (the channel's number unless named; GET it when there is
+        no body); the JSON answer, or a `ChannelError`."""
         pnid = channel.phone_number_id
-        url = f"{self._base_url}/{self._api_version}/{quote(pnid, safe='')}{edge}"
+        url = f"{self._base_url}/{self._api_version}/{quote(node or pnid, safe='')}{edge}"
         headers = {"Authorization": f"Bearer {self._token(channel)}"}
         kind = (body.get("type") or body.get("status")) if body is not None else "lookup"
         log.debug("graph.request", phone_number_id=pnid, type=kind)
@@ -194,16 +244,21 @@ class GraphClient:
         data = _json_object(response)
         if response.is_success and data is not None:
             return data
-        error = _graph_error(response.status_code, data)
-        log.info(
-            "graph.error",
-            phone_number_id=pnid,
-            http_status=response.status_code,
-            code=error.code,
-            transient=error.transient,
-            fbtrace_id=_fbtrace_id(data),
-        )
-        raise error
+        raise _refused(pnid, response.status_code, data)
+
+
+def _refused(pnid: str, http_status: int, data: dict[str, Any] | None) -> ChannelError:
+    """Graph's refusal (or a bare HTTP failure, or a 2xx that is not JSON) as a logged `ChannelError`."""
+    error = _graph_error(http_status, data)
+    log.info(
+        "graph.error",
+        phone_number_id=pnid,
+        http_status=http_status,
+        code=error.code,
+        transient=error.transient,
+        fbtrace_id=_fbtrace_id(data),
+    )
+    return error
 
 
 # Failures before the whole request went out: Meta cannot have the message. Any other transport error
@@ -271,7 +326,7 @@ def _graph_error(http_status: int, data: dict[str, Any] | None) -> ChannelError:
             code=f"http_{http_status}",
             transient=is_transient(http_status=http_status, code=None),
         )
-    code = _int_or_none(error.get("code"))
+    code = whole_number(error.get("code"))
     error_data = error.get("error_data")
     details = error_data.get("details") if isinstance(error_data, dict) else None
     return ChannelError(
@@ -280,16 +335,6 @@ def _graph_error(http_status: int, data: dict[str, Any] | None) -> ChannelError:
         transient=is_transient(http_status=http_status, code=code),
         details=str(details) if details is not None else None,
     )
-
-
-def _int_or_none(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _fbtrace_id(data: dict[str, Any] | None) -> str | None:
