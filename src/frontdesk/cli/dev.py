@@ -1,4 +1,4 @@
-"""Developer commands: `frontdesk chat`, `simulate`, `dev openapi` and `dev fake-graph`."""
+"""Developer commands: `frontdesk chat`, `simulate`, `dev openapi`, `dev fake-graph` and `dev fake-zapw`."""
 
 from __future__ import annotations
 
@@ -108,3 +108,26 @@ def dev_fake_graph(
 
     typer.echo(f"fake Graph API on http://{host}:{port}  (sent messages: GET /_fake/messages)", err=True)
     run_fake_graph(host=host, port=port)
+
+
+@dev_cli.command("fake-zapw")
+def dev_fake_zapw(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (zapw's default is 3000).")] = 3000,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(help="Where to POST its events, like zapw's WEBHOOK_URL: .../webhooks/bridge?token=..."),
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(help="The key every call must bring, like zapw's API_KEY (none: open).")
+    ] = None,
+) -> None:
+    """Run a fake zapw bridge (sessions, QR, sends, media); point FRONTDESK_BRIDGE_URL at it."""
+    from frontdesk.devtools.fake_zapw import run_fake_zapw
+
+    typer.echo(
+        f"fake zapw on http://{host}:{port}  (sent messages: GET /_fake/messages; "
+        "scan a session: POST /_fake/sessions/<id>/scan)",
+        err=True,
+    )
+    run_fake_zapw(host=host, port=port, api_key=api_key, webhook_url=webhook_url)
