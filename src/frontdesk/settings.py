@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
@@ -24,6 +25,12 @@ _DEV_SECRETS = {
     "whatsapp_app_secret": "dev-app-secret",
     "whatsapp_access_token": "dev-access-token",
 }
+
+
+# Where AWS's SNS serves its signing certificates and confirms subscriptions: https on
+# sns.<region>.amazonaws.com (or the China partition's amazonaws.com.cn), nothing else. Matched whole.
+SNS_CERT_URL_REGEX = r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[A-Za-z0-9._/-]+\.pem"
+SNS_SUBSCRIBE_URL_REGEX = r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s\\#]*"
 
 
 # The lease (FRONTDESK_JOB_LEASE_SECONDS) is at least this many Graph timeouts: one for the call, the rest
@@ -78,6 +85,18 @@ class Settings(BaseSettings):
 
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
 
+    # AWS End User Messaging Social (docs/channels/aws-social.md). `POST /webhooks/aws` takes SNS
+    # notifications only from these topics (comma-separated ARNs; empty: it refuses every one), signed
+    # with a certificate fetched only from a URL matching the certificate pattern; a subscription is
+    # confirmed only through a URL matching the subscribe pattern. Sends use FRONTDESK_WHATSAPP_API_VERSION
+    # as Meta's API version; credentials and the default region come from boto3's usual chain.
+    aws_sns_topic_arns: Annotated[list[str], NoDecode] = []
+    aws_sns_cert_url_regex: str = SNS_CERT_URL_REGEX
+    aws_sns_subscribe_url_regex: str = SNS_SUBSCRIBE_URL_REGEX
+    # The S3 bucket GetWhatsAppMessageMedia copies received media into (Frontdesk reads each file back,
+    # then deletes it there); unset, media of AWS numbers cannot be fetched.
+    aws_media_bucket: Annotated[str | None, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] = None
+
     # Operations. The base URL Meta reaches this server at (shown as each channel's webhook URL); unset,
     # the admin API uses the URL of the request that asked.
     public_url: Annotated[str | None, Field(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = None
@@ -130,6 +149,22 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("aws_sns_topic_arns", mode="before")
+    @classmethod
+    def _split_topics(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [arn.strip() for arn in value.split(",") if arn.strip()]
+        return value
+
+    @field_validator("aws_sns_cert_url_regex", "aws_sns_subscribe_url_regex")
+    @classmethod
+    def _url_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression ({exc})") from None
         return value
 
     @field_validator("encryption_keys", mode="before")
