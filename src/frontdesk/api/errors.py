@@ -20,6 +20,8 @@ from frontdesk.domain.errors import (
     InvalidInputError,
     NotFoundError,
     SignatureError,
+    UntrustedSenderError,
+    UpstreamUnavailableError,
 )
 from frontdesk.domain.inbox import InvalidCursor
 from frontdesk.domain.knowledge import (
@@ -111,6 +113,8 @@ def error_model(status: int) -> type[BaseModel]:
 # First match wins: subclasses of InvalidInputError must come before it.
 _STATUS: list[tuple[type[Exception], int]] = [
     (SignatureError, 401),
+    (UntrustedSenderError, 403),
+    (UpstreamUnavailableError, 503),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
     (AccountLockedError, 429),
@@ -140,6 +144,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         status = status_for(exc)
+        if status == 503:  # expected, and the sender retries: its reason, without a stack trace
+            log.warning("upstream unavailable: %s", exc)
+            return JSONResponse({"detail": str(exc), "request_id": REQUEST_ID.get()}, status_code=503)
         if status >= 500:
             log.error("unhandled error", exc_info=exc)
             return server_error()

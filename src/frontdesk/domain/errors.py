@@ -32,6 +32,16 @@ class SignatureError(FrontdeskError):
     """A webhook's signature is missing or does not match: the request is not from who it claims."""
 
 
+class UntrustedSenderError(FrontdeskError):
+    """A delivery whose sender could not be proved and will not be (an SNS message with a bad signature,
+    a certificate from another host, a topic not allowed): refused for good (403), nothing stored."""
+
+
+class UpstreamUnavailableError(FrontdeskError):
+    """A service this request needs did not answer (SNS's signing certificate could not be fetched):
+    refused for now (503), so the sender retries."""
+
+
 class ChannelError(FrontdeskError):
     """A channel (e.g. the WhatsApp Graph API) refused or failed to deliver a message.
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Annotated
+from collections.abc import Awaitable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -18,12 +19,14 @@ from frontdesk.adapters.channels.whatsapp_cloud.webhook import (
 from frontdesk.api.body import read_limited
 from frontdesk.api.deps import IngestDep, MetricsDep, SettingsDep
 from frontdesk.api.errors import PayloadTooLargeError
-from frontdesk.domain.errors import FrontdeskError, InvalidInputError, SignatureError
+from frontdesk.domain.errors import FrontdeskError, InvalidInputError, SignatureError, UntrustedSenderError
 from frontdesk.domain.json_input import decode_json
+from frontdesk.domain.ops import Metrics
 from frontdesk.services.ingest import IngestService
 from frontdesk.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
@@ -71,21 +74,30 @@ async def receive(
     request: Request, settings: SettingsDep, ingest: IngestDep, metrics: MetricsDep
 ) -> WebhookAck:
     """Receive a WhatsApp Cloud API delivery (messages and statuses) and store it exactly once."""
+    return await counted(metrics, _receive(request, settings, ingest))
+
+
+_RESULTS = {
+    SignatureError: "bad_signature",
+    UntrustedSenderError: "bad_signature",
+    PayloadTooLargeError: "too_large",
+}
+
+
+async def counted(metrics: Metrics, handling: Awaitable[T]) -> T:
+    """Await a delivery's handling and count how it ended in the webhook metric (every kind's door)."""
     try:
-        ack = await _receive(request, settings, ingest)
+        result = await handling
     except FrontdeskError as exc:
         metrics.webhook(
             _RESULTS.get(type(exc), "bad_request" if isinstance(exc, InvalidInputError) else "error")
         )
         raise
-    except Exception:  # a failure while storing (the database is down): a 500, and Meta retries
+    except Exception:  # a failure while storing (the database is down): a 500, and the sender retries
         metrics.webhook("error")
         raise
     metrics.webhook("ok")
-    return ack
-
-
-_RESULTS = {SignatureError: "bad_signature", PayloadTooLargeError: "too_large"}
+    return result
 
 
 async def _receive(request: Request, settings: Settings, ingest: IngestService) -> WebhookAck:

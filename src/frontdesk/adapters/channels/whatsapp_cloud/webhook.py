@@ -107,6 +107,15 @@ def parse_webhook(payload: Any, *, strict: bool = False) -> list[ChannelEvent]:
     return [event for events in per_entry for event in events]
 
 
+def parse_entry(entry: Any, *, strict: bool = False) -> list[ChannelEvent]:
+    """Parse one webhook `entry` on its own, as AWS End User Messaging delivers them (one per SNS message).
+
+    Raises `InvalidInputError` when the entry itself is malformed (nothing else came with it to keep);
+    its malformed changes, messages and statuses are skipped and logged, or raised when `strict`.
+    """
+    return _parse_entry(entry, "entry", strict=strict)
+
+
 def _envelope_entries(payload: Any) -> list[Any]:
     if not isinstance(payload, dict):
         raise InvalidInputError(f"webhook payload must be a JSON object, got {_kind(payload)}")
