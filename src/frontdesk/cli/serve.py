@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import signal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
+from pydantic import SecretStr
 
 from frontdesk import __version__
 from frontdesk.cli.root import checked, cli, settings_or_exit
@@ -35,23 +37,38 @@ def serve(
             "--fake-graph", help="Dev only: send replies to a built-in fake Graph API at /_dev/graph."
         ),
     ] = False,
+    fake_bridge: Annotated[
+        bool,
+        typer.Option(
+            "--fake-bridge",
+            help="Dev only: a built-in fake zapw bridge at /_dev/zapw for QR-linked (wa_bridge) numbers.",
+        ),
+    ] = False,
 ) -> None:
     """Run the API, the admin UI and (unless --no-workers) the workers, migrating the database first."""
+    url = f"http://{_local(host)}:{port}"
     overrides: dict[str, object] = {}
     if fake_graph:
-        overrides["whatsapp_graph_url"] = f"http://{_local(host)}:{port}/_dev/graph"
+        overrides["whatsapp_graph_url"] = f"{url}/_dev/graph"
+    if fake_bridge:
+        overrides["bridge_url"] = f"{url}{FAKE_BRIDGE_PATH}"
     settings = checked(settings_or_exit(**overrides))
-    if fake_graph and settings.env is not Environment.DEV:
-        typer.echo("frontdesk: --fake-graph is only for FRONTDESK_ENV=dev", err=True)
-        raise typer.Exit(2)
+    for flag, wanted in (("--fake-graph", fake_graph), ("--fake-bridge", fake_bridge)):
+        if wanted and settings.env is not Environment.DEV:
+            typer.echo(f"frontdesk: {flag} is only for FRONTDESK_ENV=dev", err=True)
+            raise typer.Exit(2)
+    if fake_bridge:
+        settings = _with_bridge_secrets(settings)
     from frontdesk.http import create_app
 
     secrets_readable(settings)
     app = create_app(settings, workers=not no_workers)
     if fake_graph:
         mount_dev_tools(app, settings)
+    if fake_bridge:
+        mount_fake_bridge(app, settings, url)
     if settings.env is Environment.DEV:
-        typer.echo(_dev_banner(f"http://{_local(host)}:{port}", fake_graph), err=True)
+        typer.echo(_dev_banner(url, fake_graph, fake_bridge), err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
@@ -74,7 +91,35 @@ def mount_dev_tools(app: FastAPI, settings: Settings) -> None:
     app.mount("/_dev/simulator", create_simulator(target=app, graph=graph, app_secret=secret))
 
 
-def _dev_banner(url: str, fake_graph: bool) -> str:
+FAKE_BRIDGE_PATH = "/_dev/zapw"
+
+
+def mount_fake_bridge(app: FastAPI, settings: Settings, url: str) -> None:
+    """Dev only: a fake zapw at /_dev/zapw (`settings.bridge_url` points there), posting its events to
+    this server's `/webhooks/bridge` with the webhook token, and asking for the bridge's API key.
+
+    Refused outside `FRONTDESK_ENV=dev`: its `/_fake/` endpoints let anyone play a linked phone.
+    """
+    if settings.env is not Environment.DEV:
+        raise ConfigurationError(f"the fake bridge ({FAKE_BRIDGE_PATH}) is only for FRONTDESK_ENV=dev")
+    from frontdesk.devtools.fake_zapw import create_fake_zapw
+
+    token = settings.bridge_webhook_token.get_secret_value() if settings.bridge_webhook_token else ""
+    key = settings.bridge_api_key.get_secret_value() if settings.bridge_api_key else None
+    webhook = f"{url}/webhooks/bridge?token={token}"
+    app.mount(FAKE_BRIDGE_PATH, create_fake_zapw(api_key=key, webhook_url=webhook, webhook_attempts=1))
+
+
+def _with_bridge_secrets(settings: Settings) -> Settings:
+    """The settings with a webhook token and an API key made up for this run where none is set."""
+    made: dict[str, object] = {}
+    for name in ("bridge_webhook_token", "bridge_api_key"):
+        if getattr(settings, name) is None:
+            made[name] = SecretStr(secrets.token_urlsafe(32))
+    return settings.model_copy(update=made)
+
+
+def _dev_banner(url: str, fake_graph: bool, fake_bridge: bool = False) -> str:
     from frontdesk.wiring.access import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD
 
     lines = [
@@ -85,6 +130,10 @@ def _dev_banner(url: str, fake_graph: bool) -> str:
     if fake_graph:
         lines.append(f"  replies go to the built-in fake Graph API: {url}/_dev/graph/_fake/messages")
         lines.append(f"  admin web app: {url}/  (its phone simulator talks to {url}/_dev/simulator)")
+    if fake_bridge:
+        zapw = f"{url}{FAKE_BRIDGE_PATH}"
+        lines.append(f"  QR numbers use the built-in fake zapw: {zapw}  (its sends: {zapw}/_fake/messages;")
+        lines.append(f"    link a number: POST {zapw}/_fake/sessions/<session_id>/scan)")
     return "\n".join(lines)
 
 
