@@ -33,6 +33,9 @@ SNS_CERT_URL_REGEX = r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[A-Za-z0-9
 SNS_SUBSCRIBE_URL_REGEX = r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s\\#]*"
 
 
+# The shortest FRONTDESK_BRIDGE_WEBHOOK_TOKEN accepted outside dev (e.g. `openssl rand -hex 32`).
+BRIDGE_TOKEN_MIN_CHARS = 32
+
 # The lease (FRONTDESK_JOB_LEASE_SECONDS) is at least this many Graph timeouts: one for the call, the rest
 # for committing its outcome when the process or the database is busy.
 LEASE_MARGIN = 2
@@ -84,6 +87,16 @@ class Settings(BaseSettings):
     whatsapp_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
 
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+
+    # The WhatsApp-Web bridge, zapw (docs/channels/wa-bridge.md); no URL: no bridge numbers. The key goes
+    # to zapw as `Authorization: Bearer`. zapw cannot sign its webhooks, so it posts them to
+    # `/webhooks/bridge?token=<webhook token>`: outside dev, with a bridge, a token of at least
+    # BRIDGE_TOKEN_MIN_CHARS is required. Sends to one customer on one number are spaced by the interval
+    # (bursts get a number banned); it must stay under half the send timeout, which also bounds the wait.
+    bridge_url: Annotated[str | None, Field(pattern=r"^https?://[^\s?#]+$")] = None
+    bridge_api_key: SecretStr | None = None
+    bridge_webhook_token: SecretStr | None = None
+    bridge_send_interval_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
 
     # AWS End User Messaging Social (docs/channels/aws-social.md). `POST /webhooks/aws` takes SNS
     # notifications only from these topics (comma-separated ARNs; empty: it refuses every one), signed
@@ -212,6 +225,36 @@ class Settings(BaseSettings):
                 f"FRONTDESK_JOB_LEASE_SECONDS ({self.job_lease_seconds:g}) must be at least "
                 f"{LEASE_MARGIN}x FRONTDESK_WHATSAPP_TIMEOUT_SECONDS ({self.whatsapp_timeout_seconds:g}), "
                 f"i.e. {least:g}: a send that outlives its lease is sent again"
+            )
+        return self
+
+    @field_validator("bridge_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
+
+    @model_validator(mode="after")
+    def _bridge_pacing_within_a_send(self) -> Self:
+        # The pause before a paced send runs inside the send's time limit; a pause that used it up would
+        # count as a send that may have gone out.
+        if self.bridge_send_interval_seconds * 2 > self.whatsapp_timeout_seconds:
+            raise ValueError(
+                f"FRONTDESK_BRIDGE_SEND_INTERVAL_SECONDS ({self.bridge_send_interval_seconds:g}) must be at "
+                f"most half of FRONTDESK_WHATSAPP_TIMEOUT_SECONDS ({self.whatsapp_timeout_seconds:g})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _bridge_webhook_token(self) -> Self:
+        # zapw's webhooks carry no signature: the token in their URL is all that tells them from a forgery.
+        if self.env is Environment.DEV or self.bridge_url is None:
+            return self
+        token = self.bridge_webhook_token.get_secret_value() if self.bridge_webhook_token else ""
+        if len(token) < BRIDGE_TOKEN_MIN_CHARS:
+            state = "is not set" if not token else f"is shorter than {BRIDGE_TOKEN_MIN_CHARS} characters"
+            raise ValueError(
+                f"FRONTDESK_BRIDGE_WEBHOOK_TOKEN {state}; with FRONTDESK_BRIDGE_URL set it must be a "
+                f"random secret of at least {BRIDGE_TOKEN_MIN_CHARS} characters (FRONTDESK_ENV={self.env})"
             )
         return self
 
