@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     kb_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     # A business pack's files together, uncompressed (a zip is checked against it while inflating).
     pack_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
+    # Received media (docs/media.md): the folder files are kept in (unset: `frontdesk-files` beside the
+    # SQLite database, or in the working directory with PostgreSQL), and the largest file fetched from a
+    # channel (16 MiB, Meta's limit for audio and video; a larger one is recorded on its message as too
+    # large). A file is held in memory while it is fetched and stored, hence the upper bound.
+    files_dir: Path | None = None
+    media_max_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 16 * 1024 * 1024
     workers: Annotated[int, Field(ge=1, le=256)] = 4
     job_max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
     job_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
@@ -287,6 +293,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def files_path(self) -> Path:
+        """Where the local file store keeps files: FRONTDESK_FILES_DIR, or `frontdesk-files` beside the
+        SQLite database file (in the working directory for PostgreSQL or an in-memory database)."""
+        if self.files_dir is not None:
+            return self.files_dir
+        _, _, path = self.database_url.partition(":///")
+        if self.is_sqlite and path and not path.startswith(":memory:"):
+            return Path(path.split("?", 1)[0]).parent / "frontdesk-files"
+        return Path("frontdesk-files")
 
 
 def load_settings(**overrides: object) -> Settings:

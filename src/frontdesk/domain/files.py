@@ -1,8 +1,25 @@
-"""Files Frontdesk keeps outside the database rows: received media (and, later, knowledge originals)."""
+"""Files Frontdesk keeps outside the database rows: received media (and, later, knowledge originals).
+
+A file lives in the configured `FileStore` under a key: a relative path of safe segments, chosen by
+Frontdesk and never by a customer (`check_key` refuses anything else, so no key can climb out of the
+store). A received message's file is at `media_key(tenant_id, message_id)`: one file per message, found
+from the message alone, so erasing a message (GDPR, retention) can delete its file without reading it.
+The local folder is the default adapter; S3 comes behind the same port.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
+
+from frontdesk.domain.errors import InvalidInputError
+
+MAX_KEY_CHARS = 512
+# A key segment: letters, digits, `_`, `-` and `.`, not starting with `.` (so never `.` or `..`, and
+# never a name the local store keeps for itself, like its temporary files and `.types`).
+_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -11,3 +28,46 @@ class MediaFile:
 
     data: bytes
     mime_type: str | None = None
+
+
+def check_key(key: str) -> str:
+    """`key` if it is a safe relative path (`tenants/1/media/42`); `InvalidInputError` otherwise: empty,
+    absolute, `..` or `.` segments, backslashes, or anything but letters, digits, `_`, `-` and `.`."""
+    if not key or len(key) > MAX_KEY_CHARS or not all(_SEGMENT.fullmatch(s) for s in key.split("/")):
+        raise InvalidInputError(f"not a safe file key: {key[:80]!r}")
+    return key
+
+
+def media_key(tenant_id: int, message_id: int) -> str:
+    """Where a received message's file is kept."""
+    return f"tenants/{tenant_id}/media/{message_id}"
+
+
+def tenant_prefix(tenant_id: int) -> str:
+    """Every file of a tenant is under this prefix (for `FileStore.delete_prefix`)."""
+    return f"tenants/{tenant_id}"
+
+
+class FileStore(Protocol):
+    """Where files are kept. Keys go through `check_key`; a write replaces the whole file at once (a
+    reader sees the old file or the new one, never a part)."""
+
+    async def put(self, key: str, data: bytes, content_type: str | None) -> None:
+        """Store `data` under `key` with its content type, replacing any file there."""
+        ...
+
+    async def get(self, key: str) -> MediaFile:
+        """The file under `key` and its content type; `NotFoundError` when there is none."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Delete the file under `key`; nothing happens when there is none."""
+        ...
+
+    async def delete_many(self, keys: Iterable[str]) -> None:
+        """Delete the files under `keys` (those that exist); erasures call it with many keys at once."""
+        ...
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Delete every file whose key is `prefix` or starts with `prefix/` (a whole tenant's files)."""
+        ...

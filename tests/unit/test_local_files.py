@@ -1,0 +1,117 @@
+"""LocalFiles: safe relative keys only, whole writes, quiet deletes, nothing leaves the folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from frontdesk.adapters.files.local import TYPES, LocalFiles
+from frontdesk.domain.errors import InvalidInputError, NotFoundError
+from frontdesk.domain.files import check_key, media_key, tenant_prefix
+from frontdesk.settings import Settings
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> LocalFiles:
+    return LocalFiles(tmp_path / "files")
+
+
+async def test_a_file_comes_back_with_its_type(files: LocalFiles) -> None:
+    await files.put("tenants/1/media/42", b"\x89PNG...", "image/png")
+    got = await files.get("tenants/1/media/42")
+    assert (got.data, got.mime_type) == (b"\x89PNG...", "image/png")
+    assert (files.root / "tenants/1/media/42").read_bytes() == b"\x89PNG..."
+
+
+async def test_a_write_replaces_the_file_and_leaves_no_temporary_file(files: LocalFiles) -> None:
+    await files.put("a/b", b"old", "text/plain")
+    await files.put("a/b", b"new", None)
+    got = await files.get("a/b")
+    assert (got.data, got.mime_type) == (b"new", None)
+    assert sorted(os.listdir(files.root / "a")) == ["b"]
+
+
+async def test_a_missing_file_is_not_found(files: LocalFiles) -> None:
+    with pytest.raises(NotFoundError):
+        await files.get("tenants/1/media/1")
+    await files.put("tenants/1/media/1", b"x", None)
+    with pytest.raises(NotFoundError):  # a prefix of a file is not a file
+        await files.get("tenants/1/media")
+
+
+async def test_delete_is_quiet_and_takes_the_type_too(files: LocalFiles) -> None:
+    await files.put("k", b"x", "image/jpeg")
+    await files.delete("k")
+    await files.delete("k")
+    await files.delete_many(["k", "never/was"])
+    with pytest.raises(NotFoundError):
+        await files.get("k")
+    assert not (files.root / TYPES / "k").exists()
+
+
+async def test_delete_prefix_takes_one_tenant_only(files: LocalFiles) -> None:
+    await files.put(media_key(1, 1), b"one", "image/jpeg")
+    await files.put(media_key(1, 2), b"two", "image/jpeg")
+    await files.put(media_key(12, 3), b"other tenant", "image/jpeg")
+    await files.delete_prefix(tenant_prefix(1))
+    for key in (media_key(1, 1), media_key(1, 2)):
+        with pytest.raises(NotFoundError):
+            await files.get(key)
+    assert (await files.get(media_key(12, 3))).data == b"other tenant"
+    await files.delete_prefix(tenant_prefix(7))  # nothing there: nothing happens
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "/etc/passwd",
+        "../outside",
+        "a/../../outside",
+        "a/./b",
+        "a//b",
+        "a/",
+        ".types/a",
+        "a\\..\\b",
+        "C:/x",
+        "a/b c",
+        "x" * 600,
+        "a/\x00",
+        "tenants/1/media/%2e%2e",
+    ],
+)
+async def test_unsafe_keys_are_refused(files: LocalFiles, key: str) -> None:
+    with pytest.raises(InvalidInputError):
+        check_key(key)
+    with pytest.raises(InvalidInputError):
+        await files.put(key, b"x", None)
+    with pytest.raises(InvalidInputError):
+        await files.get(key)
+    with pytest.raises(InvalidInputError):
+        await files.delete(key)
+    assert not (files.root.parent / "outside").exists()
+
+
+async def test_a_symlink_out_of_the_folder_is_not_followed(files: LocalFiles, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"not yours")
+    files.root.mkdir()
+    (files.root / "link").symlink_to(outside)
+    with pytest.raises(NotFoundError):
+        await files.get("link/secret")
+    with pytest.raises(InvalidInputError):
+        await files.put("link/new", b"x", None)
+    await files.delete("link/secret")
+    await files.delete_prefix("link")
+    assert (outside / "secret").read_bytes() == b"not yours"
+    assert not (outside / "new").exists()
+
+
+def test_the_folder_defaults_beside_the_sqlite_database(tmp_path: Path) -> None:
+    beside = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/data/frontdesk.db")
+    assert beside.files_path() == tmp_path / "data" / "frontdesk-files"
+    assert Settings(database_url="postgresql://u@h/db").files_path() == Path("frontdesk-files")
+    assert Settings(files_dir=tmp_path / "f").files_path() == tmp_path / "f"
