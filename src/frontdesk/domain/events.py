@@ -133,6 +133,10 @@ class InboundMessage(Event):
     referral: Referral | None = None
     system: dict[str, Any] | None = None
     errors: tuple[ChannelErrorInfo, ...] = ()
+    group: bool = False
+    """Written in a group chat (the bridge): `sender` is then the group, so the conversation is the
+    group's and replies go to it; the member who wrote is in `raw`. It starts a turn only where the
+    channel has `groups` on."""
     raw: dict[str, Any] = {}
 
 
