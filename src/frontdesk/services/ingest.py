@@ -155,7 +155,8 @@ class IngestService:
             result.statuses += 1
             return None
         turn = None
-        if event.type not in SILENT_TYPES:
+        # A group's chatter is kept for staff; the bot joins in only where the number allows it.
+        if event.type not in SILENT_TYPES and (not event.group or channel.groups):
             turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra={"request_id": REQUEST_ID.get()})
         return Inbound(channel=channel, event=event, turn=turn)
 
