@@ -20,8 +20,9 @@ from frontdesk.api.errors import install_error_handlers
 from frontdesk.api.openapi import install_openapi
 from frontdesk.api.request_id import RequestIdMiddleware
 from frontdesk.api.routers import auth as auth_routes
-from frontdesk.api.routers import business as business_routes
 from frontdesk.api.routers import (
+    aws_webhook,
+    bridge_webhook,
     business_files,
     channels,
     contacts,
@@ -36,6 +37,7 @@ from frontdesk.api.routers import (
     tenant,
     webhooks,
 )
+from frontdesk.api.routers import business as business_routes
 from frontdesk.api.routers import team as team_routes
 from frontdesk.api.routers import tenants as tenants_routes
 from frontdesk.api.routers import users as users_routes
@@ -82,6 +84,8 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
     app.include_router(health.router)
     app.include_router(ops.router)
     app.include_router(webhooks.router)
+    app.include_router(bridge_webhook.router)
+    app.include_router(aws_webhook.router)
     app.include_router(knowledge.router)
     app.include_router(auth_routes.router)
     app.include_router(users_routes.router)

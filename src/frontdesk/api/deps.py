@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from frontdesk.adapters.channels.aws_social.sns import SnsVerifier
 from frontdesk.api.services import Services, services_in
 from frontdesk.domain.ops import Metrics
 from frontdesk.services.accounts import AccountService
@@ -19,6 +20,7 @@ from frontdesk.services.inbox import InboxService
 from frontdesk.services.ingest import IngestService
 from frontdesk.services.invitations import InvitationService
 from frontdesk.services.knowledge.service import KnowledgeService
+from frontdesk.services.media import MediaService
 from frontdesk.services.operations import OperationsService
 from frontdesk.services.stats import StatsService
 from frontdesk.services.tenant_settings import TenantSettingsService
@@ -47,7 +49,12 @@ async def get_knowledge(request: Request) -> KnowledgeService:
     return services_of(request).knowledge
 
 
+async def get_aws_sns(request: Request) -> SnsVerifier:
+    return services_of(request).aws_sns
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+AwsSnsDep = Annotated[SnsVerifier, Depends(get_aws_sns)]
 IngestDep = Annotated[IngestService, Depends(get_ingest)]
 KnowledgeDep = Annotated[KnowledgeService, Depends(get_knowledge)]
 
@@ -128,8 +135,13 @@ async def get_contacts(request: Request) -> ContactService:
     return services_of(request).inbox.contacts
 
 
+async def get_media(request: Request) -> MediaService:
+    return services_of(request).inbox.media
+
+
 InboxDep = Annotated[InboxService, Depends(get_inbox)]
 ContactsDep = Annotated[ContactService, Depends(get_contacts)]
+MediaDep = Annotated[MediaService, Depends(get_media)]
 
 
 # -- the business's own data

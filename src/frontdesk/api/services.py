@@ -12,6 +12,7 @@ from typing import Protocol
 
 from starlette.datastructures import State
 
+from frontdesk.adapters.channels.aws_social.sns import SnsVerifier
 from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.audit import AuditService
@@ -26,6 +27,7 @@ from frontdesk.services.ingest import IngestService
 from frontdesk.services.invitations import InvitationService
 from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.services.live import LiveHub
+from frontdesk.services.media import MediaService
 from frontdesk.services.operations import OperationsService
 from frontdesk.services.session_watch import SessionWatch
 from frontdesk.services.stats import StatsService
@@ -72,6 +74,8 @@ class InboxArea(Protocol):
     @property
     def contacts(self) -> ContactService: ...
     @property
+    def media(self) -> MediaService: ...
+    @property
     def live(self) -> LiveHub: ...
 
 
@@ -108,6 +112,8 @@ class Services(Protocol):
     def business(self) -> BusinessArea: ...
     @property
     def business_packs(self) -> BusinessPacks: ...
+    @property
+    def aws_sns(self) -> SnsVerifier: ...
 
 
 def services_in(state: State) -> Services:

@@ -6,6 +6,10 @@ The Cloud API is always there. The bridge and AWS End User Messaging are added w
 
 from __future__ import annotations
 
+import httpx
+
+from frontdesk.adapters.channels.aws_social.client import SocialMessagingClient
+from frontdesk.adapters.channels.aws_social.sns import SnsVerifier
 from frontdesk.adapters.channels.by_kind import ChannelAdapter, ChannelsByKind
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.domain.channel_kinds import ChannelKind
@@ -14,6 +18,26 @@ from frontdesk.settings import Settings
 
 def build_channels(settings: Settings, *, graph: GraphClient) -> ChannelsByKind:
     """One adapter per kind this server is configured for."""
-    del settings  # read by the bridge's and AWS's adapters
     adapters: dict[ChannelKind, ChannelAdapter] = {ChannelKind.WHATSAPP_CLOUD: graph}
+    adapters[ChannelKind.AWS_SOCIAL] = build_aws(settings)
     return ChannelsByKind(adapters)
+
+
+def build_aws(settings: Settings) -> SocialMessagingClient:
+    """AWS End User Messaging Social, always there: boto3 is installed, and a server without AWS
+    credentials fails each send for good, naming what is missing, rather than at start-up."""
+    return SocialMessagingClient(
+        api_version=settings.whatsapp_api_version,
+        timeout_seconds=settings.whatsapp_timeout_seconds,
+        media_bucket=settings.aws_media_bucket,
+    )
+
+
+def build_sns(settings: Settings, *, http: httpx.AsyncClient) -> SnsVerifier:
+    """The checks `POST /webhooks/aws` makes of SNS deliveries, with its certificate cache."""
+    return SnsVerifier(
+        http=http,
+        topic_arns=settings.aws_sns_topic_arns,
+        cert_url_pattern=settings.aws_sns_cert_url_regex,
+        subscribe_url_pattern=settings.aws_sns_subscribe_url_regex,
+    )

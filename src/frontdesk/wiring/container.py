@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from frontdesk.adapters.channels.aws_social.sns import SnsVerifier
 from frontdesk.adapters.channels.by_kind import ChannelsByKind
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.clock import SystemClock
@@ -32,7 +33,7 @@ from frontdesk.domain.ports import ChannelSender, Clock, Responder
 from frontdesk.services.accounts import AccountService
 from frontdesk.services.business_packs import BusinessPacks
 from frontdesk.services.dispatcher import Dispatcher
-from frontdesk.services.ingest import TURN, IngestService
+from frontdesk.services.ingest import MEDIA, TURN, IngestService
 from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.services.retry import Backoff
 from frontdesk.services.tenants import TenantService
@@ -43,7 +44,7 @@ from frontdesk.wiring.access import AccessServices, build_access, seed_demo_owne
 from frontdesk.wiring.admin import AdminServices, build_admin
 from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.business_packs import build_business_packs
-from frontdesk.wiring.channels import build_channels
+from frontdesk.wiring.channels import build_channels, build_sns
 from frontdesk.wiring.inbox import InboxServices, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
 from frontdesk.wiring.team import TeamServices, build_team, seed_team
@@ -70,6 +71,7 @@ class _Parts:
     channels: ChannelsByKind
     sender: ChannelSender
     embedder: Embedder
+    sns: SnsVerifier
 
 
 @dataclass(kw_only=True)
@@ -93,6 +95,8 @@ class Frontdesk:
     team: TeamServices
     business: BusinessServices
     business_packs: BusinessPacks
+    aws_sns: SnsVerifier
+    """What `POST /webhooks/aws` checks SNS deliveries with (and its certificate cache)."""
     _running: bool = field(default=False)
 
     @classmethod
@@ -117,7 +121,12 @@ class Frontdesk:
         responder = overrides.responder or load_responder(settings, team)
         channels = build_channels(settings, graph=graph)
         parts = _Parts(
-            http=http, graph=graph, channels=channels, sender=overrides.sender or channels, embedder=embedder
+            http=http,
+            graph=graph,
+            channels=channels,
+            sender=overrides.sender or channels,
+            embedder=embedder,
+            sns=build_sns(settings, http=http),
         )
         frontdesk = cls._wire(settings, store, clock, responder, parts, knowledge, team)
         if first_start:
@@ -161,10 +170,13 @@ class Frontdesk:
             on_reply=dispatcher.pool.wake,
             metrics=metrics,
         )
+        inbox = build_inbox(
+            s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake, fetcher=parts.channels
+        )
         worker = Worker(
             name=f"{socket.gethostname()}:{id(store):x}",
             queue=store,
-            handlers={TURN: turns.run},
+            handlers={TURN: turns.run, MEDIA: inbox.media.run},
             clock=clock,
             concurrency=s.workers,
             lease_seconds=s.job_lease_seconds,
@@ -188,9 +200,10 @@ class Frontdesk:
             embedder=parts.embedder,
             http=parts.http,
             access=build_access(s, store=store, clock=clock),
-            inbox=build_inbox(s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake),
+            inbox=inbox,
             business=build_business(store=store, clock=clock, packs=packs),
             business_packs=packs,
+            aws_sns=parts.sns,
             team=team,
             admin=build_admin(
                 s,

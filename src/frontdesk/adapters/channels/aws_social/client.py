@@ -44,6 +44,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from frontdesk.adapters.channels.media_download import media_too_large, whole_number
 from frontdesk.adapters.channels.whatsapp_cloud.client import message_payload
 from frontdesk.domain.admin import PhoneNumberInfo
 from frontdesk.domain.errors import ChannelError
@@ -152,8 +153,9 @@ class SocialMessagingClient:
             quality_rating=_text(phone.get("qualityRating")),
         )
 
-    async def media(self, *, channel: Channel, media: Media) -> MediaFile:
-        """A received file: AWS copies it from Meta into the media bucket, then it is read and deleted."""
+    async def media(self, *, channel: Channel, media: Media, max_bytes: int) -> MediaFile:
+        """A received file: AWS copies it from Meta into the media bucket; it is read back (at most
+        `max_bytes`) and deleted there."""
         bucket = self._media_bucket
         if not bucket:
             raise ChannelError(
@@ -173,7 +175,9 @@ class SocialMessagingClient:
                 destinationS3File={"bucketName": bucket, "key": key},
             ),
         )
-        data, stored_type = await self._aws(channel, lambda: self._take_object(channel, bucket, key))
+        data, stored_type = await self._aws(
+            channel, lambda: self._take_object(channel, bucket, key, max_bytes=max_bytes)
+        )
         return MediaFile(data=data, mime_type=_text(answer.get("mimeType")) or stored_type)
 
     def close(self) -> None:
@@ -182,15 +186,25 @@ class SocialMessagingClient:
 
     # --- in the AWS threads ---------------------------------------------------------------------------
 
-    def _take_object(self, channel: Channel, bucket: str, key: str) -> tuple[bytes, str | None]:
+    def _take_object(
+        self, channel: Channel, bucket: str, key: str, *, max_bytes: int
+    ) -> tuple[bytes, str | None]:
+        """The file AWS put at `key`, read up to `max_bytes` (refused past it), then deleted there."""
         s3 = self._client("s3", channel)
-        found = s3.get_object(Bucket=bucket, Key=key)
-        data: bytes = found["Body"].read()
         try:
-            s3.delete_object(Bucket=bucket, Key=key)
-        except (ClientError, BotoCoreError) as exc:  # the file is had; a copy left behind is only logged
-            log.warning("aws.media_not_deleted", bucket=bucket, key=key, error=type(exc).__name__)
-        return data, _text(found.get("ContentType"))
+            found = s3.get_object(Bucket=bucket, Key=key)
+            size = whole_number(found.get("ContentLength"))
+            if size is not None and size > max_bytes:
+                raise media_too_large(max_bytes, size)
+            data: bytes = found["Body"].read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise media_too_large(max_bytes)
+            return data, _text(found.get("ContentType"))
+        finally:
+            try:
+                s3.delete_object(Bucket=bucket, Key=key)
+            except (ClientError, BotoCoreError) as exc:  # a copy left behind is logged, not fatal
+                log.warning("aws.media_not_deleted", bucket=bucket, key=key, error=type(exc).__name__)
 
     def _client(self, service: str, channel: Channel) -> Any:
         """boto3's client for `service` in the channel's region (else the chain's default), made once."""

@@ -1,0 +1,167 @@
+"""SnsVerifier against SNS messages signed here, with the certificate served by the fake AWS on loopback."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from frontdesk.adapters.channels.aws_social.sns import (
+    NOTIFICATION,
+    SnsVerifier,
+    notification_events,
+    string_to_sign,
+)
+from frontdesk.devtools.fake_aws import SnsSigner
+from frontdesk.domain.errors import InvalidInputError, UntrustedSenderError, UpstreamUnavailableError
+from frontdesk.domain.events import InboundMessage, StatusUpdate
+from tests.support.aws import TOPIC, Aws
+from tests.support.payloads import DEMO_NUMBER, status, text_message
+
+
+@pytest.fixture
+async def verifier(aws: Aws) -> AsyncIterator[SnsVerifier]:
+    settings = aws.settings()
+    async with httpx.AsyncClient(timeout=5) as http:
+        yield SnsVerifier(
+            http=http,
+            topic_arns=[TOPIC],
+            cert_url_pattern=settings["aws_sns_cert_url_regex"],
+            subscribe_url_pattern=settings["aws_sns_subscribe_url_regex"],
+        )
+
+
+def body(message: dict[str, Any]) -> bytes:
+    return json.dumps(message).encode()
+
+
+def entry_of(payload: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = payload["entry"][0]
+    return entry
+
+
+def test_string_to_sign_follows_sns_order_and_skips_absent_fields() -> None:
+    fields = {"Type": NOTIFICATION, "TopicArn": "t", "Timestamp": "ts", "MessageId": "m", "Message": "x"}
+    assert (
+        string_to_sign(fields)
+        == b"Message\nx\nMessageId\nm\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n"
+    )
+    with_subject = string_to_sign(fields | {"Subject": "s", "UnsubscribeURL": "ignored"})
+    assert b"MessageId\nm\nSubject\ns\nTimestamp" in with_subject
+    assert b"UnsubscribeURL" not in with_subject
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+async def test_both_signature_versions_verify(aws: Aws, verifier: SnsVerifier, version: str) -> None:
+    signed = aws.notification(entry_of(text_message("wamid.V", "hi")), version=version, subject="WhatsApp")
+    message = await verifier.verify(body(signed))
+    assert (message.type, message.topic_arn, message.message_id) == (NOTIFICATION, TOPIC, signed["MessageId"])
+    [event] = notification_events(message)
+    assert isinstance(event, InboundMessage)
+    assert (event.channel_key, event.message_id, event.text) == (DEMO_NUMBER, "wamid.V", "hi")
+
+
+async def test_statuses_parse_from_the_entry(aws: Aws, verifier: SnsVerifier) -> None:
+    signed = aws.notification(entry_of(status("wamid.OUT", "delivered")))
+    [event] = notification_events(await verifier.verify(body(signed)))
+    assert isinstance(event, StatusUpdate)
+    assert (event.message_id, event.status.value) == ("wamid.OUT", "delivered")
+
+
+async def test_the_certificate_is_fetched_once(aws: Aws, verifier: SnsVerifier) -> None:
+    name = aws.signer.cert_url.rsplit("/", 1)[1]
+    before = aws.sns_log()["cert_fetches"].count(name)
+    for n in range(3):
+        await verifier.verify(body(aws.notification(entry_of(text_message(f"wamid.C{n}", "hi")))))
+    assert aws.sns_log()["cert_fetches"].count(name) - before <= 1
+
+
+async def test_a_tampered_message_is_refused(aws: Aws, verifier: SnsVerifier) -> None:
+    signed = aws.notification(entry_of(text_message("wamid.T", "hi")))
+    signed["Message"] = signed["Message"].replace("hi", "pay me")
+    with pytest.raises(UntrustedSenderError, match="signature does not match"):
+        await verifier.verify(body(signed))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"Signature": None}, "no Signature"),
+        ({"Signature": "not base64!"}, "not base64"),
+        ({"Signature": base64.b64encode(b"x" * 256).decode()}, "does not match"),
+        ({"SignatureVersion": "3"}, "SignatureVersion"),
+        ({"SignatureVersion": ["2"]}, "SignatureVersion"),
+        ({"TopicArn": "arn:aws:sns:eu-west-1:999999999999:other"}, "topic"),
+        ({"TopicArn": ["x"]}, "topic"),
+        ({"SigningCertURL": None}, "certificate"),
+    ],
+)
+async def test_unproved_messages_are_refused(
+    aws: Aws, verifier: SnsVerifier, change: dict[str, Any], reason: str
+) -> None:
+    signed = aws.notification(entry_of(text_message("wamid.B", "hi"))) | change
+    with pytest.raises(UntrustedSenderError, match=reason):
+        await verifier.verify(body({k: v for k, v in signed.items() if v is not None}))
+
+
+async def test_a_certificate_on_another_host_is_never_fetched(aws: Aws, verifier: SnsVerifier) -> None:
+    other_host = aws.url.replace("127.0.0.1", "localhost")
+    forger = SnsSigner(cert_url=f"{other_host}/_fake/sns/certs/forged.pem", topic_arn=TOPIC)
+    aws.client.put(f"{aws.url}/_fake/sns/certs/forged.pem", content=forger.cert_pem).raise_for_status()
+    signed = forger.notification("{}")
+    with pytest.raises(UntrustedSenderError, match="not on SNS's host"):
+        await verifier.verify(body(signed))
+    assert "forged.pem" not in aws.sns_log()["cert_fetches"]
+
+
+async def test_a_certificate_that_cannot_be_fetched_is_a_retry_later(aws: Aws, verifier: SnsVerifier) -> None:
+    signer = SnsSigner(cert_url=f"{aws.url}/_fake/sns/certs/missing.pem", topic_arn=TOPIC)
+    with pytest.raises(UpstreamUnavailableError, match="HTTP 404"):
+        await verifier.verify(body(signer.notification("{}")))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"not json", b"[]", b'{"Type": "Hello"}', json.dumps({"Type": ["Notification"]}).encode(), b"[" * 5000],
+)
+async def test_what_is_not_an_sns_message_is_bad_input(verifier: SnsVerifier, raw: bytes) -> None:
+    with pytest.raises(InvalidInputError, match="not an SNS message"):
+        await verifier.verify(raw)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        json.dumps({"whatsAppWebhookEntry": "{not json"}),
+        json.dumps({"whatsAppWebhookEntry": 5}),
+        json.dumps(["x"]),
+        json.dumps({"whatsAppWebhookEntry": json.dumps({"id": "1", "changes": "no"})}),
+    ],
+)
+async def test_a_notification_without_a_json_entry_is_bad_input(
+    aws: Aws, verifier: SnsVerifier, message: str
+) -> None:
+    verified = await verifier.verify(body(aws.signer.notification(message)))  # signed: proved first
+    with pytest.raises(InvalidInputError):
+        notification_events(verified)
+
+
+async def test_a_subscription_is_confirmed_only_through_the_allowed_url(
+    aws: Aws, verifier: SnsVerifier
+) -> None:
+    before = len(aws.sns_log()["confirmations"])
+    allowed = aws.signer.confirmation(
+        subscribe_url=f"{aws.url}/_fake/sns/confirm?Action=ConfirmSubscription&Token=ok1"
+    )
+    await verifier.confirm_subscription(await verifier.verify(body(allowed)))
+    elsewhere = aws.url.replace("127.0.0.1", "localhost")
+    foreign = aws.signer.confirmation(subscribe_url=f"{elsewhere}/_fake/sns/confirm?Token=evil")
+    with pytest.raises(UntrustedSenderError, match="SubscribeURL"):
+        await verifier.confirm_subscription(await verifier.verify(body(foreign)))
+    confirmations = aws.sns_log()["confirmations"][before:]
+    assert [c["Token"] for c in confirmations] == ["ok1"]
