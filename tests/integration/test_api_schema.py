@@ -100,8 +100,16 @@ SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
     ),
     ("POST", "/api/v1/team/validate"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
     ("PUT", "/api/v1/team"): (["422"], "the YAML is a valid team: agents, skills, known tools"),
-    ("POST", "/api/v1/team/try"): (["400", "422"], "a valid team (422), and a `state` a try returned (400)"),
+    ("POST", "/api/v1/team/try"): (
+        ["400", "422"],
+        "a valid team or one of the tenant's versions (422), and a `state` a try returned (400)",
+    ),
     ("POST", "/api/v1/auth/password"): (["400"], "`current_password` is the account's password"),
+    ("POST", "/api/v1/channels"): (["422"], "a `team_version` is one of the tenant's team versions"),
+    ("PATCH", "/api/v1/channels/{channel_id}"): (
+        ["422"],
+        "a `team_version` is one of the tenant's team versions",
+    ),
     ("POST", "/api/v1/tenants"): (
         ["422"],
         "a known time zone and currency; the owner's e-mail and password together",

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Contact
 
@@ -28,6 +29,32 @@ class TeamVersion:
     yaml: str
     saved_by: str
     saved_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelTeam:
+    """Which team answers on one of a tenant's numbers (a team per number: sales and support)."""
+
+    id: int
+    name: str | None
+    kind: ChannelKind
+    display_phone_number: str | None
+    enabled: bool
+    team_version: int | None
+    """The version pinned on the number; None: the tenant's current team (it follows every save)."""
+
+
+def unknown_version(version: int, current: int) -> str:
+    """Why `version` cannot be used: versions run from 0 (the team file) to the tenant's `current`."""
+    if current == FILE_VERSION:
+        return f"no team version {version} in this business: it has only version 0 (the team file)"
+    return f"no team version {version} in this business: its versions are 0 (the team file) to {current}"
+
+
+def has_version(version: int, current: int) -> bool:
+    """Whether a tenant whose newest version is `current` has `version` (saves number them 1, 2, ...
+    without gaps and none is ever deleted, so every number up to the current one exists)."""
+    return FILE_VERSION <= version <= current
 
 
 class StaleTeamError(ConflictError):
@@ -51,6 +78,14 @@ class TeamStore(Protocol):
 
     async def latest(self, tenant_id: int) -> TeamVersion | None:
         """The tenant's newest saved version; None when none was saved."""
+        ...
+
+    async def saved(self, tenant_id: int, version: int) -> TeamVersion | None:
+        """The tenant's saved `version`; None when it has no such version (0 is never saved)."""
+        ...
+
+    async def channel_teams(self, tenant_id: int) -> list[ChannelTeam]:
+        """The tenant's numbers, oldest first, with the team version each is pinned to."""
         ...
 
     async def append(self, version: TeamVersion, *, audit: AuditEntry) -> TeamVersion:

@@ -19,6 +19,8 @@ class Turn:
     conversation: Conversation
     message: Message
     history: Sequence[Message]
+    team_version: int | None = None
+    """The team version pinned on the number the customer wrote to; None: the tenant's current team."""
 
 
 @dataclass(frozen=True, kw_only=True)

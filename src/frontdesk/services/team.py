@@ -6,23 +6,34 @@ saved. A save is validated exactly like the file at start-up (`parse`: YAML, mod
 known tools and providers), names the version it started from (`StaleTeamError` if someone saved
 since), is audited as `team.updated`, and reaches the running team without a restart (`TeamResponders`
 compares version numbers; `invalidate` makes this process's next turn look at once).
+
+A number may be pinned to one version (a team per number; `Channel.team_version`): the team state lists
+the tenant's numbers with the version answering on each, and a try may run a saved version.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.business_records import InvalidField
 from frontdesk.domain.errors import InvalidInputError, NotFoundError
 from frontdesk.domain.models import Contact, Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.staff import Staff
 from frontdesk.domain.team import HANDOFF_TOOL, Team, TeamError
-from frontdesk.domain.team_versions import FILE_VERSION, TeamStore, TeamVersion
+from frontdesk.domain.team_versions import (
+    FILE_VERSION,
+    ChannelTeam,
+    TeamStore,
+    TeamVersion,
+    has_version,
+    unknown_version,
+)
 from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.tools import TOOLS
 from frontdesk.services.audit import staff_entry
@@ -46,6 +57,8 @@ class TeamState:
     team: Team
     saved_by: str | None = None
     saved_at: datetime | None = None
+    channels: Sequence[ChannelTeam] = ()
+    """The tenant's numbers and the version each is pinned to (None: this, the current team)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,15 +89,31 @@ class StoredTeamSource:
         saved = await self._store.latest(tenant_id)
         if saved is None:
             return FILE_VERSION, self._file_team
-        try:
-            return saved.version, self._parse(saved.yaml)
-        except TeamError:
-            # Valid when saved, but this build no longer accepts it (a tool or provider was removed):
-            # keep answering customers with the file's team; the admin UI shows the problems on validate.
-            log.exception(
-                "saved team version %s of tenant %s is invalid; using the team file", saved.version, tenant_id
-            )
-            return saved.version, self._file_team
+        return saved.version, self._team_of(saved)
+
+    async def team_at(self, tenant_id: int, version: int) -> Team | None:
+        if version == FILE_VERSION:
+            return self._file_team
+        saved = await self._store.saved(tenant_id, version)
+        return self._team_of(saved) if saved is not None else None
+
+    def _team_of(self, saved: TeamVersion) -> Team:
+        return saved_team(saved, parse=self._parse, file_team=self._file_team)
+
+
+def saved_team(saved: TeamVersion, *, parse: TeamParser, file_team: Team) -> Team:
+    """The team a saved version declares; the file's team when this build no longer accepts it."""
+    try:
+        return parse(saved.yaml)
+    except TeamError:
+        # Valid when saved, but this build no longer accepts it (a tool or provider was removed): keep
+        # answering customers with the file's team; the admin UI shows the problems on validate.
+        log.exception(
+            "saved team version %s of tenant %s is invalid; using the team file",
+            saved.version,
+            saved.tenant_id,
+        )
+        return file_team
 
 
 class TeamService:
@@ -108,8 +137,15 @@ class TeamService:
     async def current(self, *, tenant: Tenant) -> TeamState:
         """The tenant's team now: the newest saved version, or the configured file (version 0)."""
         saved = await self._store.latest(tenant.id)
+        channels = await self._store.channel_teams(tenant.id)
         if saved is None:
-            return TeamState(version=FILE_VERSION, source="file", yaml=self._file_yaml, team=self._file_team)
+            return TeamState(
+                version=FILE_VERSION,
+                source="file",
+                yaml=self._file_yaml,
+                team=self._file_team,
+                channels=channels,
+            )
         return TeamState(
             version=saved.version,
             source="saved",
@@ -117,6 +153,7 @@ class TeamService:
             team=self._parse_saved(saved),
             saved_by=saved.saved_by,
             saved_at=saved.saved_at,
+            channels=channels,
         )
 
     def check(self, *, yaml: str) -> Team:
@@ -147,7 +184,13 @@ class TeamService:
         await self._store.append(version, audit=entry)
         self._responders.invalidate(staff.tenant.id)
         return TeamState(
-            version=version.version, source="saved", yaml=yaml, team=team, saved_by=staff.email, saved_at=now
+            version=version.version,
+            source="saved",
+            yaml=yaml,
+            team=team,
+            saved_by=staff.email,
+            saved_at=now,
+            channels=await self._store.channel_teams(staff.tenant.id),
         )
 
     async def adopt(self, *, tenant: Tenant, yaml: str, actor: str) -> bool:
@@ -184,13 +227,20 @@ class TeamService:
         tenant: Tenant,
         message: str,
         yaml: str | None = None,
+        version: int | None = None,
         wa_id: str | None = None,
         tapped: str | None = None,
         state: dict[str, Any] | None = None,
     ) -> Trial:
-        """Answer `message` with the draft `yaml` (default: the current team) as `wa_id`'s conversation
-        would, without storing, sending or changing anything (writes are refused and listed)."""
-        team = self._parse(yaml) if yaml is not None else (await self.current(tenant=tenant)).team
+        """Answer `message` with the draft `yaml` or the saved `version` (default: the current team) as
+        `wa_id`'s conversation would, without storing, sending or changing anything (writes are refused
+        and listed). `InvalidField` when the tenant has no such version."""
+        if yaml is not None:
+            team = self._parse(yaml)
+        elif version is not None:
+            team = await self.team_at(tenant=tenant, version=version)
+        else:
+            team = (await self.current(tenant=tenant)).team
         contact = await self._contact(tenant, wa_id)
         request = TrialRequest(tenant=tenant, contact=contact, text=message, tapped=tapped, state=state)
         try:
@@ -201,6 +251,19 @@ class TeamService:
             # The state comes from the client: junk must not pass for a server error.
             raise InvalidInputError("state is not one a try returned: start the conversation again") from exc
 
+    async def team_at(self, *, tenant: Tenant, version: int) -> Team:
+        """The tenant's team as of `version` (0: the team file); `InvalidField` (on the body's `version`)
+        when it has no such version."""
+        current = await self._store.current_version(tenant.id)
+        if not has_version(version, current):
+            raise InvalidField(("body", "version"), unknown_version(version, current))
+        if version == FILE_VERSION:
+            return self._file_team
+        saved = await self._store.saved(tenant.id, version)
+        if saved is None:  # a concurrent tenant deletion: nothing else removes a version
+            raise InvalidField(("body", "version"), unknown_version(version, current))
+        return self._parse_saved(saved)
+
     async def _contact(self, tenant: Tenant, wa_id: str | None) -> Contact:
         contact = await self._store.contact(tenant.id, wa_id)
         if contact is None:
@@ -208,8 +271,4 @@ class TeamService:
         return contact
 
     def _parse_saved(self, saved: TeamVersion) -> Team:
-        try:
-            return self._parse(saved.yaml)
-        except TeamError:
-            log.exception("saved team version %s of tenant %s is invalid", saved.version, saved.tenant_id)
-            return self._file_team
+        return saved_team(saved, parse=self._parse, file_team=self._file_team)

@@ -97,10 +97,12 @@ class TurnService:
         async with self._store.transaction() as tx:
             message = await tx.message(int(job.payload["message_id"]))
             conversation = await tx.conversation(message.conversation_id)
+            channel = await tx.channel_by_id(conversation.channel_id)
             return Turn(
                 tenant=await tx.tenant(conversation.tenant_id),
                 contact=await tx.contact(conversation.contact_id),
                 conversation=conversation,
                 message=message,
                 history=await tx.recent_messages(conversation.id, before_id=message.id, limit=HISTORY),
+                team_version=channel.team_version,
             )

@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.audit import insert_audit
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import contacts, team_versions
+from frontdesk.adapters.db.tables import channels, contacts, team_versions
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.models import Contact
-from frontdesk.domain.team_versions import FILE_VERSION, StaleTeamError, TeamVersion
+from frontdesk.domain.team_versions import FILE_VERSION, ChannelTeam, StaleTeamError, TeamVersion
 
 
 def _version(r: Any) -> TeamVersion:
@@ -43,6 +44,35 @@ class SqlTeamStore:
         async with self._store.read() as conn:
             row = (await conn.execute(stmt)).first()
         return _version(row) if row else None
+
+    async def saved(self, tenant_id: int, version: int) -> TeamVersion | None:
+        stmt = select(team_versions).where(
+            team_versions.c.tenant_id == tenant_id, team_versions.c.version == version
+        )
+        async with self._store.read() as conn:
+            row = (await conn.execute(stmt)).first()
+        return _version(row) if row else None
+
+    async def channel_teams(self, tenant_id: int) -> list[ChannelTeam]:
+        c = channels.c
+        stmt = (
+            select(c.id, c.name, c.kind, c.display_phone_number, c.enabled, c.team_version)
+            .where(c.tenant_id == tenant_id)
+            .order_by(c.id)
+        )
+        async with self._store.read() as conn:
+            found = (await conn.execute(stmt)).all()
+        return [
+            ChannelTeam(
+                id=r.id,
+                name=r.name,
+                kind=ChannelKind(r.kind),
+                display_phone_number=r.display_phone_number,
+                enabled=r.enabled,
+                team_version=r.team_version,
+            )
+            for r in found
+        ]
 
     async def append(self, version: TeamVersion, *, audit: AuditEntry) -> TeamVersion:
         values = dict(

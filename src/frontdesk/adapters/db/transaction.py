@@ -84,6 +84,11 @@ class SqlTx:
             return channel.model_copy(update={"enabled": False})
         return channel
 
+    async def channel_by_id(self, channel_id: int) -> Channel:
+        return rows.channel(
+            await self._one(select(channels).where(channels.c.id == channel_id), "channel"), self.secrets
+        )
+
     async def tenant(self, tenant_id: int) -> Tenant:
         return rows.tenant(await self._one(select(tenants).where(tenants.c.id == tenant_id), "tenant"))
 

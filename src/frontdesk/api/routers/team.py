@@ -56,7 +56,8 @@ def _invalid(error: TeamError) -> JSONResponse:
 
 @router.get("", responses=_errors())
 async def get_team(staff: Viewer, service: TeamDep) -> TeamOut:
-    """The team serving the tenant: version, source (file or saved), YAML, parsed summary, known tools."""
+    """The team serving the tenant: version, source (file or saved), YAML, parsed summary, known tools,
+    and its numbers with the version answering on each (a team per number)."""
     return TeamOut.of(await service.current(tenant=staff.tenant), tool_catalog())
 
 
@@ -88,18 +89,24 @@ async def save_team(body: TeamSaveIn, staff: Admin, service: TeamDep) -> TeamOut
     "/try",
     responses={
         **_errors(**{"400": "`state` is not one a try returned", "404": "No such customer"}),
-        **_PROBLEMS,
+        422: {
+            "model": TeamProblemsOut,
+            "description": "The draft is invalid (`problems`), the body is malformed, or its `version` is "
+            "not one of the business's (`detail` names `body.version`)",
+        },
     },
 )
 async def try_team(body: TeamTryIn, staff: Agent, service: TeamDep) -> TeamTryOut:
-    """Answer a message with a draft (or the current team) as a customer's conversation would: the
-    routing decision, the replies, the tools with their arguments. A dry run: nothing is stored or sent,
-    and no business data changes (the writes the tools would make are listed instead)."""
+    """Answer a message with a draft, a saved version (the one a number is pinned to) or the current team
+    as a customer's conversation would: the routing decision, the replies, the tools with their
+    arguments. A dry run: nothing is stored or sent, and no business data changes (the writes the tools
+    would make are listed instead)."""
     try:
         trial = await service.try_message(
             tenant=staff.tenant,
             message=body.message,
             yaml=body.yaml,
+            version=body.version,
             wa_id=body.wa_id,
             tapped=body.tapped,
             state=body.state,

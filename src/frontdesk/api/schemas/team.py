@@ -6,13 +6,15 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from frontdesk.api.errors import FieldError
 from frontdesk.api.params import WholeNumber
 from frontdesk.api.schemas.conversations import NO_NUL
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.outbound import Buttons, ListMessage, OutboundMessage, Text, preview
 from frontdesk.domain.team import Agent, Team, TeamError
+from frontdesk.domain.team_versions import ChannelTeam
 from frontdesk.services.team import TeamState, ToolInfo
 from frontdesk.services.team_trial import Trial
 
@@ -90,8 +92,41 @@ class ToolOut(BaseModel):
         return cls(name=tool.name, description=tool.description)
 
 
+VersionNumber = Annotated[int, WholeNumber, Field(strict=True, ge=0, le=2**31 - 1)]
+
+
+class ChannelTeamOut(BaseModel):
+    """One of the tenant's numbers and the team version that answers on it."""
+
+    id: int
+    name: str | None
+    kind: ChannelKind
+    display_phone_number: str | None
+    enabled: bool
+    team_version: int | None = Field(
+        description="The version pinned on the number (`PATCH /api/v1/channels/{id}`); null: it follows "
+        "the current team."
+    )
+    answering_version: int = Field(
+        description="The version answering on the number now: `team_version`, else the current `version`."
+    )
+
+    @classmethod
+    def of(cls, channel: ChannelTeam, current: int) -> ChannelTeamOut:
+        pinned = channel.team_version
+        return cls(
+            id=channel.id,
+            name=channel.name,
+            kind=channel.kind,
+            display_phone_number=channel.display_phone_number,
+            enabled=channel.enabled,
+            team_version=pinned,
+            answering_version=current if pinned is None else pinned,
+        )
+
+
 class TeamOut(BaseModel):
-    """The team serving the tenant now."""
+    """The team serving the tenant now, and which team answers on each of its numbers."""
 
     version: int = Field(description="0: the configured team file; 1, 2, ...: versions saved here.")
     source: Literal["file", "saved"]
@@ -100,6 +135,10 @@ class TeamOut(BaseModel):
     tools: list[ToolOut] = Field(description="Every tool a team may name, with what it does.")
     saved_by: str | None = None
     saved_at: datetime | None = None
+    channels: list[ChannelTeamOut] = Field(
+        description="The tenant's numbers, oldest first, with the version answering on each; a number "
+        "may be pinned to any version from 0 (the team file) to `version`."
+    )
 
     @classmethod
     def of(cls, state: TeamState, tools: list[ToolInfo]) -> TeamOut:
@@ -111,6 +150,7 @@ class TeamOut(BaseModel):
             tools=[ToolOut.of(t) for t in tools],
             saved_by=state.saved_by,
             saved_at=state.saved_at,
+            channels=[ChannelTeamOut.of(c, state.version) for c in state.channels],
         )
 
 
@@ -181,6 +221,11 @@ class TeamTryIn(BaseModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096, pattern=NO_NUL)
     ]
     yaml: Yaml | None = Field(None, description="A draft team; the current team when left out.")
+    version: VersionNumber | None = Field(
+        None,
+        description="A saved version to try (0: the team file), e.g. the one a number is pinned to; "
+        "not together with `yaml`.",
+    )
     wa_id: Annotated[
         str | None, Field(pattern=r"^\d{5,20}$", description="The demo customer (default: the first).")
     ] = None
@@ -190,6 +235,12 @@ class TeamTryIn(BaseModel):
         Field(description="A button or row id of the previous reply."),
     ] = None
     state: dict[str, Any] | None = Field(None, description="`state` of the previous try, to continue it.")
+
+    @model_validator(mode="after")
+    def _one_team(self) -> TeamTryIn:
+        if self.yaml is not None and self.version is not None:
+            raise ValueError("give a draft `yaml` or a saved `version`, not both")
+        return self
 
 
 class ReplyOut(BaseModel):

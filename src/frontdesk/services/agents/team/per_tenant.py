@@ -9,12 +9,21 @@ restart, in every process: at most every `check_seconds` a turn asks the source 
 current version number (one indexed query) and rebuilds that tenant's team when it changed; a save in
 this process calls `invalidate` so its next turn checks at once. Example embeddings are cached by text
 (the shared embedder), so a rebuild only embeds new phrasings.
+
+A number can be pinned to one of its tenant's versions (`Turn.team_version`: a team per number, sales
+and support). A saved version never changes, so a pinned team is built once and kept by (tenant,
+version) without checks, in a small LRU (`max_pinned`: each team holds its examples' embeddings); a pin
+to the version that is current shares the current team's responder. A version the source does not know
+(it should not happen: the admin API refuses unknown numbers) answers with the current team and logs a
+warning.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,12 +44,17 @@ from frontdesk.services.agents.team.supervisor import Supervisor
 from frontdesk.services.agents.tools import ToolContext
 from frontdesk.services.agents.tools.base import KnowledgeSearch
 
+log = logging.getLogger(__name__)
+
 
 class TeamSource(Protocol):
     """Which team serves a tenant: its current version number (cheap), and that version's team."""
 
     async def version(self, tenant_id: int) -> int: ...
     async def team(self, tenant_id: int) -> tuple[int, Team]: ...
+    async def team_at(self, tenant_id: int, version: int) -> Team | None:
+        """The tenant's team as of `version` (0: the team file); None when it has no such version."""
+        ...
 
 
 @dataclass
@@ -68,12 +82,16 @@ class TeamResponders:
         brain_timeout: float,
         source: TeamSource | None = None,
         check_seconds: float = 2.0,
+        max_pinned: int = 16,
     ):
         self.team = team
         """The configured team (file): what serves a tenant without a source or saved version."""
         self._source = source
         self._check_seconds = check_seconds
         self._built: dict[int, _Built] = {}
+        self._pinned: OrderedDict[tuple[int, int], TeamResponder] = OrderedDict()
+        """Teams of numbers pinned to a version, by (tenant id, version), least recently used first."""
+        self._max_pinned = max_pinned
         self._locks: dict[int, asyncio.Lock] = {}
         self._embedder = embedder
         self._dictionary = dictionary
@@ -90,9 +108,41 @@ class TeamResponders:
         return self._data
 
     async def respond(self, turn: Turn) -> Answer:
-        """The answer of the turn's tenant's team."""
-        responder = await self.for_tenant(turn.tenant)
+        """The answer of the team of the number the turn came to: its pinned version, else the tenant's."""
+        if turn.team_version is None:
+            responder = await self.for_tenant(turn.tenant)
+        else:
+            responder = await self.for_version(turn.tenant, turn.team_version)
         return await responder.respond(turn)
+
+    async def for_version(self, tenant: Tenant, version: int) -> TeamResponder:
+        """The tenant's team as of `version`, built the first time it is needed and kept (LRU)."""
+        key = (tenant.id, version)
+        if (pinned := self._pinned.get(key)) is not None:
+            self._pinned.move_to_end(key)
+            return pinned  # the hot path: no I/O
+        lock = self._locks.setdefault(tenant.id, asyncio.Lock())
+        async with lock:
+            if (pinned := self._pinned.get(key)) is not None:
+                return pinned
+            built = self._built.get(tenant.id)
+            if built is not None and built.version == version:
+                responder = built.responder  # the current team: built already
+            else:
+                team = await self._source.team_at(tenant.id, version) if self._source else None
+                if team is None:
+                    if self._source is not None:
+                        log.warning(
+                            "team version %s of tenant %s not found; answering with its current team",
+                            version,
+                            tenant.id,
+                        )
+                    return await self._current(tenant)
+                responder = await self.build(team, tenant)
+            self._pinned[key] = responder
+            while len(self._pinned) > self._max_pinned:
+                self._pinned.popitem(last=False)
+            return responder
 
     async def for_tenant(self, tenant: Tenant) -> TeamResponder:
         """The tenant's current team, built the first time it is needed and again after a save."""
