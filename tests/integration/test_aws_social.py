@@ -1,0 +1,183 @@
+"""An `aws_social` number end to end: SNS posts signed here to `POST /webhooks/aws`, replies through boto3 to
+the fake AWS (devtools.fake_aws), on SQLite and PostgreSQL, over real HTTP both ways.
+
+The same guarantees as the Cloud API's: one message and one reply however often SNS (same MessageId) or
+Meta (same wamid in a new SNS message) delivers it, replies in order per conversation, statuses forward
+only, throttling retried and refusals failing the reply; and nothing stored from what is not proved to
+come from an allowed topic.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tests.support.aws import AWS_NUMBER, REGION, Aws, post_sns
+from tests.support.harness import Running, running_frontdesk
+from tests.support.payloads import AMELIA, DEMO_NUMBER, status, text_message
+
+
+@contextmanager
+def aws_frontdesk(database_url: str, graph_url: str, aws: Aws, **settings: Any) -> Iterator[Running]:
+    """Frontdesk taking the fake's SNS messages, its demo number turned into an AWS number."""
+    with running_frontdesk(database_url, graph_url, **(aws.settings() | settings)) as fd:
+        fd.execute(
+            "update channels set kind = 'aws_social', aws_phone_number_id = :aws, region = :region "
+            "where phone_number_id = :meta",
+            aws=AWS_NUMBER,
+            region=REGION,
+            meta=DEMO_NUMBER,
+        )
+        yield fd
+
+
+def entry(payload: dict[str, Any]) -> dict[str, Any]:
+    """The one entry of a Cloud API webhook payload: what AWS publishes per SNS message."""
+    first: dict[str, Any] = payload["entry"][0]
+    return first
+
+
+def post(fd: Running, message: dict[str, Any] | bytes) -> Any:
+    return post_sns(fd.client, fd.url, message)
+
+
+def sent(aws: Aws) -> list[dict[str, Any]]:
+    return [s for s in aws.sends() if s["message_id"]]
+
+
+def inbound(fd: Running) -> list[Any]:
+    return fd.query("select channel_message_id from messages where direction = 'in'")
+
+
+def replies(fd: Running) -> list[Any]:
+    return fd.query(
+        "select m.status, m.channel_message_id, m.error_code, m.error_message, o.status as outbox_status, "
+        "o.attempts from messages m join outbox o on o.message_id = m.id where m.direction = 'out'"
+    )
+
+
+def test_one_message_and_one_reply_under_sns_and_meta_redelivery(
+    database_url: str, graph_url: str, aws: Aws
+) -> None:
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        first = aws.notification(entry(text_message("wamid.AWS1", "hi")))
+        answers = [post(fd, first).json() for _ in range(3)]  # SNS delivers the same MessageId again
+        assert [(a["type"], a["stored"], a["duplicates"]) for a in answers] == [
+            ("Notification", 1, 0),
+            ("Notification", 0, 1),
+            ("Notification", 0, 1),
+        ]
+        again = aws.notification(entry(text_message("wamid.AWS1", "hi")))  # Meta's redelivery, new SNS id
+        assert again["MessageId"] != first["MessageId"]
+        assert post(fd, again).json()["duplicates"] == 1
+        [reply] = fd.wait_for(lambda: sent(aws), what="the reply at AWS")
+        assert (reply["origination_phone_number_id"], reply["region"], reply["meta_api_version"]) == (
+            AWS_NUMBER,
+            REGION,
+            "v21.0",
+        )
+        assert (reply["message"]["to"], reply["message"]["text"]["body"]) == (AMELIA, "echo: hi")
+        fd.wait_for(lambda: [r for r in replies(fd) if r.status == "sent"], what="the reply stored as sent")
+        time.sleep(0.3)  # a second reply would have had time to go
+        assert len(aws.sends()) == 1
+        assert len(inbound(fd)) == 1
+        assert fd.sent() == []  # nothing went to the Cloud API
+        [row] = replies(fd)
+        assert row.channel_message_id == reply["message_id"]
+        # The Cloud API's door does not reach an AWS number.
+        assert fd.post_webhook(text_message("wamid.AWS2", "hi")).json()["unknown_channel"] == 1
+
+        wamid = reply["message_id"]
+        now = int(time.time())
+        for state, ts in (("delivered", now + 1), ("read", now + 2), ("delivered", now + 1)):
+            answer = post(fd, aws.notification(entry(status(wamid, state, ts=ts)))).json()
+            assert answer["statuses"] == 1
+        assert replies(fd)[0].status == "read"  # forward only
+
+
+def test_replies_keep_each_conversations_order(database_url: str, graph_url: str, aws: Aws) -> None:
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        for n in range(1, 5):
+            assert post(fd, aws.notification(entry(text_message(f"wamid.ORD{n}", str(n))))).status_code == 200
+        fd.wait_for(lambda: len(sent(aws)) == 4, what="four replies at AWS")
+        assert [s["message"]["text"]["body"] for s in sent(aws)] == [f"echo: {n}" for n in range(1, 5)]
+
+
+def test_throttling_is_retried_and_a_refusal_fails_the_reply(
+    database_url: str, graph_url: str, aws: Aws
+) -> None:
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        aws.fail(status=429, code="ThrottledRequestException", message="Rate exceeded", times=2)
+        post(fd, aws.notification(entry(text_message("wamid.THR", "hi"))))
+        fd.wait_for(lambda: [r for r in replies(fd) if r.status == "sent"], what="the throttled reply sent")
+        assert [s["http_status"] for s in aws.sends()] == [429, 429, 200]
+        assert (replies(fd)[0].attempts, replies(fd)[0].outbox_status) == (3, "sent")
+
+        aws.fail(status=400, code="ValidationException", message="Invalid message", times=3)
+        post(fd, aws.notification(entry(text_message("wamid.VAL", "again"))))
+        fd.wait_for(lambda: [r for r in replies(fd) if r.status == "failed"], what="the refused reply failed")
+        [failed] = [r for r in replies(fd) if r.status == "failed"]
+        assert (failed.error_code, failed.outbox_status, failed.attempts) == (
+            "ValidationException",
+            "failed",
+            1,
+        )
+        assert "Invalid message" in failed.error_message
+        time.sleep(0.3)
+        assert [s["http_status"] for s in aws.sends()] == [429, 429, 200, 400]
+
+
+def test_what_is_not_proved_is_refused_and_nothing_stored(
+    database_url: str, graph_url: str, aws: Aws
+) -> None:
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        good = aws.notification(entry(text_message("wamid.BAD1", "hi")))
+        tampered = good | {"Message": good["Message"].replace("hi", "refund me")}
+        unsigned = {k: v for k, v in good.items() if k != "Signature"}
+        other_host = good | {"SigningCertURL": good["SigningCertURL"].replace("127.0.0.1", "localhost")}
+        other_topic = aws.signer.sign(
+            {k: v for k, v in good.items() if "Signature" not in k and k != "SigningCertURL"}
+            | {"TopicArn": "arn:aws:sns:eu-west-1:123456789012:someone-else"}
+        )
+        fetches = len(aws.sns_log()["cert_fetches"])
+        for refused in (tampered, unsigned, other_host, other_topic):
+            response = post(fd, refused)
+            assert response.status_code == 403, response.text
+        assert len(aws.sns_log()["cert_fetches"]) - fetches <= 1  # only SNS's (allowed) URL, if not cached
+        assert inbound(fd) == []
+
+        not_json_entry = aws.signer.notification(json.dumps({"whatsAppWebhookEntry": "{oops"}))
+        assert post(fd, not_json_entry).status_code == 400
+        assert post(fd, b"this is not SNS").status_code == 400
+        assert post(fd, b"x" * (2 * 1024 * 1024)).status_code == 413
+        assert inbound(fd) == []
+
+        assert (
+            post(fd, aws.notification(entry(text_message("wamid.V1", "one")), version="1")).status_code == 200
+        )
+        assert (
+            post(fd, aws.notification(entry(text_message("wamid.V2", "two")), version="2")).status_code == 200
+        )
+        assert sorted(r.channel_message_id for r in inbound(fd)) == ["wamid.V1", "wamid.V2"]
+
+        metrics = fd.client.get(f"{fd.url}/metrics").text
+        assert 'frontdesk_webhooks_total{result="bad_signature"} 4.0' in metrics
+        assert 'frontdesk_webhooks_total{result="bad_request"} 2.0' in metrics
+
+
+def test_a_subscription_is_confirmed_only_from_snss_url(database_url: str, graph_url: str, aws: Aws) -> None:
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        before = len(aws.sns_log()["confirmations"])
+        confirm = f"{aws.url}/_fake/sns/confirm?Action=ConfirmSubscription&Token=tok-1"
+        response = post(fd, aws.signer.confirmation(subscribe_url=confirm))
+        assert (response.status_code, response.json()["type"]) == (200, "SubscriptionConfirmation")
+        elsewhere = confirm.replace("127.0.0.1", "localhost").replace("tok-1", "tok-2")
+        assert post(fd, aws.signer.confirmation(subscribe_url=elsewhere)).status_code == 403
+        unsubscribed = aws.signer.confirmation(
+            subscribe_url=confirm.replace("tok-1", "tok-3"), unsubscribe=True
+        )
+        assert post(fd, unsubscribed).json()["type"] == "UnsubscribeConfirmation"
+        assert [c["Token"] for c in aws.sns_log()["confirmations"][before:]] == ["tok-1"]
