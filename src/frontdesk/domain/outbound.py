@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, model_validator
@@ -157,3 +158,52 @@ def split_text(body: str, limit: int = MAX_TEXT) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+# --- buttons and lists as numbered text, for channels without interactive messages (the bridge) ------
+
+_CHOICE_NUMBER = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def choices(message: Buttons | ListMessage) -> list[tuple[str, str]]:
+    """The (id, title) of each button or list row, in the order they are numbered from 1."""
+    if isinstance(message, Buttons):
+        return [(button.id, button.title) for button in message.buttons]
+    return [(row.id, row.title) for section in message.sections for row in section.rows]
+
+
+def numbered_text(message: Buttons | ListMessage) -> Text:
+    """Buttons or a list as one text whose choices are numbered (`1. Yes`), for a kind without
+    interactive messages; `numbered_choice` reads the customer's answer ("2", or a title) back.
+
+    A list keeps its section titles (bold) and rows' descriptions; the header goes first in bold, the
+    footer last in italics. A body so long that the whole would not fit in one text is cut short.
+    """
+    lines: list[str] = []
+    number = 0
+    if isinstance(message, Buttons):
+        lines = [f"{number}. {title}" for number, (_, title) in enumerate(choices(message), 1)]
+    else:
+        for section in message.sections:
+            if section.title and len(message.sections) > 1:
+                lines.append(("\n" if lines else "") + f"*{section.title}*")
+            for row in section.rows:
+                number += 1
+                lines.append(f"{number}. {row.title}" + (f" — {row.description}" if row.description else ""))
+    head = f"*{message.header}*\n\n" if message.header else ""
+    tail = "\n".join(lines) + (f"\n\n_{message.footer}_" if message.footer else "")
+    room = MAX_TEXT - len(head) - len(tail) - 2
+    body = message.body if len(message.body) <= room else message.body[: room - 1].rstrip() + "…"
+    return Text(body=f"{head}{body}\n\n{tail}", reply_to=message.reply_to)
+
+
+def numbered_choice(text: str, message: Buttons | ListMessage) -> tuple[str, str] | None:
+    """The (id, title) the customer chose by answering `text` to `message` sent as `numbered_text`: a
+    number in range ("2", "2.", "#2"), or exactly a choice's title (case and surrounding spaces aside).
+    None when the text is neither."""
+    options = choices(message)
+    if match := _CHOICE_NUMBER.fullmatch(text):
+        index = int(match.group(1))
+        return options[index - 1] if 1 <= index <= len(options) else None
+    wanted = text.strip().casefold()
+    return next((option for option in options if option[1].strip().casefold() == wanted), None)

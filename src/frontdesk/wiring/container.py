@@ -18,6 +18,7 @@ import httpx
 
 from frontdesk.adapters.channels.aws_social.sns import SnsVerifier
 from frontdesk.adapters.channels.by_kind import ChannelsByKind
+from frontdesk.adapters.channels.wa_bridge.client import BridgeClient
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.clock import SystemClock
 from frontdesk.adapters.db.demo_seed import DEMO_DIR, seed_business
@@ -44,7 +45,7 @@ from frontdesk.wiring.access import AccessServices, build_access, seed_demo_owne
 from frontdesk.wiring.admin import AdminServices, build_admin
 from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.business_packs import build_business_packs
-from frontdesk.wiring.channels import build_channels, build_sns
+from frontdesk.wiring.channels import build_bridge, build_channels, build_sns
 from frontdesk.wiring.inbox import InboxServices, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
 from frontdesk.wiring.team import TeamServices, build_team, seed_team
@@ -72,6 +73,8 @@ class _Parts:
     sender: ChannelSender
     embedder: Embedder
     sns: SnsVerifier
+    bridge: BridgeClient | None
+    """The zapw bridge (`FRONTDESK_BRIDGE_URL`), also the channel service's `BridgeSessions`; None without."""
 
 
 @dataclass(kw_only=True)
@@ -119,7 +122,8 @@ class Frontdesk:
         knowledge = build_knowledge(settings, store=store, clock=clock, embedder=embedder)
         team = build_team(settings, store, knowledge, embedder, clock)
         responder = overrides.responder or load_responder(settings, team)
-        channels = build_channels(settings, graph=graph)
+        bridge = build_bridge(settings, http=http)
+        channels = build_channels(settings, graph=graph, bridge=bridge)
         parts = _Parts(
             http=http,
             graph=graph,
@@ -127,6 +131,7 @@ class Frontdesk:
             sender=overrides.sender or channels,
             embedder=embedder,
             sns=build_sns(settings, http=http),
+            bridge=bridge,
         )
         frontdesk = cls._wire(settings, store, clock, responder, parts, knowledge, team)
         if first_start:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import structlog
 
+from frontdesk.adapters.channels.http_failures import maybe_delivered as sent_maybe
 from frontdesk.adapters.channels.media_download import (
     content_type,
     media_too_large,
@@ -261,23 +262,10 @@ def _refused(pnid: str, http_status: int, data: dict[str, Any] | None) -> Channe
     return error
 
 
-# Failures before the whole request went out: Meta cannot have the message. Any other transport error
-# (a read timeout, a connection reset or a malformed answer after the request was written) may come after
-# Meta accepted it, so the message may have been delivered.
-_NEVER_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.WriteError,
-    httpx.WriteTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-)
-
-
 def _transport_error(exc: httpx.TransportError, pnid: str) -> ChannelError:
     """A network failure as a transient `ChannelError`, `maybe_delivered` unless it came before the
     request was sent."""
-    maybe_delivered = not isinstance(exc, _NEVER_SENT)
+    maybe_delivered = sent_maybe(exc)  # see http_failures: only a failure after the request went out
     if isinstance(exc, httpx.TimeoutException):
         log.info("graph.timeout", phone_number_id=pnid, maybe_delivered=maybe_delivered)
         return ChannelError(
