@@ -135,6 +135,10 @@ SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
         for t in ("products", "customers", "orders")
     },
     ("POST", "/api/v1/business/import"): (["422"], _PACK),
+    ("POST", "/webhooks/aws"): (
+        ["400"],
+        "the text is an SNS message: a JSON object SNS signed, sent as text/plain",
+    ),
 }
 """Operation → (statuses `positive_data_acceptance` also accepts, the rule the schema cannot state)."""
 
