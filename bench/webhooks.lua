@@ -1,8 +1,10 @@
 -- wrk script for bench/webhooks.py: POST pre-signed WhatsApp webhooks, each body once.
 --
---   wrk -s bench/webhooks.lua <url> -- <bodies file> <path> <threads>
+--   wrk -s bench/webhooks.lua <url> -- <bodies file> <path> <threads> [<header> [<content type>]]
 --
--- The bodies file has one request per line: "<X-Hub-Signature-256>\t<JSON body>". Thread k of n
+-- The bodies file has one request per line: "<header value>\t<body>"; the header is
+-- X-Hub-Signature-256 unless named (bench/webhook_doors.py: none for the bridge, SNS's message type for
+-- AWS), and an empty value sends no such header. Thread k of n
 -- takes lines k, k+n, k+2n, ... so no two threads send the same body, and every request is built
 -- once in init(): sending is a table lookup, which keeps the generator far from being the bottleneck.
 -- response() counts 200s so the runner can compare them with the rows in the database; done()
@@ -19,15 +21,14 @@ end
 
 function init(args)
    local file, path, nthreads = args[1], args[2], tonumber(args[3])
+   local name, content_type = args[4] or "X-Hub-Signature-256", args[5] or "application/json"
    reqs = {}
    local line_no = 0
    for line in io.lines(file) do
       if line_no % nthreads == id - 1 then
          local tab = line:find("\t", 1, true)
-         local headers = {
-            ["Content-Type"] = "application/json",
-            ["X-Hub-Signature-256"] = line:sub(1, tab - 1),
-         }
+         local headers = { ["Content-Type"] = content_type }
+         if tab > 1 then headers[name] = line:sub(1, tab - 1) end
          reqs[#reqs + 1] = wrk.format("POST", path, headers, line:sub(tab + 1))
       end
       line_no = line_no + 1

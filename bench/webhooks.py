@@ -247,7 +247,15 @@ def _free_port() -> int:
 class Server:
     """`bench/server.py` as a child process, on a fresh database, in its own working directory."""
 
-    def __init__(self, *, python: str, database_url: str, workdir: Path, log_path: Path):
+    def __init__(
+        self,
+        *,
+        python: str,
+        database_url: str,
+        workdir: Path,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
@@ -257,6 +265,7 @@ class Server:
             "FRONTDESK_WHATSAPP_APP_SECRET": APP_SECRET,
             "PYTHONUNBUFFERED": "1",
         }
+        env |= extra_env or {}
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(
@@ -360,9 +369,19 @@ def _machine_busy() -> tuple[float, float]:
 
 
 def run_wrk(
-    url: str, path: str, bodies: Path, *, connections: int, threads: int, seconds: float, timeout: float
+    url: str,
+    path: str,
+    bodies: Path,
+    *,
+    connections: int,
+    threads: int,
+    seconds: float,
+    timeout: float,
+    header: str = "X-Hub-Signature-256",
+    content_type: str = "application/json",
 ) -> dict[str, Any]:
-    """One wrk run; its BENCH_JSON line plus the CPU wrk itself used."""
+    """One wrk run; its BENCH_JSON line plus the CPU wrk itself used. Each line of `bodies` is
+    `<value of header>\t<body>` (an empty value: no such header)."""
     cmd = [
         "wrk",
         f"-t{threads}",
@@ -377,6 +396,8 @@ def run_wrk(
         str(bodies),
         path,
         str(threads),
+        header,
+        content_type,
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -398,15 +419,28 @@ def run_wrk(
 def run_phase(
     server: Server, db: Database, phase: Phase, files: dict[str, Path], args: argparse.Namespace
 ) -> dict[str, Any]:
-    kw = dict(connections=args.connections, threads=args.threads, timeout=args.timeout)
-    warm = run_wrk(server.url, phase.path, files[f"{phase.name}-w"], seconds=args.warmup, **kw)
+    warm_bodies, bodies = files[f"{phase.name}-w"], files[f"{phase.name}-m"]
+    res, warm, run = measure(server, phase.path, warm_bodies, bodies, args)
+    res["phase"] = phase.name
+    if phase.stored:
+        time.sleep(1.0)  # let requests cut off by wrk's stop finish inside the server
+        res["check"] = check_rows(db, f"wamid.bench.{phase.name}", warm, run)
+    return res
+
+
+def measure(
+    server: Server, path: str, warm_bodies: Path, bodies: Path, args: argparse.Namespace, **wrk: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A warm-up then a measured wrk run of `path` (each with its own bodies): the measured run's
+    figures (rate, latencies, CPU of the server, wrk, PostgreSQL and the rest), and both raw wrk runs."""
+    kw = dict(connections=args.connections, threads=args.threads, timeout=args.timeout) | wrk
+    warm = run_wrk(server.url, path, warm_bodies, seconds=args.warmup, **kw)
     time.sleep(0.3)
     pg, cpu0, (busy0, total0), t0 = PostgresCpu(), server.cpu_seconds(), _machine_busy(), time.monotonic()
-    run = run_wrk(server.url, phase.path, files[f"{phase.name}-m"], seconds=args.duration, **kw)
+    run = run_wrk(server.url, path, bodies, seconds=args.duration, **kw)
     pg_s, cpu1, (busy1, total1), t1 = pg.stop(), server.cpu_seconds(), _machine_busy(), time.monotonic()
     seconds = run["duration_us"] / 1e6
     res: dict[str, Any] = {
-        "phase": phase.name,
         "ok": run["ok"],
         "rps": run["ok"] / seconds,
         "p50_ms": run["latency_us"]["p50"] / 1000,
@@ -427,23 +461,20 @@ def run_phase(
     res["other_cpu"] = max(
         0.0, res["machine_busy"] - res["server_cpu"] - res["wrk_cpu"] - res["postgres_cpu"]
     )
-    errors = run["errors"]
-    res["errors"] = sum(errors.values())
-    if phase.stored:
-        time.sleep(1.0)  # let requests cut off by wrk's stop finish inside the server
-        res["check"] = check_rows(db, phase, warm, run)
-    return res
+    res["errors"] = sum(run["errors"].values())
+    return res, warm, run
 
 
-def check_rows(db: Database, phase: Phase, warm: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
-    """The rows of this phase's measured run against the 200s wrk got (and the warm-up's, likewise).
+def check_rows(db: Database, prefix: str, warm: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """The rows of a measured run against the 200s wrk got (and the warm-up's, likewise): the messages
+    whose channel id matches `<prefix>.<m or w>.%` (a LIKE pattern).
 
     wrk stops mid-flight: up to one request per connection was sent and never answered, and the
     server may still have stored it. So rows must lie in [ok, sent]; `exact` is rows == ok.
     """
     out: dict[str, Any] = {}
     for label, r, tag in (("warmup", warm, "w"), ("measured", run, "m")):
-        rows = db.counts(f"wamid.bench.{phase.name}.{tag}.%")["messages"]
+        rows = db.counts(f"{prefix}.{tag}.%")["messages"]
         unanswered = r["sent"] - r["received"]
         out[label] = {
             "rows": rows,
@@ -664,14 +695,20 @@ def environment(dbs: list[Database], python: str) -> dict[str, Any]:
 # -- main
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    p.add_argument("--duration", type=int, default=10, help="measured seconds per phase (default 10)")
+def common_arguments(
+    p: argparse.ArgumentParser, *, db: str = "both", duration: int = 10, repeat: int = 3
+) -> None:
+    """The options every webhook runner takes (this one and `webhook_doors.py`)."""
+    p.add_argument("--db", choices=("sqlite", "postgresql", "both"), default=db)
+    p.add_argument(
+        "--duration", type=int, default=duration, help=f"measured seconds per phase (default {duration})"
+    )
     p.add_argument("--warmup", type=int, default=2, help="warm-up seconds per phase (default 2)")
     p.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    p.add_argument("--repeat", type=int, default=3, help="repetitions; medians are reported (default 3)")
+    p.add_argument(
+        "--repeat", type=int, default=repeat, help=f"repetitions; medians are reported (default {repeat})"
+    )
     p.add_argument("--timeout", type=float, default=5.0, help="wrk request timeout in seconds")
     p.add_argument(
         "--max-rate",
@@ -689,15 +726,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=sys.executable,
         help="the interpreter that runs the server (another venv benchmarks another checkout)",
     )
+    p.add_argument("--senders", type=int, default=1000, help="distinct customers in the stored phase")
+    p.add_argument("--workdir", type=Path, default=None, help="where databases and logs go (default: temp)")
+    p.add_argument("--keep", action="store_true", help="keep the work directory (logs, body files)")
+    p.add_argument("--label", default="", help="a name for this run, stored in the JSON")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_arguments(p)
     p.add_argument(
         "--phases",
         default="bare,raw,stored,hot",
         help="comma-separated subset of bare,raw,stored,hot (default all; the ratio needs bare and stored)",
     )
-    p.add_argument("--senders", type=int, default=1000, help="distinct customers in the stored phase")
-    p.add_argument("--workdir", type=Path, default=None, help="where databases and logs go (default: temp)")
-    p.add_argument("--keep", action="store_true", help="keep the work directory (logs, body files)")
-    p.add_argument("--label", default="", help="a name for this run, stored in the JSON")
     args = p.parse_args(argv)
     if args.duration < 1 or args.warmup < 1:  # wrk takes whole seconds
         p.error("--duration and --warmup are whole seconds, at least 1")
