@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from frontdesk.domain import live
-from frontdesk.domain.models import ConversationStatus, Job
+from frontdesk.domain.channel_kinds import CAPABILITIES, ChannelKind
+from frontdesk.domain.events import Reply
+from frontdesk.domain.models import ConversationStatus, Direction, Job
 from frontdesk.domain.ops import Metrics, NoMetrics
+from frontdesk.domain.outbound import Buttons, ListMessage, numbered_choice, outbound_from_dict
 from frontdesk.domain.ports import Clock, JobQueue, Responder, Store, Tx
 from frontdesk.domain.turns import Answer, Turn
 
@@ -98,7 +102,7 @@ class TurnService:
             message = await tx.message(int(job.payload["message_id"]))
             conversation = await tx.conversation(message.conversation_id)
             channel = await tx.channel_by_id(conversation.channel_id)
-            return Turn(
+            turn = Turn(
                 tenant=await tx.tenant(conversation.tenant_id),
                 contact=await tx.contact(conversation.contact_id),
                 conversation=conversation,
@@ -106,3 +110,34 @@ class TurnService:
                 history=await tx.recent_messages(conversation.id, before_id=message.id, limit=HISTORY),
                 team_version=channel.team_version,
             )
+            return read_back_choice(turn, channel.kind)
+
+
+def read_back_choice(turn: Turn, kind: ChannelKind) -> Turn:
+    """The turn with a numbered answer read as the button or row it names, on a kind without
+    interactive messages.
+
+    There buttons and lists went as numbered text (`numbered_text`), so the customer answers "2" or a
+    choice's title. When the conversation's last outbound message was such a choice and the answer names
+    one (`numbered_choice`), the agents see it exactly as a Cloud API tap: type `interactive`, the
+    choice's title as the text, and `content.reply` with its id (`button_reply` or `list_reply`). The
+    stored message keeps what the customer typed.
+    """
+    message = turn.message
+    if CAPABILITIES[kind].interactive or message.type != "text" or not message.text:
+        return turn
+    asked = next((m for m in reversed(turn.history) if m.direction is Direction.OUT), None)
+    if asked is None or asked.type not in ("buttons", "list"):
+        return turn
+    try:
+        offered = outbound_from_dict(asked.content)
+    except ValueError:  # erased by retention: nothing to read the answer against
+        return turn
+    chosen = numbered_choice(message.text, offered) if isinstance(offered, Buttons | ListMessage) else None
+    if chosen is None:
+        return turn
+    kind_of_tap = "button_reply" if isinstance(offered, Buttons) else "list_reply"
+    tap = Reply(kind=kind_of_tap, id=chosen[0], title=chosen[1]).model_dump(exclude_none=True)
+    content = {**message.content, "type": "interactive", "text": chosen[1], "reply": tap}
+    update = {"type": "interactive", "text": chosen[1], "content": content}
+    return replace(turn, message=message.model_copy(update=update))

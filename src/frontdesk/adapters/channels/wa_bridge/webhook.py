@@ -157,7 +157,8 @@ def _person(value: Any) -> str:
 
 def _group(data: JSONObject) -> str:
     """The group a message was written in, as its JID (`120363…@g.us`): the conversation's contact."""
-    text = _str(data.get("groupId")) or _str(data.get("from")) or ""
+    sender = _str(data.get("from")) or ""
+    text = _str(data.get("groupId")) or (sender if sender.endswith("@g.us") else "")
     user, _, server = text.partition("@")
     if not _GROUP_ID.fullmatch(user) or server not in ("", "g.us"):
         raise _malformed('a group message without a usable "groupId"')
