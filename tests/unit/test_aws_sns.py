@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,8 +18,14 @@ from frontdesk.adapters.channels.aws_social.sns import (
     string_to_sign,
 )
 from frontdesk.devtools.fake_aws import SnsSigner
-from frontdesk.domain.errors import InvalidInputError, UntrustedSenderError, UpstreamUnavailableError
+from frontdesk.domain.errors import (
+    ConfigurationError,
+    InvalidInputError,
+    UntrustedSenderError,
+    UpstreamUnavailableError,
+)
 from frontdesk.domain.events import InboundMessage, StatusUpdate
+from frontdesk.settings import Settings, load_settings
 from tests.support.aws import TOPIC, Aws
 from tests.support.payloads import DEMO_NUMBER, status, text_message
 
@@ -165,3 +172,38 @@ async def test_a_subscription_is_confirmed_only_through_the_allowed_url(
         await verifier.confirm_subscription(await verifier.verify(body(foreign)))
     confirmations = aws.sns_log()["confirmations"][before:]
     assert [c["Token"] for c in confirmations] == ["ok1"]
+
+
+@pytest.mark.parametrize("name", ["aws_sns_cert_url_regex", "aws_sns_subscribe_url_regex"])
+def test_a_pattern_that_is_not_a_regex_stops_the_start_naming_it(name: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"FRONTDESK_{name.upper()}: not a regular expression"):
+        load_settings(_env_file=None, **{name: "https://(sns"})
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        (
+            "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem",
+            True,
+        ),
+        ("https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-abc.pem", True),
+        ("http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem", False),
+        ("https://sns.us-east-1.amazonaws.com.evil.example/cert.pem", False),
+        ("https://sns.us-east-1.amazonaws.com@evil.example/cert.pem", False),
+        ("https://evil.example/sns.us-east-1.amazonaws.com/cert.pem", False),
+        ("https://sns.us-east-1.amazonaws.com/cert.pem?x=.pem", False),
+        ("https://sns.us-east-1.amazonaws.com/cert.txt", False),
+    ],
+)
+def test_the_default_certificate_pattern_is_https_on_snss_host(url: str, allowed: bool) -> None:
+    pattern = re.compile(Settings(_env_file=None).aws_sns_cert_url_regex)  # type: ignore[call-arg]
+    assert (pattern.fullmatch(url) is not None) is allowed
+
+
+def test_the_default_subscribe_pattern_is_https_on_snss_host() -> None:
+    pattern = re.compile(Settings(_env_file=None).aws_sns_subscribe_url_regex)  # type: ignore[call-arg]
+    real = "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:1:t&Token=2336"
+    assert pattern.fullmatch(real)
+    assert not pattern.fullmatch(real.replace("amazonaws.com/", "amazonaws.com.evil.example/"))
+    assert not pattern.fullmatch(real.replace("https", "http", 1))
