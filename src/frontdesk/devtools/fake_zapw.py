@@ -137,6 +137,7 @@ class FakeZapwState:
             self._sent.clear()
             self._failures.clear()
             self.down = False
+            self.qr_ttl = 60.0
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
@@ -334,7 +335,7 @@ async def configure(config: FakeConfig, request: Request) -> dict[str, Any]:
 
 @router.post("/_fake/reset")
 async def reset(request: Request) -> dict[str, bool]:
-    """Forget sessions, messages, media, failures; up again."""
+    """Forget sessions, messages, media, failures and the QR's life; up again (where events go stays)."""
     fake_zapw_state(request.app).reset()
     return {"reset": True}
 
