@@ -181,3 +181,19 @@ def test_a_subscription_is_confirmed_only_from_snss_url(database_url: str, graph
         )
         assert post(fd, unsubscribed).json()["type"] == "UnsubscribeConfirmation"
         assert [c["Token"] for c in aws.sns_log()["confirmations"][before:]] == ["tok-1"]
+
+
+def test_the_connection_test_asks_aws_for_the_number(database_url: str, graph_url: str, aws: Aws) -> None:
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        [(channel_id,)] = fd.query("select id from channels where phone_number_id = :p", p=DEMO_NUMBER)
+        url, owner = f"{fd.url}/api/v1/channels/{channel_id}/test", fd.staff_headers("owner")
+        answer = fd.client.post(url, headers=owner).json()
+        assert (answer["ok"], answer["verified_name"], answer["quality_rating"]) == (
+            True,
+            "Lumen Home",
+            "GREEN",
+        )
+        fd.execute("update channels set aws_phone_number_id = 'phone-number-id-unknown'")
+        answer = fd.client.post(url, headers=owner).json()
+        assert (answer["ok"], answer["error_code"]) == (False, "ResourceNotFoundException")
+        assert fd.sent() == []  # the Cloud API was not asked
