@@ -1,4 +1,5 @@
-"""Developer commands: `frontdesk chat`, `simulate`, `dev openapi`, `dev fake-graph` and `dev fake-zapw`."""
+"""Developer commands: `frontdesk chat`, `simulate`, `dev openapi`, and the fakes `dev fake-graph`,
+`dev fake-zapw` and `dev fake-aws`."""
 
 from __future__ import annotations
 
@@ -108,6 +109,25 @@ def dev_fake_graph(
 
     typer.echo(f"fake Graph API on http://{host}:{port}  (sent messages: GET /_fake/messages)", err=True)
     run_fake_graph(host=host, port=port)
+
+
+@dev_cli.command("fake-aws")
+def dev_fake_aws(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8767,
+) -> None:
+    """Run a fake AWS End User Messaging Social (sends, number details, media in its S3) for aws_social
+    numbers; the lines it prints point boto3 at it."""
+    from frontdesk.devtools.fake_aws import run_fake_aws
+
+    base = f"http://{host}:{port}"
+    typer.echo(
+        f"fake AWS on {base}  (sends: GET /_fake/aws/sends). Run Frontdesk with:\n"
+        f"  AWS_ENDPOINT_URL_SOCIALMESSAGING={base} AWS_ENDPOINT_URL_S3={base}/_s3 "
+        "AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake",
+        err=True,
+    )
+    run_fake_aws(host=host, port=port)
 
 
 @dev_cli.command("fake-zapw")

@@ -36,6 +36,7 @@ import uuid
 from collections import deque
 from typing import Any
 
+import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -281,6 +282,11 @@ def create_fake_aws() -> FastAPI:
     app.state.fake_aws = FakeAwsState()
     app.include_router(router)
     return app
+
+
+def run_fake_aws(host: str = "127.0.0.1", port: int = 8767) -> None:
+    """Serve a fake AWS until interrupted (`frontdesk dev fake-aws`)."""
+    uvicorn.run(create_fake_aws(), host=host, port=port)
 
 
 # --- SNS messages, signed ------------------------------------------------------------------------------
