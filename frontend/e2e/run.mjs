@@ -1,5 +1,5 @@
 // End-to-end: Debian's Chromium (never a downloaded browser) driven by playwright-core against a real
-// `frontdesk serve --fake-graph` on a fresh database. Screenshots go to artifacts/web-e2e/ (printed).
+// `frontdesk serve --fake-graph --fake-bridge` on a fresh database. Screenshots go to artifacts/web-e2e/ (printed).
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -59,6 +59,17 @@ async function step(name, body) {
 async function sentTo(waId) {
   const { messages } = await (await page.request.get(`${server.url}/_dev/graph/_fake/messages`)).json()
   return messages.filter((m) => m.wamid && m.body?.to === waId)
+}
+
+const ZAPW = '/_dev/zapw/_fake' // the fake bridge's controls: the phone scans, a customer writes
+const SHOP_PHONE = '447700900555' // the phone linked by QR
+const SHOP_CUSTOMER = '447700900199' // a new customer writing to it
+let shopSession = null // the zapw session of the number linked by QR
+
+/** What the fake zapw was asked to send to `to` (text sends through the bridge). */
+async function bridgeSentTo(to) {
+  const { messages } = await (await page.request.get(`${server.url}${ZAPW}/messages`)).json()
+  return messages.filter((m) => m.body?.to === to && m.http_status === 200)
 }
 
 async function until(what, probe, timeout = 20_000) {
@@ -308,6 +319,78 @@ try {
     assert.match(await page.getByTestId('channel-webhook-url-value').inputValue(), /\/webhooks\/whatsapp$/)
     await page.getByTestId('channel-test').click()
     await page.getByTestId('channel-test-result').filter({ hasText: 'Connected' }).waitFor()
+  })
+
+  await step('channels: connect a number by QR; it turns connected live when the phone scans', async () => {
+    await page.getByTestId('channel-add').click()
+    await page.getByTestId('channel-kind').getByLabel(/Connect a number by QR/).check()
+    await page.getByTestId('channel-name').fill('Shop phone')
+    await page.getByTestId('channel-save').filter({ hasText: 'Show the QR code' }).click()
+    const qr = page.getByTestId('bridge-qr')
+    await qr.waitFor()
+    assert.match(await qr.getAttribute('alt'), /QR code to link Shop phone/)
+    assert.match(await qr.getAttribute('src'), /^data:image\/(svg\+xml|png)/)
+    await page.getByTestId('qr-countdown').filter({ hasText: /A new code comes in \d:\d\d/ }).waitFor()
+    const { items } = await (await page.request.get(`${server.url}/api/v1/channels`)).json()
+    const shop = items.find((c) => c.kind === 'wa_bridge' && c.name === 'Shop phone')
+    assert.match(shop.session_id, /^fd-/)
+    const scan = await page.request.post(`${server.url}${ZAPW}/sessions/${shop.session_id}/scan`, {
+      data: { phoneNumber: SHOP_PHONE, name: 'Lumen Shop' },
+    })
+    assert.equal(scan.status(), 200)
+    // No reload: the bridge's session.connected reaches the page as a channel.status live event.
+    await page.getByTestId('bridge-status').filter({ hasText: `Connected as +${SHOP_PHONE}` }).waitFor()
+    assert.equal(await qr.count(), 0)
+    await page.locator(`tr[data-channel-id="${shop.id}"] [data-channel-status]`).filter({ hasText: 'Connected as' }).waitFor()
+    shopSession = shop.session_id
+  })
+
+  await step('the QR-linked number: a customer writes, staff take over, reply through the bridge, hand back', async () => {
+    const inbound = await page.request.post(`${server.url}${ZAPW}/sessions/${shopSession}/inbound`, {
+      data: { from: SHOP_CUSTOMER, type: 'text', text: 'Hi, do you sell lamp shades?' },
+    })
+    assert.equal(inbound.status(), 200)
+    await page.getByRole('link', { name: 'Inbox' }).click()
+    const row = list.getByRole('button').filter({ hasText: 'Hi, do you sell lamp shades?' })
+    await row.waitFor()
+    await row.click()
+    await chat.getByText('Hi, do you sell lamp shades?').waitFor()
+    // The bot answers through the bridge, as it does on a Cloud API number.
+    await until('the bot’s reply at the fake zapw', async () => (await bridgeSentTo(SHOP_CUSTOMER)).length > 0, TURN_MS)
+    await chat.getByRole('button', { name: 'Take over' }).click()
+    await chat.getByTestId('conversation-status').filter({ hasText: 'Staff are answering' }).waitFor()
+    const before = (await bridgeSentTo(SHOP_CUSTOMER)).length
+    await chat.getByLabel('Reply').fill('Hello from the shop, this is Sam. Yes, we do!')
+    await chat.getByRole('button', { name: 'Send' }).click()
+    await chat.locator('.bubble.staff').filter({ hasText: 'this is Sam. Yes, we do!' }).waitFor()
+    const sent = await until('the staff reply at the fake zapw', async () => {
+      const fresh = (await bridgeSentTo(SHOP_CUSTOMER)).slice(before)
+      return fresh.length ? fresh : null
+    })
+    assert.equal(sent[0].session_id, shopSession)
+    assert.equal(sent[0].body.type, 'text')
+    assert.match(sent[0].body.text, /this is Sam\. Yes, we do!/)
+    await chat.getByRole('button', { name: 'Hand back to bot' }).click()
+    await chat.getByTestId('conversation-status').filter({ hasText: 'Bot is answering' }).waitFor()
+    const handedBack = (await bridgeSentTo(SHOP_CUSTOMER)).length
+    await page.request.post(`${server.url}${ZAPW}/sessions/${shopSession}/inbound`, {
+      data: { from: SHOP_CUSTOMER, type: 'text', text: 'What are your opening hours?' },
+    })
+    await until('a bot reply after the hand-back', async () => (await bridgeSentTo(SHOP_CUSTOMER)).length > handedBack, TURN_MS)
+  })
+
+  await step('a disconnected number: an alert on the dashboard, Reconnect shows a new QR', async () => {
+    await page.request.post(`${server.url}${ZAPW}/sessions/${shopSession}/disconnect`, { data: { reason: 'logged out on the phone' } })
+    await page.getByRole('link', { name: 'Dashboard' }).click()
+    const alert = page.getByTestId('dashboard-disconnected')
+    await alert.filter({ hasText: 'Shop phone' }).waitFor()
+    await alert.getByRole('link', { name: 'Reconnect on the Channels page' }).click()
+    await page.waitForURL(/\/channels/)
+    await page.getByTestId('channels-disconnected').getByRole('button', { name: 'Reconnect Shop phone' }).click()
+    await page.getByTestId('bridge-status').filter({ hasText: 'Disconnected: logged out on the phone' }).waitFor()
+    await page.getByTestId('bridge-reconnect').click()
+    await page.getByTestId('bridge-qr').waitFor()
+    await page.getByTestId('bridge-status').filter({ hasText: 'Waiting for the QR code to be scanned' }).waitFor()
   })
 
   await step('jobs: a failed send shows up live and is retried', async () => {

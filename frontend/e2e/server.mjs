@@ -1,4 +1,5 @@
-// Start a real `frontdesk serve --fake-graph` on a fresh temporary SQLite database, on a free port.
+// Start a real `frontdesk serve --fake-graph --fake-bridge` (the fake Graph API and the fake zapw bridge,
+// mounted in process) on a fresh temporary SQLite database, on a free port.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -31,7 +32,7 @@ export async function startFrontdesk() {
     FRONTDESK_DATABASE_URL: `sqlite+aiosqlite:///${join(dir, 'e2e.db')}`,
     FRONTDESK_LOG_LEVEL: 'WARNING',
   }
-  const child = spawn(bin, ['serve', '--fake-graph', '--port', String(port)], {
+  const child = spawn(bin, ['serve', '--fake-graph', '--fake-bridge', '--port', String(port)], {
     cwd: dir, // no stray .env
     env,
     stdio: ['ignore', out, out],

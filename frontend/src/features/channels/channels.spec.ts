@@ -1,10 +1,24 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { channel } from './fixtures'
+import type { LiveEvent } from '@/shared/api/live'
+import { bridge, channel } from './fixtures'
 
-const fakeApi = { list: vi.fn(), get: vi.fn(), create: vi.fn(), update: vi.fn(), setEnabled: vi.fn(), test: vi.fn() }
+const fakeApi = {
+  list: vi.fn(), get: vi.fn(), create: vi.fn(), update: vi.fn(), setEnabled: vi.fn(), test: vi.fn(), link: vi.fn(), teamVersion: vi.fn(),
+}
 vi.mock('./useChannelsApi', () => ({ useChannelsApi: () => fakeApi }))
+const listeners: ((event: LiveEvent) => void)[] = []
+vi.mock('@/shared/api/live', () => ({
+  onLiveEvent: (listener: (event: LiveEvent) => void) => {
+    listeners.push(listener)
+    return () => listeners.splice(listeners.indexOf(listener), 1)
+  },
+}))
 const { useChannelsStore } = await import('./channels')
+
+function hear(type: 'channel.status' | 'resync', payload: Record<string, unknown>): void {
+  for (const listener of [...listeners]) listener({ id: 1, type, created_at: '2026-12-07T10:00:30Z', payload })
+}
 
 describe('the channels store', () => {
   beforeEach(() => {
@@ -12,6 +26,7 @@ describe('the channels store', () => {
     vi.clearAllMocks()
     fakeApi.list.mockResolvedValue({ data: [channel(), channel({ id: 2, phone_number_id: '109876543210002' })] })
     fakeApi.get.mockImplementation(async (id: number) => ({ data: channel({ id }) }))
+    fakeApi.teamVersion.mockResolvedValue({ data: 3 })
   })
 
   it('loads the numbers and selects the first', async () => {
@@ -68,7 +83,7 @@ describe('the channels store', () => {
     const channels = useChannelsStore()
     await channels.load()
     fakeApi.create.mockResolvedValue({ data: channel({ id: 3, phone_number_id: '109876543210003' }) })
-    await channels.create({ phone_number_id: '109876543210003', enabled: true, uncertain_sends: 'resend' })
+    await channels.create({ kind: 'whatsapp_cloud', phone_number_id: '109876543210003', enabled: true, uncertain_sends: 'resend' })
     expect(channels.items.map((c) => c.id)).toEqual([1, 2, 3])
     expect(channels.selectedId).toBe(3)
     expect(channels.notice?.tone).toBe('ok')
@@ -81,7 +96,58 @@ describe('the channels store', () => {
     await channels.setEnabled(1, false)
     expect(channels.items[0]!.enabled).toBe(false)
     fakeApi.create.mockResolvedValue({ error: 'That phone_number_id is already registered' })
-    expect(await channels.create({ phone_number_id: '109876543210001', enabled: true, uncertain_sends: 'resend' })).toBeNull()
+    expect(await channels.create({ kind: 'whatsapp_cloud', phone_number_id: '109876543210001', enabled: true, uncertain_sends: 'resend' })).toBeNull()
     expect(channels.notice).toEqual({ tone: 'error', text: 'That phone_number_id is already registered' })
+  })
+
+  it('offers the saved team versions, newest first; none when the team was never saved', async () => {
+    const channels = useChannelsStore()
+    await channels.load()
+    expect(channels.teamVersions).toEqual([3, 2, 1])
+    fakeApi.teamVersion.mockResolvedValue({ data: 0 })
+    await channels.load()
+    expect(channels.teamVersions).toEqual([])
+  })
+
+  it('reads a number again when its link changes live, only while the page listens', async () => {
+    fakeApi.list.mockResolvedValue({ data: [channel(), bridge()] })
+    const channels = useChannelsStore()
+    await channels.load()
+    channels.startLive()
+    channels.startLive() // once, however often the page mounts
+    expect(listeners).toHaveLength(1)
+    const linked = bridge({ status: 'connected', display_phone_number: '447700900555', profile_name: 'Shop', qr: null })
+    fakeApi.get.mockResolvedValueOnce({ data: linked })
+    hear('channel.status', { channel_id: 7, status: 'connected' })
+    await vi.waitFor(() => expect(channels.items[1]!.status).toBe('connected'))
+    expect(fakeApi.get).toHaveBeenCalledWith(7)
+    hear('channel.status', { status: 'connected' }) // no id: nothing to read
+    expect(fakeApi.get).toHaveBeenCalledTimes(1)
+    channels.endLive()
+    hear('channel.status', { channel_id: 7, status: 'disconnected' })
+    expect(fakeApi.get).toHaveBeenCalledTimes(1)
+  })
+
+  it('reloads the list after a resync', async () => {
+    const channels = useChannelsStore()
+    channels.startLive()
+    hear('resync', {})
+    await vi.waitFor(() => expect(channels.items).toHaveLength(2))
+    channels.endLive()
+  })
+
+  it('reconnects a bridge number: the new QR replaces the old one; a refusal is said', async () => {
+    fakeApi.list.mockResolvedValue({ data: [bridge({ status: 'disconnected', qr: null, status_detail: 'logged out' })] })
+    const channels = useChannelsStore()
+    await channels.load()
+    fakeApi.link.mockResolvedValueOnce({ data: bridge({ qr: '2@fresh' }) })
+    await channels.link(7, 'reconnect')
+    expect(fakeApi.link).toHaveBeenCalledWith(7, 'reconnect')
+    expect(channels.selected).toMatchObject({ status: 'qr_waiting', qr: '2@fresh' })
+    expect(channels.notice?.tone).toBe('ok')
+    fakeApi.link.mockResolvedValueOnce({ error: 'The bridge is not reachable' })
+    await channels.link(7, 'disconnect')
+    expect(channels.notice).toEqual({ tone: 'error', text: 'The bridge is not reachable' })
+    expect(channels.selected?.qr).toBe('2@fresh')
   })
 })

@@ -3,7 +3,9 @@ import { api, type Schemas } from '@/shared/api/client'
 import { call, type Result } from '@/shared/api/result'
 
 export type Channel = Schemas['ChannelOut']
-export type ChannelIn = Schemas['ChannelIn']
+/** How a number reaches WhatsApp: Meta's Cloud API, a QR-linked phone through the bridge (zapw), or AWS. */
+export type ChannelKind = Schemas['ChannelKind']
+export type ChannelIn = Schemas['CloudChannelIn'] | Schemas['BridgeChannelIn'] | Schemas['AwsChannelIn']
 export type ChannelPatch = Schemas['ChannelPatch']
 export type ConnectionTest = Schemas['ConnectionTestOut']
 
@@ -38,5 +40,17 @@ export function useChannelsApi() {
     return call(api.POST('/api/v1/channels/{channel_id}/test', at(id)), 'Could not test the connection')
   }
 
-  return { list, get, create, update, setEnabled, test }
+  /** Bridge only: `reconnect` starts a new session (a new QR); `disconnect` ends it, the number stays. */
+  async function link(id: number, action: 'reconnect' | 'disconnect'): Promise<Result<Channel>> {
+    return action === 'reconnect'
+      ? call(api.POST('/api/v1/channels/{channel_id}/reconnect', at(id)), 'Could not start a new QR code')
+      : call(api.POST('/api/v1/channels/{channel_id}/disconnect', at(id)), 'Could not disconnect the number')
+  }
+
+  /** The team's newest saved version: numbers can be given any of 1..it (0, the team file, is the default's). */
+  async function teamVersion(): Promise<Result<number>> {
+    return call(api.GET('/api/v1/team'), 'Could not load the team', (team) => team.version)
+  }
+
+  return { list, get, create, update, setEnabled, test, link, teamVersion }
 }

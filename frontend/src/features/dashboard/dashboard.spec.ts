@@ -175,6 +175,39 @@ describe('the dashboard page', () => {
   })
 })
 
+describe('the dashboard’s alert for disconnected numbers', () => {
+  const mountPage = () => mount(DashboardPage, { global: { stubs: { RouterLink: { props: ['to'], template: '<a :data-to="to.name"><slot /></a>' } } } })
+  const number = (id: number, kind: string, status: string | null) => ({ id, name: `Number ${id}`, kind, status, status_detail: null })
+  const channelCalls = () => http.calls.filter((c) => c.path === '/api/v1/channels')
+
+  it('names the disconnected QR-linked numbers for admins, linking to Channels, and follows their links live', async () => {
+    const live = await startFakeLive()
+    useSessionStore().me = staffMember('owner')
+    const items = [number(1, 'whatsapp_cloud', null), number(2, 'wa_bridge', 'connected'), number(3, 'wa_bridge', 'disconnected')]
+    http.on('GET', '/api/v1/channels', () => ({ status: 200, body: { items, total: 3, limit: 200, offset: 0 } }))
+    const wrapper = mountPage()
+    await flushPromises()
+    const alert = wrapper.get('[data-testid="dashboard-disconnected"]')
+    expect(alert.text()).toContain('A WhatsApp number is disconnected: Number 3.')
+    expect(alert.get('a').attributes('data-to')).toBe('channels')
+    items[2]!.status = 'connected' // the phone was linked again
+    live.emit({ id: 1, type: 'channel.status', created_at: '', payload: { channel_id: 3, status: 'connected' } })
+    await flushPromises()
+    expect(wrapper.find('[data-testid="dashboard-disconnected"]').exists()).toBe(false)
+    wrapper.unmount()
+    live.stop()
+  })
+
+  it('does not ask for the numbers for agents (the list is for admins)', async () => {
+    useSessionStore().me = staffMember('agent', { id: 2 })
+    const wrapper = mountPage()
+    await flushPromises()
+    expect(channelCalls()).toHaveLength(0)
+    expect(wrapper.find('[data-testid="dashboard-disconnected"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+})
+
 describe('a chart', () => {
   it('says why instead of drawing nothing but zeros', async () => {
     const { default: ChartFigure } = await import('./ChartFigure.vue')

@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { onLiveEvent, type LiveEvent } from '@/shared/api/live'
-import { useDashboardApi, type Day, type LiveCounts, type Stats } from './useDashboardApi'
+import { useDashboardApi, type BrokenNumber, type Day, type LiveCounts, type Stats } from './useDashboardApi'
 
 export type Period = 7 | 30
 
@@ -39,6 +39,9 @@ export const useDashboardStore = defineStore('dashboard', () => {
   const loading = ref(false)
   const error = ref<string | null>(null)
   const updatedAt = ref<Date | null>(null)
+  /** Disconnected numbers, shown as an alert that links to the Channels page (admins only). */
+  const broken = ref<BrokenNumber[]>([])
+  let watchNumbers = false
   let stopLive: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   let generation = 0
@@ -54,7 +57,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
   async function load(): Promise<void> {
     const mine = ++generation
     loading.value = true
-    const [, ok] = await Promise.all([loadCounts(mine), loadSummary(mine)])
+    const [, ok] = await Promise.all([loadCounts(mine), loadSummary(mine), loadNumbers()])
     if (mine !== generation) return
     loading.value = false
     if (ok) updatedAt.value = new Date()
@@ -88,15 +91,23 @@ export const useDashboardStore = defineStore('dashboard', () => {
     countsError.value = null
   }
 
+  async function loadNumbers(): Promise<void> {
+    if (!watchNumbers) return
+    const result = await dashboardApi.brokenNumbers()
+    if (result.data) broken.value = result.data
+  }
+
   async function setPeriod(next: Period): Promise<void> {
     if (next === period.value) return
     period.value = next
     await load()
   }
 
-  /** Load, and keep loading after live events. */
-  function start(): Promise<void> {
+  /** Load, and keep loading after live events; `numbers`: also watch the numbers' links (admins). */
+  function start(numbers = false): Promise<void> {
+    watchNumbers = numbers
     stopLive ??= onLiveEvent((event) => {
+      if (event.type === 'channel.status') void loadNumbers()
       if (!movesCounters(event) || timer) return
       timer = setTimeout(() => {
         timer = null
@@ -114,7 +125,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
   }
 
   return {
-    period, today, summary, counts, countsError, days, todayStats, empty, loading, error, updatedAt,
+    period, today, summary, counts, countsError, days, todayStats, empty, loading, error, updatedAt, broken,
     load, setPeriod, start, stop,
   }
 })
