@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from frontdesk.domain.admin import BridgeNotConfiguredError, BridgeRefusedError, BridgeUnavailableError
 from frontdesk.domain.business_records import InvalidField
 from frontdesk.domain.errors import (
     ConflictError,
@@ -115,6 +116,9 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (SignatureError, 401),
     (UntrustedSenderError, 403),
     (UpstreamUnavailableError, 503),
+    (BridgeUnavailableError, 503),
+    (BridgeRefusedError, 502),
+    (BridgeNotConfiguredError, 400),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
     (AccountLockedError, 429),
@@ -144,9 +148,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         status = status_for(exc)
-        if status == 503:  # expected, and the sender retries: its reason, without a stack trace
+        if status in (502, 503):  # expected: another service failed or refused; its reason, no stack trace
             log.warning("upstream unavailable: %s", exc)
-            return JSONResponse({"detail": str(exc), "request_id": REQUEST_ID.get()}, status_code=503)
+            return JSONResponse({"detail": str(exc), "request_id": REQUEST_ID.get()}, status_code=status)
         if status >= 500:
             log.error("unhandled error", exc_info=exc)
             return server_error()

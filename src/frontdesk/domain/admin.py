@@ -117,10 +117,98 @@ class ChannelDetails(Frozen):
     status_at: datetime | None = None
     profile_name: str | None = None
     """The WhatsApp profile name the linked phone reported (bridge)."""
+    qr: str | None = None
+    """A bridge number's QR code to scan while `qr_waiting`, read from zapw when one channel is asked
+    for (never stored: it expires within a minute)."""
+    qr_expires_at: datetime | None = None
 
 
 class NewChannel(ChannelSettings):
     """A number to add: the settings every channel has, before it has an id."""
+
+
+class NewBridgeChannel(Frozen):
+    """A QR-linked number to add. It has no number yet: Frontdesk names its zapw session, which becomes
+    the channel's key, and the number is known once a phone scans the QR."""
+
+    name: str
+    groups: bool = False
+    uncertain_sends: UncertainSends = UncertainSends.RESEND
+    team_version: int | None = None
+
+
+class LinkState(Frozen):
+    """A bridge number's link as kept on the channel: its status, why, since when and, once a phone is
+    linked, its number and profile name."""
+
+    status: ChannelStatus
+    detail: str | None = None
+    at: datetime
+    display_phone_number: str | None = None
+    profile_name: str | None = None
+
+
+KIND_FIELDS: dict[ChannelKind, frozenset[str]] = {
+    ChannelKind.WHATSAPP_CLOUD: frozenset(
+        {
+            "waba_id",
+            "display_phone_number",
+            "name",
+            "access_token",
+            "enabled",
+            "uncertain_sends",
+            "team_version",
+        }
+    ),
+    ChannelKind.WA_BRIDGE: frozenset({"name", "enabled", "uncertain_sends", "groups", "team_version"}),
+    ChannelKind.AWS_SOCIAL: frozenset(
+        {
+            "waba_id",
+            "display_phone_number",
+            "name",
+            "enabled",
+            "uncertain_sends",
+            "team_version",
+            "aws_phone_number_id",
+            "region",
+        }
+    ),
+}
+"""Which `ChannelChanges` fields apply to a channel of each kind: a bridge number has no Meta ids or
+token (its number comes from the linked phone), AWS's credentials are boto3's, groups exist only on the
+bridge."""
+
+AWS_REGION = r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$"
+"""An AWS region's name: `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`."""
+AWS_NUMBER = (
+    r"^(?:phone-number-id-[0-9a-zA-Z]{1,64}"
+    r"|arn:aws[a-z-]*:social-messaging:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:phone-number-id/[0-9a-zA-Z]{1,64})$"
+)
+"""AWS End User Messaging's id of a number, `phone-number-id-<id>`, or its ARN."""
+_AWS_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:social-messaging:([^:]+):")
+
+
+def check_region(value: str) -> str:
+    """`value` if it looks like an AWS region's name; ValueError saying what one looks like otherwise."""
+    if not re.match(AWS_REGION, value):
+        raise ValueError(f"{value!r} is not an AWS region name such as 'eu-west-1'")
+    return value
+
+
+def check_aws_number(value: str) -> str:
+    """`value` if it is AWS's id of a number (`phone-number-id-…`) or its ARN; ValueError otherwise."""
+    if not re.match(AWS_NUMBER, value):
+        raise ValueError(
+            "must be AWS End User Messaging's phone number id ('phone-number-id-' then letters and digits) "
+            "or its ARN ('arn:aws:social-messaging:<region>:<account>:phone-number-id/<id>')"
+        )
+    return value
+
+
+def aws_number_region(aws_phone_number_id: str) -> str | None:
+    """The region an AWS phone number ARN names; None for a plain `phone-number-id-…`."""
+    found = _AWS_ARN_REGION.match(aws_phone_number_id)
+    return found[1] if found else None
 
 
 class ChannelChanges(Frozen):
@@ -196,8 +284,11 @@ class AdminTx(Protocol):
         """The channel with its credential, for calling the provider; never for an answer."""
         ...
 
-    async def add_channel(self, tenant_id: int, new: NewChannel, *, now: datetime) -> ChannelDetails:
-        """Add a number; `ConflictError` when its phone_number_id is taken."""
+    async def add_channel(
+        self, tenant_id: int, new: NewChannel, *, now: datetime, status: ChannelStatus | None = None
+    ) -> ChannelDetails:
+        """Add a number (a bridge number with the `status` of its new session); `ConflictError` when its
+        phone_number_id is taken."""
         ...
 
     async def update_channel(
@@ -206,6 +297,38 @@ class AdminTx(Protocol):
 
     async def record_test(self, tenant_id: int, channel_id: int, test: ChannelTestRecord) -> ChannelDetails:
         """Keep the outcome of a connection test on the channel."""
+        ...
+
+    async def bridge_channel(self, session_id: str) -> ChannelDetails | None:
+        """The bridge channel (of any tenant) whose session is `session_id`, or None."""
+        ...
+
+    async def set_link(
+        self,
+        channel_id: int,
+        link: LinkState,
+        *,
+        expected: ChannelStatus | None = None,
+        in_order: bool = False,
+    ) -> ChannelDetails | None:
+        """Store a bridge channel's link (its phone number and profile name only where `link` has them).
+        With `expected`, only while the stored status is still that one (a read of zapw must not undo
+        what a webhook stored meanwhile); with `in_order`, only unless the stored status is newer than
+        `link.at` (zapw's events can arrive out of order). None when not stored for either reason."""
+        ...
+
+    async def relink(
+        self, channel_id: int, link: LinkState, *, old_session_id: str, new_session_id: str
+    ) -> ChannelDetails | None:
+        """Give a bridge channel a new session: `new_session_id` becomes its key, the old phone's number
+        and profile name are forgotten and `link` stored. None (nothing changed) unless its session was
+        still `old_session_id` (another reconnect came first, or it was deleted)."""
+        ...
+
+    async def count_conversations(self, channel_id: int) -> int: ...
+    async def delete_channel(self, tenant_id: int, channel_id: int) -> int:
+        """Delete a channel that has no conversations: 0. When it has some, nothing is deleted (they
+        would go with it: customer history is never deleted this way) and the answer is how many."""
         ...
 
     async def dead_letters(
@@ -286,13 +409,16 @@ class BridgeNotConfiguredError(FrontdeskError):
     """A bridge number was asked for on a server without a bridge (`FRONTDESK_BRIDGE_URL` unset)."""
 
 
-class BridgeUnavailableError(FrontdeskError):
-    """The bridge could not do what was asked: unreachable or failing (`transient`: try again later) or
-    refusing (not transient). Nothing was stored."""
+class BridgeError(FrontdeskError):
+    """The bridge could not do what was asked; nothing was stored or changed."""
 
-    def __init__(self, message: str, *, transient: bool):
-        super().__init__(message)
-        self.transient = transient
+
+class BridgeUnavailableError(BridgeError):
+    """The bridge could not be reached, timed out or failed (5xx): try again later."""
+
+
+class BridgeRefusedError(BridgeError):
+    """The bridge answered with a refusal (4xx, e.g. a wrong `FRONTDESK_BRIDGE_API_KEY`)."""
 
 
 def weekdays(hours: WeekHours) -> WeekHours:

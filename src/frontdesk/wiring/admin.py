@@ -14,7 +14,9 @@ from frontdesk.adapters.db.admin import SqlAdminStore
 from frontdesk.adapters.db.ops import SqlOpsProbe
 from frontdesk.adapters.db.stats import SqlStats
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.db.team_versions import SqlTeamStore
 from frontdesk.adapters.metrics import PrometheusMetrics
+from frontdesk.domain.admin import BridgeSessions
 from frontdesk.domain.ports import Clock
 from frontdesk.services.channels import ChannelService
 from frontdesk.services.dead_letters import DeadLetterService
@@ -40,16 +42,20 @@ def build_admin(
     store: SqlStore,
     clock: Clock,
     probe: ChannelsByKind,
+    bridge: BridgeSessions | None,
     metrics: PrometheusMetrics,
     workers_alive: Callable[[], bool],
     wake_workers: Callable[[], None],
     wake_dispatcher: Callable[[], None],
 ) -> AdminServices:
-    """The admin services on `store`; "test connection" asks each number's provider through `probe`."""
+    """The admin services on `store`; "test connection" asks each number's provider through `probe`, and
+    bridge numbers' sessions are started and ended through `bridge` (None: no bridge on this server)."""
     admin = SqlAdminStore(store)
     return AdminServices(
         tenant_settings=TenantSettingsService(store=admin, clock=clock),
-        channels=ChannelService(store=admin, probe=probe, clock=clock),
+        channels=ChannelService(
+            store=admin, probe=probe, clock=clock, teams=SqlTeamStore(store), bridge=bridge
+        ),
         dead_letters=DeadLetterService(
             store=admin, clock=clock, wake_workers=wake_workers, wake_dispatcher=wake_dispatcher
         ),

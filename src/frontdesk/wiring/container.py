@@ -215,6 +215,7 @@ class Frontdesk:
                 store=store,
                 clock=clock,
                 probe=parts.channels,
+                bridge=parts.bridge,
                 metrics=metrics,
                 workers_alive=lambda: worker.pool.alive and dispatcher.pool.alive,
                 wake_workers=worker.pool.wake,

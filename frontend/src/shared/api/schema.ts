@@ -622,7 +622,14 @@ export interface paths {
         put?: never;
         /**
          * Create Channel
-         * @description Add a number. Then paste `webhook_url` and `verify_token` into the Meta app's webhook settings.
+         * @description Add a number of a `kind` (left out: `whatsapp_cloud`).
+         *
+         *     - `whatsapp_cloud`: then paste `webhook_url` and `verify_token` into the Meta app's webhook settings.
+         *     - `wa_bridge`: Frontdesk starts a zapw session for it and answers `qr_waiting` with the `qr` to scan
+         *       in WhatsApp → Linked devices; GET the channel for a fresh QR once `qr_expires_at` passes. When
+         *       zapw fails (502, 503) nothing is stored.
+         *     - `aws_social`: Meta's `phone_number_id` (what AWS's events name it by), AWS's `aws_phone_number_id`
+         *       and its `region`; subscribe `webhook_url` to the SNS topic of the number's WABA.
          */
         post: operations["create_channel_api_v1_channels_post"];
         delete?: never;
@@ -640,18 +647,27 @@ export interface paths {
         };
         /**
          * Get Channel
-         * @description One number.
+         * @description One number. A wa_bridge number not linked yet is read from the bridge too: its current status and,
+         *     while `qr_waiting`, a fresh `qr` (so 502 or 503 when zapw fails).
          */
         get: operations["get_channel_api_v1_channels__channel_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Channel
+         * @description Delete a number that never had a conversation (one entered by mistake); a wa_bridge number's
+         *     session is ended first. A number with conversations is refused (409): disable it instead, as customer
+         *     history is never deleted this way.
+         */
+        delete: operations["delete_channel_api_v1_channels__channel_id__delete"];
         options?: never;
         head?: never;
         /**
          * Update Channel
-         * @description Change a number's details, its token (`"access_token": null` falls back to the global token) or
-         *     what happens to its uncertain sends (`uncertain_sends`: `resend` or `hold`).
+         * @description Change a number's details, its token (`"access_token": null` falls back to the global token), what
+         *     happens to its uncertain sends (`uncertain_sends`: `resend` or `hold`), the team that answers on it
+         *     (`team_version`; null: the tenant's current team), a wa_bridge number's `groups` or an aws_social
+         *     number's AWS id and region. A field the number's kind does not have is refused (422).
          */
         patch: operations["update_channel_api_v1_channels__channel_id__patch"];
         trace?: never;
@@ -676,6 +692,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{channel_id}/disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disconnect Channel
+         * @description Unlink a wa_bridge number's phone: its zapw session is ended, the channel kept as `disconnected`
+         *     (its conversations stay; `reconnect` links a phone again).
+         */
+        post: operations["disconnect_channel_api_v1_channels__channel_id__disconnect_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{channel_id}/enable": {
         parameters: {
             query?: never;
@@ -690,6 +727,27 @@ export interface paths {
          * @description Serve the number again.
          */
         post: operations["enable_channel_api_v1_channels__channel_id__enable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/reconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconnect Channel
+         * @description Link a wa_bridge number to a phone again (after it was disconnected): a new zapw session with a
+         *     new `session_id`, answered `qr_waiting` with the `qr` to scan; the old session is ended.
+         */
+        post: operations["reconnect_channel_api_v1_channels__channel_id__reconnect_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -980,6 +1038,31 @@ export interface paths {
          * @description Send a staff message: it is queued in the outbox (status `pending`) and sent like a bot reply.
          */
         post: operations["send_message_api_v1_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/messages/{message_id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Media
+         * @description A received message's file (image, voice note, video, document, sticker) as the customer sent it.
+         *
+         *     Images, audio and video are served `inline` (an `<img>`, `<audio>` or `<video>` can show them);
+         *     every other type, a PDF or an HTML or SVG file among them, is an `attachment` to download, never
+         *     rendered by the browser. The message's `content.media.file` (`size`, `mime_type`) says a file is
+         *     there before it is asked for.
+         */
+        get: operations["get_media_api_v1_conversations__conversation_id__messages__message_id__media_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1356,7 +1439,8 @@ export interface paths {
         };
         /**
          * Get Team
-         * @description The team serving the tenant: version, source (file or saved), YAML, parsed summary, known tools.
+         * @description The team serving the tenant: version, source (file or saved), YAML, parsed summary, known tools,
+         *     and its numbers with the version answering on each (a team per number).
          */
         get: operations["get_team_api_v1_team_get"];
         /**
@@ -1384,9 +1468,10 @@ export interface paths {
         put?: never;
         /**
          * Try Team
-         * @description Answer a message with a draft (or the current team) as a customer's conversation would: the
-         *     routing decision, the replies, the tools with their arguments. A dry run: nothing is stored or sent,
-         *     and no business data changes (the writes the tools would make are listed instead).
+         * @description Answer a message with a draft, a saved version (the one a number is pinned to) or the current team
+         *     as a customer's conversation would: the routing decision, the replies, the tools with their
+         *     arguments. A dry run: nothing is stored or sent, and no business data changes (the writes the tools
+         *     would make are listed instead).
          */
         post: operations["try_team_api_v1_team_try_post"];
         delete?: never;
@@ -1637,6 +1722,49 @@ export interface paths {
         get: operations["readyz_readyz_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/aws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Aws
+         * @description Receive an SNS message from AWS End User Messaging Social's event topic: WhatsApp messages and
+         *     statuses are stored exactly once, a subscription to an allowed topic is confirmed.
+         */
+        post: operations["receive_aws_webhooks_aws_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/bridge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Bridge
+         * @description Receive one zapw event: customers' messages and statuses are stored exactly once, a session's
+         *     link change is recorded on its number. An event of a session no number has is logged and answered
+         *     200 (`unknown_channel`), so zapw does not retry it.
+         */
+        post: operations["receive_bridge_webhooks_bridge_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1953,6 +2081,82 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /**
+         * AwsChannelIn
+         * @description A number linked to AWS End User Messaging Social: Meta's id (which its events name) and AWS's.
+         * @example {
+         *       "aws_phone_number_id": "phone-number-id-0123456789abcdef0123456789abcdef",
+         *       "kind": "aws_social",
+         *       "name": "Lumen sales",
+         *       "phone_number_id": "109876543210002",
+         *       "region": "eu-west-1"
+         *     }
+         */
+        AwsChannelIn: {
+            /**
+             * Aws Phone Number Id
+             * @description AWS End User Messaging's id of the number: `phone-number-id-…`, or its ARN (`arn:aws:social-messaging:<region>:<account>:phone-number-id/…`)
+             */
+            aws_phone_number_id: string;
+            /** Display Phone Number */
+            display_phone_number?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "aws_social";
+            /** Name */
+            name?: string | null;
+            /**
+             * Phone Number Id
+             * @description Meta's id of the number (digits), which the events AWS forwards name it by
+             */
+            phone_number_id: string;
+            /**
+             * Region
+             * @description The AWS region the number is linked in
+             */
+            region: string;
+            /** Team Version */
+            team_version?: number | null;
+            /**
+             * @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once).
+             * @default resend
+             */
+            uncertain_sends: components["schemas"]["UncertainSends"];
+            /**
+             * Waba Id
+             * @description The WhatsApp Business Account id
+             */
+            waba_id?: string | null;
+        };
+        /**
+         * AwsWebhookAck
+         * @description What was done with an SNS message (SNS only looks at the status).
+         */
+        AwsWebhookAck: {
+            /** Duplicates */
+            duplicates: number;
+            /** Ignored */
+            ignored: number;
+            /** Statuses */
+            statuses: number;
+            /** Stored */
+            stored: number;
+            /**
+             * Type
+             * @description The SNS message type: Notification (its events stored), SubscriptionConfirmation (confirmed), UnsubscribeConfirmation (logged)
+             * @example Notification
+             */
+            type: string;
+            /** Unknown Channel */
+            unknown_channel: number;
+        };
         /** Body_replace_document_api_v1_knowledge_documents__document_id__put */
         Body_replace_document_api_v1_knowledge_documents__document_id__put: {
             /**
@@ -1968,6 +2172,61 @@ export interface components {
              * @description Markdown, plain text, HTML or PDF (with a text layer). Its name identifies it.
              */
             file: string;
+        };
+        /**
+         * BridgeChannelIn
+         * @description A number to link by QR through the bridge (zapw): the answer carries the QR to scan.
+         * @example {
+         *       "kind": "wa_bridge",
+         *       "name": "Shop"
+         *     }
+         */
+        BridgeChannelIn: {
+            /**
+             * Groups
+             * @description Whether group messages start turns (they are always stored)
+             * @default false
+             */
+            groups: boolean;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "wa_bridge";
+            /**
+             * Name
+             * @description What staff call the number (it has none until a phone is linked)
+             */
+            name: string;
+            /** Team Version */
+            team_version?: number | null;
+            /**
+             * @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once).
+             * @default resend
+             */
+            uncertain_sends: components["schemas"]["UncertainSends"];
+        };
+        /**
+         * BridgeWebhookAck
+         * @description What was done with a zapw event (zapw only looks at the status).
+         */
+        BridgeWebhookAck: {
+            /** Duplicates */
+            duplicates: number;
+            /** Ignored */
+            ignored: number;
+            /**
+             * Sessions
+             * @description Session changes recorded on their number (session.connected / .disconnected)
+             * @example 0
+             */
+            sessions: number;
+            /** Statuses */
+            statuses: number;
+            /** Stored */
+            stored: number;
+            /** Unknown Channel */
+            unknown_channel: number;
         };
         /** Button */
         Button: {
@@ -2007,49 +2266,13 @@ export interface components {
             skill: string;
         };
         /**
-         * ChannelIn
-         * @description A WhatsApp number to add. `access_token` is write-only: answers only say whether one is set.
-         * @example {
-         *       "access_token": "EAAG-example-token",
-         *       "display_phone_number": "+44 20 7946 0321",
-         *       "name": "Lumen support",
-         *       "phone_number_id": "109876543210001",
-         *       "waba_id": "209876543210001"
-         *     }
+         * ChannelKind
+         * @enum {string}
          */
-        ChannelIn: {
-            /**
-             * Access Token
-             * @description A token for this number; unset, FRONTDESK_WHATSAPP_ACCESS_TOKEN is used
-             */
-            access_token?: string | null;
-            /** Display Phone Number */
-            display_phone_number?: string | null;
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled: boolean;
-            /** Name */
-            name?: string | null;
-            /**
-             * Phone Number Id
-             * @description The number's id in the WhatsApp Cloud API (digits)
-             */
-            phone_number_id: string;
-            /**
-             * @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once).
-             * @default resend
-             */
-            uncertain_sends: components["schemas"]["UncertainSends"];
-            /**
-             * Waba Id
-             * @description The WhatsApp Business Account id
-             */
-            waba_id?: string | null;
-        };
+        ChannelKind: "whatsapp_cloud" | "wa_bridge" | "aws_social";
         /**
          * ChannelOut
+         * @description A number as staff see it, whatever its kind; fields of another kind are null.
          * @example {
          *       "access_token": {
          *         "set": true
@@ -2057,6 +2280,7 @@ export interface components {
          *       "created_at": "2026-11-21T10:00:00Z",
          *       "display_phone_number": "+44 20 7946 0321",
          *       "enabled": true,
+         *       "groups": false,
          *       "id": 1,
          *       "kind": "whatsapp_cloud",
          *       "last_test": {
@@ -2070,40 +2294,115 @@ export interface components {
          *       "waba_id": "209876543210001",
          *       "webhook_url": "https://frontdesk.example.com/webhooks/whatsapp"
          *     }
+         * @example {
+         *       "access_token": {
+         *         "set": false
+         *       },
+         *       "created_at": "2026-12-07T16:00:00Z",
+         *       "enabled": true,
+         *       "groups": false,
+         *       "id": 2,
+         *       "kind": "wa_bridge",
+         *       "name": "Shop",
+         *       "qr": "2@Xk3vQ9b…",
+         *       "qr_expires_at": "2026-12-07T16:01:00Z",
+         *       "session_id": "fd-3f9a1c0b7e2d4a65",
+         *       "status": "qr_waiting",
+         *       "status_at": "2026-12-07T16:00:00Z",
+         *       "uncertain_sends": "resend",
+         *       "webhook_url": "https://frontdesk.example.com/webhooks/bridge"
+         *     }
          */
         ChannelOut: {
             access_token: components["schemas"]["CredentialState"];
+            /**
+             * Aws Phone Number Id
+             * @description aws_social: AWS's id of the number (or its ARN)
+             */
+            aws_phone_number_id: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /** Display Phone Number */
+            /**
+             * Display Phone Number
+             * @description The number in international form; for wa_bridge, the linked phone's (once connected)
+             */
             display_phone_number: string | null;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Groups
+             * @description wa_bridge: whether group messages start turns (always false otherwise)
+             */
+            groups: boolean;
             /** Id */
             id: number;
-            /** Kind */
-            kind: string;
+            kind: components["schemas"]["ChannelKind"];
             /** @description The latest connection test; null if never tested */
             last_test: components["schemas"]["LastTestOut"] | null;
             /** Name */
             name: string | null;
-            /** Phone Number Id */
-            phone_number_id: string;
+            /**
+             * Phone Number Id
+             * @description Meta's id of the number (whatsapp_cloud, aws_social); null for wa_bridge
+             */
+            phone_number_id: string | null;
+            /**
+             * Profile Name
+             * @description wa_bridge: the linked phone's WhatsApp profile name
+             */
+            profile_name: string | null;
+            /**
+             * Qr
+             * @description wa_bridge while `qr_waiting`: the QR to scan with the phone, a `2@…` payload to draw or a `data:image/png;base64,…` image; null in lists (GET the channel for a fresh one)
+             */
+            qr: string | null;
+            /**
+             * Qr Expires At
+             * @description When `qr` stops working: GET the channel again then
+             */
+            qr_expires_at: string | null;
+            /**
+             * Region
+             * @description aws_social: the AWS region the number is linked in
+             */
+            region: string | null;
+            /**
+             * Session Id
+             * @description wa_bridge: the zapw session Frontdesk named (`fd-…`); null for the other kinds
+             */
+            session_id: string | null;
+            /** @description wa_bridge: the link to the phone as the bridge reports it; null for Meta's kinds */
+            status: components["schemas"]["ChannelStatus"] | null;
+            /**
+             * Status At
+             * @description When the status last changed
+             */
+            status_at: string | null;
+            /**
+             * Status Detail
+             * @description Why the status is what it is (the bridge's disconnect reason)
+             */
+            status_detail: string | null;
+            /**
+             * Team Version
+             * @description The team version that answers on this number; null: the tenant's current team
+             */
+            team_version: number | null;
             /** @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once). */
             uncertain_sends: components["schemas"]["UncertainSends"];
             /**
              * Verify Token
-             * @description Paste into Meta as the Verify token
+             * @description whatsapp_cloud: paste into Meta as the Verify token
              */
-            verify_token: string;
+            verify_token: string | null;
             /** Waba Id */
             waba_id: string | null;
             /**
              * Webhook Url
-             * @description Paste into Meta: App → WhatsApp → Configuration → Callback URL
+             * @description Where this kind's events come in: for whatsapp_cloud paste it into Meta (App → WhatsApp → Configuration → Callback URL); for wa_bridge, zapw's WEBHOOK_URL with `?token=` and FRONTDESK_BRIDGE_WEBHOOK_TOKEN appended; for aws_social, the SNS topic's HTTPS subscription
              */
             webhook_url: string;
         };
@@ -2120,7 +2419,9 @@ export interface components {
         };
         /**
          * ChannelPatch
-         * @description Fields to change; those left out stay. `"access_token": null` drops the number's own token.
+         * @description Fields to change; those left out stay. `"access_token": null` drops the number's own token;
+         *     `"team_version": null` gives the number back to the tenant's current team. Fields of another kind
+         *     (`groups` on a Cloud API number, the AWS ids on any other) are refused with 422.
          * @example {
          *       "access_token": "EAAG-example-token",
          *       "name": "Lumen sales"
@@ -2129,16 +2430,64 @@ export interface components {
         ChannelPatch: {
             /** Access Token */
             access_token?: string | null;
+            /**
+             * Aws Phone Number Id
+             * @description aws_social only
+             */
+            aws_phone_number_id?: string | null;
             /** Display Phone Number */
             display_phone_number?: string | null;
             /** Enabled */
             enabled?: boolean | null;
+            /**
+             * Groups
+             * @description wa_bridge only: group messages start turns
+             */
+            groups?: boolean | null;
             /** Name */
             name?: string | null;
+            /**
+             * Region
+             * @description aws_social only
+             */
+            region?: string | null;
+            /** Team Version */
+            team_version?: number | null;
             /** @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once). */
             uncertain_sends?: components["schemas"]["UncertainSends"] | null;
             /** Waba Id */
             waba_id?: string | null;
+        };
+        /**
+         * ChannelStatus
+         * @description A bridge number's link to WhatsApp, as zapw reports it (Meta's kinds have none: null).
+         * @enum {string}
+         */
+        ChannelStatus: "initializing" | "connecting" | "qr_waiting" | "connected" | "disconnected";
+        /**
+         * ChannelTeamOut
+         * @description One of the tenant's numbers and the team version that answers on it.
+         */
+        ChannelTeamOut: {
+            /**
+             * Answering Version
+             * @description The version answering on the number now: `team_version`, else the current `version`.
+             */
+            answering_version: number;
+            /** Display Phone Number */
+            display_phone_number: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["ChannelKind"];
+            /** Name */
+            name: string | null;
+            /**
+             * Team Version
+             * @description The version pinned on the number (`PATCH /api/v1/channels/{id}`); null: it follows the current team.
+             */
+            team_version: number | null;
         };
         /** CheckOut */
         CheckOut: {
@@ -2160,6 +2509,57 @@ export interface components {
             heading_path: string[];
             /** Ordinal */
             ordinal: number;
+        };
+        /**
+         * CloudChannelIn
+         * @description A Cloud API number to add (`kind` may be left out). `access_token` is write-only: answers only say
+         *     whether one is set.
+         * @example {
+         *       "access_token": "EAAG-example-token",
+         *       "display_phone_number": "+44 20 7946 0321",
+         *       "name": "Lumen support",
+         *       "phone_number_id": "109876543210001",
+         *       "waba_id": "209876543210001"
+         *     }
+         */
+        CloudChannelIn: {
+            /**
+             * Access Token
+             * @description A token for this number; unset, FRONTDESK_WHATSAPP_ACCESS_TOKEN is used
+             */
+            access_token?: string | null;
+            /** Display Phone Number */
+            display_phone_number?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Kind
+             * @default whatsapp_cloud
+             * @constant
+             */
+            kind: "whatsapp_cloud";
+            /** Name */
+            name?: string | null;
+            /**
+             * Phone Number Id
+             * @description The number's id in the WhatsApp Cloud API (digits)
+             */
+            phone_number_id: string;
+            /** Team Version */
+            team_version?: number | null;
+            /**
+             * @description What to do with a reply whose send may have reached WhatsApp without Frontdesk hearing the outcome (the server stopped mid-send, or Graph timed out): `resend` sends it again (the customer gets it at least once, perhaps twice); `hold` never sends it again and lists it under the jobs' failed sends as `uncertain`, for staff to resend or discard (at most once).
+             * @default resend
+             */
+            uncertain_sends: components["schemas"]["UncertainSends"];
+            /**
+             * Waba Id
+             * @description The WhatsApp Business Account id
+             */
+            waba_id?: string | null;
         };
         /**
          * ConnectionTestOut
@@ -4799,9 +5199,14 @@ export interface components {
         };
         /**
          * TeamOut
-         * @description The team serving the tenant now.
+         * @description The team serving the tenant now, and which team answers on each of its numbers.
          */
         TeamOut: {
+            /**
+             * Channels
+             * @description The tenant's numbers, oldest first, with the version answering on each; a number may be pinned to any version from 0 (the team file) to `version`.
+             */
+            channels: components["schemas"]["ChannelTeamOut"][];
             /** Saved At */
             saved_at?: string | null;
             /** Saved By */
@@ -4889,6 +5294,11 @@ export interface components {
              * @description A button or row id of the previous reply.
              */
             tapped?: string | null;
+            /**
+             * Version
+             * @description A saved version to try (0: the team file), e.g. the one a number is pinned to; not together with `yaml`.
+             */
+            version?: number | null;
             /**
              * Wa Id
              * @description The demo customer (default: the first).
@@ -5581,17 +5991,24 @@ export type SchemaAssigneeOut = components['schemas']['AssigneeOut'];
 export type SchemaAssigneesOut = components['schemas']['AssigneesOut'];
 export type SchemaAuditEntryOut = components['schemas']['AuditEntryOut'];
 export type SchemaAuditListOut = components['schemas']['AuditListOut'];
+export type SchemaAwsChannelIn = components['schemas']['AwsChannelIn'];
+export type SchemaAwsWebhookAck = components['schemas']['AwsWebhookAck'];
 export type SchemaBodyReplaceDocumentApiV1KnowledgeDocumentsDocumentIdPut = components['schemas']['Body_replace_document_api_v1_knowledge_documents__document_id__put'];
 export type SchemaBodyUploadDocumentApiV1KnowledgeDocumentsPost = components['schemas']['Body_upload_document_api_v1_knowledge_documents_post'];
+export type SchemaBridgeChannelIn = components['schemas']['BridgeChannelIn'];
+export type SchemaBridgeWebhookAck = components['schemas']['BridgeWebhookAck'];
 export type SchemaButton = components['schemas']['Button'];
 export type SchemaButtons = components['schemas']['Buttons'];
 export type SchemaCandidateOut = components['schemas']['CandidateOut'];
-export type SchemaChannelIn = components['schemas']['ChannelIn'];
+export type SchemaChannelKind = components['schemas']['ChannelKind'];
 export type SchemaChannelOut = components['schemas']['ChannelOut'];
 export type SchemaChannelPage = components['schemas']['ChannelPage'];
 export type SchemaChannelPatch = components['schemas']['ChannelPatch'];
+export type SchemaChannelStatus = components['schemas']['ChannelStatus'];
+export type SchemaChannelTeamOut = components['schemas']['ChannelTeamOut'];
 export type SchemaCheckOut = components['schemas']['CheckOut'];
 export type SchemaChunkOut = components['schemas']['ChunkOut'];
+export type SchemaCloudChannelIn = components['schemas']['CloudChannelIn'];
 export type SchemaConnectionTestOut = components['schemas']['ConnectionTestOut'];
 export type SchemaContactDetailOut = components['schemas']['ContactDetailOut'];
 export type SchemaContactExportOut = components['schemas']['ContactExportOut'];
@@ -9750,7 +10167,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChannelIn"];
+                "application/json": components["schemas"]["CloudChannelIn"] | components["schemas"]["BridgeChannelIn"] | components["schemas"]["AwsChannelIn"];
             };
         };
         responses: {
@@ -9763,7 +10180,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
-            /** @description The body is not UTF-8 JSON (or multipart) at all */
+            /** @description A wa_bridge number on a server without a bridge (FRONTDESK_BRIDGE_URL unset) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9808,7 +10225,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A field is missing, malformed, or belongs to another kind (`loc` names it) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9828,6 +10245,24 @@ export interface operations {
             };
             /** @description Something unexpected went wrong; `request_id` finds the log line */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) refused: `detail` says what and why (e.g. a wrong FRONTDESK_BRIDGE_API_KEY) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) could not be reached or failed: nothing changed, try again */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9921,6 +10356,135 @@ export interface operations {
                     "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
+            /** @description The bridge (zapw) refused: `detail` says what and why (e.g. a wrong FRONTDESK_BRIDGE_API_KEY) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) could not be reached or failed: nothing changed, try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    delete_channel_api_v1_channels__channel_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It has conversations: disable it instead (history is kept) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) refused: `detail` says what and why (e.g. a wrong FRONTDESK_BRIDGE_API_KEY) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) could not be reached or failed: nothing changed, try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
         };
     };
     update_channel_api_v1_channels__channel_id__patch: {
@@ -9993,7 +10557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A field is missing, malformed, or belongs to another kind (`loc` names it) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10108,6 +10672,128 @@ export interface operations {
             };
         };
     };
+    disconnect_channel_api_v1_channels__channel_id__disconnect_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description A wa_bridge number on a server without a bridge (FRONTDESK_BRIDGE_URL unset) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a wa_bridge number */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) refused: `detail` says what and why (e.g. a wrong FRONTDESK_BRIDGE_API_KEY) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) could not be reached or failed: nothing changed, try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
     enable_channel_api_v1_channels__channel_id__enable_post: {
         parameters: {
             query?: never;
@@ -10185,6 +10871,128 @@ export interface operations {
             };
             /** @description Something unexpected went wrong; `request_id` finds the log line */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    reconnect_channel_api_v1_channels__channel_id__reconnect_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description A wa_bridge number on a server without a bridge (FRONTDESK_BRIDGE_URL unset) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such channel in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a wa_bridge number, or (reconnect) it is connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) refused: `detail` says what and why (e.g. a wrong FRONTDESK_BRIDGE_API_KEY) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description The bridge (zapw) could not be reached or failed: nothing changed, try again */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11617,6 +12425,98 @@ export interface operations {
             };
             /** @description Refused, and why: the conversation is closed, the 24-hour window is closed (only templates may go), or the contact opted out (no templates) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over the size limit (FRONTDESK_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad parameter or body; the message names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests by this user: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+        };
+    };
+    get_media_api_v1_conversations__conversation_id__messages__message_id__media_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id. */
+                conversation_id: number;
+                /** @description The message's id. */
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes, with the type it was stored with */
+            200: {
+                headers: {
+                    /** @description `inline` for images, audio and video; `attachment` for anything else */
+                    "Content-Disposition"?: string;
+                    /** @description `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such message in this conversation of this tenant, or it has no stored file (not fetched yet, not fetchable: see its `content.media.error`, or erased) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13609,7 +14509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The team is invalid (`problems`), or the body is malformed */
+            /** @description The draft is invalid (`problems`), the body is malformed, or its `version` is not one of the business's (`detail` names `body.version`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14782,6 +15682,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessOut"];
+                };
+            };
+        };
+    };
+    receive_aws_webhooks_aws_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An SNS HTTP(S) message (Notification, SubscriptionConfirmation or UnsubscribeConfirmation) as SNS posts it: JSON sent as `text/plain` */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwsWebhookAck"];
+                };
+            };
+            /** @description Not an SNS message, or a Notification whose WhatsApp entry is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not proved to be from an allowed topic: a missing or wrong signature, a signing certificate or SubscribeURL not on SNS's host, a topic not in FRONTDESK_AWS_SNS_TOPIC_ARNS. Nothing is stored. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
+                };
+            };
+            /** @description SNS's signing certificate or SubscribeURL could not be fetched: SNS retries */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive_bridge_webhooks_bridge_post: {
+        parameters: {
+            query?: {
+                /** @description FRONTDESK_BRIDGE_WEBHOOK_TOKEN, as set in zapw's WEBHOOK_URL */
+                token?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BridgeWebhookAck"];
+                };
+            };
+            /** @description Body is not JSON or not a zapw event (no sessionId or eventType) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or wrong token: nothing is stored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Something unexpected went wrong; `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerErrorBody"];
                 };
             };
         };

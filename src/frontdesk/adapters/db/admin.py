@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,7 +15,7 @@ from frontdesk.adapters.db import rows
 from frontdesk.adapters.db.audit import insert_audit
 from frontdesk.adapters.db.contact_data import REDACTED
 from frontdesk.adapters.db.store import SqlStore
-from frontdesk.adapters.db.tables import channels, jobs, messages, outbox, tenants
+from frontdesk.adapters.db.tables import channels, conversations, jobs, messages, outbox, tenants
 from frontdesk.adapters.db.transaction import SqlTx
 from frontdesk.domain.admin import (
     ChannelChanges,
@@ -23,6 +23,7 @@ from frontdesk.domain.admin import (
     ChannelTestRecord,
     DeadLetter,
     DeadLetterKind,
+    LinkState,
     NewChannel,
     Page,
     TenantChanges,
@@ -148,7 +149,9 @@ class SqlAdminTx(SqlTx):
     async def channel_record(self, tenant_id: int, channel_id: int) -> Channel:
         return rows.channel(await self._channel_row(tenant_id, channel_id), self.secrets)
 
-    async def add_channel(self, tenant_id: int, new: NewChannel, *, now: datetime) -> ChannelDetails:
+    async def add_channel(
+        self, tenant_id: int, new: NewChannel, *, now: datetime, status: ChannelStatus | None = None
+    ) -> ChannelDetails:
         taken = select(channels.c.id).where(channels.c.phone_number_id == new.phone_number_id)
         if (await self.conn.execute(taken)).first() is not None:
             raise ConflictError(f"phone_number_id {new.phone_number_id} is already registered")
@@ -161,6 +164,8 @@ class SqlAdminTx(SqlTx):
                         created_at=now,
                         **new.model_dump(exclude={"access_token"}),
                         access_token=self.secrets.seal(new.access_token),
+                        status=status,
+                        status_at=None if status is None else now,
                     )
                     .returning(*channels.c)
                 )
@@ -185,6 +190,61 @@ class SqlAdminTx(SqlTx):
         values = {"last_test_at": test.at, "last_test_ok": test.ok, "last_test_error": test.error}
         await self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
         return await self.channel(tenant_id, channel_id)
+
+    async def bridge_channel(self, session_id: str) -> ChannelDetails | None:
+        where = and_(channels.c.phone_number_id == session_id, channels.c.kind == ChannelKind.WA_BRIDGE)
+        row = (await self.conn.execute(select(channels).where(where))).first()
+        return None if row is None else _channel_details(row)
+
+    async def set_link(
+        self,
+        channel_id: int,
+        link: LinkState,
+        *,
+        expected: ChannelStatus | None = None,
+        in_order: bool = False,
+    ) -> ChannelDetails | None:
+        where = [channels.c.id == channel_id]
+        if expected is not None:
+            where.append(channels.c.status == expected)
+        if in_order:
+            where.append(or_(channels.c.status_at.is_(None), channels.c.status_at <= link.at))
+        values: dict[str, Any] = {"status": link.status, "status_detail": link.detail, "status_at": link.at}
+        if link.display_phone_number is not None:
+            values["display_phone_number"] = link.display_phone_number
+        if link.profile_name is not None:
+            values["profile_name"] = link.profile_name
+        row = (
+            await self.conn.execute(update(channels).where(*where).values(**values).returning(*channels.c))
+        ).first()
+        return None if row is None else _channel_details(row)
+
+    async def relink(
+        self, channel_id: int, link: LinkState, *, old_session_id: str, new_session_id: str
+    ) -> ChannelDetails | None:
+        values = {
+            "phone_number_id": new_session_id,
+            "status": link.status,
+            "status_detail": link.detail,
+            "status_at": link.at,
+            "display_phone_number": link.display_phone_number,
+            "profile_name": link.profile_name,
+        }
+        where = and_(channels.c.id == channel_id, channels.c.phone_number_id == old_session_id)
+        stmt = update(channels).where(where).values(**values).returning(*channels.c)
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else _channel_details(row)
+
+    async def count_conversations(self, channel_id: int) -> int:
+        stmt = select(func.count()).select_from(conversations).where(conversations.c.channel_id == channel_id)
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def delete_channel(self, tenant_id: int, channel_id: int) -> int:
+        await self._channel_row(tenant_id, channel_id)
+        held = await self.count_conversations(channel_id)
+        if not held:
+            await self.conn.execute(delete(channels).where(channels.c.id == channel_id))
+        return held
 
     # -- dead letters
 
