@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +16,18 @@ import pytest
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.retention import SqlRetention
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.files.local import LocalFiles
 from frontdesk.services.retention import RetentionService
 from tests.support.harness import EchoResponder, Running, running_frontdesk
 from tests.support.payloads import text_message
 from tests.support.tenants import add_tenant
+
+
+def retention(store: SqlStore, *, clock: Any, batch: int = 1000) -> RetentionService:
+    """The retention job on `store`; its file store is empty (tests/integration/test_media.py has files)."""
+    files = LocalFiles(Path(tempfile.mkdtemp(prefix="frontdesk-files-")))
+    return RetentionService(store=SqlRetention(store), files=files, clock=clock, batch=batch)
+
 
 API = "/api/v1/jobs"
 
@@ -101,7 +111,7 @@ def run_retention(database_url: str, *, days_later: int) -> int:
     async def erase() -> int:
         store = SqlStore(make_engine(database_url))
         try:
-            return await RetentionService(store=SqlRetention(store), clock=Later(days_later)).erase_expired()
+            return await retention(store, clock=Later(days_later)).erase_expired()
         finally:
             await store.dispose()
 

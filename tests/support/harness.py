@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ def settings_for_test(database_url: str, graph_url: str, **extra: Any) -> Settin
         retry_base_seconds=0.05,
         retry_max_seconds=0.2,
         log_json=False,
+        # Received media goes to a folder of the test's own, never the working directory (PostgreSQL).
+        files_dir=tempfile.mkdtemp(prefix="frontdesk-files-"),
     )
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

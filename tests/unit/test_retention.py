@@ -4,8 +4,10 @@ retention period is erased (rows kept, audited once), the rest and other tenants
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,12 +30,20 @@ from frontdesk.adapters.db.tables import (
     status_events,
     tenants,
 )
+from frontdesk.adapters.files.local import LocalFiles
 from frontdesk.domain.admin import DeadLetterKind
 from frontdesk.domain.errors import ConflictError
 from frontdesk.services.dispatcher import UNSENDABLE, Dispatcher
 from frontdesk.services.retention import RetentionService
 from frontdesk.services.retry import Backoff
 from tests.unit.conftest import FakeClock, FakeSender
+
+
+def retention(store: SqlStore, *, clock: Any, batch: int = 1000) -> RetentionService:
+    """The retention job on `store`; its file store is empty (tests/integration/test_media.py has files)."""
+    files = LocalFiles(Path(tempfile.mkdtemp(prefix="frontdesk-files-")))
+    return RetentionService(store=SqlRetention(store), files=files, clock=clock, batch=batch)
+
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=40)
@@ -54,7 +64,7 @@ async def test_old_messages_are_erased_recent_ones_and_other_tenants_kept(store:
     seeded = await _seed(store)
     clock = FakeClock(NOW)
 
-    erased = await RetentionService(store=SqlRetention(store), clock=clock, batch=1).erase_expired()
+    erased = await retention(store, clock=clock, batch=1).erase_expired()
 
     assert erased == 2
     rows = await _messages(store)
@@ -90,9 +100,7 @@ async def test_old_messages_are_erased_recent_ones_and_other_tenants_kept(store:
     assert sum(a.details["messages"] for a in audit) == 2  # batches of one: an entry per batch
     assert audit[0].details["retention_days"] == 30 and audit[0].details["conversations"] == 1
 
-    assert (
-        await RetentionService(store=SqlRetention(store), clock=clock).erase_expired() == 0
-    )  # nothing twice
+    assert await retention(store, clock=clock).erase_expired() == 0  # nothing twice
     async with store.read() as conn:
         again = await conn.scalar(select(func.count()).where(audit_log.c.action == "retention.erase"))
     assert again == len(audit)
@@ -102,9 +110,7 @@ async def test_two_processes_erase_each_message_once(store: SqlStore, database_u
     await _seed(store)
     other = SqlStore(make_engine(database_url))  # another process: its own engine and write lock
     try:
-        jobs = [
-            RetentionService(store=SqlRetention(s), clock=FakeClock(NOW), batch=1) for s in (store, other)
-        ]
+        jobs = [retention(s, clock=FakeClock(NOW), batch=1) for s in (store, other)]
         counts = await asyncio.gather(*(job.erase_expired() for job in jobs))
     finally:
         await other.dispose()
@@ -120,7 +126,7 @@ async def test_two_processes_erase_each_message_once(store: SqlStore, database_u
 async def test_a_pending_reply_keeps_its_text_until_it_is_sent(store: SqlStore, outbox_status: str) -> None:
     seeded = await _seed(store)
     await _reply_is(store, seeded, message="pending", outbox_status=outbox_status)
-    await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired()
+    await retention(store, clock=FakeClock(NOW)).erase_expired()
     assert (await _messages(store))[seeded["old_out"]]["text"] == "your order ships Monday"
     async with store.read() as conn:
         assert (await conn.scalar(select(outbox.c.payload))) != REDACTED
@@ -133,7 +139,7 @@ async def test_a_held_send_staff_discarded_is_erased_though_its_message_stays_pe
     await _reply_is(store, seeded, message="pending", outbox_status="uncertain")
     async with store.begin() as conn:  # staff discard it: the row goes, the message stays `pending`
         await conn.execute(outbox.delete())
-    assert await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired() == 2
+    assert await retention(store, clock=FakeClock(NOW)).erase_expired() == 2
     old_out = (await _messages(store))[seeded["old_out"]]
     assert (old_out["text"], old_out["content"], old_out["erased_at"]) == (None, REDACTED, NOW)
 
@@ -143,7 +149,7 @@ async def test_a_failed_send_erased_by_retention_cannot_be_retried_or_block_its_
 ) -> None:
     seeded = await _seed(store)
     await _reply_is(store, seeded, message="failed", outbox_status="failed")
-    await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired()
+    await retention(store, clock=FakeClock(NOW)).erase_expired()
     send = int(await _scalar(store, select(outbox.c.id)))
     admin = SqlAdminStore(store)
     with pytest.raises(ConflictError, match="its content was erased"):
@@ -175,7 +181,7 @@ async def test_a_failed_send_erased_by_retention_cannot_be_retried_or_block_its_
 
 async def test_status_callbacks_older_than_the_period_are_pruned(store: SqlStore) -> None:
     await _seed(store)
-    await RetentionService(store=SqlRetention(store), clock=FakeClock(NOW)).erase_expired()
+    await retention(store, clock=FakeClock(NOW)).erase_expired()
     later = NOW + timedelta(days=1)
     async with store.begin() as conn:  # callbacks that arrive after the message was erased
         for wamid, status, at in (
@@ -193,7 +199,7 @@ async def test_status_callbacks_older_than_the_period_are_pruned(store: SqlStore
                 )
             )
     clock = FakeClock(NOW + timedelta(days=31))
-    await RetentionService(store=SqlRetention(store), clock=clock).erase_expired()
+    await retention(store, clock=clock).erase_expired()
     async with store.read() as conn:
         left = (await conn.execute(select(status_events.c.channel_message_id, status_events.c.status))).all()
         audit = (await conn.execute(select(audit_log.c.details).order_by(audit_log.c.id.desc()))).first()

@@ -214,8 +214,8 @@ class InboxTx(Tx, Protocol):
 
     async def update_contact(self, contact_id: int, *, values: dict[str, Any]) -> None: ...
 
-    async def erase_contact(self, tenant_id: int, contact_id: int, *, now: datetime) -> int:
-        """Redact every message of the contact and anonymise them; how many messages were redacted."""
+    async def erase_contact(self, tenant_id: int, contact_id: int, *, now: datetime) -> list[int]:
+        """Redact every message of the contact and anonymise them; the ids of the messages redacted."""
         ...
 
     async def is_staff_member(self, tenant_id: int, user_id: int) -> bool:

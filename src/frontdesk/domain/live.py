@@ -15,8 +15,9 @@ MESSAGE_STATUS = "message.status"
 CONVERSATION_UPDATED = "conversation.updated"
 CHANNEL_STATUS = "channel.status"
 JOB_FAILED = "job.failed"
+MESSAGE_MEDIA = "message.media"
 
-TYPES = (MESSAGE_CREATED, MESSAGE_STATUS, CONVERSATION_UPDATED, CHANNEL_STATUS, JOB_FAILED)
+TYPES = (MESSAGE_CREATED, MESSAGE_STATUS, CONVERSATION_UPDATED, CHANNEL_STATUS, JOB_FAILED, MESSAGE_MEDIA)
 
 
 def message_created(message: Message) -> dict[str, Any]:
@@ -34,6 +35,18 @@ def message_created(message: Message) -> dict[str, Any]:
             "created_at": message.created_at.isoformat(),
         },
     }
+
+
+def message_media(message: Message, media: dict[str, Any]) -> dict[str, Any]:
+    """The payload of `message.media`: a received message's file was stored (`media.file`: size and
+    type) or could not be fetched (`media.error`: code and message); the file's key stays inside."""
+    file, error = media.get("file"), media.get("error")
+    shown: dict[str, Any] = {}
+    if isinstance(file, dict):
+        shown["file"] = {"size": file.get("size"), "mime_type": file.get("mime_type")}
+    if isinstance(error, dict):
+        shown["error"] = error
+    return {"conversation_id": message.conversation_id, "message_id": message.id, "media": shown}
 
 
 def message_status(message: Message) -> dict[str, Any]:

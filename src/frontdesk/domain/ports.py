@@ -67,11 +67,14 @@ class TurnJob:
 
 @dataclass(frozen=True)
 class Inbound:
-    """A customer's message for `Tx.store_inbound`: the number it came to, and its turn (None: no turn)."""
+    """A customer's message for `Tx.store_inbound`: the number it came to, its turn (None: no turn) and
+    the job fetching its file (`media`, None: it has none), enqueued just before the turn under the same
+    key, so the turn runs once the file is stored (or given up on)."""
 
     channel: Channel
     event: InboundMessage
     turn: TurnJob | None
+    media: TurnJob | None = None
 
 
 class Tx(Protocol):
@@ -110,8 +113,8 @@ class Tx(Protocol):
         the database allows: its contact (created, or its WhatsApp name learnt) and conversation
         (created, or reopened if closed), the conversation's 24-hour window (opened at the message's
         time, capped at `now`, never moved back) and unread count, a `message.created` live event and,
-        when the item has a `turn`, the turn job. One result per item: the stored message, or None when
-        its channel message id is already stored (a redelivery changes nothing)."""
+        when the item has them, its media job and then its turn job. One result per item: the stored
+        message, or None when its channel message id is already stored (a redelivery changes nothing)."""
         ...
 
     async def message(self, message_id: int) -> Message: ...

@@ -1,7 +1,8 @@
 """Retention: how long a tenant keeps what its customers wrote, and the port that erases what is older.
 
 A tenant's `retention_days` (None: kept for ever) bounds how long message text and content (media
-references included), conversation summaries and live events are kept. Erasing keeps every message row
+references included, and the received files themselves), conversation summaries and live events are
+kept. Erasing keeps every message row
 (ids, timestamps, direction, type, status) so statistics still count it; the audit log is kept whole.
 """
 
@@ -25,9 +26,11 @@ class RetentionPolicy:
 
 
 class RetentionTx(Protocol):
-    async def erase_messages(self, tenant_id: int, *, before: datetime, now: datetime, limit: int) -> int:
+    async def erase_messages(
+        self, tenant_id: int, *, before: datetime, now: datetime, limit: int
+    ) -> list[int]:
         """Erase the text and content of up to `limit` of the tenant's messages created before `before`
-        and not erased yet (with the outbox payloads and status callbacks that repeat them); how many.
+        and not erased yet (with the outbox payloads and status callbacks that repeat them); their ids.
         A reply whose send is still queued or in flight keeps its text; one left `pending` without such a
         send (a held send staff discarded) is erased like any other."""
         ...

@@ -1,7 +1,8 @@
 """Contacts as staff see them: list and search, edit, marketing opt-out, export and erasure.
 
 Exports and erasures are written to the audit log; an erasure keeps its audit entry (it names the
-contact by id only) while everything that identified the person is gone.
+contact by id only) while everything that identified the person is gone, the files they sent included
+(deleted before the erasure commits: if that fails, nothing is erased and staff can try again).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from frontdesk.domain.contacts import ContactDirectory, ContactSeen, ContactSort
 from frontdesk.domain.errors import ConflictError
+from frontdesk.domain.files import FileStore, media_key
 from frontdesk.domain.inbox import (
     ERASED_PREFIX,
     ContactChanges,
@@ -53,9 +55,10 @@ class ErasureResult(Frozen):
 
 
 class ContactService:
-    def __init__(self, *, store: InboxStore, directory: ContactDirectory, clock: Clock):
+    def __init__(self, *, store: InboxStore, directory: ContactDirectory, files: FileStore, clock: Clock):
         self._store = store
         self._directory = directory
+        self._files = files
         self._clock = clock
 
     async def contacts(
@@ -108,7 +111,9 @@ class ContactService:
         now = self._clock.now()
         async with self._store.transaction() as tx:
             await tx.contact_of(staff.tenant.id, contact_id)
-            count = await tx.erase_contact(staff.tenant.id, contact_id, now=now)
+            erased = await tx.erase_contact(staff.tenant.id, contact_id, now=now)
+            await self._files.delete_many(media_key(staff.tenant.id, m) for m in erased)
+            count = len(erased)
             await self._audit(tx, staff, contact_id, "contact.erase", {"messages_redacted": count})
         return ErasureResult(contact_id=contact_id, messages_redacted=count)
 

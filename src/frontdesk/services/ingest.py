@@ -23,6 +23,9 @@ from frontdesk.domain.ports import Clock, Inbound, Store, TurnJob, Tx
 log = logging.getLogger(__name__)
 
 TURN = "turn"
+MEDIA = "media"
+"""The job fetching a received message's file into the file store (`services/media.py`), queued just
+before the message's turn under the same key."""
 # Messages that ask nothing of the business: stored and shown to staff, but no turn is run.
 SILENT_TYPES = frozenset({"reaction", "system"})
 MAX_BATCH = 256
@@ -154,11 +157,14 @@ class IngestService:
             await tx.record_status(event, now=self._clock.now())
             result.statuses += 1
             return None
-        turn = None
+        turn = media = None
+        extra = {"request_id": REQUEST_ID.get()}
         # A group's chatter is kept for staff; the bot joins in only where the number allows it.
         if event.type not in SILENT_TYPES and (not event.group or channel.groups):
-            turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra={"request_id": REQUEST_ID.get()})
-        return Inbound(channel=channel, event=event, turn=turn)
+            turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra=extra)
+        if event.media is not None and (event.media.id or event.media.link):
+            media = TurnJob(kind=MEDIA, max_attempts=self._max_attempts, extra=extra)
+        return Inbound(channel=channel, event=event, turn=turn, media=media)
 
 
 def _settle(delivery: _Delivery, outcome: IngestResult | Exception) -> None:

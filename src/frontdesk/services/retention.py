@@ -1,7 +1,9 @@
 """The retention job: erases what tenants keep for a limited time, in every process that runs workers.
 
 Several processes may run it at once: each batch erases only rows not erased yet, in one transaction
-with its audit entry, so a row is erased (and audited) once whoever gets there first.
+with its audit entry, so a row is erased (and audited) once whoever gets there first. The files of the
+erased messages (received media) are deleted in that transaction, before it commits: if deleting fails
+the batch rolls back and is erased next time, so a message never reads as erased while its file stays.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.files import FileStore, media_key
 from frontdesk.domain.ports import Clock
 from frontdesk.domain.retention import RetentionPolicy, RetentionStore
 
@@ -23,8 +26,9 @@ class RetentionService:
     """Erases messages older than each tenant's retention period, `batch` messages per transaction
     (a short hold of SQLite's write lock, however much has to go)."""
 
-    def __init__(self, *, store: RetentionStore, clock: Clock, batch: int = 1000):
+    def __init__(self, *, store: RetentionStore, files: FileStore, clock: Clock, batch: int = 1000):
         self._store = store
+        self._files = files
         self._clock = clock
         self._batch = batch
 
@@ -43,9 +47,9 @@ class RetentionService:
         first = True
         while True:
             async with self._store.transaction() as tx:
-                messages = await tx.erase_messages(
-                    policy.tenant_id, before=before, now=now, limit=self._batch
-                )
+                erased = await tx.erase_messages(policy.tenant_id, before=before, now=now, limit=self._batch)
+                await self._files.delete_many(media_key(policy.tenant_id, m) for m in erased)
+                messages = len(erased)
                 conversations = callbacks = 0
                 if first:
                     conversations = await tx.erase_conversations(policy.tenant_id, before=before)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from frontdesk.domain import live
 from frontdesk.domain.channel_kinds import CAPABILITIES, ChannelKind
 from frontdesk.domain.events import Reply
+from frontdesk.domain.media import as_read
 from frontdesk.domain.models import ConversationStatus, Direction, Job
 from frontdesk.domain.ops import Metrics, NoMetrics
 from frontdesk.domain.outbound import Buttons, ListMessage, numbered_choice, outbound_from_dict
@@ -106,8 +107,11 @@ class TurnService:
                 tenant=await tx.tenant(conversation.tenant_id),
                 contact=await tx.contact(conversation.contact_id),
                 conversation=conversation,
-                message=message,
-                history=await tx.recent_messages(conversation.id, before_id=message.id, limit=HISTORY),
+                message=as_read(message),
+                history=[
+                    as_read(m)
+                    for m in await tx.recent_messages(conversation.id, before_id=message.id, limit=HISTORY)
+                ],
                 team_version=channel.team_version,
             )
             return read_back_choice(turn, channel.kind)

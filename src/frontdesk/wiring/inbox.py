@@ -1,7 +1,9 @@
-"""Composition of the inbox: conversations, contacts and the live-event hub (part of the composition root).
+"""Composition of the inbox: conversations, contacts, received media and the live-event hub (part of the
+composition root).
 
-`frontdesk.wiring.container` calls `build_inbox` with the shared store; the hub's pruner and the
-retention job (which erases what tenants keep for a limited time) run beside the workers.
+`frontdesk.wiring.container` calls `build_inbox` with the shared store and the channels (which fetch
+received media); the hub's pruner and the retention job (which erases what tenants keep for a limited
+time) run beside the workers, and the worker runs the `media` jobs through `InboxServices.media`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from frontdesk.adapters.db.contact_list import SqlContactDirectory
 from frontdesk.adapters.db.conversation_data import SqlMessageSearch
 from frontdesk.adapters.db.inbox import SqlInbox
 from frontdesk.adapters.db.live_events import SqlEventFeed
+from frontdesk.adapters.db.media import SqlMedia
 from frontdesk.adapters.db.retention import SqlRetention
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.adapters.files.local import LocalFiles
+from frontdesk.domain.files import FileStore
+from frontdesk.domain.media import MediaFetcher
 from frontdesk.domain.ports import Clock
 from frontdesk.services.contacts import ContactService
 from frontdesk.services.inbox import InboxService
 from frontdesk.services.live import LiveHub
+from frontdesk.services.media import MediaService
 from frontdesk.services.retention import RetentionService
 from frontdesk.settings import Settings
 
@@ -35,6 +42,8 @@ class InboxServices:
     contacts: ContactService
     live: LiveHub
     retention: RetentionService
+    media: MediaService
+    files: FileStore
     _chores: list[asyncio.Task[None]] = field(default_factory=list)
 
     def start_pruning(self) -> None:
@@ -54,11 +63,23 @@ class InboxServices:
         await self.live.close()
 
 
+def build_files(s: Settings) -> FileStore:
+    """The file store: the local folder (`FRONTDESK_FILES_DIR`)."""
+    return LocalFiles(s.files_path())
+
+
 def build_inbox(
-    s: Settings, *, store: SqlStore, clock: Clock, wake_dispatcher: Callable[[], None]
+    s: Settings,
+    *,
+    store: SqlStore,
+    clock: Clock,
+    wake_dispatcher: Callable[[], None],
+    fetcher: MediaFetcher,
 ) -> InboxServices:
-    """The inbox services on `store`; staff messages wake the outbox dispatcher."""
+    """The inbox services on `store`; staff messages wake the outbox dispatcher; received media is
+    fetched through `fetcher` (the channels by kind)."""
     inbox = SqlInbox(store)
+    files = build_files(s)
     live = LiveHub(
         feed=SqlEventFeed(store),
         clock=clock,
@@ -74,7 +95,16 @@ def build_inbox(
         conversations=InboxService(
             store=inbox, messages=SqlMessageSearch(store), clock=clock, on_sent=sent, on_change=live.wake
         ),
-        contacts=ContactService(store=inbox, directory=SqlContactDirectory(store), clock=clock),
+        contacts=ContactService(store=inbox, directory=SqlContactDirectory(store), files=files, clock=clock),
         live=live,
-        retention=RetentionService(store=SqlRetention(store), clock=clock),
+        retention=RetentionService(store=SqlRetention(store), files=files, clock=clock),
+        media=MediaService(
+            store=SqlMedia(store),
+            queue=store,
+            fetcher=fetcher,
+            files=files,
+            clock=clock,
+            max_bytes=s.media_max_bytes,
+        ),
+        files=files,
     )

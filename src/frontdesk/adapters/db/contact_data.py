@@ -84,8 +84,9 @@ async def records_of(conn: AsyncConnection, tenant_id: int, contact_id: int) -> 
     }
 
 
-async def erase(conn: AsyncConnection, tenant_id: int, contact_id: int, *, now: datetime) -> int:
-    """Redact and anonymise everything of the contact (see the module); how many messages were redacted."""
+async def erase(conn: AsyncConnection, tenant_id: int, contact_id: int, *, now: datetime) -> list[int]:
+    """Redact and anonymise everything of the contact (see the module); the ids of the messages redacted
+    (whose files the caller deletes)."""
     threads = select(conversations.c.id).where(
         conversations.c.tenant_id == tenant_id, conversations.c.contact_id == contact_id
     )
@@ -101,7 +102,9 @@ async def erase(conn: AsyncConnection, tenant_id: int, contact_id: int, *, now: 
             error_message=None,
             erased_at=func.coalesce(messages.c.erased_at, now),
         )
+        .returning(messages.c.id)
     )
+    ids = sorted(redacted.scalars())
     await conn.execute(  # a send still queued is dropped below
         update(messages)
         .where(theirs, messages.c.status == MessageStatus.PENDING)
@@ -154,4 +157,4 @@ async def erase(conn: AsyncConnection, tenant_id: int, contact_id: int, *, now: 
             opted_out_at=now,
         )
     )
-    return int(redacted.rowcount)
+    return ids

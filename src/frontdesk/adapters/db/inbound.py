@@ -187,7 +187,8 @@ async def store_inbound(
         _NOTE_AND_REOPEN,
         [{"conversation_id": m.conversation_id, "at": min(i.event.timestamp, now)} for i, m in notes],
     )
-    if jobs_ := [_job_values(i.turn, m, now) for i, m in new if i.turn is not None]:
+    # A message's file is fetched first: its job is inserted just before its turn, under the same key.
+    if jobs_ := [_job_values(job, m, now) for i, m in new for job in (i.media, i.turn) if job is not None]:
         await conn.execute(_INSERT_JOB, jobs_)
     await conn.execute(_INSERT_EVENT, [_event_values(m, now) for _, m in new])
     return result

@@ -51,7 +51,7 @@ class SqlInboxTx(SqlTx):
         if values:
             await self.conn.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
 
-    async def erase_contact(self, tenant_id: int, contact_id: int, *, now: datetime) -> int:
+    async def erase_contact(self, tenant_id: int, contact_id: int, *, now: datetime) -> list[int]:
         if (await self.conn.execute(_owned_contact(tenant_id, contact_id))).first() is None:
             raise NotFoundError("contact not found")
         return await contact_data.erase(self.conn, tenant_id, contact_id, now=now)

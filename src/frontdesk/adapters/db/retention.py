@@ -54,7 +54,9 @@ class SqlRetentionTx:
     async def add_audit(self, entry: AuditEntry) -> None:
         await insert_audit(self.conn, entry)
 
-    async def erase_messages(self, tenant_id: int, *, before: datetime, now: datetime, limit: int) -> int:
+    async def erase_messages(
+        self, tenant_id: int, *, before: datetime, now: datetime, limit: int
+    ) -> list[int]:
         due = (
             select(messages.c.id)
             .where(
@@ -68,7 +70,7 @@ class SqlRetentionTx:
         )
         ids = list((await self.conn.execute(due)).scalars())
         if not ids:
-            return 0
+            return []
         # `erased_at IS NULL` again: a concurrent job in another process may have erased some meanwhile,
         # and RETURNING says which rows this one erased (the rest of the batch follows those only).
         erased = (
@@ -94,7 +96,7 @@ class SqlRetentionTx:
                 )
                 .values(payload=REDACTED)
             )
-        return len(mine)
+        return mine
 
     async def prune_status_events(self, tenant_id: int, *, before: datetime) -> int:
         # Callbacks for an erased message are stored again when they arrive (a late `read`, say); those

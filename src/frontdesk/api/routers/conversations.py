@@ -8,12 +8,13 @@ of the next page (null on the last). Reading needs the `viewer` role; changing a
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from frontdesk.api.auth import Agent, Viewer
 from frontdesk.api.body import ApiBodyRoute
-from frontdesk.api.deps import InboxDep
+from frontdesk.api.deps import InboxDep, MediaDep
 from frontdesk.api.errors import error_model
 from frontdesk.api.params import Cursor, Instant, Limit, id_path, id_query, limit_query
 from frontdesk.api.schemas.conversations import (
@@ -33,12 +34,14 @@ from frontdesk.api.schemas.conversations import (
 )
 from frontdesk.domain.inbox import ConversationChange, ConversationFilter
 from frontdesk.domain.models import ConversationStatus
+from frontdesk.services.media import ServedFile
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], route_class=ApiBodyRoute)
 search_router = APIRouter(prefix="/api/v1/messages", tags=["conversations"], route_class=ApiBodyRoute)
 
 
 ConversationId = Annotated[int, id_path("The conversation's id.")]
+MessageId = Annotated[int, id_path("The message's id.")]
 
 _ERRORS = {
     401: "Not signed in",
@@ -110,6 +113,64 @@ async def list_messages(
 ) -> MessagePageOut:
     """The newest `limit` messages, oldest first within the page; `next_cursor` pages further back."""
     return MessagePageOut.of(await inbox.messages(staff, conversation_id, limit=limit, cursor=cursor))
+
+
+# A served file is a document of its own: nothing in it may run, load anything or be framed.
+FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+_FILE_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file's bytes, with the type it was stored with",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "headers": {
+            "Content-Disposition": {
+                "description": "`inline` for images, audio and video; `attachment` for anything else",
+                "schema": {"type": "string"},
+            },
+            "X-Content-Type-Options": {"description": "`nosniff`", "schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.get(
+    "/{conversation_id}/messages/{message_id}/media",
+    response_class=Response,
+    responses={
+        **_FILE_ANSWER,
+        **_errors(
+            401,
+            403,
+            404,
+            422,
+            e404="No such message in this conversation of this tenant, or it has no stored file (not "
+            "fetched yet, not fetchable: see its `content.media.error`, or erased)",
+        ),
+    },
+)
+async def get_media(
+    staff: Viewer, media: MediaDep, conversation_id: ConversationId, message_id: MessageId
+) -> Response:
+    """A received message's file (image, voice note, video, document, sticker) as the customer sent it.
+
+    Images, audio and video are served `inline` (an `<img>`, `<audio>` or `<video>` can show them);
+    every other type, a PDF or an HTML or SVG file among them, is an `attachment` to download, never
+    rendered by the browser. The message's `content.media.file` (`size`, `mime_type`) says a file is
+    there before it is asked for."""
+    served = await media.served(staff, conversation_id, message_id)
+    return Response(served.data, media_type=served.content_type, headers=file_headers(served))
+
+
+def file_headers(served: ServedFile) -> dict[str, str]:
+    """How a served file is shown: inline or as a download, by a safe name, never sniffed or scripted."""
+    disposition = f'{"inline" if served.inline else "attachment"}; filename="{served.filename}"'
+    if served.original_name and served.original_name != served.filename:
+        disposition += f"; filename*=UTF-8''{quote(served.original_name, safe='')}"
+    return {
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_CSP,
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
 
 
 @router.post(
