@@ -19,6 +19,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from tests.support.bridge import CUSTOMER, WEBHOOK_TOKEN, ZAPW_API_KEY, fake_zapw_server
 from tests.support.harness import sync_url
 from tests.support.payloads import APP_SECRET
 from tests.support.staff import bearer_login, ensure_staff
@@ -35,8 +36,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(database_url: str, log: Path) -> Iterator[str]:
-    """`frontdesk serve` in its own process, logging (JSON, INFO, as in production) to `log`."""
+def serve(database_url: str, log: Path, **extra_env: str) -> Iterator[str]:
+    """`frontdesk serve` in its own process, logging (JSON, INFO, as in production) to `log`; `extra_env`
+    adds settings."""
     port = _free_port()
     env = {
         **os.environ,
@@ -50,6 +52,7 @@ def serve(database_url: str, log: Path) -> Iterator[str]:
         "FRONTDESK_ENCRYPTION_KEYS": "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=",
         "FRONTDESK_LOG_LEVEL": "INFO",
         "FRONTDESK_LOG_JSON": "true",
+        **extra_env,
     }
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as stderr:
@@ -106,4 +109,37 @@ def test_tokens_never_reach_the_log(database_url: str, tmp_path: Path) -> None:
     assert '"WebSocket /api/v1/ws?since=0&access_token=[redacted]" [accepted]' in handshakes
     assert '"WebSocket /api/v1/ws?access_token=[redacted]" 403' in handshakes
     for secret in (token, forged, token.split(".")[2], forged.split(".")[2], VERIFY_TOKEN):
+        assert secret not in logged
+
+
+def test_the_bridge_token_and_key_never_reach_the_log(database_url: str, tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    bridge = {
+        "FRONTDESK_BRIDGE_API_KEY": ZAPW_API_KEY,
+        "FRONTDESK_BRIDGE_WEBHOOK_TOKEN": WEBHOOK_TOKEN,
+        "FRONTDESK_LOG_LEVEL": "DEBUG",  # the bridge client's request lines too
+    }
+    with fake_zapw_server() as zapw, serve(database_url, log, FRONTDESK_BRIDGE_URL=zapw.url, **bridge) as url:
+        zapw.point_at(url)
+        client = zapw.http
+        ensure_staff(sync_url(database_url), email="owner@lumen.test", role="owner")
+        staff = bearer_login(client, url, email="owner@lumen.test", tenant="lumen")
+        created = client.post(
+            f"{url}/api/v1/channels", json={"kind": "wa_bridge", "name": "Shop"}, headers=staff
+        )
+        assert created.status_code == 201, created.text
+        session = created.json()["session_id"]
+        assert zapw.scan(session)["webhook_statuses"] == [200]
+        assert zapw.inbound(session, text="hello")["webhook_statuses"] == [200]
+        hook = f"{url}/webhooks/bridge"
+        assert client.post(hook, params={"token": WEBHOOK_TOKEN}, content=b"{oops").status_code == 400
+        wrong = client.post(hook, params={"token": WEBHOOK_TOKEN[::-1]}, json={"sessionId": session})
+        assert wrong.status_code == 401
+        nobody = {"sessionId": "fd-nobody", "eventType": "session.connected", "timestamp": 1, "data": {}}
+        assert client.post(hook, params={"token": WEBHOOK_TOKEN}, json=nobody).status_code == 200
+
+    logged = log.read_text()
+    assert "bridge webhook refused" in logged
+    assert "bridge.request" in logged
+    for secret in (WEBHOOK_TOKEN, WEBHOOK_TOKEN[::-1], ZAPW_API_KEY, CUSTOMER):
         assert secret not in logged
