@@ -97,3 +97,27 @@ def test_a_lease_shorter_than_twice_the_graph_timeout_is_refused() -> None:
     assert (
         load_settings(_env_file=None, job_lease_seconds=4, whatsapp_timeout_seconds=2).job_lease_seconds == 4
     )
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"), [(None, "is not set"), ("short-token", "is shorter than 32 characters")]
+)
+def test_a_bridge_outside_dev_needs_a_long_webhook_token(token: str | None, problem: str) -> None:
+    values = {"env": "prod", "encryption_keys": KEY, "bridge_url": "http://zapw:3000/", **REAL}
+    with pytest.raises(ConfigurationError, match=f"FRONTDESK_BRIDGE_WEBHOOK_TOKEN {problem}") as refused:
+        load_settings(_env_file=None, bridge_webhook_token=token, **values)
+    assert "short-token" not in str(refused.value)
+    settings = load_settings(_env_file=None, bridge_webhook_token="t" * 32, **values)
+    assert settings.bridge_url == "http://zapw:3000"
+    assert (
+        load_settings(_env_file=None, env="prod", encryption_keys=KEY, **REAL).bridge_url is None
+    )  # no bridge
+    assert (
+        load_settings(_env_file=None, env="dev", bridge_url="http://zapw:3000").bridge_webhook_token is None
+    )
+
+
+def test_the_bridges_pacing_must_fit_in_a_send() -> None:
+    with pytest.raises(ConfigurationError, match="FRONTDESK_BRIDGE_SEND_INTERVAL_SECONDS"):
+        load_settings(_env_file=None, bridge_send_interval_seconds=6, whatsapp_timeout_seconds=10)
+    assert load_settings(_env_file=None).bridge_send_interval_seconds == 1.0
