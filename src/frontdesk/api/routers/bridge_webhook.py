@@ -32,6 +32,31 @@ from frontdesk.settings import Settings
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
+_ZAPW_EVENT = {
+    "required": True,
+    "description": "One zapw event, as zapw posts it (header `X-Webhook-Event`: its eventType)",
+    "content": {
+        "application/json": {
+            "schema": {"type": "object", "required": ["sessionId", "eventType"]},
+            "example": {
+                "sessionId": "fd-3kq0x2a9",
+                "origin": "5511999990000",
+                "eventType": "message.received",
+                "timestamp": 1681300000000,
+                "data": {
+                    "from": "5511988887777",
+                    "to": "5511999990000",
+                    "messageId": "3EB0C431C26A1916E2A1",
+                    "type": "text",
+                    "text": "Hi! Is the shop open today?",
+                    "timestamp": 1681300000000,
+                    "isGroup": False,
+                },
+            },
+        }
+    },
+}
+
 
 class BridgeWebhookAck(WebhookAck):
     """What was done with a zapw event (zapw only looks at the status)."""
@@ -44,6 +69,7 @@ class BridgeWebhookAck(WebhookAck):
 
 @router.post(
     "/bridge",
+    openapi_extra={"requestBody": _ZAPW_EVENT},
     responses={
         400: {"description": "Body is not JSON or not a zapw event (no sessionId or eventType)"},
         401: {"description": "Missing or wrong token: nothing is stored"},
