@@ -5,7 +5,9 @@ without the token, replies that wait out a zapw outage."""
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -239,3 +241,27 @@ def test_the_phones_link_is_shown_on_its_number(bridge: BridgeFrontdesk) -> None
     zapw.disconnect(session, reason="logged_out")
     row = fd.query("select status, status_detail from channels where phone_number_id = :s", s=session)[0]
     assert row[0] == "disconnected"
+
+
+def test_a_photo_is_fetched_from_zapw_with_the_key_and_served_to_staff(bridge: BridgeFrontdesk) -> None:
+    fd, zapw = bridge.fd, bridge.zapw
+    session = bridge.add_bridge_number()
+    photo = b"\xff\xd8\xff\xe0 a small jpeg"
+    encoded = base64.b64encode(photo).decode()
+    zapw.inbound(session, type="image", messageId="3EB0PIC", media_base64=encoded, media_type="image/jpeg")
+
+    def fetched() -> Any:
+        rows = fd.query(
+            "select id, conversation_id, content from messages where channel_message_id = :m",
+            m=f"{session}:3EB0PIC",
+        )
+        content = rows[0].content if rows else {}
+        content = json.loads(content) if isinstance(content, str) else content
+        return rows[0] if "file" in content.get("media", {}) else None
+
+    row = fd.wait_for(fetched, what="the photo fetched from zapw")  # zapw refuses a call without the key
+    url = f"{fd.url}/api/v1/conversations/{row.conversation_id}/messages/{row.id}/media"
+    answer = fd.client.get(url, headers=fd.staff_headers("viewer"))
+    assert (answer.status_code, answer.content, answer.headers["content-type"]) == (200, photo, "image/jpeg")
+    fd.wait_for(zapw.sent, what="the reply")
+    assert zapw.sent()[0]["body"]["text"] == "echo: [image]"  # the agents read a caption-less photo
