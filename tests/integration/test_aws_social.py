@@ -3,21 +3,23 @@ the fake AWS (devtools.fake_aws), on SQLite and PostgreSQL, over real HTTP both 
 
 The same guarantees as the Cloud API's: one message and one reply however often SNS (same MessageId) or
 Meta (same wamid in a new SNS message) delivers it, replies in order per conversation, statuses forward
-only, throttling retried and refusals failing the reply; and nothing stored from what is not proved to
-come from an allowed topic.
+only, throttling retried and refusals failing the reply, received media through the S3 bucket into the
+file store; and nothing stored from what is not proved to come from an allowed topic.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tests.support.aws import AWS_NUMBER, REGION, Aws, post_sns
 from tests.support.harness import Running, running_frontdesk
-from tests.support.payloads import AMELIA, DEMO_NUMBER, status, text_message
+from tests.support.payloads import AMELIA, DEMO_NUMBER, envelope, status, text_message
 
 
 @contextmanager
@@ -197,3 +199,66 @@ def test_the_connection_test_asks_aws_for_the_number(database_url: str, graph_ur
         answer = fd.client.post(url, headers=owner).json()
         assert (answer["ok"], answer["error_code"]) == (False, "ResourceNotFoundException")
         assert fd.sent() == []  # the Cloud API was not asked
+
+
+def send_image(fd: Running, aws: Aws, media_id: str) -> str:
+    """The customer sends a caption-less photo to the AWS number; its wamid."""
+    wamid = f"wamid.AWSIMG{uuid.uuid4().hex}"
+    image = {"id": media_id, "mime_type": "image/jpeg", "sha256": "c2hh"}
+    message = {
+        "from": AMELIA,
+        "id": wamid,
+        "timestamp": str(int(time.time())),
+        "type": "image",
+        "image": image,
+    }
+    payload = envelope(DEMO_NUMBER, messages=[message], contacts=[(AMELIA, "Amelia")])
+    assert post(fd, aws.notification(entry(payload))).json()["stored"] == 1
+    return wamid
+
+
+def media_outcome(fd: Running, wamid: str) -> Any:
+    """The message once its media job recorded a file or an error."""
+
+    def outcome() -> Any:
+        rows = fd.query(
+            "select id, conversation_id, content from messages where channel_message_id = :w", w=wamid
+        )
+        content = rows[0].content if rows else "{}"
+        media = (json.loads(content) if isinstance(content, str) else content).get("media", {})
+        return (rows[0], media) if ("file" in media or "error" in media) else None
+
+    return fd.wait_for(outcome, what=f"the media outcome of {wamid}")
+
+
+def test_received_media_comes_through_the_bucket_into_the_file_store(
+    database_url: str, graph_url: str, aws: Aws, tmp_path: Path
+) -> None:
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+    media_id = uuid.uuid4().hex[:16]
+    aws.client.put(
+        f"{aws.url}/_fake/aws/media/{media_id}", content=photo, headers={"content-type": "image/jpeg"}
+    ).raise_for_status()
+    with aws_frontdesk(database_url, graph_url, aws, files_dir=str(tmp_path / "files")) as fd:
+        row, media = media_outcome(fd, send_image(fd, aws, media_id))
+        assert (media["file"]["size"], media["file"]["mime_type"]) == (len(photo), "image/jpeg")
+        assert (tmp_path / "files" / media["file"]["key"]).read_bytes() == photo
+        url = f"{fd.url}/api/v1/conversations/{row.conversation_id}/messages/{row.id}/media"
+        assert fd.client.get(url, headers=fd.staff_headers("viewer")).content == photo
+        objects = aws.client.get(f"{aws.url}/_fake/aws/objects").json()["objects"]
+        assert not [o for o in objects if media_id in o]  # read back, then deleted from the bucket
+        fd.wait_for(
+            lambda: [s for s in sent(aws) if s["message"]["text"]["body"] == "echo: [image]"],
+            what="the turn's reply, after the file",
+        )
+
+
+def test_without_a_media_bucket_the_file_is_not_fetched_and_the_turn_runs(
+    database_url: str, graph_url: str, aws: Aws, tmp_path: Path
+) -> None:
+    with aws_frontdesk(
+        database_url, graph_url, aws, files_dir=str(tmp_path / "files"), aws_media_bucket=None
+    ) as fd:
+        _, media = media_outcome(fd, send_image(fd, aws, "m-nobucket"))
+        assert media["error"]["code"] == "no_media_bucket"
+        fd.wait_for(lambda: sent(aws), what="the turn's reply")
