@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from frontdesk.devtools.fake_aws import aws_event
 from tests.support.aws import AWS_NUMBER, REGION, Aws, post_sns
 from tests.support.harness import Running, running_frontdesk
 from tests.support.payloads import AMELIA, DEMO_NUMBER, envelope, status, text_message
@@ -262,3 +263,32 @@ def test_without_a_media_bucket_the_file_is_not_fetched_and_the_turn_runs(
         _, media = media_outcome(fd, send_image(fd, aws, "m-nobucket"))
         assert media["error"]["code"] == "no_media_bucket"
         fd.wait_for(lambda: sent(aws), what="the turn's reply")
+
+
+def test_each_aws_number_answers_through_its_own_id_and_region(
+    database_url: str, graph_url: str, aws: Aws
+) -> None:
+    second_arn = "arn:aws:social-messaging:us-east-1:123456789012:phone-number-id/feedfacefeedface"
+    with aws_frontdesk(database_url, graph_url, aws) as fd:
+        body = {"kind": "aws_social", "phone_number_id": "100200300600", "aws_phone_number_id": second_arn}
+        created = fd.client.post(
+            f"{fd.url}/api/v1/channels",
+            json=body | {"region": "us-east-1"},
+            headers=fd.staff_headers("owner"),
+        )
+        assert created.status_code == 201, created.text
+        message = aws_event(
+            entry(text_message("wamid.SECOND", "to the second", number="100200300600")),
+            meta_phone_number_id="100200300600",
+            aws_phone_number_arn=second_arn,
+        )
+        assert post(fd, aws.signer.notification(message)).json()["stored"] == 1
+        assert (
+            post(fd, aws.notification(entry(text_message("wamid.FIRST", "to the first")))).json()["stored"]
+            == 1
+        )
+        fd.wait_for(lambda: len(sent(aws)) == 2, what="both replies at AWS")
+        by_text = {s["message"]["text"]["body"]: s for s in sent(aws)}
+        first, second = by_text["echo: to the first"], by_text["echo: to the second"]
+        assert (first["origination_phone_number_id"], first["region"]) == (AWS_NUMBER, REGION)
+        assert (second["origination_phone_number_id"], second["region"]) == (second_arn, "us-east-1")
