@@ -161,3 +161,12 @@ async def test_media_needs_a_bucket_and_a_known_id(aws: Aws) -> None:
     with pytest.raises(ChannelError) as raised:
         await client().media(channel=channel(), media=Media(id="gone"), max_bytes=1000)
     assert (raised.value.code, raised.value.transient) == ("ResourceNotFoundException", False)
+
+
+async def test_an_arn_gives_the_region_when_the_channel_has_none(aws: Aws) -> None:
+    arn = "arn:aws:social-messaging:ap-south-1:123456789012:phone-number-id/0123456789abcdef"
+    await client().send(
+        channel=channel(region=None, aws_phone_number_id=arn), to=AMELIA, message=Text(body="x")
+    )
+    [send] = aws.sends()
+    assert (send["origination_phone_number_id"], send["region"]) == (arn, "ap-south-1")

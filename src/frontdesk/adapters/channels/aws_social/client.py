@@ -208,11 +208,12 @@ class SocialMessagingClient:
 
     def _client(self, service: str, channel: Channel) -> Any:
         """boto3's client for `service` in the channel's region (else the chain's default), made once."""
-        key = (service, channel.region)
+        region = region_of(channel)
+        key = (service, region)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._session.client(service, region_name=channel.region, config=self._config)
+                client = self._session.client(service, region_name=region, config=self._config)
                 self._clients[key] = client
         return client
 
@@ -229,6 +230,14 @@ class SocialMessagingClient:
             raise _refused(exc, channel) from exc
         except BotoCoreError as exc:
             raise _failed(exc, channel) from exc
+
+
+def region_of(channel: Channel) -> str | None:
+    """The channel's region; unset, the one in its AWS id when that is an ARN; else None (boto3's default)."""
+    if channel.region:
+        return channel.region
+    arn = (channel.aws_phone_number_id or "").split(":")
+    return arn[3] if len(arn) > 5 and arn[0] == "arn" and arn[3] else None
 
 
 def _origin(channel: Channel) -> str:
