@@ -15,6 +15,7 @@ gets a 500 for either retries the same bytes forever, so both are dealt with her
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -130,3 +131,15 @@ def _clean(value: Any) -> Any:
 
 def _too_deep() -> InvalidInputError:
     return InvalidInputError(f"body nests deeper than {MAX_DEPTH} levels")
+
+
+def finite_number(value: Any) -> float | None:
+    """A finite number a channel sent as a JSON number or as text (`"-23.55"`), else None: booleans,
+    NaN and the infinities (which Python's float() accepts as text) are not coordinates or prices."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None

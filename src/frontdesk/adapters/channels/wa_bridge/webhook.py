@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import math
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -45,6 +44,7 @@ from frontdesk.domain.events import (
     StatusUpdate,
     UnknownChange,
 )
+from frontdesk.domain.json_input import finite_number
 from frontdesk.domain.models import MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ def _media_content(data: JSONObject, kind: str, session: str, message_id: str) -
 
 
 def _location_content(data: JSONObject, kind: str, session: str, message_id: str) -> Content:
-    latitude, longitude = _float(data.get("latitude")), _float(data.get("longitude"))
+    latitude, longitude = finite_number(data.get("latitude")), finite_number(data.get("longitude"))
     if latitude is None or longitude is None:
         return _other_content(data, kind, session, message_id)
     location = Location(
@@ -305,16 +305,6 @@ def _str(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _malformed(reason: str) -> InvalidInputError:

@@ -6,7 +6,6 @@ Types without a parser keep their raw JSON (see `_other_content`). Private to th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, TypedDict
 
@@ -24,6 +23,7 @@ from frontdesk.domain.events import (
     ReplyContext,
     SharedContact,
 )
+from frontdesk.domain.json_input import finite_number
 
 JSONObject = dict[str, Any]
 _MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
@@ -66,7 +66,7 @@ def _media_content(msg: JSONObject, kind: str) -> _Content:
 
 def _location_content(msg: JSONObject, kind: str) -> _Content:
     obj = _obj(msg.get("location"))
-    latitude, longitude = _float(obj.get("latitude")), _float(obj.get("longitude"))
+    latitude, longitude = finite_number(obj.get("latitude")), finite_number(obj.get("longitude"))
     if latitude is None or longitude is None:
         return {}
     location = Location(
@@ -143,7 +143,7 @@ def _order_item(raw: JSONObject) -> OrderItem | None:
     retailer_id, quantity = _str(raw.get("product_retailer_id")), raw.get("quantity")
     if retailer_id is None or not isinstance(quantity, int) or isinstance(quantity, bool):
         return None
-    price, currency = _float(raw.get("item_price")), _str(raw.get("currency"))
+    price, currency = finite_number(raw.get("item_price")), _str(raw.get("currency"))
     return OrderItem(product_retailer_id=retailer_id, quantity=quantity, item_price=price, currency=currency)
 
 
@@ -236,13 +236,3 @@ def _str(value: Any) -> str | None:
 
 def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
