@@ -289,6 +289,8 @@ async def test_received_media_is_fetched_with_the_key(client: BridgeClient, zapw
         "https://attacker.test/sessions/fd-client-test/media/ABC",
         "/sessions/fd-client-test/media/../../sessions",
         "/sessions/fd-client-test/media/ABC?x=1",
+        "/sessions/fd-client-test/media/..",
+        "/sessions/fd-client-test/media/%2e%2e",
     ],
 )
 async def test_the_key_goes_only_to_this_numbers_files(

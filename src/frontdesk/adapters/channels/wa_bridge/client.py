@@ -162,7 +162,8 @@ class BridgeClient:
         if path.startswith(self._base_url + "/"):
             path = path[len(self._base_url) :]
         prefix = _session_path(session, "/media/")
-        if not path.startswith(prefix) or not re.fullmatch(r"[^/?#\s]+", path[len(prefix) :]):
+        name = path[len(prefix) :]
+        if not path.startswith(prefix) or not re.fullmatch(r"[^/?#%\s]+", name) or name in (".", ".."):
             raise ChannelError(
                 "the media link is not one of this number's files on the bridge",
                 code="bad_media_link",
