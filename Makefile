@@ -60,6 +60,7 @@ unit: install
 
 bench: install  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/webhooks.py --db both
+	$(BIN)/python bench/webhook_doors.py --db both
 	$(BIN)/python bench/knowledge.py --db both
 
 clean:
