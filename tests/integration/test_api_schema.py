@@ -105,11 +105,20 @@ SEMANTIC: dict[tuple[str, str], tuple[list[str], str]] = {
         "a valid team or one of the tenant's versions (422), and a `state` a try returned (400)",
     ),
     ("POST", "/api/v1/auth/password"): (["400"], "`current_password` is the account's password"),
-    ("POST", "/api/v1/channels"): (["422"], "a `team_version` is one of the tenant's team versions"),
+    ("POST", "/api/v1/channels"): (
+        ["400", "422"],
+        "a `team_version` is one of the tenant's team versions, an AWS number's ARN is in its `region` "
+        "(422); a bridge number needs a server with a bridge (400: this one has none)",
+    ),
     ("PATCH", "/api/v1/channels/{channel_id}"): (
         ["422"],
-        "a `team_version` is one of the tenant's team versions",
+        "a `team_version` is one of the tenant's team versions; only fields of the number's kind; an AWS "
+        "number's ARN in its region",
     ),
+    **{
+        ("POST", f"/api/v1/channels/{{channel_id}}/{action}"): (["400"], "a server with a bridge")
+        for action in ("reconnect", "disconnect")
+    },
     ("POST", "/api/v1/tenants"): (
         ["422"],
         "a known time zone and currency; the owner's e-mail and password together",

@@ -343,6 +343,8 @@ def test_patch_groups_team_version_and_fields_of_another_kind(bridge: BridgeFron
         ({"kind": "wa_bridge"}, "name", "required"),
         (BRIDGE | {"groups": "yes"}, "groups", "boolean"),
         ({"kind": "telegram", "name": "x"}, "kind", "wa_bridge"),
+        ({"kind": {}, "name": "x"}, "kind", "wa_bridge"),  # was a 500 (found by test_api_schema)
+        ({"kind": ["wa_bridge"], "name": "x"}, "kind", "wa_bridge"),
         ({"phone_number_id": "100200300700", "groups": True}, "groups", "wa_bridge"),
         ({"phone_number_id": "100200300700", "region": "eu-west-1"}, "region", "aws_social"),
         ({"phone_number_id": "100200300700", "team_version": -1}, "team_version", "greater"),

@@ -30,7 +30,7 @@ LINKING = frozenset({ChannelStatus.INITIALIZING, ChannelStatus.CONNECTING, Chann
 DISCONNECTED_BY_STAFF = "disconnected by staff"
 SESSION_GONE = "the bridge no longer has this session: reconnect to link the phone again"
 MAX_DETAIL = 200
-_DIGITS = re.compile(r"\d{5,31}")
+_DIGITS = re.compile(r"\+?(\d{5,31})")
 
 
 def new_session_id() -> str:
@@ -54,7 +54,7 @@ async def ask_bridge(call: Awaitable[T], what: str) -> T:
 def display_number(phone_number: str | None) -> str | None:
     """zapw's `phoneNumber` (digits, perhaps a JID like `447700900123:4@s.whatsapp.net`) as `+digits`."""
     found = _DIGITS.match(phone_number or "")
-    return f"+{found[0]}" if found else None
+    return f"+{found[1]}" if found else None
 
 
 def link_state(link: BridgeLink, at: datetime) -> LinkState:

@@ -241,6 +241,7 @@ _UNKNOWN_KIND = "kind"
 """The union's tag for a body whose `kind` is none of the kinds: pydantic puts a tag in an error's `loc`,
 and this one then reads `["body", "kind"]`."""
 _KINDS = TypeAdapter(ChannelKind)
+_KIND_NAMES = frozenset(k.value for k in ChannelKind)
 
 
 def _refuse_kind(body: Any) -> Any:
@@ -255,7 +256,7 @@ def _kind_of(body: Any) -> str:
     if not isinstance(body, dict):
         return str(getattr(body, "kind", ChannelKind.WHATSAPP_CLOUD))
     kind = body.get("kind", ChannelKind.WHATSAPP_CLOUD)
-    return str(kind) if kind in set(ChannelKind) else _UNKNOWN_KIND
+    return kind if isinstance(kind, str) and kind in _KIND_NAMES else _UNKNOWN_KIND
 
 
 ChannelIn = Annotated[
