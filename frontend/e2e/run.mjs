@@ -345,13 +345,25 @@ try {
     shopSession = shop.session_id
   })
 
+  await step('team per number: the QR-linked number pinned to version 1, as the Team page says', async () => {
+    const detail = page.getByTestId('channel-detail')
+    await detail.getByTestId('channel-team-version').selectOption({ label: 'Version 1 (stays until changed here)' })
+    await detail.getByTestId('channel-save').click()
+    await page.getByTestId('channel-notice').filter({ hasText: 'Saved.' }).waitFor()
+    await page.locator('tr', { hasText: 'Shop phone' }).getByRole('cell', { name: 'Version 1' }).waitFor()
+    await page.getByRole('link', { name: 'Team' }).click()
+    const numbers = page.getByTestId('team-numbers')
+    await numbers.getByText('Shop phone · version 1, pinned').waitFor()
+    await numbers.getByText('Lumen Home · the current team (version 2)').waitFor()
+  })
+
   await step('the QR-linked number: a customer writes, staff take over, reply through the bridge, hand back', async () => {
     const inbound = await page.request.post(`${server.url}${ZAPW}/sessions/${shopSession}/inbound`, {
       data: { from: SHOP_CUSTOMER, type: 'text', text: 'Hi, do you sell lamp shades?' },
     })
     assert.equal(inbound.status(), 200)
     await page.getByRole('link', { name: 'Inbox' }).click()
-    const row = list.getByRole('button').filter({ hasText: 'Hi, do you sell lamp shades?' })
+    const row = list.getByRole('button').filter({ hasText: SHOP_CUSTOMER }) // a new customer: named by number
     await row.waitFor()
     await row.click()
     await chat.getByText('Hi, do you sell lamp shades?').waitFor()

@@ -119,10 +119,11 @@ describe('the channel form per kind', () => {
   })
 
   it('gives a number a saved team version, and back to the current team', async () => {
-    const wrapper = mount(ChannelForm, { props: { channel: channel(), busy: false, teamVersions: [3, 2, 1] } })
+    const wrapper = mount(ChannelForm, { props: { channel: channel(), busy: false, teamVersions: [3, 2, 1, 0] } })
     const select = wrapper.get('[data-testid="channel-team-version"]')
     expect(select.findAll('option').map((o) => o.text())).toEqual([
       'The current team (follows every save)', 'Version 3 (stays until changed here)', 'Version 2 (stays until changed here)', 'Version 1 (stays until changed here)',
+      'Version 0, the team file (stays until changed here)',
     ])
     await select.setValue(2)
     await submit(wrapper)

@@ -71,7 +71,7 @@ describe('the Channels page', () => {
     await flushPromises()
     expect(wrapper.get('tr[data-channel-id="1"]').text()).toContain('Version 1')
     const options = wrapper.findAll('[data-testid="channel-team-version"] option').map((o) => o.text())
-    expect(options).toHaveLength(3) // the current team, versions 2 and 1
+    expect(options).toHaveLength(4) // the current team, versions 2, 1 and 0 (the team file)
     wrapper.unmount()
   })
 })

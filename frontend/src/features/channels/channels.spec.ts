@@ -100,13 +100,13 @@ describe('the channels store', () => {
     expect(channels.notice).toEqual({ tone: 'error', text: 'That phone_number_id is already registered' })
   })
 
-  it('offers the saved team versions, newest first; none when the team was never saved', async () => {
+  it('offers the team versions, newest first, down to 0 (the team file)', async () => {
     const channels = useChannelsStore()
     await channels.load()
-    expect(channels.teamVersions).toEqual([3, 2, 1])
+    expect(channels.teamVersions).toEqual([3, 2, 1, 0])
     fakeApi.teamVersion.mockResolvedValue({ data: 0 })
     await channels.load()
-    expect(channels.teamVersions).toEqual([])
+    expect(channels.teamVersions).toEqual([0])
   })
 
   it('reads a number again when its link changes live, only while the page listens', async () => {

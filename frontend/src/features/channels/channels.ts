@@ -30,7 +30,7 @@ export const useChannelsStore = defineStore('channels', () => {
   /** Graph's full answers to the tests run on this page (the API keeps only ok/error and when). */
   const tests = ref<Record<number, TestOutcome>>({})
 
-  /** The saved team versions a number can be given, newest first (none: only the current team). */
+  /** The team versions a number can be given, newest first: those saved here, and 0 (the team file). */
   const teamVersions = ref<number[]>([])
 
   const selected = computed(() => items.value.find((c) => c.id === selectedId.value) ?? null)
@@ -38,7 +38,7 @@ export const useChannelsStore = defineStore('channels', () => {
   async function load(): Promise<void> {
     loading.value = true
     const [result, team] = await Promise.all([channelsApi.list(), channelsApi.teamVersion()])
-    if (team.data !== undefined) teamVersions.value = Array.from({ length: team.data }, (_, i) => team.data - i)
+    if (team.data !== undefined) teamVersions.value = Array.from({ length: team.data + 1 }, (_, i) => team.data - i)
     loading.value = false
     loaded.value = true
     error.value = result.error ?? null

@@ -37,6 +37,7 @@ describe('how a number is named', () => {
   it('says which team answers', () => {
     expect(teamText(null)).toBe('Current team')
     expect(teamText(4)).toBe('Version 4')
+    expect(teamText(0)).toBe('Version 0, the team file')
     expect(phoneText(null)).toBeNull()
   })
 })

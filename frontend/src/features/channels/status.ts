@@ -48,5 +48,6 @@ export function disconnected(channels: readonly Channel[]): Channel[] {
 
 /** Which team answers on a number: the business's current team, or a saved version of it. */
 export function teamText(version: number | null): string {
-  return version === null ? 'Current team' : `Version ${version}`
+  if (version === null) return 'Current team'
+  return version === 0 ? 'Version 0, the team file' : `Version ${version}`
 }

@@ -47,7 +47,7 @@ export function useChannelsApi() {
       : call(api.POST('/api/v1/channels/{channel_id}/disconnect', at(id)), 'Could not disconnect the number')
   }
 
-  /** The team's newest saved version: numbers can be given any of 1..it (0, the team file, is the default's). */
+  /** The team's newest version: a number can be given any of 0 (the team file) to it. */
   async function teamVersion(): Promise<Result<number>> {
     return call(api.GET('/api/v1/team'), 'Could not load the team', (team) => team.version)
   }

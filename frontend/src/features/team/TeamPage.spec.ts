@@ -18,7 +18,7 @@ const saved = team(2, YAML, {
 
 async function page(role: 'admin' | 'viewer' = 'admin') {
   useSessionStore().me = staffMember(role)
-  const wrapper = mount(TeamPage, { attachTo: document.body })
+  const wrapper = mount(TeamPage, { attachTo: document.body, global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } } })
   await flushPromises()
   return wrapper
 }
@@ -39,6 +39,20 @@ describe('TeamPage', () => {
     expect(card.text()).toContain('Order status and cancellations.')
     expect(card.text()).toContain('openai:gpt-4o-mini → local')
     expect(card.text()).toContain('order_status')
+  })
+
+  it('says which version answers on each number', async () => {
+    const channels = [
+      { id: 1, name: 'Lumen Home', kind: 'whatsapp_cloud', display_phone_number: null, enabled: true, team_version: null, answering_version: 2 },
+      { id: 7, name: null, kind: 'wa_bridge', display_phone_number: '+447700900555', enabled: false, team_version: 1, answering_version: 1 },
+    ]
+    fakeApi.get.mockResolvedValue({ data: { ...saved, channels } })
+    const wrapper = await page()
+    const numbers = wrapper.get('[data-testid="team-numbers"]')
+    expect(numbers.get('[data-channel-id="1"]').text()).toBe('Lumen Home · the current team (version 2)')
+    expect(numbers.get('[data-channel-id="7"]').text()).toBe('+447700900555 · version 1, pinned (disabled)')
+    expect(numbers.text()).toContain('Change on the Channels page')
+    wrapper.unmount()
   })
 
   it('lists each problem with its line and path, and moves the cursor to the line', async () => {

@@ -11,5 +11,5 @@ export const summary: TeamSummary = {
 
 /** Version 0 is the team file; any other was saved. */
 export function team(version = 0, yaml = 'name: Lumen Home\n', overrides: Partial<Team> = {}): Team {
-  return { version, source: version ? 'saved' : 'file', yaml, summary, tools: [], saved_by: null, saved_at: null, ...overrides } as Team
+  return { version, source: version ? 'saved' : 'file', yaml, summary, tools: [], channels: [], saved_by: null, saved_at: null, ...overrides } as Team
 }
