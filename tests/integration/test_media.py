@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
-import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +20,8 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.files.local import LocalFiles
 from frontdesk.services.retention import RetentionService
 from tests.support.harness import Running, running_frontdesk
-from tests.support.payloads import AMELIA, DEMO_NUMBER, envelope, text_message
+from tests.support.media import as_json, send_media, serve_media, stored
+from tests.support.payloads import text_message
 from tests.support.tenants import add_tenant
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 16
@@ -48,54 +46,9 @@ def fd(database_url: str, graph_url: str, files_dir: Path) -> Iterator[Running]:
         yield running
 
 
-def serve_media(fd: Running, data: bytes, mime_type: str) -> str:
-    """A file the demo number received, on the fake Graph; its media id."""
-    media_id = str(uuid.uuid4().int)[:16]
-    fd.client.put(
-        f"{fd.graph_url}/_fake/media/{media_id}",
-        content=data,
-        headers={"content-type": mime_type},
-        params={"phone_number_id": DEMO_NUMBER},
-    ).raise_for_status()
-    return media_id
-
-
 def downloads(fd: Running, media_id: str) -> int:
     count: int = fd.client.get(f"{fd.graph_url}/_fake/media/{media_id}").json()["downloads"]
     return count
-
-
-def send_media(
-    fd: Running, media_id: str, *, kind: str = "image", mime_type: str = "image/jpeg", **extra: str
-) -> str:
-    """The customer sends a file (no caption unless given); its wamid."""
-    wamid = f"wamid.MEDIA{uuid.uuid4().hex}"
-    body = {"id": media_id, "mime_type": mime_type, "sha256": "c2hh", **extra}
-    message = {"from": AMELIA, "id": wamid, "timestamp": str(int(time.time())), "type": kind, kind: body}
-    fd.post_webhook(
-        envelope(DEMO_NUMBER, messages=[message], contacts=[(AMELIA, "Amelia")])
-    ).raise_for_status()
-    return wamid
-
-
-def as_json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def stored(fd: Running, wamid: str) -> Any:
-    """The message once its media job recorded an outcome (`content.media.file` or `.error`)."""
-
-    def outcome() -> Any:
-        rows = fd.query(
-            "select id, tenant_id, conversation_id, content from messages where channel_message_id = :w",
-            w=wamid,
-        )
-        if not rows:
-            return None
-        media = as_json(rows[0].content).get("media", {})
-        return rows[0] if ("file" in media or "error" in media) else None
-
-    return fd.wait_for(outcome, what=f"the media outcome of {wamid}")
 
 
 def media_of(row: Any) -> dict[str, Any]:

@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from tests.support.harness import Running, running_frontdesk
-from tests.support.inbox import OTHER_CUSTOMER, OTHER_TENANT, add_other_tenant, write
+from tests.support.inbox import OTHER_CUSTOMER, OTHER_NUMBER, OTHER_TENANT, add_other_tenant, write
+from tests.support.media import as_json, send_media, serve_media, stored
 from tests.support.staff import bearer_login, ensure_staff, password_hash
 
 DOCUMENT = ("returns.md", b"# Returns\n\nYou may return an item within 30 days.\n", "text/markdown")
@@ -43,6 +44,10 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
     parameter name. One set of path parameters per dead-letter kind."""
     add_other_tenant(fd)  # tenant, number, a customer who wrote: contact, conversation, message, job
     tenant = fd.query("select id from tenants where slug = :s", s=OTHER_TENANT)[0][0]
+    # Their customer sends a photo too: a message with a stored file, in the same conversation.
+    photo = serve_media(fd, b"\xff\xd8\xff photo", "image/jpeg", number=OTHER_NUMBER)
+    photo_message = stored(fd, send_media(fd, photo, sender=OTHER_CUSTOMER, number=OTHER_NUMBER))
+    assert "file" in as_json(photo_message.content)["media"]
     theirs = fd.staff_headers("owner", tenant=OTHER_TENANT)
     api = f"{fd.url}/api/v1"
 
@@ -75,6 +80,7 @@ def other_tenant_ids(fd: Running) -> list[dict[str, Any]]:
         **business,
         "conversation_id": conversation[0],
         "contact_id": conversation[1],
+        "message_id": photo_message.id,
         "channel_id": fd.query("select id from channels where tenant_id = :t", t=tenant)[0][0],
         "user_id": ensure_staff(fd.sync_db_url, email="agent@acme.test", role="agent", tenant=OTHER_TENANT),
         "document_id": uploaded.json()["document"]["id"],
