@@ -186,6 +186,36 @@ def test_zapw_failing_on_create_stores_nothing(bridge: BridgeFrontdesk) -> None:
     assert audit(fd) == [] and events(fd) == []
 
 
+def refuse_bridge_inserts(fd: Running) -> None:
+    """Make the database itself refuse to store a bridge number (a trigger), as a failing disk or a
+    lost connection would, after zapw has made its session."""
+    if fd.sync_db_url.startswith("sqlite"):
+        fd.execute(
+            "CREATE TRIGGER refuse_bridge BEFORE INSERT ON channels WHEN NEW.kind = 'wa_bridge' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+        return
+    fd.execute(
+        "CREATE FUNCTION refuse_bridge() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; "
+        "END $$ LANGUAGE plpgsql"
+    )
+    fd.execute(
+        "CREATE TRIGGER refuse_bridge BEFORE INSERT ON channels FOR EACH ROW "
+        "WHEN (NEW.kind = 'wa_bridge') EXECUTE FUNCTION refuse_bridge()"
+    )
+
+
+def test_a_session_is_ended_again_when_the_number_cannot_be_stored(bridge: BridgeFrontdesk) -> None:
+    fd, zapw = bridge.fd, bridge.zapw
+    refuse_bridge_inserts(fd)
+    answer = call(fd, "POST", body=BRIDGE)
+    # SQLite reports a trigger's refusal as a constraint violation, which the repository takes for a
+    # concurrent registration of the same key (409); PostgreSQL's is an unexpected error (500).
+    assert answer.status_code == (409 if fd.sync_db_url.startswith("sqlite") else 500), answer.text
+    assert sessions(zapw) == []  # zapw made one, Frontdesk ended it: no phone linked to nothing
+    assert channel_count(fd) == 1 and audit(fd) == []
+
+
 def test_zapw_unreachable_on_create_is_503(database_url: str, graph_url: str) -> None:
     with running_frontdesk(
         database_url, graph_url, bridge_url="http://127.0.0.1:9", bridge_webhook_token=WEBHOOK_TOKEN
