@@ -74,14 +74,6 @@ async def test_an_unknown_id_is_permanent(client: GraphClient) -> None:
     assert failed.value.code == "100"
 
 
-async def test_another_numbers_media_is_refused(client: GraphClient, graph_url: str) -> None:
-    media_id = serve_media(graph_url, JPEG, "image/jpeg", number="777")
-    with pytest.raises(ChannelError) as failed:
-        await client.media(channel=CHANNEL, media=events.Media(id=media_id), max_bytes=MAX)
-    assert not failed.value.transient
-    assert downloads(graph_url, media_id) == 0
-
-
 async def test_a_file_over_the_bound_is_refused_before_downloading(
     client: GraphClient, graph_url: str
 ) -> None:

@@ -22,8 +22,9 @@ or to be slow through control endpoints:
 - `PUT /_fake/media/{media_id}` (the file as the body, its `Content-Type`; `?phone_number_id=` the number
   that received it): a received file the fake then serves as Graph does: `GET /{version}/{media_id}`
   answers the media node (`url`, `mime_type`, `sha256`, `file_size`, `id`; it takes the next queued
-  failure like the phone number node; an id it does not have, or one asked for with another number's
-  `phone_number_id`, gets Graph's error 100), and the node's `url` (`/_fake/lookaside/{media_id}`)
+  failure like the phone number node; an id it does not have and that is not a number asked for with
+  `fields`, or one asked for with another number's `phone_number_id`, gets Graph's error 100), and the
+  node's `url` (`/_fake/lookaside/{media_id}`)
   answers the bytes to a request that carries a token (401 without, as Meta's download URL does).
   `GET /_fake/media/{media_id}` says how many times the file was downloaded.
 
@@ -300,7 +301,10 @@ async def get_node(version: str, node_id: str, request: Request) -> JSONResponse
     asked_by = request.query_params.get("phone_number_id")
     if media is not None and (asked_by is None or media.phone_number_id in (None, asked_by)):
         return JSONResponse(_media_node(str(request.base_url), node_id, media))
-    if asked_by is not None or media is not None or not node_id.isdigit():
+    # Without `fields` the caller wants a media node (GraphClient.media asks for none): one the fake does
+    # not serve does not exist, like any other id that is not a number's.
+    wanted = request.query_params.get("fields")
+    if asked_by is not None or media is not None or not node_id.isdigit() or not wanted:
         message = (
             f"Unsupported get request. Object with ID '{node_id}' does not exist, cannot be "
             "loaded due to missing permissions, or does not support this operation."

@@ -182,17 +182,16 @@ class GraphClient:
 
     async def media(self, *, channel: Channel, media: events.Media, max_bytes: int) -> MediaFile:
         """A received file: `GET /{media_id}` (its short-lived `url`, `mime_type`, `file_size`), then a GET
-        of that url with the same token. Graph keeps media for 30 days; the number's own id is passed
-        (`phone_number_id`) so Graph refuses a media id that another number received.
+        of that url with the same token. Graph keeps media for 30 days. (Graph's optional
+        `phone_number_id` check is not sent: Meta documents it for media a number uploaded, and the id
+        comes from a webhook already proven to be for this number.)
 
         Raises `ChannelError`: transient for Graph's transient failures, permanent for an unknown id, a
         media message without an id (the Cloud API always gives one) or a file over `max_bytes`.
         """
         if not media.id:
             raise ChannelError("the media has no Graph media id", code="no_media_id", transient=False)
-        node = await self._request(
-            channel, None, node=media.id, edge="", params={"phone_number_id": channel.phone_number_id}
-        )
+        node = await self._request(channel, None, node=media.id, edge="")
         url = node.get("url")
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             raise ChannelError(
