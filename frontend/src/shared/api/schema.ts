@@ -15758,7 +15758,29 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description One zapw event, as zapw posts it (header `X-Webhook-Event`: its eventType) */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "data": {
+                 *         "from": "5511988887777",
+                 *         "isGroup": false,
+                 *         "messageId": "3EB0C431C26A1916E2A1",
+                 *         "text": "Hi! Is the shop open today?",
+                 *         "timestamp": 1681300000000,
+                 *         "to": "5511999990000",
+                 *         "type": "text"
+                 *       },
+                 *       "eventType": "message.received",
+                 *       "origin": "5511999990000",
+                 *       "sessionId": "fd-3kq0x2a9",
+                 *       "timestamp": 1681300000000
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
