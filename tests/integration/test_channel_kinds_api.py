@@ -294,9 +294,19 @@ def test_bridge_actions_on_a_server_without_a_bridge(fd: Running) -> None:
     assert answer.status_code == 400, answer.text
     assert "FRONTDESK_BRIDGE_URL" in answer.json()["detail"]
     assert channel_count(fd) == 1
-    demo = int(fd.query("select id from channels")[0][0])
-    assert call(fd, "POST", f"/{demo}/disconnect").status_code == 400
-    assert call(fd, "POST", f"/{demo}/reconnect").status_code == 400
+    demo, tenant = fd.query("select id, tenant_id from channels")[0]
+    fd.execute(
+        "insert into channels (tenant_id, kind, phone_number_id, enabled, status, created_at) "
+        "values (:t, 'wa_bridge', 'fd-linked-before', :on, 'disconnected', CURRENT_TIMESTAMP)",
+        t=tenant,
+        on=True,
+    )  # a bridge number from when the server had a bridge
+    linked = int(fd.query("select id from channels where phone_number_id = 'fd-linked-before'")[0][0])
+    theirs = add_channel(fd, add_tenant(fd), "200000000000777")
+    for action in ("disconnect", "reconnect"):
+        assert call(fd, "POST", f"/{linked}/{action}").status_code == 400
+        assert call(fd, "POST", f"/{demo}/{action}").status_code == 409  # not a bridge number anyway
+        assert call(fd, "POST", f"/{theirs}/{action}").status_code == 404  # another tenant's: not there
 
 
 def test_bridge_actions_on_a_cloud_number_are_409(bridge: BridgeFrontdesk) -> None:

@@ -211,10 +211,10 @@ class ChannelService:
         A new id rather than the old one re-created: events zapw still retries for the old session then
         name a session nobody owns (logged and dropped) instead of being taken for the new link's, and
         the old session need not be gone from zapw before the new one starts."""
-        bridge = self._bridge_or_refuse()
         async with self._store.read() as tx:
-            channel = await tx.channel(staff.tenant.id, channel_id)
+            channel = await tx.channel(staff.tenant.id, channel_id)  # 404 (another tenant's) first
         _bridge_only(channel, "reconnect")
+        bridge = self._bridge_or_refuse()
         if channel.status is ChannelStatus.CONNECTED:
             raise ConflictError(
                 f"channel {channel_id} is connected: disconnect it first to link another phone"
@@ -251,10 +251,10 @@ class ChannelService:
     async def disconnect(self, *, staff: Staff, channel_id: int) -> ChannelDetails:
         """Unlink a bridge number: its zapw session is ended (the phone is logged out) and the channel
         kept as `disconnected`, to `reconnect` later. Nothing changes when zapw fails."""
-        bridge = self._bridge_or_refuse()
         async with self._store.read() as tx:
-            channel = await tx.channel(staff.tenant.id, channel_id)
+            channel = await tx.channel(staff.tenant.id, channel_id)  # 404 (another tenant's) first
         _bridge_only(channel, "disconnect")
+        bridge = self._bridge_or_refuse()
         await ask_bridge(bridge.end_session(channel.phone_number_id), "end the session")
         now = self._clock.now()
         state = LinkState(status=ChannelStatus.DISCONNECTED, detail=DISCONNECTED_BY_STAFF, at=now)
