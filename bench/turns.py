@@ -49,6 +49,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic_ai import models
 
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import InboundMessage
 from frontdesk.settings import Settings
 from frontdesk.wiring import Frontdesk
@@ -150,7 +151,7 @@ class Bench:
             text=text,
             raw={},
         )
-        await self.frontdesk.ingest.ingest([event])
+        await self.frontdesk.ingest.ingest([event], kind=ChannelKind.WHATSAPP_CLOUD)
         job = await self.frontdesk.store.claim_job(worker="bench", now=datetime.now(UTC), lease_seconds=60)
         assert job is not None, "the message was not queued"
         started = time.perf_counter()

@@ -89,7 +89,7 @@ class Agents:
                 )
                 channel = await tx.channel_by_key(self.number)
                 assert channel is not None
-                await tx.store_inbound([Inbound(channel, event, turn=None)], now=self.clock.now())
+                await tx.store_inbound([Inbound(channel, event, turn_job=None)], now=self.clock.now())
             else:
                 await tx.add_outbound(
                     conversation=ctx.conversation,

@@ -15,6 +15,7 @@ from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import InboundMessage, Media
 from frontdesk.domain.media import as_read, media_outcome, media_reference
 from frontdesk.domain.models import Direction, Message, MessageStatus
@@ -52,7 +53,10 @@ def image(wamid: str, sender: str, media: Media) -> InboundMessage:
 async def test_a_file_gets_a_media_job_just_before_its_turn_in_five_statements(store: SqlStore) -> None:
     ingest = IngestService(store=store, clock=Clock(), max_attempts=3)
     senders = ["447700900101", "447700900102", "447700900103"]
-    await ingest.ingest([inbound(f"wamid.warm{n}", sender) for n, sender in enumerate(senders)])
+    await ingest.ingest(
+        [inbound(f"wamid.warm{n}", sender) for n, sender in enumerate(senders)],
+        kind=ChannelKind.WHATSAPP_CLOUD,
+    )
     batch = [
         image("wamid.i1", senders[0], Media(id="1001", mime_type="image/jpeg")),
         inbound("wamid.t1", senders[1]),
@@ -68,7 +72,7 @@ async def test_a_file_gets_a_media_job_just_before_its_turn_in_five_statements(s
 
     event.listen(store.engine.sync_engine, "before_cursor_execute", count)
     try:
-        result = await ingest.ingest(batch)
+        result = await ingest.ingest(batch, kind=ChannelKind.WHATSAPP_CLOUD)
     finally:
         event.remove(store.engine.sync_engine, "before_cursor_execute", count)
     assert result.stored == 5

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from frontdesk.adapters.db.store import SqlStore
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import ChannelError
 from frontdesk.domain.events import InboundMessage, Reaction
 from frontdesk.domain.outbound import Template, Text
@@ -95,8 +96,8 @@ async def scalar(store: SqlStore, sql: str) -> object:
 
 async def test_ingest_is_idempotent_on_the_channel_message_id(store: SqlStore, clock: FakeClock) -> None:
     ingest, _, _ = build(store, clock, Echo())
-    first = await ingest.ingest([inbound(clock, "wamid.1")])
-    again = await ingest.ingest([inbound(clock, "wamid.1")])
+    first = await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
+    again = await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert (first.stored, first.duplicates, again.stored, again.duplicates) == (1, 0, 0, 1)
     assert await scalar(store, "select count(*) from jobs") == 1
     assert await scalar(store, "select count(*) from messages") == 1
@@ -106,7 +107,9 @@ async def test_a_new_customer_becomes_a_contact_with_their_profile_name(
     store: SqlStore, clock: FakeClock
 ) -> None:
     ingest, _, _ = build(store, clock, Echo())
-    await ingest.ingest([inbound(clock, "wamid.n", sender="15550001111", sender_name="Nia")])
+    await ingest.ingest(
+        [inbound(clock, "wamid.n", sender="15550001111", sender_name="Nia")], kind=ChannelKind.WHATSAPP_CLOUD
+    )
     assert await scalar(store, "select name from contacts where wa_id = '15550001111'") == "Nia"
 
 
@@ -115,14 +118,14 @@ async def test_reactions_are_stored_without_running_a_turn(store: SqlStore, cloc
     event = inbound(
         clock, "wamid.r", "👍", type="reaction", reaction=Reaction(message_id="wamid.x", emoji="👍")
     )
-    assert (await ingest.ingest([event])).stored == 1
+    assert (await ingest.ingest([event], kind=ChannelKind.WHATSAPP_CLOUD)).stored == 1
     assert await scalar(store, "select count(*) from jobs") == 0
 
 
 async def test_unknown_number_is_counted_and_not_stored(store: SqlStore, clock: FakeClock) -> None:
     ingest, _, _ = build(store, clock, Echo())
     event = inbound(clock, "wamid.u").model_copy(update={"channel_key": "999"})
-    assert (await ingest.ingest([event])).unknown_channel == 1
+    assert (await ingest.ingest([event], kind=ChannelKind.WHATSAPP_CLOUD)).unknown_channel == 1
     assert await scalar(store, "select count(*) from messages") == 0
 
 
@@ -130,7 +133,10 @@ async def test_turn_replies_through_the_outbox(store: SqlStore, clock: FakeClock
     sender = FakeSender()
     echo = Echo()
     ingest, worker, dispatcher = build(store, clock, echo, sender)
-    await ingest.ingest([inbound(clock, "wamid.1", "first"), inbound(clock, "wamid.2", "second")])
+    await ingest.ingest(
+        [inbound(clock, "wamid.1", "first"), inbound(clock, "wamid.2", "second")],
+        kind=ChannelKind.WHATSAPP_CLOUD,
+    )
     assert await worker.run_once() and await worker.run_once()
     assert not await worker.run_once()
     assert echo.turns[1].history[0].text == "first"  # the second turn sees the first message
@@ -143,7 +149,7 @@ async def test_turn_replies_through_the_outbox(store: SqlStore, clock: FakeClock
 async def test_bot_is_silent_when_staff_hold_the_conversation(store: SqlStore, clock: FakeClock) -> None:
     echo = Echo()
     ingest, worker, _ = build(store, clock, echo)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     async with store.engine.begin() as conn:
         await conn.execute(text("update conversations set status = 'human'"))
     assert await worker.run_once()
@@ -157,14 +163,16 @@ async def test_a_disabled_business_gets_no_answer_and_its_number_is_ignored(
 ) -> None:
     echo = Echo()
     ingest, worker, _ = build(store, clock, echo)
-    await ingest.ingest([inbound(clock, "wamid.1")])  # queued before the business was disabled
+    await ingest.ingest(
+        [inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD
+    )  # queued before the business was disabled
     async with store.engine.begin() as conn:
         await conn.execute(text("update tenants set disabled_at = CURRENT_TIMESTAMP"))
     assert await worker.run_once()
     assert echo.turns == []
     assert await scalar(store, "select count(*) from outbox") == 0
     assert await scalar(store, "select status from jobs") == "done"
-    later = await ingest.ingest([inbound(clock, "wamid.2")])
+    later = await ingest.ingest([inbound(clock, "wamid.2")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert (later.stored, later.unknown_channel) == (0, 1)  # like a disabled number's
 
 
@@ -179,7 +187,7 @@ async def test_takeover_while_the_responder_thinks_discards_the_reply(
 
     echo.before_return = staff_take_over
     ingest, worker, _ = build(store, clock, echo)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert await worker.run_once()
     assert len(echo.turns) == 1
     assert await scalar(store, "select count(*) from outbox") == 0
@@ -187,7 +195,7 @@ async def test_takeover_while_the_responder_thinks_discards_the_reply(
 
 async def test_failing_turn_retries_with_backoff_then_dead_letters(store: SqlStore, clock: FakeClock) -> None:
     ingest, worker, _ = build(store, clock, Exploding(), max_attempts=2)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert await worker.run_once()
     assert await scalar(store, "select status from jobs") == "queued"
     assert not await worker.run_once()  # not due yet: backoff
@@ -199,10 +207,12 @@ async def test_failing_turn_retries_with_backoff_then_dead_letters(store: SqlSto
 
 async def test_jobs_of_one_conversation_wait_for_an_earlier_retry(store: SqlStore, clock: FakeClock) -> None:
     ingest, worker, _ = build(store, clock, Exploding(), max_attempts=2)
-    await ingest.ingest([inbound(clock, "wamid.1"), inbound(clock, "wamid.2")])
+    await ingest.ingest(
+        [inbound(clock, "wamid.1"), inbound(clock, "wamid.2")], kind=ChannelKind.WHATSAPP_CLOUD
+    )
     assert await worker.run_once()  # job 1 fails, waits for its retry
     assert not await worker.run_once()  # job 2 must not overtake it
-    await ingest.ingest([inbound(clock, "wamid.3", sender="447700900102")])
+    await ingest.ingest([inbound(clock, "wamid.3", sender="447700900102")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert await worker.run_once()  # another conversation is not blocked
     assert await scalar(store, "select count(*) from jobs where attempts = 1") == 2
 
@@ -216,7 +226,7 @@ async def test_a_lost_lease_rolls_back_the_reply(store: SqlStore, clock: FakeClo
 
     echo.before_return = another_worker_steals_the_job
     ingest, worker, _ = build(store, clock, echo)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert await worker.run_once()
     assert await scalar(store, "select count(*) from outbox") == 0
 
@@ -226,7 +236,7 @@ async def test_free_form_reply_outside_the_window_fails_without_sending(
 ) -> None:
     sender = FakeSender()
     ingest, worker, dispatcher = build(store, clock, Echo(), sender)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     await worker.run_once()
     clock.advance(hours=24, seconds=1)
     assert await dispatcher.send_once()
@@ -242,7 +252,7 @@ async def test_templates_may_be_sent_outside_the_window(store: SqlStore, clock: 
             return Answer(messages=[Template(name="order_update", language="en_GB")])
 
     ingest, worker, dispatcher = build(store, clock, TemplateResponder(), sender)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     await worker.run_once()
     clock.advance(days=3)
     assert await dispatcher.send_once()
@@ -262,7 +272,7 @@ async def test_send_failures_retry_only_when_transient(
     sender = FakeSender()
     sender.errors = [error]
     ingest, worker, dispatcher = build(store, clock, Echo(), sender)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     await worker.run_once()
     assert await dispatcher.send_once()
     assert await scalar(store, "select status from outbox") == status
@@ -276,7 +286,7 @@ async def test_transient_failures_give_up_after_max_attempts(store: SqlStore, cl
     sender = FakeSender()
     sender.errors = [ChannelError("down", code="http_503", transient=True) for _ in range(3)]
     ingest, worker, dispatcher = build(store, clock, Echo(), sender, send_attempts=2)
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     await worker.run_once()
     for _ in range(3):
         await dispatcher.send_once()
@@ -294,7 +304,7 @@ def test_backoff_grows_and_is_capped() -> None:
 
 async def test_stale_job_lease_is_reclaimed(store: SqlStore, clock: FakeClock) -> None:
     ingest, _, _ = build(store, clock, Echo())
-    await ingest.ingest([inbound(clock, "wamid.1")])
+    await ingest.ingest([inbound(clock, "wamid.1")], kind=ChannelKind.WHATSAPP_CLOUD)
     job = await store.claim_job(worker="dead-worker", now=clock.now(), lease_seconds=10)
     assert job is not None
     assert await store.claim_job(worker="w2", now=clock.now(), lease_seconds=10) is None
@@ -305,8 +315,10 @@ async def test_stale_job_lease_is_reclaimed(store: SqlStore, clock: FakeClock) -
 
 async def test_window_follows_the_latest_inbound_message(store: SqlStore, clock: FakeClock) -> None:
     ingest, _, _ = build(store, clock, Echo())
-    await ingest.ingest([inbound(clock, "wamid.new")])
+    await ingest.ingest([inbound(clock, "wamid.new")], kind=ChannelKind.WHATSAPP_CLOUD)
     older = inbound(clock, "wamid.old").model_copy(update={"timestamp": clock.now() - timedelta(hours=30)})
-    await ingest.ingest([older])  # a late, out-of-order delivery must not close the window
+    await ingest.ingest(
+        [older], kind=ChannelKind.WHATSAPP_CLOUD
+    )  # a late, out-of-order delivery must not close the window
     last = await scalar(store, "select last_inbound_at from conversations")
     assert str(last).startswith(clock.now().strftime("%Y-%m-%d %H:%M"))

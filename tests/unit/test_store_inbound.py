@@ -18,16 +18,17 @@ from frontdesk.adapters.db.engine import make_engine
 from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain import live
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import InboundMessage
 from frontdesk.domain.models import ConversationStatus, Message
 from frontdesk.domain.ops import REQUEST_ID
-from frontdesk.domain.ports import Inbound, TurnJob, turn_key
+from frontdesk.domain.ports import Inbound, QueuedJob, turn_key
 from frontdesk.services.ingest import IngestService
 
 NUMBER = "109876543210001"  # the demo business's WhatsApp number
 NEW_CUSTOMER = "447700900999"  # not in the demo data
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-TURN = TurnJob(kind="turn", max_attempts=3, extra={"request_id": "req-1"})
+TURN = QueuedJob(kind="turn", max_attempts=3, extra={"request_id": "req-1"})
 
 
 @pytest.fixture
@@ -46,12 +47,12 @@ def inbound(wamid: str, *, at: datetime = NOW, sender: str = NEW_CUSTOMER, **kw:
 
 
 async def store_one(
-    store: SqlStore, event: InboundMessage, *, turn: TurnJob | None = TURN, now: datetime = NOW
+    store: SqlStore, event: InboundMessage, *, turn: QueuedJob | None = TURN, now: datetime = NOW
 ) -> Message | None:
     async with store.transaction() as tx:
         channel = await tx.channel_by_key(NUMBER)
         assert channel is not None
-        [message] = await tx.store_inbound([Inbound(channel=channel, event=event, turn=turn)], now=now)
+        [message] = await tx.store_inbound([Inbound(channel=channel, event=event, turn_job=turn)], now=now)
         return message
 
 
@@ -156,8 +157,8 @@ async def test_ingest_records_one_event_per_new_message(store: SqlStore) -> None
             return NOW
 
     ingest = IngestService(store=store, clock=Clock(), max_attempts=3)
-    first = await ingest.ingest([inbound("wamid.S")])
-    again = await ingest.ingest([inbound("wamid.S")])
+    first = await ingest.ingest([inbound("wamid.S")], kind=ChannelKind.WHATSAPP_CLOUD)
+    again = await ingest.ingest([inbound("wamid.S")], kind=ChannelKind.WHATSAPP_CLOUD)
     assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
     assert len(await rows(store, "SELECT id FROM events WHERE type = 'message.created'")) == 1
     assert len(await rows(store, "SELECT id FROM jobs WHERE kind = 'turn'")) == 1
@@ -177,7 +178,7 @@ async def test_a_batch_is_stored_in_order_and_a_wamid_twice_in_it_once(store: Sq
         assert channel is not None
         stored = await tx.store_inbound(
             [
-                Inbound(channel=channel, event=e, turn=None if e.message_id == "wamid.b4" else TURN)
+                Inbound(channel=channel, event=e, turn_job=None if e.message_id == "wamid.b4" else TURN)
                 for e in batch
             ],
             now=NOW,
@@ -232,7 +233,7 @@ def _ingest(store: Any) -> IngestService:
 
 async def _deliver(ingest: IngestService, wamid: str, request_id: str) -> Any:
     REQUEST_ID.set(request_id)  # each delivery is its own task, with its own context
-    return await ingest.ingest([inbound(wamid)])
+    return await ingest.ingest([inbound(wamid)], kind=ChannelKind.WHATSAPP_CLOUD)
 
 
 async def test_concurrent_deliveries_share_one_commit_and_keep_their_own_results(store: SqlStore) -> None:

@@ -166,7 +166,7 @@ async def test_callbacks_for_other_wamids_change_nothing(status_store: SqlStore)
     async with status_store.transaction() as tx:
         channel = await tx.channel_by_key(NUMBER)
         assert channel is not None
-        assert await tx.store_inbound([Inbound(channel, inbound, turn=None)], now=NOW) != [None]
+        assert await tx.store_inbound([Inbound(channel, inbound, turn_job=None)], now=NOW) != [None]
     await callback(status_store, "wamid.NOT-OURS", MessageStatus.READ)
     await callback(status_store, "wamid.FROM-CUSTOMER", MessageStatus.READ)  # inbound messages have no ticks
     assert (await reply_state(status_store, item))[0] == "sent"

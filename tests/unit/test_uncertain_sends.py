@@ -23,6 +23,7 @@ from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.write_turns import WriteTurns
 from frontdesk.domain.admin import DeadLetterKind
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import ChannelError, ConfigurationError
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import OutboundMessage
@@ -61,7 +62,7 @@ async def replies_queued(store: SqlStore, clock: FakeClock, sender: FakeSender, 
     await execute(store, f"update channels set uncertain_sends = '{policy}'")
     ingest, worker, dispatcher = build(store, clock, Echo(), sender)
     for i, body in enumerate(texts):
-        await ingest.ingest([inbound(clock, f"wamid.in.{i}", body)])
+        await ingest.ingest([inbound(clock, f"wamid.in.{i}", body)], kind=ChannelKind.WHATSAPP_CLOUD)
         assert await worker.run_once()
     return dispatcher
 

@@ -56,9 +56,9 @@ def turn_key(conversation_id: int) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TurnJob:
-    """The job `Tx.store_inbound` enqueues for a new message: key `turn_key(conversation_id)`, payload
-    `{"message_id": ..., "conversation_id": ..., **extra}`."""
+class QueuedJob:
+    """A job `Tx.store_inbound` enqueues with a new message it stores (its turn, or the fetch of its
+    file): key `turn_key(conversation_id)`, payload `{"message_id": ..., "conversation_id": ..., **extra}`."""
 
     kind: str
     max_attempts: int
@@ -67,14 +67,14 @@ class TurnJob:
 
 @dataclass(frozen=True)
 class Inbound:
-    """A customer's message for `Tx.store_inbound`: the number it came to, its turn (None: no turn) and
-    the job fetching its file (`media`, None: it has none), enqueued just before the turn under the same
-    key, so the turn runs once the file is stored (or given up on)."""
+    """A customer's message for `Tx.store_inbound`: the number it came to, the job running its turn
+    (`turn_job`, None: no turn) and the job fetching its file (`media_job`, None: it has none), enqueued
+    just before the turn under the same key, so the turn runs once the file is stored (or given up on)."""
 
     channel: Channel
     event: InboundMessage
-    turn: TurnJob | None
-    media: TurnJob | None = None
+    turn_job: QueuedJob | None
+    media_job: QueuedJob | None = None
 
 
 class Tx(Protocol):

@@ -18,7 +18,7 @@ from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import ChannelEvent, StatusUpdate, UnknownChange
 from frontdesk.domain.models import Channel
 from frontdesk.domain.ops import REQUEST_ID
-from frontdesk.domain.ports import Clock, Inbound, Store, TurnJob, Tx
+from frontdesk.domain.ports import Clock, Inbound, QueuedJob, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +65,14 @@ class IngestService:
         self._waiting: list[_Delivery] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def ingest(
-        self, events: Sequence[ChannelEvent], *, kind: ChannelKind = ChannelKind.WHATSAPP_CLOUD
-    ) -> IngestResult:
+    async def ingest(self, events: Sequence[ChannelEvent], *, kind: ChannelKind) -> IngestResult:
         """Store `events` (one webhook delivery) atomically; a redelivered message is a no-op.
 
         `kind` is the door the delivery came in by: its events reach only numbers of that kind (a Cloud
         API webhook naming an AWS number's id, or a bridge event naming a Cloud number, is refused like
-        an unknown number). Returns once the transaction holding the delivery has committed.
+        an unknown number). Required, with no default: a new door that forgot it must not have its
+        events silently reach Cloud API numbers. Returns once the transaction holding the delivery has
+        committed.
         """
         loop = asyncio.get_running_loop()
         delivery = _Delivery(events, kind, REQUEST_ID.get(), loop.create_future())
@@ -157,14 +157,14 @@ class IngestService:
             await tx.record_status(event, now=self._clock.now())
             result.statuses += 1
             return None
-        turn = media = None
+        turn_job = media_job = None
         extra = {"request_id": REQUEST_ID.get()}
         # A group's chatter is kept for staff; the bot joins in only where the number allows it.
         if event.type not in SILENT_TYPES and (not event.group or channel.groups):
-            turn = TurnJob(kind=TURN, max_attempts=self._max_attempts, extra=extra)
+            turn_job = QueuedJob(kind=TURN, max_attempts=self._max_attempts, extra=extra)
         if event.media is not None and (event.media.id or event.media.link):
-            media = TurnJob(kind=MEDIA, max_attempts=self._max_attempts, extra=extra)
-        return Inbound(channel=channel, event=event, turn=turn, media=media)
+            media_job = QueuedJob(kind=MEDIA, max_attempts=self._max_attempts, extra=extra)
+        return Inbound(channel=channel, event=event, turn_job=turn_job, media_job=media_job)
 
 
 def _settle(delivery: _Delivery, outcome: IngestResult | Exception) -> None:

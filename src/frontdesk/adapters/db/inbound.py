@@ -49,7 +49,7 @@ from frontdesk.domain.models import (
     Message,
     MessageStatus,
 )
-from frontdesk.domain.ports import Inbound, TurnJob, turn_key
+from frontdesk.domain.ports import Inbound, QueuedJob, turn_key
 
 _AT = bindparam("at", type_=UTCDateTime())
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -188,7 +188,9 @@ async def store_inbound(
         [{"conversation_id": m.conversation_id, "at": min(i.event.timestamp, now)} for i, m in notes],
     )
     # A message's file is fetched first: its job is inserted just before its turn, under the same key.
-    if jobs_ := [_job_values(job, m, now) for i, m in new for job in (i.media, i.turn) if job is not None]:
+    if jobs_ := [
+        _job_values(job, m, now) for i, m in new for job in (i.media_job, i.turn_job) if job is not None
+    ]:
         await conn.execute(_INSERT_JOB, jobs_)
     await conn.execute(_INSERT_EVENT, [_event_values(m, now) for _, m in new])
     return result
@@ -246,14 +248,14 @@ async def _insert_messages(
     return {row.channel_message_id: rows.message(row) for row in found}
 
 
-def _job_values(turn: TurnJob, message: Message, now: datetime) -> dict[str, Any]:
+def _job_values(job: QueuedJob, message: Message, now: datetime) -> dict[str, Any]:
     return {
-        "kind": turn.kind,
+        "kind": job.kind,
         "key": turn_key(message.conversation_id),
-        "payload": {**turn.extra, "message_id": message.id, "conversation_id": message.conversation_id},
+        "payload": {**job.extra, "message_id": message.id, "conversation_id": message.conversation_id},
         "status": JobStatus.QUEUED,
         "attempts": 0,
-        "max_attempts": turn.max_attempts,
+        "max_attempts": job.max_attempts,
         "run_at": now,
         "created_at": now,
     }

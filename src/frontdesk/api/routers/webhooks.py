@@ -19,6 +19,7 @@ from frontdesk.adapters.channels.whatsapp_cloud.webhook import (
 from frontdesk.api.body import read_limited
 from frontdesk.api.deps import IngestDep, MetricsDep, SettingsDep
 from frontdesk.api.errors import PayloadTooLargeError
+from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import FrontdeskError, InvalidInputError, SignatureError, UntrustedSenderError
 from frontdesk.domain.json_input import decode_json
 from frontdesk.domain.ops import Metrics
@@ -123,7 +124,7 @@ async def accept(body: bytes, signature: str | None, *, app_secret: str, ingest:
     and `frontdesk.api.webhook_fast_path`.
     """
     verify_signature(body, signature, app_secret)
-    result = await ingest.ingest(parse_webhook(decode_json(body)))
+    result = await ingest.ingest(parse_webhook(decode_json(body)), kind=ChannelKind.WHATSAPP_CLOUD)
     return WebhookAck(**vars(result))
 
 
