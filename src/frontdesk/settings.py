@@ -29,8 +29,14 @@ _DEV_SECRETS = {
 
 # Where AWS's SNS serves its signing certificates and confirms subscriptions: https on
 # sns.<region>.amazonaws.com (or the China partition's amazonaws.com.cn), nothing else. Matched whole.
-SNS_CERT_URL_REGEX = r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[A-Za-z0-9._/-]+\.pem"
-SNS_SUBSCRIBE_URL_REGEX = r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s\\#]*"
+# The region is pinned to its shape (`eu-west-1`, `us-gov-west-1`, `cn-north-1`) and the path to what SNS
+# serves there (`/SimpleNotificationService-<32 hex>.pem`, `/?Action=ConfirmSubscription&…`): a looser host
+# part such as `[a-z0-9-]+` also takes S3's `sns.s3.amazonaws.com` / `sns.s3-us-west-2.amazonaws.com`,
+# where anyone owning a bucket named `sns` can serve a certificate of their own. ASCII digits only
+# ([0-9], not \d, which takes any Unicode digit).
+SNS_HOST_REGEX = r"https://sns\.[a-z]{2}(-[a-z]+)+-[0-9]+\.amazonaws\.com(\.cn)?"
+SNS_CERT_URL_REGEX = SNS_HOST_REGEX + r"/SimpleNotificationService-[0-9a-f]{32}\.pem"
+SNS_SUBSCRIBE_URL_REGEX = SNS_HOST_REGEX + r"/\?Action=ConfirmSubscription&[^\s\\#]*"
 
 
 # The shortest FRONTDESK_BRIDGE_WEBHOOK_TOKEN accepted outside dev (e.g. `openssl rand -hex 32`).

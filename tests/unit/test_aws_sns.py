@@ -180,19 +180,30 @@ def test_a_pattern_that_is_not_a_regex_stops_the_start_naming_it(name: str) -> N
         load_settings(_env_file=None, **{name: "https://(sns"})
 
 
+CERT = "SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem"
+"""A signing certificate's name as SNS serves it: a 32 hex digit id."""
+
+
 @pytest.mark.parametrize(
     ("url", "allowed"),
     [
-        (
-            "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem",
-            True,
-        ),
-        ("https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-abc.pem", True),
-        ("http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem", False),
-        ("https://sns.us-east-1.amazonaws.com.evil.example/cert.pem", False),
-        ("https://sns.us-east-1.amazonaws.com@evil.example/cert.pem", False),
-        ("https://evil.example/sns.us-east-1.amazonaws.com/cert.pem", False),
-        ("https://sns.us-east-1.amazonaws.com/cert.pem?x=.pem", False),
+        (f"https://sns.us-east-1.amazonaws.com/{CERT}", True),
+        (f"https://sns.us-gov-west-1.amazonaws.com/{CERT}", True),
+        (f"https://sns.cn-north-1.amazonaws.com.cn/{CERT}", True),
+        (f"http://sns.us-east-1.amazonaws.com/{CERT}", False),
+        # S3 hosts a bucket named "sns" at these: anyone can own one and serve a certificate
+        ("https://sns.s3-us-west-2.amazonaws.com/forged.pem", False),
+        ("https://sns.s3.amazonaws.com/x.pem", False),
+        (f"https://sns.s3-us-west-2.amazonaws.com/{CERT}", False),
+        (f"https://sns.s3.amazonaws.com/{CERT}", False),
+        (f"https://sns.s3.us-west-2.amazonaws.com/{CERT}", False),
+        (f"https://sns.us-east-\u0661.amazonaws.com/{CERT}", False),  # a Unicode digit
+        ("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem", False),
+        ("https://sns.us-east-1.amazonaws.com/forged/" + CERT, False),
+        (f"https://sns.us-east-1.amazonaws.com.evil.example/{CERT}", False),
+        (f"https://sns.us-east-1.amazonaws.com@evil.example/{CERT}", False),
+        (f"https://evil.example/sns.us-east-1.amazonaws.com/{CERT}", False),
+        (f"https://sns.us-east-1.amazonaws.com/{CERT}?x=.pem", False),
         ("https://sns.us-east-1.amazonaws.com/cert.txt", False),
     ],
 )
@@ -207,3 +218,10 @@ def test_the_default_subscribe_pattern_is_https_on_snss_host() -> None:
     assert pattern.fullmatch(real)
     assert not pattern.fullmatch(real.replace("amazonaws.com/", "amazonaws.com.evil.example/"))
     assert not pattern.fullmatch(real.replace("https", "http", 1))
+    for forged in (
+        real.replace("sns.eu-west-1.", "sns.s3-us-west-2."),
+        real.replace("sns.eu-west-1.", "sns.s3."),
+        real.replace("/?Action=ConfirmSubscription&", "/confirm.html?Action=ConfirmSubscription&"),
+        real.replace("Action=ConfirmSubscription", "Action=Publish"),
+    ):
+        assert not pattern.fullmatch(forged), forged
