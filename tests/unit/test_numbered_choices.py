@@ -179,6 +179,33 @@ async def test_pacing_delays_one_recipient_only() -> None:
     assert order == ["ana-1", "bob-1", "ana-2"]
 
 
+async def test_a_send_to_a_recipient_waits_for_the_one_in_flight() -> None:
+    pacer = Pacer(0.01)
+    order: list[str] = []
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with pacer.paced("ana"):
+            order.append("first starts")
+            started.set()
+            await release.wait()
+            order.append("first ends")
+
+    async def second() -> None:
+        async with pacer.paced("ana"):
+            order.append("second starts")
+
+    sending = asyncio.create_task(first())
+    await started.wait()
+    waiting = asyncio.create_task(second())
+    await asyncio.sleep(0.05)  # well past the interval: the key is still held by the first send
+    assert order == ["first starts"]
+    release.set()
+    await asyncio.gather(sending, waiting)
+    assert order == ["first starts", "first ends", "second starts"]
+    assert len(pacer) == 1
+
+
 async def test_pacing_forgets_recipients_that_no_longer_wait() -> None:
     clock = [0.0]
     pacer = Pacer(1.0, now=lambda: clock[0])
