@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.support.bridge import (
     WEBHOOK_TOKEN,
@@ -287,6 +289,44 @@ def test_a_number_with_conversations_is_not_deleted(fd: Running) -> None:
     empty = call(fd, "POST", body={"phone_number_id": "100200300500"}).json()
     assert call(fd, "DELETE", f"/{empty['id']}").status_code == 204
     assert call(fd, "DELETE", f"/{empty['id']}").status_code == 404
+
+
+def test_a_conversation_started_while_a_number_is_deleted_keeps_it(fd: Running) -> None:
+    """A customer's first message being stored (its conversation inserted, not yet committed) while staff
+    delete the number: the delete waits for it and answers 409, the conversation is not cascade-deleted.
+    PostgreSQL: the delete is seen waiting on the lock before the conversation commits. SQLite: its
+    write transactions are exclusive, so the delete runs before or after, never between (409 too)."""
+    channel_id, tenant = fd.query(
+        "select id, tenant_id from channels where phone_number_id = :p", p=DEMO_NUMBER
+    )[0]
+    fd.execute(
+        "insert into contacts (tenant_id, wa_id, preferences, marketing_opt_in, vip, created_at) "
+        "values (:t, '15550009999', '{}', :no, :no, CURRENT_TIMESTAMP)",
+        t=tenant,
+        no=False,
+    )
+    contact = fd.query("select id from contacts where wa_id = '15550009999'")[0][0]
+    engine = create_engine(fd.sync_db_url)
+    try:
+        with engine.connect() as ingest, ThreadPoolExecutor(1) as pool:
+            ingest.execute(
+                text(
+                    "insert into conversations (tenant_id, channel_id, contact_id, status, unread_count, "
+                    "created_at, updated_at) values (:t, :c, :k, 'bot', 0, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"t": tenant, "c": channel_id, "k": contact},
+            )
+            deleting = pool.submit(call, fd, "DELETE", f"/{channel_id}")
+            if fd.sync_db_url.startswith("postgresql"):
+                waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                fd.wait_for(lambda: fd.query(waiting)[0][0], what="the delete waiting for the channel")
+            ingest.commit()
+            answer = deleting.result(timeout=30)
+    finally:
+        engine.dispose()
+    assert answer.status_code == 409, answer.text
+    assert fd.query("select count(*) from conversations where channel_id = :c", c=channel_id)[0][0] == 1
 
 
 def test_bridge_actions_on_a_server_without_a_bridge(fd: Running) -> None:

@@ -240,7 +240,13 @@ class SqlAdminTx(SqlTx):
         return int((await self.conn.execute(stmt)).scalar_one())
 
     async def delete_channel(self, tenant_id: int, channel_id: int) -> int:
-        await self._channel_row(tenant_id, channel_id)
+        # The channel row is locked before counting: on PostgreSQL a customer's first message inserting a
+        # conversation holds a key-share lock on it, so the count waits for that to commit (and sees it)
+        # and a conversation inserted later waits for this delete; without the lock one inserted between
+        # the count and the delete would be cascade-deleted with the number. SQLite renders no FOR UPDATE:
+        # its write transaction is exclusive already.
+        where = and_(channels.c.id == channel_id, channels.c.tenant_id == tenant_id)
+        await self._one(select(channels.c.id).where(where).with_for_update(), "channel")
         held = await self.count_conversations(channel_id)
         if not held:
             await self.conn.execute(delete(channels).where(channels.c.id == channel_id))
