@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from frontdesk.adapters.channels.media_download import MEDIA_TOO_LARGE
-from frontdesk.adapters.channels.wa_bridge.client import NOT_CONNECTED, UNSUPPORTED, BridgeClient
+from frontdesk.adapters.channels.wa_bridge.client import NOT_CONNECTED, BridgeClient
 from frontdesk.domain import events
 from frontdesk.domain.channel_kinds import ChannelKind, ChannelStatus
-from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.errors import MEDIA_TOO_LARGE, UNSUPPORTED, ChannelError
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import (
     Button,

@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from frontdesk.adapters.channels.media_download import MEDIA_TOO_LARGE
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.domain import events
-from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.errors import MEDIA_TOO_LARGE, ChannelError
 from frontdesk.domain.models import Channel
 
 PNID = "106540352242922"

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from frontdesk.adapters.channels.media_download import MEDIA_TOO_LARGE, content_type, read_bounded
-from frontdesk.domain.errors import ChannelError
+from frontdesk.adapters.channels.media_download import content_type, read_bounded
+from frontdesk.domain.errors import MEDIA_TOO_LARGE, ChannelError
 
 
 class Chunks(httpx.AsyncByteStream):

@@ -71,6 +71,14 @@ class ChannelError(FrontdeskError):
         return f"{self.code}: {self.message}" if self.code else self.message
 
 
+UNSUPPORTED = "unsupported"
+"""`ChannelError.code`: the number's kind cannot send this message (a template where the kind has
+none, a message type the bridge has no route for). Permanent: a retry cannot make it sendable."""
+MEDIA_TOO_LARGE = "media_too_large"
+"""`ChannelError.code` (and a received file's recorded error code): the file is over
+`FRONTDESK_MEDIA_MAX_BYTES`. Permanent: the same file will not get smaller on a retry."""
+
+
 class WindowClosedError(ChannelError):
     """A free-form message was refused because the 24-hour customer-service window is closed."""
 

@@ -143,3 +143,20 @@ def finite_number(value: Any) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def json_text(value: Any) -> str | None:
+    """A string a channel sent, or an integer as text (Meta and zapw send some ids, codes and phone
+    numbers either way); anything else (booleans included) None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def json_type(value: Any) -> str:
+    """A JSON type's name for error messages ("an object", "a list", "null"...); never the value itself,
+    which could be large or private."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)

@@ -21,7 +21,7 @@ import logging
 from datetime import datetime, timedelta
 
 from frontdesk.domain.channel_kinds import CAPABILITIES
-from frontdesk.domain.errors import ChannelError, ConfigurationError, WindowClosedError
+from frontdesk.domain.errors import UNSUPPORTED, ChannelError, ConfigurationError, WindowClosedError
 from frontdesk.domain.models import OutboxItem, UncertainSends
 from frontdesk.domain.ops import Metrics, NoMetrics
 from frontdesk.domain.outbound import OutboundMessage, Template, outbound_from_dict
@@ -35,7 +35,6 @@ SERVICE_WINDOW = timedelta(hours=24)
 INTERRUPTED = "the process stopped while sending this reply; WhatsApp may have delivered it"
 TIMED_OUT = "WhatsApp did not answer in time; it may have delivered this reply"
 UNSENDABLE = "unsendable"
-UNSUPPORTED = "unsupported"
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:

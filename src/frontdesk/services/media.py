@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.errors import MEDIA_TOO_LARGE, ChannelError
 from frontdesk.domain.files import FileStore, media_key
 from frontdesk.domain.media import ERROR, FILE, MediaFetcher, MediaStore, ReceivedMedia
 from frontdesk.domain.models import Job
@@ -30,7 +30,6 @@ from frontdesk.domain.staff import Staff
 
 log = logging.getLogger(__name__)
 
-TOO_LARGE = "media_too_large"
 MAX_ERROR_CHARS = 500
 # A media type as a channel may declare it (`audio/ogg; codecs=opus`); anything else is stored as bytes.
 _TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
@@ -110,7 +109,7 @@ class MediaService:
             return {ERROR: {"code": error.code or "failed", "message": error.message[:MAX_ERROR_CHARS]}}
         if len(file.data) > self._max_bytes:  # an adapter that did not bound its read
             text = f"the file is larger than the {self._max_bytes} bytes this server accepts"
-            return {ERROR: {"code": TOO_LARGE, "message": text}}
+            return {ERROR: {"code": MEDIA_TOO_LARGE, "message": text}}
         mime_type = clean_type(file.mime_type) or clean_type(received.media.mime_type) or OCTET_STREAM
         key = media_key(message.tenant_id, message.id)
         await self._files.put(key, file.data, mime_type)

@@ -1,5 +1,5 @@
-"""Which network failures of an HTTP call to a channel can have delivered the message: shared by the
-kinds that send over httpx (the Cloud API, the bridge).
+"""Which network failures of an HTTP call to a channel can have delivered the message, and reading
+the channel's answer: shared by the kinds that send over httpx (the Cloud API, the bridge).
 
 A failure before the whole request went out (connecting, writing, waiting for a pooled connection)
 cannot have delivered anything: retrying it is always safe. Any other transport error (a read timeout,
@@ -8,6 +8,8 @@ accepted the message, so it `maybe_delivered`, and the number's `uncertain_sends
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 
@@ -24,3 +26,13 @@ NEVER_SENT = (
 def maybe_delivered(exc: httpx.TransportError) -> bool:
     """Whether the channel may have received the request that failed with `exc`."""
     return not isinstance(exc, NEVER_SENT)
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's body as a JSON object; None when it is not JSON or not an object (a proxy's HTML
+    error page, an empty body): the caller maps that to its own error."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

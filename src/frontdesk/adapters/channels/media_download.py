@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from frontdesk.domain.errors import ChannelError
-
-MEDIA_TOO_LARGE = "media_too_large"
+from frontdesk.domain.errors import MEDIA_TOO_LARGE, ChannelError
 
 
 def media_too_large(max_bytes: int, size: int | None = None) -> ChannelError:

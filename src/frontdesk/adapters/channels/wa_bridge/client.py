@@ -21,13 +21,13 @@ from urllib.parse import quote
 import httpx
 import structlog
 
-from frontdesk.adapters.channels.http_failures import maybe_delivered
+from frontdesk.adapters.channels.http_failures import json_object, maybe_delivered
 from frontdesk.adapters.channels.media_download import content_type, read_bounded
 from frontdesk.adapters.channels.wa_bridge.pacing import Pacer
 from frontdesk.domain import events
 from frontdesk.domain.admin import BridgeLink, PhoneNumberInfo
 from frontdesk.domain.channel_kinds import ChannelStatus
-from frontdesk.domain.errors import ChannelError
+from frontdesk.domain.errors import UNSUPPORTED, ChannelError
 from frontdesk.domain.files import MediaFile
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import (
@@ -45,7 +45,6 @@ log = structlog.get_logger(__name__)
 
 SESSION_CREATE_TIMEOUT = 40.0
 """zapw's `POST /sessions` answers once it has a QR, which takes up to ~30 s."""
-UNSUPPORTED = "unsupported"
 NOT_CONNECTED = "session_not_connected"
 _SEND_MEDIA = frozenset({"image", "video", "audio", "document"})
 _NOT_CONNECTED = re.compile(r"not connected|not ready", re.IGNORECASE)
@@ -151,7 +150,7 @@ class BridgeClient:
             async with self._http.stream("GET", self._base_url + path, headers=self._headers) as response:
                 if not response.is_success:
                     await response.aread()
-                    raise _refused(session, response.status_code, _json_object(response))
+                    raise _refused(session, response.status_code, json_object(response))
                 data = await read_bounded(response, max_bytes)
                 return MediaFile(data=data, mime_type=content_type(response) or media.mime_type)
         except httpx.TransportError as exc:
@@ -219,7 +218,7 @@ class BridgeClient:
             raise _unreachable(exc, session) from exc
         if response.status_code == 204:
             return {}
-        data = _json_object(response)
+        data = json_object(response)
         if response.is_success and data is not None:
             inner = data.get("data")
             return inner if isinstance(inner, dict) else data
@@ -273,14 +272,6 @@ def digits_of(value: str) -> str:
 
 def _session_path(session_id: str, rest: str = "") -> str:
     return f"/sessions/{quote(session_id, safe='')}{rest}"
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _refused(session: str, http_status: int, data: dict[str, Any] | None) -> ChannelError:

@@ -44,7 +44,7 @@ from frontdesk.domain.events import (
     StatusUpdate,
     UnknownChange,
 )
-from frontdesk.domain.json_input import finite_number
+from frontdesk.domain.json_input import finite_number, json_text, json_type
 from frontdesk.domain.models import MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def parse_event(payload: Any, *, strict: bool = False) -> BridgeEvent | None:
     Raises `InvalidInputError` when `payload` is not a zapw event at all (see the module docstring).
     """
     if not isinstance(payload, dict):
-        raise InvalidInputError(f"bridge event must be a JSON object, got {_kind(payload)}")
+        raise InvalidInputError(f"bridge event must be a JSON object, got {json_type(payload)}")
     session = _str(payload.get("sessionId"))
     event_type = _str(payload.get("eventType"))
     if not session or len(session) > MAX_SESSION_ID:
@@ -101,7 +101,7 @@ def parse_event(payload: Any, *, strict: bool = False) -> BridgeEvent | None:
     data = payload.get("data")
     try:
         if not isinstance(data, dict):
-            raise _malformed(f'"data" must be an object, got {_kind(data)}')
+            raise _malformed(f'"data" must be an object, got {json_type(data)}')
         return parse(session, event_type, data, payload)
     except InvalidInputError as exc:
         if strict:
@@ -299,18 +299,9 @@ def _required(data: JSONObject, key: str, limit: int) -> str:
 
 
 def _str(value: Any) -> str | None:
-    """A string, or a number as text (ids and phone numbers come either way); anything else None."""
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
+    """`json_text`, with an empty string read as absent: `""` is no caption, name or id."""
+    return json_text(value) or None
 
 
 def _malformed(reason: str) -> InvalidInputError:
     return InvalidInputError(reason)
-
-
-def _kind(value: Any) -> str:
-    """A JSON type's name for error messages; never the value, which could be large or private."""
-    return "null" if value is None else type(value).__name__

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import structlog
 
+from frontdesk.adapters.channels.http_failures import json_object as _json_object
 from frontdesk.adapters.channels.http_failures import maybe_delivered as sent_maybe
 from frontdesk.adapters.channels.media_download import (
     content_type,
@@ -289,14 +290,6 @@ def _transport_error(exc: httpx.TransportError, pnid: str) -> ChannelError:
 
 def _str_or_none(value: object) -> str | None:
     return str(value) if value is not None else None
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _graph_error(http_status: int, data: dict[str, Any] | None) -> ChannelError:

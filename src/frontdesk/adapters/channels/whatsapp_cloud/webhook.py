@@ -36,7 +36,6 @@ from frontdesk.adapters.channels.whatsapp_cloud._content import (
     _objects,
     _other_content,
     _referral,
-    _str,
 )
 from frontdesk.domain.errors import ConfigurationError, InvalidInputError, SignatureError
 from frontdesk.domain.events import (
@@ -50,6 +49,7 @@ from frontdesk.domain.events import (
     StatusUpdate,
     UnknownChange,
 )
+from frontdesk.domain.json_input import json_text, json_type
 from frontdesk.domain.models import MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -118,13 +118,13 @@ def parse_entry(entry: Any, *, strict: bool = False) -> list[ChannelEvent]:
 
 def _envelope_entries(payload: Any) -> list[Any]:
     if not isinstance(payload, dict):
-        raise InvalidInputError(f"webhook payload must be a JSON object, got {_kind(payload)}")
+        raise InvalidInputError(f"webhook payload must be a JSON object, got {json_type(payload)}")
     if payload.get("object") != WEBHOOK_OBJECT:
         got = _describe(payload["object"]) if "object" in payload else "nothing"
         raise InvalidInputError(f'webhook "object" must be "{WEBHOOK_OBJECT}", got {got}')
     entries = payload.get("entry")
     if not isinstance(entries, list):
-        got = _kind(entries) if "entry" in payload else "nothing"
+        got = json_type(entries) if "entry" in payload else "nothing"
         raise InvalidInputError(f'webhook "entry" must be a list, got {got}')
     return entries
 
@@ -133,14 +133,14 @@ def _parse_entry(entry: Any, path: str, *, strict: bool) -> list[ChannelEvent]:
     obj = _as_object(entry, path)
     changes = obj.get("changes")
     if not isinstance(changes, list):
-        raise _malformed(path, f'"changes" must be a list, got {_kind(changes)}')
-    parse = partial(_parse_change, entry_id=_str(obj.get("id")), strict=strict)
+        raise _malformed(path, f'"changes" must be a list, got {json_type(changes)}')
+    parse = partial(_parse_change, entry_id=json_text(obj.get("id")), strict=strict)
     return [event for events in _each(parse, changes, f"{path}.changes", strict) for event in events]
 
 
 def _parse_change(change: Any, path: str, *, entry_id: str | None, strict: bool) -> list[ChannelEvent]:
     obj = _as_object(change, path)
-    field = _str(obj.get("field"))
+    field = json_text(obj.get("field"))
     if field is None:
         raise _malformed(path, 'missing "field"')
     value = obj.get("value")
@@ -151,7 +151,7 @@ def _parse_change(change: Any, path: str, *, entry_id: str | None, strict: bool)
 
 def _unknown_change(field: str, value: Any, entry_id: str | None) -> UnknownChange:
     """Keep a change Frontdesk does not handle; `raw` adds the entry id (the WABA id) Meta put outside."""
-    channel_key = _str(_obj(_obj(value).get("metadata")).get("phone_number_id"))
+    channel_key = json_text(_obj(_obj(value).get("metadata")).get("phone_number_id"))
     raw = {"entry_id": entry_id, "field": field, "value": value}
     return UnknownChange(channel_key=channel_key, field=field, raw=raw)
 
@@ -171,7 +171,7 @@ class _Receiver:
 def _parse_messages_value(
     value: JSONObject, path: str, entry_id: str | None, strict: bool
 ) -> list[ChannelEvent]:
-    channel_key = _str(_obj(value.get("metadata")).get("phone_number_id"))
+    channel_key = json_text(_obj(value.get("metadata")).get("phone_number_id"))
     if channel_key is None:
         raise _malformed(f"{path}.metadata", 'missing "phone_number_id"')
     messages, statuses = _list_at(value, "messages", path), _list_at(value, "statuses", path)
@@ -192,9 +192,9 @@ def _contact_names(contacts: Any) -> dict[str, str]:
     """Profile name by sender id; newer payloads add (or only carry) the business-scoped `user_id`."""
     names: dict[str, str] = {}
     for contact in _objects(contacts):
-        name = _str(_obj(contact.get("profile")).get("name"))
+        name = json_text(_obj(contact.get("profile")).get("name"))
         for key in ("wa_id", "user_id"):
-            if name and (ident := _str(contact.get(key))):
+            if name and (ident := json_text(contact.get(key))):
                 names[ident] = name
     return names
 
@@ -202,7 +202,7 @@ def _contact_names(contacts: Any) -> dict[str, str]:
 def _parse_message(message: Any, path: str, *, receiver: _Receiver) -> InboundMessage:
     msg = _as_object(message, path)
     message_id = _id(msg.get("id"), "id", MAX_MESSAGE_ID, path)
-    user_id = _str(msg.get("from_user_id"))  # business-scoped id; `from` may be withheld for usernames
+    user_id = json_text(msg.get("from_user_id"))  # business-scoped id; `from` may be withheld for usernames
     sender = _id(msg.get("from") or user_id, "from", MAX_SENDER_ID, path)
     kind = _id(msg.get("type") or "unknown", "type", MAX_TYPE, path)
     content = _CONTENT.get(kind, _other_content)(msg, kind)
@@ -228,7 +228,7 @@ def _parse_message(message: Any, path: str, *, receiver: _Receiver) -> InboundMe
 def _parse_status(status: Any, path: str, *, channel_key: str) -> StatusUpdate | None:
     obj = _as_object(status, path)
     message_id = _id(obj.get("id"), "id", MAX_MESSAGE_ID, path)
-    value = _str(obj.get("status"))
+    value = json_text(obj.get("status"))
     if value is None:
         raise _malformed(path, 'missing "status"')
     if value not in _STATUSES:  # a value Meta added later: skip it, keep the rest of the payload
@@ -238,13 +238,13 @@ def _parse_status(status: Any, path: str, *, channel_key: str) -> StatusUpdate |
     return StatusUpdate(
         channel_key=channel_key,
         message_id=message_id,
-        recipient=_str(obj.get("recipient_id")) or _str(obj.get("recipient_user_id")),
+        recipient=json_text(obj.get("recipient_id")) or json_text(obj.get("recipient_user_id")),
         status=_STATUSES[value],
         timestamp=_timestamp(obj.get("timestamp"), path),
         errors=_errors(obj.get("errors")),
-        conversation_id=_str(conversation.get("id")),
-        conversation_category=_str(_obj(conversation.get("origin")).get("type")),
-        pricing_category=_str(pricing.get("category")),
+        conversation_id=json_text(conversation.get("id")),
+        conversation_category=json_text(_obj(conversation.get("origin")).get("type")),
+        pricing_category=json_text(pricing.get("category")),
         billable=_bool(pricing.get("billable")),
         raw=obj,
     )
@@ -271,7 +271,7 @@ def _each(parse: Callable[[Any, str], T | None], items: list[Any], path: str, st
 
 def _id(value: Any, key: str, limit: int, path: str) -> str:
     """A required id, refused when missing or longer than what the store keeps (see domain.events)."""
-    text = _str(value)
+    text = json_text(value)
     if not text:
         raise _malformed(path, f'missing "{key}"')
     if len(text) > limit:
@@ -285,7 +285,7 @@ def _malformed(path: str, reason: str) -> InvalidInputError:
 
 def _as_object(value: Any, path: str) -> JSONObject:
     if not isinstance(value, dict):
-        raise _malformed(path, f"must be an object, got {_kind(value)}")
+        raise _malformed(path, f"must be an object, got {json_type(value)}")
     return value
 
 
@@ -295,13 +295,13 @@ def _list_at(obj: JSONObject, key: str, path: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _malformed(f"{path}.{key}", f"must be a list, got {_kind(value)}")
+        raise _malformed(f"{path}.{key}", f"must be a list, got {json_type(value)}")
     return value
 
 
 def _timestamp(value: Any, path: str) -> datetime:
     """Meta's unix-seconds string (a number is accepted too) as an aware UTC datetime."""
-    text = _str(value)
+    text = json_text(value)
     if text is None:
         raise _malformed(path, 'missing "timestamp"')
     try:
@@ -314,10 +314,4 @@ def _timestamp(value: Any, path: str) -> datetime:
 
 def _describe(value: Any) -> str:
     """A short string value quoted (enough to recognise `"page"` or `"instagram"`), else its JSON type."""
-    return repr(value[:40]) if isinstance(value, str) else _kind(value)
-
-
-def _kind(value: Any) -> str:
-    """A JSON type name for error messages; never the value itself, which could be large or private."""
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
+    return repr(value[:40]) if isinstance(value, str) else json_type(value)
