@@ -5,14 +5,12 @@ falls back to the current team with a warning."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.team import Team
-from frontdesk.services.agents.team.per_tenant import TeamResponders
-from frontdesk.services.agents.team.responder import TeamResponder
+from tests.support.responders import RecordingResponders, team_of
 
 LUMEN = Tenant(id=1, slug="lumen", name="Lumen Home")
 ACME = Tenant(id=2, slug="acme", name="Acme")
@@ -37,47 +35,9 @@ class Source:
         return self.teams.get(version)
 
 
-class Built:
-    """Stands for a built responder: which team, for which tenant."""
-
-    def __init__(self, team: Team, tenant: Tenant):
-        self.team, self.tenant = team, tenant
-
-
-class Responders(TeamResponders):
-    """The real cache with a build that only records what it was asked to build (building embeds every
-    example phrasing, which is the slow part the cache saves)."""
-
-    def __init__(self, source: Source, *, max_pinned: int = 16):
-        super().__init__(
-            source.teams[0],
-            embedder=None,  # type: ignore[arg-type]
-            dictionary=(),
-            data=None,  # type: ignore[arg-type]
-            knowledge=None,  # type: ignore[arg-type]
-            messages=None,  # type: ignore[arg-type]
-            clock=None,  # type: ignore[arg-type]
-            brains_for=lambda agent: [],
-            brain_timeout=1.0,
-            source=source,
-            check_seconds=3600,
-            max_pinned=max_pinned,
-        )
-        self.builds: list[Built] = []
-
-    async def build(self, team: Team, tenant: Tenant, **_: Any) -> TeamResponder:
-        self.builds.append(Built(team, tenant))
-        return self.builds[-1]  # type: ignore[return-value]
-
-
-def team_of(responder: TeamResponder) -> str:
-    built: Built = responder  # type: ignore[assignment]
-    return built.team.name
-
-
 async def test_a_pinned_version_is_built_once_per_tenant() -> None:
     source = Source()
-    responders = Responders(source)
+    responders = RecordingResponders(source.teams[0], source)
     first = await responders.for_version(LUMEN, 1)
     assert team_of(first) == "v1"
     assert await responders.for_version(LUMEN, 1) is first and source.asked == [(1, 1)]  # kept: no I/O
@@ -87,7 +47,7 @@ async def test_a_pinned_version_is_built_once_per_tenant() -> None:
 
 async def test_a_pin_to_the_current_version_shares_the_current_team() -> None:
     source = Source()
-    responders = Responders(source)
+    responders = RecordingResponders(source.teams[0], source)
     current = await responders.for_tenant(LUMEN)
     assert await responders.for_version(LUMEN, CURRENT) is current
     assert len(responders.builds) == 1 and source.asked == []
@@ -95,7 +55,7 @@ async def test_a_pin_to_the_current_version_shares_the_current_team() -> None:
 
 async def test_pinned_teams_are_bounded() -> None:
     source = Source()
-    responders = Responders(source, max_pinned=2)
+    responders = RecordingResponders(source.teams[0], source, max_pinned=2)
     one = await responders.for_version(LUMEN, 1)
     await responders.for_version(LUMEN, 2)
     assert await responders.for_version(LUMEN, 1) is one  # used last: version 2 is now the oldest
@@ -106,7 +66,8 @@ async def test_pinned_teams_are_bounded() -> None:
 
 
 async def test_an_unknown_version_answers_with_the_current_team(caplog: pytest.LogCaptureFixture) -> None:
-    responders = Responders(Source())
+    source = Source()
+    responders = RecordingResponders(source.teams[0], source)
     with caplog.at_level(logging.WARNING):
         answered = await responders.for_version(LUMEN, 42)
     assert team_of(answered) == f"v{CURRENT}"

@@ -10,12 +10,12 @@ import pytest
 from frontdesk.adapters.db.demo_seed import DEMO_DIR
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.team import Team, TeamError
-from frontdesk.services.agents.team.per_tenant import TeamResponders
 from frontdesk.services.agents.team.trial_data import TrialBusinessData
 from frontdesk.services.agents.tools import TOOLS
 from frontdesk.settings import Settings
 from frontdesk.wiring.team import ModelBrains, team_parser
 from tests.support.agents import OLIVER, Agents
+from tests.support.responders import RecordingResponders
 
 pytest_plugins = ["tests.unit.agents_fixtures"]
 
@@ -68,29 +68,10 @@ class FakeSource:
         return self.current, self.team_of
 
 
-async def test_a_tenants_team_follows_the_saved_version(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_tenants_team_follows_the_saved_version() -> None:
     team = team_parser(ModelBrains(Settings(_env_file=None)))(TEAM_YAML)  # type: ignore[call-arg]
     source = FakeSource(team)
-    responders = TeamResponders(
-        team,
-        embedder=None,  # type: ignore[arg-type]
-        dictionary=(),
-        data=None,  # type: ignore[arg-type]
-        knowledge=None,  # type: ignore[arg-type]
-        messages=None,  # type: ignore[arg-type]
-        clock=None,  # type: ignore[arg-type]
-        brains_for=lambda agent: [],
-        brain_timeout=1.0,
-        source=source,
-        check_seconds=3600,
-    )
-    built: list[object] = []
-
-    async def build(team: Team, tenant: Tenant, **_: Any) -> Any:
-        built.append(object())
-        return built[-1]
-
-    monkeypatch.setattr(responders, "build", build)
+    responders = RecordingResponders(team, source)  # type: ignore[arg-type]
     tenant = Tenant(id=1, slug="lumen", name="Lumen Home")
     first = await responders.for_tenant(tenant)
     assert await responders.for_tenant(tenant) is first and source.asked == 0  # within check_seconds: no I/O
@@ -100,7 +81,7 @@ async def test_a_tenants_team_follows_the_saved_version(monkeypatch: pytest.Monk
 
     source.current = 1
     responders.invalidate(1)
-    assert await responders.for_tenant(tenant) is not first and len(built) == 2  # a save: rebuilt
+    assert await responders.for_tenant(tenant) is not first and len(responders.builds) == 2  # a save: rebuilt
 
 
 def test_unknown_providers_are_problems_with_path_and_line() -> None:
