@@ -218,6 +218,24 @@ def test_a_session_is_ended_again_when_the_number_cannot_be_stored(bridge: Bridg
     assert channel_count(fd) == 1 and audit(fd) == []
 
 
+def test_a_session_zapw_made_before_failing_is_ended(bridge: BridgeFrontdesk) -> None:
+    """zapw makes the session but the answer is an error (a proxy's 504 after zapw did it, a timeout):
+    Frontdesk cannot know it was made, so it ends it (its id is new and random: nobody else's)."""
+    fd, zapw = bridge.fd, bridge.zapw
+    zapw.fail(on="sessions", after=True, status=504, error="Gateway Timeout", message="upstream timed out")
+    answer = call(fd, "POST", body=BRIDGE)
+    assert answer.status_code == 503, answer.text
+    assert channel_count(fd) == 1 and sessions(zapw) == []
+
+    old = bridge.add_bridge_number(scan=False)
+    channel_id = int(fd.query("select id from channels where phone_number_id = :s", s=old)[0][0])
+    zapw.fail(on="sessions", after=True, status=504, error="Gateway Timeout", message="upstream timed out")
+    again = call(fd, "POST", f"/{channel_id}/reconnect")
+    assert again.status_code == 503, again.text
+    assert sessions(zapw) == [old]  # the channel's own session stays, the one made for nothing is gone
+    assert call(fd, "GET", f"/{channel_id}").json()["session_id"] == old
+
+
 def test_zapw_unreachable_on_create_is_503(database_url: str, graph_url: str) -> None:
     with running_frontdesk(
         database_url, graph_url, bridge_url="http://127.0.0.1:9", bridge_webhook_token=WEBHOOK_TOKEN

@@ -15,7 +15,8 @@ Nothing links a phone: control endpoints under `/_fake/` play the phone's part a
   `mediaUrl` then serves). `.../status` `{"messageId", "eventType": "message.delivered"}`: a status.
 - `POST /_fake/deliver` `{"envelope": {...}}`: post any envelope as it is (redeliveries, odd input).
   Each of these answers with the envelope and the webhook's answers (`webhook_statuses`).
-- `POST /_fake/fail` `{"status": 500, "times": 1, "on": "messages"}`: the next calls fail;
+- `POST /_fake/fail` `{"status": 500, "times": 1, "on": "messages"}`: the next calls fail (`"after":
+  true` on `sessions`: the next session is made, then the call fails, as a proxy's 504 after zapw did it);
   `DELETE` drops the rules. `POST /_fake/down` / `POST /_fake/up`: every API call answers 500 until up
   (to refuse connections, stop the server). `POST /_fake/config`: the webhook URL, attempts, QR life.
 - `POST /_fake/reset`: forget sessions, messages, media, failures and `down`.
@@ -55,6 +56,9 @@ class FailRule(BaseModel):
     times: int = Field(default=1, ge=1, le=10_000)
     delay: float = Field(default=0.0, ge=0.0, le=600.0)
     on: Literal["messages", "sessions", "media", "any"] = "messages"
+    after: bool = False
+    """Fail after doing the work (only creating a session honours it): zapw made the session, but its
+    answer is an error (a proxy's 504, a timeout), so the caller cannot know it did."""
     error: str = "Internal Server Error"
     message: str = "Failed to send message"
     code: str | None = None
@@ -158,10 +162,10 @@ class FakeZapwState:
             self._failures.extend([rule] * rule.times)
             return len(self._failures)
 
-    def take_failure(self, kind: str) -> FailRule | None:
+    def take_failure(self, kind: str, *, after: bool = False) -> FailRule | None:
         with self._lock:
             for rule in self._failures:
-                if rule.on in (kind, "any"):
+                if rule.on in (kind, "any") and rule.after is after:
                     self._failures.remove(rule)
                     return rule
             return None
@@ -220,6 +224,8 @@ async def create_session(request: Request) -> JSONResponse:
     session: dict[str, Any] = {"id": session_id, "status": "qr_waiting", "createdAt": _iso(time.time())}
     state.new_qr(session)
     state.sessions[session_id] = session
+    if rule := state.take_failure("sessions", after=True):
+        return _respond(await _failure(rule))
     return JSONResponse({"status": "success", "data": _view(session)}, status_code=201)
 
 
@@ -442,8 +448,10 @@ async def _guard(state: FakeZapwState, request: Request, kind: str) -> Answer | 
     if state.down:
         return zapw_error(500, "Internal Server Error", "zapw is down (fake)")
     rule = state.take_failure(kind)
-    if rule is None:
-        return None
+    return None if rule is None else await _failure(rule)
+
+
+async def _failure(rule: FailRule) -> Answer:
     if rule.delay:
         await asyncio.sleep(rule.delay)
     return zapw_error(rule.status, rule.error, rule.message, rule.code)

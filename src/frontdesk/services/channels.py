@@ -15,6 +15,8 @@ from frontdesk.domain.admin import (
     KIND_FIELDS,
     AdminStore,
     AdminTx,
+    BridgeError,
+    BridgeLink,
     BridgeNotConfiguredError,
     BridgeSessions,
     ChannelChanges,
@@ -101,13 +103,13 @@ class ChannelService:
 
         A bridge number first gets its zapw session (named `fd-<random>`, its key), then is stored as
         `qr_waiting` with the QR to scan; when storing fails the session is ended again, and when zapw
-        fails nothing is stored (`BridgeUnavailableError`, `BridgeRefusedError`)."""
+        fails nothing is stored (`BridgeUnavailableError`, `BridgeRefusedError`) and the session it may
+        have made all the same is ended."""
         await self._check_team_version(staff.tenant, new.team_version)
         if isinstance(new, NewChannel):
             return await self._add(staff, new)
-        bridge = self._bridge_or_refuse()
         session_id = new_session_id()
-        link = await ask_bridge(bridge.create_session(session_id), "start a session")
+        link = await self._start_session(session_id)
         values = new.model_dump()
         try:
             channel = await self._add(
@@ -115,7 +117,7 @@ class ChannelService:
                 NewChannel(kind=ChannelKind.WA_BRIDGE, phone_number_id=session_id, **values),
                 status=link.status,
             )
-        except Exception:
+        except BaseException:  # a cancelled request too: the session would be left linking nothing
             await self._end_quietly(session_id)
             raise
         return with_qr(channel, link)
@@ -214,13 +216,13 @@ class ChannelService:
         async with self._store.read() as tx:
             channel = await tx.channel(staff.tenant.id, channel_id)  # 404 (another tenant's) first
         _bridge_only(channel, "reconnect")
-        bridge = self._bridge_or_refuse()
+        self._bridge_or_refuse()
         if channel.status is ChannelStatus.CONNECTED:
             raise ConflictError(
                 f"channel {channel_id} is connected: disconnect it first to link another phone"
             )
         session_id = new_session_id()
-        link = await ask_bridge(bridge.create_session(session_id), "start a session")
+        link = await self._start_session(session_id)
         now = self._clock.now()
         try:
             async with self._store.transaction() as wtx:
@@ -242,7 +244,7 @@ class ChannelService:
                     details={"session_id": session_id},
                 )
                 await _announce(wtx, stored, status=stored.status or link.status, now=now)
-        except Exception:
+        except BaseException:  # a cancelled request too: the new session would be left linking nothing
             await self._end_quietly(session_id)
             raise
         await self._end_quietly(channel.phone_number_id)
@@ -325,6 +327,17 @@ class ChannelService:
                 "server) and FRONTDESK_BRIDGE_API_KEY, then restart"
             )
         return self._bridge
+
+    async def _start_session(self, session_id: str) -> BridgeLink:
+        """A new zapw session `session_id`, or `BridgeNotConfiguredError` / `BridgeError`. On a failure
+        the session is ended quietly: zapw may have made it before its answer was lost (a timeout, a
+        proxy's 504), and nothing else can own it (its id is new and random), so the DELETE is safe."""
+        bridge = self._bridge_or_refuse()
+        try:
+            return await ask_bridge(bridge.create_session(session_id), "start a session")
+        except BridgeError:
+            await self._end_quietly(session_id)
+            raise
 
     async def _end_session_of(self, channel: ChannelDetails) -> None:
         """End a bridge number's session before it is deleted; without a bridge there is none to end."""
