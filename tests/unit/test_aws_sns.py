@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +14,7 @@ import httpx
 import pytest
 
 from frontdesk.adapters.channels.aws_social.sns import (
+    FAILED_CERTIFICATE_SECONDS,
     NOTIFICATION,
     SnsVerifier,
     notification_events,
@@ -30,16 +33,21 @@ from tests.support.aws import TOPIC, Aws
 from tests.support.payloads import DEMO_NUMBER, status, text_message
 
 
+def make_verifier(aws: Aws, http: httpx.AsyncClient, **options: Any) -> SnsVerifier:
+    settings = aws.settings()
+    return SnsVerifier(
+        http=http,
+        topic_arns=[TOPIC],
+        cert_url_pattern=settings["aws_sns_cert_url_regex"],
+        subscribe_url_pattern=settings["aws_sns_subscribe_url_regex"],
+        **options,
+    )
+
+
 @pytest.fixture
 async def verifier(aws: Aws) -> AsyncIterator[SnsVerifier]:
-    settings = aws.settings()
     async with httpx.AsyncClient(timeout=5) as http:
-        yield SnsVerifier(
-            http=http,
-            topic_arns=[TOPIC],
-            cert_url_pattern=settings["aws_sns_cert_url_regex"],
-            subscribe_url_pattern=settings["aws_sns_subscribe_url_regex"],
-        )
+        yield make_verifier(aws, http)
 
 
 def body(message: dict[str, Any]) -> bytes:
@@ -129,6 +137,61 @@ async def test_a_certificate_that_cannot_be_fetched_is_a_retry_later(aws: Aws, v
     signer = SnsSigner(cert_url=f"{aws.url}/_fake/sns/certs/missing.pem", topic_arn=TOPIC)
     with pytest.raises(UpstreamUnavailableError, match="HTTP 404"):
         await verifier.verify(body(signer.notification("{}")))
+
+
+def serve_certificate(aws: Aws, name: str) -> str:
+    """The signer's certificate served under another name (SigningCertURL is not signed); its URL."""
+    url = f"{aws.url}/_fake/sns/certs/{name}.pem"
+    aws.client.put(url, content=aws.signer.cert_pem).raise_for_status()
+    return url
+
+
+def fetches(aws: Aws, name: str) -> int:
+    return int(aws.sns_log()["cert_fetches"].count(f"{name}.pem"))
+
+
+async def test_an_unknown_topic_fetches_no_certificate(aws: Aws, verifier: SnsVerifier) -> None:
+    name = uuid.uuid4().hex
+    signed = aws.notification(entry_of(text_message("wamid.U", "hi")))
+    signed |= {"SigningCertURL": serve_certificate(aws, name), "TopicArn": f"{TOPIC}-not-ours"}
+    for _ in range(3):
+        with pytest.raises(UntrustedSenderError, match="topic"):
+            await verifier.verify(body(signed))
+    assert fetches(aws, name) == 0
+
+
+async def test_deliveries_waiting_for_one_certificate_share_its_fetch(
+    aws: Aws, verifier: SnsVerifier
+) -> None:
+    name = uuid.uuid4().hex
+    url = serve_certificate(aws, name)
+    messages = [aws.notification(entry_of(text_message(f"wamid.S{n}", "hi"))) for n in range(5)]
+    verified = await asyncio.gather(*(verifier.verify(body(m | {"SigningCertURL": url})) for m in messages))
+    assert len(verified) == 5 and fetches(aws, name) == 1
+
+
+async def test_a_certificate_that_failed_is_not_fetched_again_for_a_while(aws: Aws) -> None:
+    """Anyone naming an allowed topic could otherwise make this server fetch a missing (or bogus)
+    certificate URL on SNS's host for every message they post."""
+    now = [1000.0]
+    async with httpx.AsyncClient(timeout=5) as http:
+        verifier = make_verifier(aws, http, clock=lambda: now[0])
+        missing, bogus = uuid.uuid4().hex, uuid.uuid4().hex
+        aws.client.put(f"{aws.url}/_fake/sns/certs/{bogus}.pem", content=b"not a pem").raise_for_status()
+        signed = aws.notification(entry_of(text_message("wamid.F", "hi")))
+        for name, failure in [(missing, UpstreamUnavailableError), (bogus, UntrustedSenderError)]:
+            forged = body(signed | {"SigningCertURL": f"{aws.url}/_fake/sns/certs/{name}.pem"})
+            for _ in range(3):
+                with pytest.raises(failure):
+                    await verifier.verify(forged)
+            assert fetches(aws, name) == 1
+        now[0] += FAILED_CERTIFICATE_SECONDS
+        with pytest.raises(UpstreamUnavailableError):
+            await verifier.verify(
+                body(signed | {"SigningCertURL": f"{aws.url}/_fake/sns/certs/{missing}.pem"})
+            )
+        assert fetches(aws, missing) == 2
+        await verifier.verify(body(signed))  # the real certificate was never held up by those
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,11 @@ order and on the raw body parsed only as far as needed:
 1. the topic (`TopicArn`) is one this server was told to take (`FRONTDESK_AWS_SNS_TOPIC_ARNS`);
 2. the signing certificate's URL matches `FRONTDESK_AWS_SNS_CERT_URL_REGEX` (https on SNS's own host):
    the certificate is fetched only from there (so nobody can make this server fetch anything else),
-   and cached per URL;
+   and cached per URL. Deliveries waiting for one URL share its fetch, and no URL waits for another's
+   (a caller naming a slow or missing certificate holds up nobody else). A URL SNS's host answered
+   without a usable certificate (a 404, not a PEM, not RSA) is refused for `FAILED_CERTIFICATE_SECONDS`
+   without asking again, so anyone naming an allowed topic cannot make this server fetch it over and
+   over; one that could not be reached (no answer, a 5xx) is asked again by the next delivery;
 3. the signature (`SignatureVersion` 1: SHA1withRSA, 2: SHA256withRSA) over SNS's canonical string of
    the message's fields, with that certificate's public key.
 
@@ -28,9 +32,11 @@ import binascii
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -62,6 +68,14 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.
 MAX_CERTIFICATE_BYTES = 64 * 1024
 CERTIFICATE_CACHE_SIZE = 32
 """Certificates kept (SNS signs with one per region at a time, and rotates it rarely)."""
+FAILED_CERTIFICATE_SECONDS = 60.0
+"""How long a certificate URL that SNS's host answered without a usable certificate is refused."""
+FAILED_CERTIFICATE_URLS = 256
+"""Failed certificate URLs remembered (the oldest is forgotten first)."""
+
+
+class _Unreachable(UpstreamUnavailableError):
+    """The certificate's host did not answer, or failed (5xx): asked again by the next delivery."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +120,7 @@ class SnsVerifier:
         cert_url_pattern: str,
         subscribe_url_pattern: str,
         cache_size: int = CERTIFICATE_CACHE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
         self._topics = frozenset(topic_arns)
@@ -113,7 +128,14 @@ class SnsVerifier:
         self._subscribe_url = re.compile(subscribe_url_pattern)
         self._keys: OrderedDict[str, rsa.RSAPublicKey] = OrderedDict()
         self._cache_size = cache_size
-        self._fetching = asyncio.Lock()
+        self._clock = clock
+        """Seconds, for how long a failed certificate URL is remembered (`time.monotonic`)."""
+        self._fetches: dict[str, asyncio.Future[rsa.RSAPublicKey]] = {}
+        """The certificate fetches under way, by URL: every delivery waiting for one URL awaits its one."""
+        self._failed: OrderedDict[str, tuple[float, UntrustedSenderError | UpstreamUnavailableError]] = (
+            OrderedDict()
+        )
+        """URLs whose fetch failed with SNS's host answering: until when they are refused, and why."""
 
     async def verify(self, body: bytes) -> SnsMessage:
         """The message in `body`, once its topic, certificate and signature check out.
@@ -172,13 +194,45 @@ class SnsVerifier:
                 "the SNS signing certificate is not on SNS's host (FRONTDESK_AWS_SNS_CERT_URL_REGEX)"
             )
         key = self._cached(url)
-        if key is None:
-            async with self._fetching:  # one fetch per certificate, however many deliveries wait for it
-                key = self._cached(url) or await self._fetch(url)
-                self._keys[url] = key
-                while len(self._keys) > self._cache_size:
-                    self._keys.popitem(last=False)
-        return key
+        if key is not None:
+            return key
+        self._refuse_if_failed(url)
+        fetch = self._fetches.get(url)
+        if fetch is None:  # one fetch per certificate, however many deliveries wait for it
+            fetch = asyncio.ensure_future(self._fetch(url))
+            self._fetches[url] = fetch
+            fetch.add_done_callback(partial(self._fetched, url))
+        # shielded: a delivery given up on (its request cancelled) does not cancel the others' fetch
+        return await asyncio.shield(fetch)
+
+    def _fetched(self, url: str, fetch: asyncio.Future[rsa.RSAPublicKey]) -> None:
+        """Keep a fetch's outcome: the key, or a failure SNS's host answered with (to refuse for a while)."""
+        self._fetches.pop(url, None)
+        if fetch.cancelled():
+            return
+        error = fetch.exception()
+        if error is None:
+            self._keys[url] = fetch.result()
+            while len(self._keys) > self._cache_size:
+                self._keys.popitem(last=False)
+        elif isinstance(error, UntrustedSenderError | UpstreamUnavailableError) and not isinstance(
+            error, _Unreachable
+        ):
+            self._failed[url] = (self._clock() + FAILED_CERTIFICATE_SECONDS, error)
+            self._failed.move_to_end(url)
+            while len(self._failed) > FAILED_CERTIFICATE_URLS:
+                self._failed.popitem(last=False)
+
+    def _refuse_if_failed(self, url: str) -> None:
+        """Raise the failure a recent fetch of `url` had, without asking SNS's host again."""
+        failed = self._failed.get(url)
+        if failed is None:
+            return
+        until, error = failed
+        if self._clock() >= until:
+            del self._failed[url]
+            return
+        raise type(error)(f"{error} (a recent fetch failed: asked again later)")
 
     def _cached(self, url: str) -> rsa.RSAPublicKey | None:
         key = self._keys.get(url)
@@ -191,7 +245,8 @@ class SnsVerifier:
         try:
             async with self._http.stream("GET", url) as response:
                 if response.status_code != 200:
-                    raise UpstreamUnavailableError(
+                    failure = _Unreachable if response.status_code >= 500 else UpstreamUnavailableError
+                    raise failure(
                         f"the SNS signing certificate could not be fetched (HTTP {response.status_code})"
                     )
                 pem = bytearray()
@@ -200,7 +255,7 @@ class SnsVerifier:
                     if len(pem) > MAX_CERTIFICATE_BYTES:
                         raise UntrustedSenderError("the SNS signing certificate is implausibly large")
         except httpx.HTTPError as exc:
-            raise UpstreamUnavailableError(
+            raise _Unreachable(
                 f"the SNS signing certificate could not be fetched: {type(exc).__name__}"
             ) from exc
         try:
