@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import itertools
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -28,16 +28,12 @@ from frontdesk.domain.outbound import (
     Template,
     Text,
 )
-from tests.support.bridge import BUSINESS_PHONE, CUSTOMER, ZAPW_API_KEY, FakeZapw, fake_zapw_server
+from tests.support.bridge import BUSINESS_PHONE, CUSTOMER, ZAPW_API_KEY, FakeZapw
+
+pytest_plugins = ["tests.support.bridge_fixtures"]
 
 SESSION = "fd-client-test"
 CHANNEL = Channel(id=7, tenant_id=1, phone_number_id=SESSION, kind=ChannelKind.WA_BRIDGE)
-
-
-@pytest.fixture(scope="module")
-def zapw() -> Iterator[FakeZapw]:
-    with fake_zapw_server() as fake:
-        yield fake
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,21 +21,10 @@ from tests.support.bridge import (
     BridgeFrontdesk,
     FakeZapw,
     bridge_frontdesk,
-    fake_zapw_server,
 )
 from tests.support.harness import EchoResponder
 
-
-@pytest.fixture(scope="module")
-def zapw() -> Iterator[FakeZapw]:
-    with fake_zapw_server() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bridge(database_url: str, graph_url: str, zapw: FakeZapw) -> Iterator[BridgeFrontdesk]:
-    with bridge_frontdesk(database_url, graph_url, zapw) as running:
-        yield running
+pytest_plugins = ["tests.support.bridge_fixtures"]
 
 
 def count(bridge: BridgeFrontdesk, sql: str, **params: Any) -> int:

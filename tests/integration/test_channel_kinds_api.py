@@ -9,39 +9,20 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.bridge import (
-    WEBHOOK_TOKEN,
-    ZAPW_API_KEY,
-    BridgeFrontdesk,
-    FakeZapw,
-    bridge_frontdesk,
-    fake_zapw_server,
-)
+from tests.support.bridge import WEBHOOK_TOKEN, ZAPW_API_KEY, BridgeFrontdesk, FakeZapw
+from tests.support.channels_api import call
 from tests.support.harness import Running, running_frontdesk
-from tests.support.payloads import text_message
+from tests.support.payloads import DEMO_NUMBER, text_message
 from tests.support.tenants import add_channel, add_tenant
 
-API = "/api/v1/channels"
-DEMO_NUMBER = "109876543210001"
 AWS_ID = "phone-number-id-0123456789abcdef0123456789abcdef"
 AWS_ARN = "arn:aws:social-messaging:eu-west-1:123456789012:phone-number-id/0123456789abcdef"
 BRIDGE = {"kind": "wa_bridge", "name": "Shop"}
 
-
-@pytest.fixture(scope="module")
-def zapw() -> Iterator[FakeZapw]:
-    with fake_zapw_server() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bridge(database_url: str, graph_url: str, zapw: FakeZapw) -> Iterator[BridgeFrontdesk]:
-    with bridge_frontdesk(database_url, graph_url, zapw) as running:
-        yield running
+pytest_plugins = ["tests.support.bridge_fixtures"]
 
 
 @pytest.fixture
@@ -49,10 +30,6 @@ def fd(database_url: str, graph_url: str) -> Iterator[Running]:
     """Frontdesk without a bridge (FRONTDESK_BRIDGE_URL unset)."""
     with running_frontdesk(database_url, graph_url) as running:
         yield running
-
-
-def call(fd: Running, method: str, path: str = "", body: Any = None, role: str = "admin") -> httpx.Response:
-    return fd.client.request(method, f"{fd.url}{API}{path}", json=body, headers=fd.staff_headers(role))
 
 
 def events(fd: Running) -> list[dict[str, Any]]:

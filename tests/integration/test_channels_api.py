@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.support.channels_api import API, call
 from tests.support.harness import Running, running_frontdesk
-from tests.support.payloads import text_message
+from tests.support.payloads import DEMO_NUMBER, text_message
 from tests.support.tenants import add_channel, add_tenant
 
-API = "/api/v1/channels"
-DEMO_NUMBER = "109876543210001"
 TOKEN = "EAAG-very-secret-token-0042"
 
 
@@ -23,10 +21,6 @@ TOKEN = "EAAG-very-secret-token-0042"
 def fd(database_url: str, graph_url: str) -> Iterator[Running]:
     with running_frontdesk(database_url, graph_url) as running:
         yield running
-
-
-def call(fd: Running, method: str, path: str = "", body: Any = None, role: str = "admin") -> httpx.Response:
-    return fd.client.request(method, f"{fd.url}{API}{path}", json=body, headers=fd.staff_headers(role))
 
 
 def demo_channel_id(fd: Running) -> int:
