@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from frontdesk.adapters.channels.aws_social.client import SocialMessagingClient
+from frontdesk.adapters.embeddings import HashingEmbedder
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import ChannelError
 from frontdesk.domain.events import Media
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import Button, Buttons, Text
+from frontdesk.wiring import Frontdesk
+from frontdesk.wiring.container import Overrides
 from tests.support.aws import AWS_NUMBER, BUCKET, REGION, Aws
+from tests.support.harness import settings_for_test
 from tests.support.payloads import AMELIA, DEMO_NUMBER
 
 
@@ -170,3 +175,14 @@ async def test_an_arn_gives_the_region_when_the_channel_has_none(aws: Aws) -> No
     )
     [send] = aws.sends()
     assert (send["origination_phone_number_id"], send["region"]) == (arn, "ap-south-1")
+
+
+async def test_the_server_closing_closes_the_aws_client(aws: Aws, tmp_path: Path) -> None:
+    """Its threads are handed back with the rest of the server (`Frontdesk.close`): nothing more is sent."""
+    settings = settings_for_test(f"sqlite+aiosqlite:///{tmp_path / 'fd.db'}", "http://127.0.0.1:9")
+    frontdesk = await Frontdesk.open(settings, Overrides(embedder=HashingEmbedder()))
+    await frontdesk.channels.send(channel=channel(), to=AMELIA, message=Text(body="before"))
+    await frontdesk.close()
+    with pytest.raises(RuntimeError, match="shutdown"):
+        await frontdesk.channels.send(channel=channel(), to=AMELIA, message=Text(body="after"))
+    assert [send["message"]["text"]["body"] for send in aws.sends()] == ["before"]

@@ -100,6 +100,8 @@ class Frontdesk:
     business_packs: BusinessPacks
     aws_sns: SnsVerifier
     """What `POST /webhooks/aws` checks SNS deliveries with (and its certificate cache)."""
+    channels: ChannelsByKind
+    """Every kind's adapter (sends, tests, media), closed with the server."""
     _running: bool = field(default=False)
 
     @classmethod
@@ -209,6 +211,7 @@ class Frontdesk:
             business=build_business(store=store, clock=clock, packs=packs),
             business_packs=packs,
             aws_sns=parts.sns,
+            channels=parts.channels,
             team=team,
             admin=build_admin(
                 s,
@@ -265,6 +268,7 @@ class Frontdesk:
         await self.inbox.close()
         await self.access.close()
         self.knowledge.close()
+        self.channels.close()
         await self.http.aclose()
         await self.store.dispose()
         gc.unfreeze()

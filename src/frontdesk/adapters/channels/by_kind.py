@@ -9,7 +9,7 @@ fails for good, naming what to configure, rather than being sent somewhere it ca
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from frontdesk.domain import events
 from frontdesk.domain.admin import PhoneNumberInfo
@@ -38,12 +38,26 @@ class ChannelAdapter(Protocol):
         ...
 
 
+@runtime_checkable
+class Closeable(Protocol):
+    """An adapter holding something besides the shared HTTP client (AWS's threads), handed back by
+    `close`."""
+
+    def close(self) -> None: ...
+
+
 NOT_CONFIGURED = "not_configured"
 
 
 class ChannelsByKind:
     def __init__(self, adapters: Mapping[ChannelKind, ChannelAdapter]):
         self._adapters = dict(adapters)
+
+    def close(self) -> None:
+        """Close every adapter that holds something of its own (`Closeable`), when the server stops."""
+        for adapter in self._adapters.values():
+            if isinstance(adapter, Closeable):
+                adapter.close()
 
     def supports(self, kind: ChannelKind) -> bool:
         """Whether this server can serve numbers of `kind` (its adapter is configured)."""
