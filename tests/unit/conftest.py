@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.adapters.db.demo_seed import seed_business
-from frontdesk.adapters.db.engine import make_engine
-from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain.errors import ChannelError
 from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import OutboundMessage
+from tests.support.demo_store import demo_store
 
 
 class FakeClock:
@@ -50,8 +48,5 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[SqlStore]:
     """A migrated SQLite store holding the demo business."""
-    store = SqlStore(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'unit.db'}"))
-    await upgrade(store.engine)
-    await seed_business(store, now=clock.now())
-    yield store
-    await store.dispose()
+    async with demo_store(f"sqlite+aiosqlite:///{tmp_path / 'unit.db'}", now=clock.now()) as store:
+        yield store

@@ -22,6 +22,7 @@ from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.outbound import Text
 from tests.support.agents import AMELIA, OLIVER, PHONE_NUMBER_ID, PRIYA
 from tests.support.conversations import open_conversation
+from tests.support.demo_store import demo_store
 from tests.unit.conftest import FakeClock
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)
@@ -29,11 +30,8 @@ NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[SqlStore]:
-    store = SqlStore(make_engine(database_url))
-    await upgrade(store.engine)
-    await seed_business(store, now=NOW)
-    yield store
-    await store.dispose()
+    async with demo_store(database_url, now=NOW) as store:
+        yield store
 
 
 async def _ids(store: SqlStore, *wa_ids: str) -> tuple[int, list[int], int]:

@@ -11,9 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from frontdesk.adapters.db.demo_seed import seed_business
-from frontdesk.adapters.db.engine import make_engine
-from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import InboundMessage, Media
@@ -22,6 +19,7 @@ from frontdesk.domain.models import Direction, Message, MessageStatus
 from frontdesk.domain.ports import turn_key
 from frontdesk.services.ingest import MEDIA, TURN, IngestService
 from frontdesk.services.media import clean_type
+from tests.support.demo_store import demo_store
 
 NUMBER = "109876543210001"  # the demo business's WhatsApp number
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -34,11 +32,8 @@ class Clock:
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[SqlStore]:
-    store = SqlStore(make_engine(database_url))
-    await upgrade(store.engine)
-    await seed_business(store, now=NOW)
-    yield store
-    await store.dispose()
+    async with demo_store(database_url, now=NOW) as store:
+        yield store
 
 
 def inbound(wamid: str, sender: str, **kw: Any) -> InboundMessage:

@@ -14,9 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from frontdesk.adapters.db.admin import SqlAdminStore
-from frontdesk.adapters.db.demo_seed import seed_business
 from frontdesk.adapters.db.engine import make_engine
-from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.retention import SqlRetention
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import (
@@ -36,6 +34,7 @@ from frontdesk.domain.errors import ConflictError
 from frontdesk.services.dispatcher import UNSENDABLE, Dispatcher
 from frontdesk.services.retention import RetentionService
 from frontdesk.services.retry import Backoff
+from tests.support.demo_store import demo_store
 from tests.unit.conftest import FakeClock, FakeSender
 
 
@@ -53,11 +52,8 @@ REDACTED = {"redacted": True}
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[SqlStore]:
-    store = SqlStore(make_engine(database_url))
-    await upgrade(store.engine)
-    await seed_business(store, now=OLD - timedelta(days=1))
-    yield store
-    await store.dispose()
+    async with demo_store(database_url, now=OLD - timedelta(days=1)) as store:
+        yield store
 
 
 async def test_old_messages_are_erased_recent_ones_and_other_tenants_kept(store: SqlStore) -> None:

@@ -13,9 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from frontdesk.adapters.db.demo_seed import seed_business
-from frontdesk.adapters.db.engine import make_engine
-from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.domain import live
 from frontdesk.domain.channel_kinds import ChannelKind
@@ -24,6 +21,7 @@ from frontdesk.domain.models import ConversationStatus, Message
 from frontdesk.domain.ops import REQUEST_ID
 from frontdesk.domain.ports import Inbound, QueuedJob, turn_key
 from frontdesk.services.ingest import IngestService
+from tests.support.demo_store import demo_store
 
 NUMBER = "109876543210001"  # the demo business's WhatsApp number
 NEW_CUSTOMER = "447700900999"  # not in the demo data
@@ -33,11 +31,8 @@ TURN = QueuedJob(kind="turn", max_attempts=3, extra={"request_id": "req-1"})
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[SqlStore]:
-    store = SqlStore(make_engine(database_url))
-    await upgrade(store.engine)
-    await seed_business(store, now=NOW)
-    yield store
-    await store.dispose()
+    async with demo_store(database_url, now=NOW) as store:
+        yield store
 
 
 def inbound(wamid: str, *, at: datetime = NOW, sender: str = NEW_CUSTOMER, **kw: Any) -> InboundMessage:

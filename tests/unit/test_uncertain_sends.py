@@ -17,9 +17,6 @@ from sqlalchemy import text
 
 from frontdesk.adapters.channels.whatsapp_cloud.client import GraphClient
 from frontdesk.adapters.db.admin import SqlAdminStore
-from frontdesk.adapters.db.demo_seed import seed_business
-from frontdesk.adapters.db.engine import make_engine
-from frontdesk.adapters.db.migrate import upgrade
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.write_turns import WriteTurns
 from frontdesk.domain.admin import DeadLetterKind
@@ -29,6 +26,7 @@ from frontdesk.domain.models import Channel
 from frontdesk.domain.outbound import OutboundMessage
 from frontdesk.services.dispatcher import Dispatcher
 from frontdesk.services.retry import Backoff
+from tests.support.demo_store import demo_store
 from tests.unit.conftest import FakeClock, FakeSender
 from tests.unit.test_services import Echo, build, inbound, scalar
 
@@ -40,11 +38,8 @@ REPLIES = (
 
 @pytest.fixture
 async def store(database_url: str, clock: FakeClock) -> AsyncIterator[SqlStore]:
-    store = SqlStore(make_engine(database_url))
-    await upgrade(store.engine)
-    await seed_business(store, now=clock.now())
-    yield store
-    await store.dispose()
+    async with demo_store(database_url, now=clock.now()) as store:
+        yield store
 
 
 async def execute(store: SqlStore, sql: str) -> None:
