@@ -186,3 +186,13 @@ async def test_the_server_closing_closes_the_aws_client(aws: Aws, tmp_path: Path
     with pytest.raises(RuntimeError, match="shutdown"):
         await frontdesk.channels.send(channel=channel(), to=AMELIA, message=Text(body="after"))
     assert [send["message"]["text"]["body"] for send in aws.sends()] == ["before"]
+
+
+async def test_a_request_boto3_refuses_is_named_without_its_parameters(aws: Aws) -> None:
+    """botocore's ParamValidationError quotes what it refused (a value, a length): only its name is kept,
+    as the error is stored on the message and shown to staff. (A bucket name shorter than AWS's minimum:
+    settings refuse one, the client is given it here to make boto3 refuse the call.)"""
+    with pytest.raises(ChannelError) as raised:
+        await client(bucket="ab").media(channel=channel(), media=Media(id="m-1"), max_bytes=1000)
+    assert (raised.value.code, raised.value.transient) == ("aws_error", False)
+    assert raised.value.message == "AWS call failed: ParamValidationError"

@@ -287,9 +287,10 @@ def _failed(exc: BotoCoreError, channel: Channel) -> ChannelError:
             transient=False,
         )
     if not isinstance(exc, HTTPClientError | EndpointConnectionError | ConnectTimeoutError):
-        return ChannelError(
-            f"AWS call failed: {type(exc).__name__}: {exc}", code="aws_error", transient=False
-        )
+        # The type name only: botocore's text may quote what was sent (ParamValidationError reports a
+        # parameter's value, which may be the customer's message), and this message is kept and shown.
+        log.info("aws.client_error", channel_id=channel.id, error=type(exc).__name__)
+        return ChannelError(f"AWS call failed: {type(exc).__name__}", code="aws_error", transient=False)
     maybe_delivered = not isinstance(exc, _NEVER_SENT)
     timeout = isinstance(exc, ReadTimeoutError | ConnectTimeoutError)
     log.info(
