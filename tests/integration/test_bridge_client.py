@@ -58,6 +58,17 @@ async def linked(client: BridgeClient, zapw: FakeZapw) -> None:
     zapw.scan(SESSION)
 
 
+async def refused_hi(client: BridgeClient) -> ChannelError:
+    """The error a "Hi" to the customer fails with."""
+    with pytest.raises(ChannelError) as refused:
+        await client.send(channel=CHANNEL, to=CUSTOMER, message=Text(body="Hi"))
+    return refused.value
+
+
+def outcome(error: ChannelError) -> tuple[str | None, bool, bool]:
+    return error.code, error.transient, error.maybe_delivered
+
+
 async def test_a_session_from_qr_to_linked_to_ended(client: BridgeClient, zapw: FakeZapw) -> None:
     zapw.http.post(f"{zapw.url}/_fake/config", json={"qr_ttl_seconds": 0.001}).raise_for_status()
     link = await client.create_session(SESSION)  # a QR that expires at once
@@ -167,13 +178,7 @@ async def test_what_zapw_cannot_send_fails_for_good_without_a_call(
 
 async def test_a_phone_not_linked_is_worth_retrying(client: BridgeClient, zapw: FakeZapw) -> None:
     await client.create_session(SESSION)  # never scanned
-    with pytest.raises(ChannelError) as refused:
-        await client.send(channel=CHANNEL, to=CUSTOMER, message=Text(body="Hi"))
-    assert (refused.value.code, refused.value.transient, refused.value.maybe_delivered) == (
-        NOT_CONNECTED,
-        True,
-        False,
-    )
+    assert outcome(await refused_hi(client)) == (NOT_CONNECTED, True, False)
 
 
 @pytest.mark.parametrize(
@@ -185,22 +190,15 @@ async def test_zapws_answers_map_to_transient_or_permanent(
 ) -> None:
     await linked(client, zapw)
     zapw.fail(status=status, message="Failed to send message")
-    with pytest.raises(ChannelError) as refused:
-        await client.send(channel=CHANNEL, to=CUSTOMER, message=Text(body="Hi"))
-    assert (refused.value.code, refused.value.transient, refused.value.maybe_delivered) == (
-        code,
-        transient,
-        False,
-    )
-    assert refused.value.message == "Failed to send message"
+    refused = await refused_hi(client)
+    assert outcome(refused) == (code, transient, False)
+    assert refused.message == "Failed to send message"
 
 
 async def test_zapw_down_is_transient_and_nothing_was_sent(client: BridgeClient, zapw: FakeZapw) -> None:
     await linked(client, zapw)
     zapw.down()
-    with pytest.raises(ChannelError) as refused:
-        await client.send(channel=CHANNEL, to=CUSTOMER, message=Text(body="Hi"))
-    assert refused.value.transient
+    assert (await refused_hi(client)).transient
     zapw.up()
     await client.send(channel=CHANNEL, to=CUSTOMER, message=Text(body="Hi"))
     assert len(zapw.sent()) == 1
@@ -211,15 +209,8 @@ async def test_a_bridge_that_refuses_connections_is_transient_and_never_sent() -
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     async with httpx.AsyncClient(timeout=2.0) as http:
-        with pytest.raises(ChannelError) as refused:
-            await make_client(http, f"http://127.0.0.1:{port}").send(
-                channel=CHANNEL, to=CUSTOMER, message=Text(body="Hi")
-            )
-    assert (refused.value.code, refused.value.transient, refused.value.maybe_delivered) == (
-        "network",
-        True,
-        False,
-    )
+        refused = await refused_hi(make_client(http, f"http://127.0.0.1:{port}"))
+    assert outcome(refused) == ("network", True, False)
 
 
 async def test_sends_to_one_customer_are_spaced_by_zapws_own_clock(zapw: FakeZapw) -> None:
