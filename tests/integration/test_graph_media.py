@@ -25,10 +25,19 @@ async def client(graph_url: str) -> AsyncIterator[GraphClient]:
         yield GraphClient(http=http, base_url=graph_url, api_version="v21.0", default_token="default-secret")
 
 
-def serve_media(graph_url: str, data: bytes, mime_type: str, *, number: str | None = PNID) -> str:
-    """Register a received file on the fake Graph; its new media id."""
+def serve_media(
+    graph_url: str,
+    data: bytes,
+    mime_type: str,
+    *,
+    number: str | None = PNID,
+    download_base: str | None = None,
+) -> str:
+    """Register a received file on the fake Graph (its url on `download_base`, else the fake); its id."""
     media_id = str(uuid.uuid4().int)[:15]
     params = {"phone_number_id": number} if number else {}
+    if download_base:
+        params["download_base"] = download_base
     httpx.put(
         f"{graph_url}/_fake/media/{media_id}",
         content=data,
@@ -99,3 +108,18 @@ async def test_graph_down_is_transient(graph_url: str) -> None:
         with pytest.raises(ChannelError) as failed:
             await client.media(channel=CHANNEL, media=events.Media(id="1"), max_bytes=MAX)
     assert failed.value.transient
+
+
+async def test_the_token_goes_only_to_https_or_to_graphs_own_host(
+    client: GraphClient, graph_url: str
+) -> None:
+    """A media url over plain http on another host than FRONTDESK_WHATSAPP_GRAPH_URL's would hand the
+    number's token to anyone on the path: it is not fetched. (The fake Graph is plain http on loopback:
+    its own host is allowed, as the other tests show.)"""
+    elsewhere = graph_url.replace("127.0.0.1", "localhost")
+    media_id = serve_media(graph_url, b"photo", "image/jpeg", download_base=elsewhere)
+    with pytest.raises(ChannelError) as raised:
+        await client.media(channel=CHANNEL, media=events.Media(id=media_id), max_bytes=MAX)
+    assert (raised.value.code, raised.value.transient) == ("bad_response", False)
+    assert "https" in raised.value.message
+    assert downloads(graph_url, media_id) == 0

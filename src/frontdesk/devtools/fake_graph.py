@@ -24,8 +24,9 @@ or to be slow through control endpoints:
   answers the media node (`url`, `mime_type`, `sha256`, `file_size`, `id`; it takes the next queued
   failure like the phone number node; an id it does not have and that is not a number asked for with
   `fields`, or one asked for with another number's `phone_number_id`, gets Graph's error 100), and the
-  node's `url` (`/_fake/lookaside/{media_id}`)
-  answers the bytes to a request that carries a token (401 without, as Meta's download URL does).
+  node's `url` (`/_fake/lookaside/{media_id}`, on the fake's own address unless `?download_base=` gives
+  another, as Graph's real files are on another host) answers the bytes to a request that carries a
+  token (401 without, as Meta's download URL does).
   `GET /_fake/media/{media_id}` says how many times the file was downloaded.
 
 State lives on the app (`app.state.fake_graph`); a lock guards it, so concurrent requests and a test
@@ -79,6 +80,8 @@ class FakeMedia(BaseModel):
     data: bytes
     mime_type: str
     phone_number_id: str | None = None
+    download_base: str | None = None
+    """Where the node's `url` points (scheme and host), when not at the fake's own address."""
     downloads: int = 0
 
 
@@ -258,7 +261,10 @@ async def put_media(media_id: str, request: Request) -> dict[str, Any]:
     """Serve the request's body (with its `Content-Type`) as the received file `media_id`."""
     mime_type = request.headers.get("content-type") or "application/octet-stream"
     number = request.query_params.get("phone_number_id")
-    media = FakeMedia(data=await request.body(), mime_type=mime_type, phone_number_id=number)
+    base = request.query_params.get("download_base")
+    media = FakeMedia(
+        data=await request.body(), mime_type=mime_type, phone_number_id=number, download_base=base
+    )
     fake_graph_state(request.app).add_media(media_id, media)
     return {"id": media_id, "file_size": len(media.data)}
 
@@ -316,7 +322,7 @@ async def get_node(version: str, node_id: str, request: Request) -> JSONResponse
 def _media_node(base_url: str, media_id: str, media: FakeMedia) -> dict[str, Any]:
     return {
         "messaging_product": "whatsapp",
-        "url": f"{base_url.rstrip('/')}/_fake/lookaside/{media_id}",
+        "url": f"{(media.download_base or base_url).rstrip('/')}/_fake/lookaside/{media_id}",
         "mime_type": media.mime_type,
         "sha256": hashlib.sha256(media.data).hexdigest(),
         "file_size": len(media.data),

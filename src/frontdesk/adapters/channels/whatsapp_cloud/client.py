@@ -198,12 +198,31 @@ class GraphClient:
             raise ChannelError(
                 "the Graph API answered a media lookup without a url", code="bad_response", transient=False
             )
+        if not self._may_carry_token(url):
+            raise ChannelError(
+                "the Graph API answered a media url that is neither https nor on "
+                "FRONTDESK_WHATSAPP_GRAPH_URL's host: not fetched with the number's token",
+                code="bad_response",
+                transient=False,
+            )
         size = whole_number(node.get("file_size"))
         if size is not None and size > max_bytes:
             raise media_too_large(max_bytes, size)
         data, downloaded_type = await self._download(channel, url, max_bytes=max_bytes)
         mime_type = _str_or_none(node.get("mime_type")) or downloaded_type or media.mime_type
         return MediaFile(data=data, mime_type=mime_type)
+
+    def _may_carry_token(self, url: str) -> bool:
+        """Whether the number's token may go to `url`: https (Meta's files are, on their own host), or
+        the scheme and host of the Graph URL this server was given (the fake Graph in dev and tests is
+        plain http on loopback). Over plain http elsewhere anyone on the path would read the token."""
+        try:
+            target, graph = httpx.URL(url), httpx.URL(self._base_url)
+        except httpx.InvalidURL:
+            return False
+        return target.scheme == "https" or (
+            (target.scheme, target.host, target.port) == (graph.scheme, graph.host, graph.port)
+        )
 
     async def _download(self, channel: Channel, url: str, *, max_bytes: int) -> tuple[bytes, str | None]:
         """The bytes at a media `url` (with the channel's token, as Meta requires) and their type."""
