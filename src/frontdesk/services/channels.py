@@ -1,7 +1,10 @@
-"""A tenant's WhatsApp numbers: add, change, disable and enable them, and test their connection.
+"""A tenant's WhatsApp numbers: add, change, disable and enable, test their connection, and delete them;
+a bridge number's zapw session is also linked again (`reconnect`), unlinked (`disconnect`) and followed
+as zapw reports it (`session_changed`, from the bridge webhook).
 
 Credentials go in and are never given back; every change is audited (naming the fields, never a value)
-and enabling, disabling or a failed test is announced to staff as a `channel.status` event.
+and enabling, disabling, a failed test, a deletion and a bridge number's link changing are announced to
+staff as `channel.status` events.
 """
 
 from __future__ import annotations

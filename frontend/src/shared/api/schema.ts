@@ -765,7 +765,9 @@ export interface paths {
         put?: never;
         /**
          * Test Channel
-         * @description Test connection: ask Graph about the number with its token; 200 either way, `ok` says which.
+         * @description Test connection: ask the number's provider, by its kind, about it (the Cloud API: Graph with the
+         *     number's token; AWS: its phone number through AWS End User Messaging; the bridge: its zapw
+         *     session); 200 either way, `ok` says which and the error is kept on the number.
          */
         post: operations["test_channel_api_v1_channels__channel_id__test_post"];
         delete?: never;

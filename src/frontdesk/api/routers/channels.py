@@ -203,5 +203,7 @@ async def enable_channel(
 
 @router.post("/{channel_id}/test", responses=_errors(401, 403, 404))
 async def test_channel(channel_id: ChannelId, staff: Admin, service: ChannelsDep) -> ConnectionTestOut:
-    """Test connection: ask Graph about the number with its token; 200 either way, `ok` says which."""
+    """Test connection: ask the number's provider, by its kind, about it (the Cloud API: Graph with the
+    number's token; AWS: its phone number through AWS End User Messaging; the bridge: its zapw
+    session); 200 either way, `ok` says which and the error is kept on the number."""
     return ConnectionTestOut.of(await service.test(staff=staff, channel_id=channel_id))
