@@ -248,7 +248,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _bridge_pacing_within_a_send(self) -> Self:
         # The pause before a paced send runs inside the send's time limit; a pause that used it up would
-        # count as a send that may have gone out.
+        # count as a send that may have gone out. Without a bridge nothing is paced.
+        if self.bridge_url is None:
+            return self
         if self.bridge_send_interval_seconds * 2 > self.whatsapp_timeout_seconds:
             raise ValueError(
                 f"FRONTDESK_BRIDGE_SEND_INTERVAL_SECONDS ({self.bridge_send_interval_seconds:g}) must be at "

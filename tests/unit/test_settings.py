@@ -118,6 +118,13 @@ def test_a_bridge_outside_dev_needs_a_long_webhook_token(token: str | None, prob
 
 
 def test_the_bridges_pacing_must_fit_in_a_send() -> None:
+    bridge = "http://127.0.0.1:3000"
     with pytest.raises(ConfigurationError, match="FRONTDESK_BRIDGE_SEND_INTERVAL_SECONDS"):
-        load_settings(_env_file=None, bridge_send_interval_seconds=6, whatsapp_timeout_seconds=10)
+        load_settings(
+            _env_file=None, bridge_url=bridge, bridge_send_interval_seconds=6, whatsapp_timeout_seconds=10
+        )
     assert load_settings(_env_file=None).bridge_send_interval_seconds == 1.0
+
+
+def test_without_a_bridge_nothing_is_paced_so_any_send_timeout_will_do() -> None:
+    assert load_settings(_env_file=None, whatsapp_timeout_seconds=0.5).whatsapp_timeout_seconds == 0.5
