@@ -46,8 +46,10 @@ lint: install  ## ruff, formatting, the layering rule (DESIGN §4), duplicate co
 typecheck: install
 	$(BIN)/mypy
 
+# In parallel (pytest-xdist, one process per core): the suite spends about half its time waiting on
+# servers it spawns, and serial it takes over an hour. Each process has its own PostgreSQL database.
 test: lint typecheck  ## the whole test suite
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 	$(MAKE) web-test
 
 test-fast: install  ## the development loop: SQLite only, no browser, in parallel (make test runs everything)
