@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install web run test test-fast web-test lint typecheck unit integration bench clean
+.PHONY: install web run test test-fast web-test lint typecheck unit integration bench clean docs dist deploy-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,14 +48,28 @@ typecheck: install
 
 # In parallel (pytest-xdist, one process per core): the suite spends about half its time waiting on
 # servers it spawns, and serial it takes over an hour. Each process has its own PostgreSQL database.
-test: lint typecheck  ## the whole test suite
+test: lint typecheck web deploy-deps docs  ## the whole test suite
 	$(BIN)/python -m pytest -q -n auto
 	$(MAKE) web-test
 
 test-fast: install  ## the development loop: SQLite only, no browser, in parallel (make test runs everything)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n auto -m "not postgres"
+	$(BIN)/python -m pytest -q -n auto -m "not postgres and not deploy"
+
+# The AWS stack's CDK CLI (deploy/aws/package.json): `cdk synth` runs in tests/deploy.
+AWS_STAMP := deploy/aws/node_modules/.installed
+$(AWS_STAMP): deploy/aws/package.json deploy/aws/package-lock.json
+	cd deploy/aws && npm ci --no-audit --no-fund
+	touch $(AWS_STAMP)
+
+deploy-deps: $(AWS_STAMP)  ## what the shipping checks need beyond Python (the CDK CLI)
+
+docs: install  ## the documentation site, strict (a broken link or a page left out of the nav fails)
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+dist: install web  ## the wheel the image installs (dist/), with the web app inside
+	@echo "TODO(image): build the wheel"
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
