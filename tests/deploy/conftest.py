@@ -79,4 +79,4 @@ def settings_from(env: Mapping[str, str]) -> Settings:
     given = {
         name.removeprefix(PREFIX).lower(): value for name, value in env.items() if name.startswith(PREFIX)
     }
-    return _OnlyGiven(**given)
+    return _OnlyGiven.model_validate(given)
