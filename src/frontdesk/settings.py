@@ -69,10 +69,12 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: Annotated[int, Field(ge=60)] = 14 * 86_400
     login_max_failures: Annotated[int, Field(ge=1, le=100)] = 5
     login_lockout_seconds: Annotated[int, Field(ge=1)] = 900
-    # Rate limits in the `limits` notation ("10/minute", "5 per 10 seconds"); kept in process memory,
-    # so each process counts on its own.
+    # Rate limits in the `limits` notation ("10/minute", "5 per 10 seconds"). Counted in process memory,
+    # so each process counts on its own, unless `redis_url` names a Redis server (`redis://` or
+    # `rediss://`): then every process using it shares one count (api/security.py).
     login_rate_limit: str = "10/minute"
     api_rate_limit: str = "600/minute"
+    redis_url: SecretStr | None = None
     # Origins (comma-separated) allowed to call the API from a browser; empty, CORS stays closed.
     cors_origins: Annotated[list[str], NoDecode] = []
     # The session cookies' Secure flag: turn it off only for a dev host reached over plain http.
@@ -225,6 +227,19 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a rate limit like '10/minute'") from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        url = value.get_secret_value()
+        # Never echo the URL: it may carry the password.
+        if not re.fullmatch(r"rediss?://[^\s/?#]+(/\d*)?(\?\S*)?", url):
+            raise ValueError(
+                "not a Redis URL; expected redis://[user:password@]host[:port][/db] (or rediss:// for TLS)"
+            )
         return value
 
     @model_validator(mode="after")

@@ -1,9 +1,17 @@
 """HTTP hardening: security headers on every response, CORS (closed unless origins are listed), and
 rate limits (login per IP and per e-mail, the admin API per user).
 
-Rate limits use the `limits` library with in-memory storage: each process counts on its own, so N
-processes behind a load balancer allow up to N times the configured rate. (A shared store such as Redis
-is the cure when that matters; `limits` supports it by a storage URI.)
+Rate limits use the `limits` library (a moving window). Where they are counted:
+- FRONTDESK_REDIS_URL unset: in each process's memory. Each process counts on its own, so N processes
+  behind a load balancer allow up to N times the configured rate, and a restart forgets the counts.
+- FRONTDESK_REDIS_URL set (`redis://` or `rediss://`): in that Redis server (`limits`' async Redis storage,
+  client `coredis`), so every API process shares one count per key and the limits hold across them.
+  While Redis cannot be reached, each process falls back to counting in its own memory (logged as a
+  warning): the limits then hold per process, as without Redis, rather than refusing every login or
+  letting every request through.
+
+Login lockouts (`FRONTDESK_LOGIN_MAX_FAILURES`) are not counted here: they live in the database
+(`staff_login_failures`), so they hold across processes with or without Redis.
 """
 
 from __future__ import annotations
@@ -12,14 +20,24 @@ import functools
 import math
 import time
 
+import structlog
 from fastapi import FastAPI, HTTPException, Request, status
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontdesk.settings import Environment, Settings
+
+log = structlog.get_logger(__name__)
+
+# Redis keys of the rate limits start with this (one Redis may serve other things, or other Frontdesks
+# under another prefix).
+RATE_LIMIT_KEY_PREFIX = "frontdesk-limits"
+# A slow Redis must not hold a login up for long: past this, the hit counts in memory instead.
+REDIS_TIMEOUT_SECONDS = 2.0
 
 # A single-page app served from this origin: its own scripts, styles, images and API calls only.
 APP_CSP = (
@@ -103,14 +121,31 @@ def install_http_security(app: FastAPI, settings: Settings) -> None:
             max_age=600,
         )
     app.add_middleware(SecurityHeaders, hsts=hsts_on(settings))
-    app.state.rate_limits = RateLimits(login=settings.login_rate_limit, api=settings.api_rate_limit)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    app.state.rate_limits = RateLimits(
+        login=settings.login_rate_limit, api=settings.api_rate_limit, redis_url=redis_url
+    )
 
 
 class RateLimits:
-    """Moving-window limits kept in memory: `login` per IP and per e-mail, `api` per staff member."""
+    """Moving-window limits: `login` per IP and per e-mail, `api` per staff member. Counted in Redis when
+    `redis_url` is given (shared by every process using it), else in this process's memory."""
 
-    def __init__(self, *, login: str, api: str):
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(
+        self, *, login: str, api: str, redis_url: str | None = None, key_prefix: str = RATE_LIMIT_KEY_PREFIX
+    ):
+        # Always there: the store when there is no Redis, the fallback while Redis is unreachable.
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._shared: MovingWindowRateLimiter | None = None
+        if redis_url is not None:
+            storage = RedisStorage(
+                "async+" + redis_url,
+                key_prefix=key_prefix,
+                wrap_exceptions=True,  # any client error arrives as StorageError: see _hit
+                connect_timeout=REDIS_TIMEOUT_SECONDS,
+                stream_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            self._shared = MovingWindowRateLimiter(storage)
         self._login = parse_many(login)
         self._api = parse_many(api)
 
@@ -125,14 +160,31 @@ class RateLimits:
 
     async def _hit(self, items: list[RateLimitItem], *key: str) -> None:
         for item in items:
-            if not await self._limiter.hit(item, *key):
-                reset, _ = await self._limiter.get_window_stats(item, *key)
+            if self._shared is None:
+                reset = await _count(self._memory, item, key)
+            else:
+                try:
+                    reset = await _count(self._shared, item, key)
+                except StorageError as exc:
+                    log.warning(
+                        "rate_limit.redis_unreachable", error=str(exc.storage_error), fallback="memory"
+                    )
+                    reset = await _count(self._memory, item, key)
+            if reset is not None:
                 retry = max(1, math.ceil(reset - time.time()))
                 raise HTTPException(
                     status.HTTP_429_TOO_MANY_REQUESTS,
                     "too many requests; slow down",
                     headers={"Retry-After": str(retry)},
                 )
+
+
+async def _count(limiter: MovingWindowRateLimiter, item: RateLimitItem, key: tuple[str, ...]) -> float | None:
+    """Counts one hit: None while under the limit, else when the window lets the next one through."""
+    if await limiter.hit(item, *key):
+        return None
+    reset, _ = await limiter.get_window_stats(item, *key)
+    return reset
 
 
 def rate_limits_of(request: Request) -> RateLimits:
