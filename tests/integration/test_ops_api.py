@@ -43,7 +43,9 @@ def test_ready_with_workers_here(fd: Running) -> None:
     answer = fd.client.get(f"{fd.url}/readyz")
     assert answer.status_code == 200
     assert answer.json()["status"] == "ready"
-    assert checks(answer) == {"database": True, "migrations": True, "workers": True}
+    assert checks(answer) == {"database": True, "migrations": True, "workers": True, "embeddings": True}
+    embeddings = next(c for c in answer.json()["checks"] if c["name"] == "embeddings")
+    assert embeddings["detail"].startswith("all-MiniLM-L6-v2 at ")
 
 
 def test_not_ready_when_turns_wait_without_workers(database_url: str, graph_url: str) -> None:
@@ -54,7 +56,7 @@ def test_not_ready_when_turns_wait_without_workers(database_url: str, graph_url:
         answer = api.wait_for(
             lambda: (r := api.client.get(f"{api.url}/readyz")).status_code == 503 and r, what="a 503"
         )
-        assert checks(answer) == {"database": True, "migrations": True, "workers": False}
+        assert checks(answer) == {"database": True, "migrations": True, "workers": False, "embeddings": True}
         assert "waited" in answer.text
 
 

@@ -51,6 +51,15 @@ class OpsProbe(Protocol):
         ...
 
 
+class EmbeddingModel(Protocol):
+    """Where the sentence-embedding model's files are (readiness asks without loading the model)."""
+
+    def locate(self) -> str:
+        """Where the files are, for the check's detail; raises `ConfigurationError` saying how to install
+        the model when they are missing."""
+        ...
+
+
 class Metrics(Protocol):
     """Counters the services feed; the Prometheus adapter implements it, `NoMetrics` ignores it all."""
 

@@ -5,19 +5,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from frontdesk.domain.ops import Check, OpsProbe, QueueCounts, Readiness
+from frontdesk.domain.errors import ConfigurationError
+from frontdesk.domain.ops import Check, EmbeddingModel, OpsProbe, QueueCounts, Readiness
 
 log = logging.getLogger(__name__)
 
 
 class OperationsService:
-    def __init__(self, *, probe: OpsProbe, workers_alive: Callable[[], bool], stall_seconds: float):
+    def __init__(
+        self,
+        *,
+        probe: OpsProbe,
+        embeddings: EmbeddingModel,
+        workers_alive: Callable[[], bool],
+        stall_seconds: float,
+    ):
         self._probe = probe
+        self._embeddings = embeddings
         self._workers_alive = workers_alive
         self._stall = stall_seconds
 
     async def readiness(self) -> Readiness:
-        """Database reachable, schema at the shipped head, and turns being worked on (here or elsewhere)."""
+        """Database reachable, schema at the shipped head, turns being worked on (here or elsewhere), and
+        the embedding model's files installed (without them every search and intent match fails)."""
         database = await self._database()
         if not database.ok:
             skipped = "not checked: the database is unreachable"
@@ -25,9 +35,10 @@ class OperationsService:
                 database,
                 Check(name="migrations", ok=False, detail=skipped),
                 Check(name="workers", ok=False, detail=skipped),
+                self._embeddings_check(),
             ]
             return Readiness(ok=False, checks=checks)
-        checks = [database, await self._migrations(), await self._workers()]
+        checks = [database, await self._migrations(), await self._workers(), self._embeddings_check()]
         return Readiness(ok=all(c.ok for c in checks), checks=checks)
 
     async def queue_counts(self) -> QueueCounts:
@@ -60,3 +71,10 @@ class OperationsService:
         return Check(
             name="workers", ok=True, detail="none in this process; the queue is being served elsewhere"
         )
+
+    def _embeddings_check(self) -> Check:
+        try:
+            where = self._embeddings.locate()
+        except ConfigurationError as exc:
+            return Check(name="embeddings", ok=False, detail=str(exc))
+        return Check(name="embeddings", ok=True, detail=where)

