@@ -38,8 +38,8 @@ web-test: install web  ## web app: Vitest, the bundle budget, end-to-end in Debi
 	cd $(WEB) && npm test && npm run size && npm run dupes && npm run test:e2e
 
 lint: install  ## ruff, formatting, the layering rule (DESIGN §4), duplicate code and import cycles ([tool.pylint])
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs_hooks
+	$(BIN)/ruff format --check src tests bench docs_hooks
 	$(BIN)/lint-imports
 	$(BIN)/pylint --disable=all --enable=duplicate-code,cyclic-import src/frontdesk
 

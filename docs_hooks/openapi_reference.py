@@ -31,7 +31,7 @@ def openapi_document() -> dict[str, Any]:
     from frontdesk.settings import Environment, Settings
 
     # Given explicitly, so a FRONTDESK_ENV=prod in the builder's environment cannot refuse to build.
-    settings = Settings(_env_file=None, env=Environment.DEV)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, env=Environment.DEV)
     return create_app(settings, workers=False).openapi()
 
 
