@@ -380,6 +380,13 @@ def test_bad_context_is_refused_naming_the_key(values: dict[str, str], named: st
         config.read_config(_Context(values))
 
 
+def test_first_deployment_may_run_no_tasks_and_exec_is_opt_in() -> None:
+    config, _ = _stack_modules()
+    first = config.read_config(_Context({"image": "x", "apiCount": "0", "workerCount": "0"}))
+    assert (first.api_count, first.worker_count, first.exec_command) == (0, 0, False)
+    assert config.read_config(_Context({"image": "x", "execCommand": "true"})).exec_command is True
+
+
 def test_cdk_cli_synthesises_without_aws_credentials(need: Callable[[str], str], tmp_path: Path) -> None:
     need("node")
     if not CDK.exists():

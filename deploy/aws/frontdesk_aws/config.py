@@ -70,6 +70,8 @@ class StackConfig:
     task_memory_mib: int = 2048
     db_instance_class: str = "t4g.micro"
     db_multi_az: bool = False
+    exec_command: bool = False
+    """ECS Exec into the API tasks (an interactive `frontdesk tenants create`); off unless asked for."""
     redis_node_type: str = "cache.t4g.micro"
     nat_gateways: int = 1
     log_retention_days: int = 30
@@ -146,12 +148,13 @@ def read_config(context: Context) -> StackConfig:
         bedrock_model_ids=_names(context, "bedrockModelIds"),
         extra_secrets=extra,
         secret_names=REQUIRED_SECRETS + tuple(n for n in extra if n not in REQUIRED_SECRETS),
-        api_count=_int(context, "apiCount", defaults.api_count, least=1),
-        worker_count=_int(context, "workerCount", defaults.worker_count, least=1),
+        api_count=_int(context, "apiCount", defaults.api_count, least=0),
+        worker_count=_int(context, "workerCount", defaults.worker_count, least=0),
         task_cpu=_int(context, "taskCpu", defaults.task_cpu, least=256),
         task_memory_mib=_int(context, "taskMemoryMiB", defaults.task_memory_mib, least=512),
         db_instance_class=_text(context, "dbInstanceClass") or defaults.db_instance_class,
-        db_multi_az=_text(context, "dbMultiAz") in ("true", "1", "yes"),
+        db_multi_az=_flag(context, "dbMultiAz"),
+        exec_command=_flag(context, "execCommand"),
         redis_node_type=_text(context, "redisNodeType") or defaults.redis_node_type,
         nat_gateways=_int(context, "natGateways", defaults.nat_gateways, least=1),
         log_retention_days=_int(context, "logRetentionDays", defaults.log_retention_days, least=1),
@@ -165,6 +168,10 @@ def _text(context: Context, key: str) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _flag(context: Context, key: str) -> bool:
+    return (_text(context, key) or "").lower() in ("true", "1", "yes")
 
 
 def _names(context: Context, key: str) -> tuple[str, ...]:

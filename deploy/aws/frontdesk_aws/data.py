@@ -26,9 +26,9 @@ REDIS_PORT = 6379
 # AWS End User Messaging copies received media under this prefix (docs/channels/aws-social.md); Frontdesk
 # reads each file back and deletes it, so anything older than a day was left behind by a failure.
 MEDIA_PREFIX = "frontdesk-media/"
-# The uid/gid the shared files are owned by on EFS. The access point maps every client to it, so the
-# image's own (non-root) user id does not need to match.
-FILES_POSIX_ID = "1000"
+# The uid/gid the shared files are owned by on EFS: the image's user (Dockerfile, 10001). The access point
+# maps every client to it, so an image built with another user still reads and writes them.
+FILES_POSIX_ID = "10001"
 FILES_PATH = "/frontdesk-files"
 
 

@@ -181,6 +181,7 @@ def fargate_service(
     definition: ecs.FargateTaskDefinition,
     group: ec2.ISecurityGroup,
     count: int,
+    exec_command: bool = False,
 ) -> ecs.FargateService:
     """A rolling service in the private subnets; a deployment that cannot get healthy rolls back."""
     return ecs.FargateService(
@@ -196,5 +197,6 @@ def fargate_service(
         max_healthy_percent=200,
         circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
         platform_version=ecs.FargatePlatformVersion.LATEST,
-        enable_execute_command=False,
+        # ECS Exec adds ssmmessages:* on "*" to the task role: only while an operator needs a shell.
+        enable_execute_command=exec_command,
     )

@@ -85,7 +85,13 @@ class FrontdeskStack(Stack):
         definition = services.task_definition(self, shape, runtime, config, image)
         group = services.task_group(self, "ApiSg", vpc)
         service = services.fargate_service(
-            self, "ApiService", cluster=cluster, definition=definition, group=group, count=config.api_count
+            self,
+            "ApiService",
+            cluster=cluster,
+            definition=definition,
+            group=group,
+            count=config.api_count,
+            exec_command=config.exec_command,
         )
         balancer, targets, _ = entry.load_balancer(self, vpc, config)
         service.attach_to_application_target_group(targets)
