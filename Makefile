@@ -68,8 +68,11 @@ deploy-deps: $(AWS_STAMP)  ## what the shipping checks need beyond Python (the C
 docs: install  ## the documentation site, strict (a broken link or a page left out of the nav fails)
 	$(BIN)/mkdocs build --strict --site-dir build/site
 
+# The same script builds the wheel in the Dockerfile (deploy/docker/build-wheel.sh): the web app goes
+# into the package (src/frontdesk/web/, gitignored), where an installed Frontdesk serves it from.
 dist: install web  ## the wheel the image installs (dist/), with the web app inside
-	@echo "TODO(image): build the wheel"
+	rm -f dist/frontdesk-*.whl
+	deploy/docker/build-wheel.sh $(WEB)/dist dist $(BIN)/python
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
@@ -80,4 +83,4 @@ bench: install  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/knowledge.py --db both
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontdesk.db* $(WEB)/node_modules $(WEB)/dist artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontdesk.db* $(WEB)/node_modules $(WEB)/dist artifacts dist src/frontdesk/web

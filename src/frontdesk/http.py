@@ -108,8 +108,13 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
     return app
 
 
-WEB_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
-"""The admin web app's built files (`cd frontend && npm run build`; `make run` builds them)."""
+# Two places, because a checkout and an installed wheel differ: in a checkout (editable install, `make run`)
+# the repository's `frontend/dist` is the build `npm run build` keeps fresh; an installed wheel (the image)
+# has no `frontend/`, so it serves the copy `make dist` packed into the package (`frontdesk/web/`).
+_CHECKOUT_WEB = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+_PACKAGED_WEB = Path(__file__).resolve().parent / "web"
+WEB_DIST = _CHECKOUT_WEB if _CHECKOUT_WEB.is_dir() else _PACKAGED_WEB
+"""The admin web app's built files: the checkout's `frontend/dist` when there is one, else the wheel's."""
 
 _NOT_WEB = ("/api/", "/webhooks/", "/_dev/", "/docs", "/redoc", "/openapi.json")
 _NOT_BUILT = (
