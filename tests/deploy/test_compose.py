@@ -290,8 +290,8 @@ def test_the_roles_and_replicas() -> None:
     image = "${FRONTDESK_IMAGE:-ghcr.io/frontdesk/frontdesk:latest}"
     assert {name for name, s in stack.items() if s.get("image") == image} == set(FRONTDESK_SERVICES)
     assert all(stack[name]["build"]["context"] == ".." for name in FRONTDESK_SERVICES)
-    postgres_major = int(re.fullmatch(r"postgres:(\d+)(-alpine)?", stack["postgres"]["image"])[1])  # type: ignore[index]
-    assert postgres_major >= 16
+    version = re.fullmatch(r"postgres:(\d+)(-alpine)?", stack["postgres"]["image"])
+    assert version is not None and int(version[1]) >= 16
 
 
 def test_the_migration_runs_once_before_everything_of_frontdesk() -> None:
