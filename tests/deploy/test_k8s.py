@@ -10,6 +10,7 @@ FRONTDESK_ENV=prod needs to start), and the HPAs, PDBs, Service, Ingress and Job
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import typing
@@ -62,10 +63,16 @@ def _types_in(annotation: object) -> set[object]:
 
 
 def render(kubectl: str, folder: Path) -> list[Manifest]:
-    """The documents `kubectl kustomize <folder>` prints."""
+    """The documents `kubectl kustomize <folder>` prints, parsed anew for each caller (tests edit them)."""
+    return [doc for doc in yaml.safe_load_all(_kustomize(kubectl, folder)) if doc]
+
+
+@functools.cache
+def _kustomize(kubectl: str, folder: Path) -> str:
+    # Once per folder and process: the files do not change during a run, and kubectl takes a while.
     out = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
-    return [doc for doc in yaml.safe_load_all(out.stdout) if doc]
+    return out.stdout
 
 
 @pytest.fixture(params=KUSTOMIZATIONS)
