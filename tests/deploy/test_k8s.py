@@ -386,6 +386,11 @@ def test_disruption_budgets_select_their_pods_only(manifests: list[Manifest]) ->
     assert api_pdb["minAvailable"] >= 1
     worker_pdb = named(manifests, "PodDisruptionBudget", "frontdesk-worker")["spec"]
     assert selects(worker_pdb["selector"], worker_pods) and not selects(worker_pdb["selector"], api_pods)
+    # A budget protects little if every pod sits on the node being drained: each spreads over nodes.
+    for name, labels in (("frontdesk-api", api_pods), ("frontdesk-worker", worker_pods)):
+        pod = named(manifests, "Deployment", name)["spec"]["template"]["spec"]
+        (spread,) = pod["topologySpreadConstraints"]
+        assert spread["topologyKey"] == "kubernetes.io/hostname" and selects(spread["labelSelector"], labels)
 
 
 def test_the_service_and_ingress_reach_the_api_pods(manifests: list[Manifest]) -> None:
