@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 import typing
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr, ValidationError
 
 from frontdesk.settings import Settings
-from tests.deploy.conftest import DEPLOY, PREFIX, settings_from, unknown_settings
+from tests.deploy.conftest import DEPLOY, PREFIX, ROOT, settings_from, unknown_settings
 
 K8S = DEPLOY / "k8s"
 KUSTOMIZATIONS = ["base", "overlays/example"]
@@ -418,3 +419,13 @@ def test_the_example_overlay_pins_what_an_operator_sets(need: Callable[[str], st
     data = config_map(docs, api["envFrom"][0]["configMapRef"]["name"])["data"]
     assert data["FRONTDESK_PUBLIC_URL"] == f"https://{rule['host']}"
     assert data["FRONTDESK_ENV"] == "prod"  # merged over the base's settings, not instead of them
+
+
+def test_every_frontdesk_name_in_the_files_and_the_page_is_a_setting() -> None:
+    # Comments and docs too: a commented-out example an operator uncomments must be a real setting.
+    files = [*sorted(K8S.rglob("*.yaml")), *sorted(K8S.rglob("*.env")), ROOT / "docs/install/kubernetes.md"]
+    named_anywhere = {
+        name for path in files for name in re.findall(r"FRONTDESK_[A-Z0-9_]*[A-Z0-9]", path.read_text())
+    }
+    assert len(named_anywhere) > 10
+    assert unknown_settings(named_anywhere) == []
