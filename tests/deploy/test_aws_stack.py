@@ -8,6 +8,7 @@ No AWS account is involved: the stack is environment-agnostic and looks nothing 
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import json
 import os
@@ -67,9 +68,7 @@ def _stack_modules() -> tuple[ModuleType, ModuleType]:
     return importlib.import_module("frontdesk_aws.config"), importlib.import_module("frontdesk_aws.stack")
 
 
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    """The stack synthesised in-process (jsii takes ~20 s here: once for the module)."""
+def _synthesised() -> dict[str, Any]:
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
 
@@ -77,6 +76,21 @@ def template() -> dict[str, Any]:
     app = cdk.App(context=CONTEXT)
     built = stack.FrontdeskStack(app, "Frontdesk", config=config.read_config(app.node))
     return dict(Template.from_stack(built).to_json())
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Any]:
+    """The stack synthesised in-process, once per test session: jsii takes ~15 s a synth here, and under
+    pytest-xdist the tests of this module land on several workers, which share this session's template
+    (the first to take the lock writes it; the folder is this session's own)."""
+    if worker_id == "master":
+        return _synthesised()
+    shared = tmp_path_factory.getbasetemp().parent / "aws-stack-template.json"
+    with shared.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            shared.write_text(json.dumps(_synthesised()))
+    return dict(json.loads(shared.read_text()))
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
