@@ -40,7 +40,7 @@ def load_workflow() -> Workflow:
 
 def workflow_schema() -> dict[str, Any]:
     vendored = resources.files("check_jsonschema.builtin_schemas.vendor") / "github-workflows.json"
-    return json.loads(vendored.read_text(encoding="utf-8"))
+    return typing.cast(dict[str, Any], json.loads(vendored.read_text(encoding="utf-8")))
 
 
 def schema_errors(workflow: Workflow) -> list[str]:
