@@ -154,26 +154,76 @@ def test_oci_labels_from_build_args(dockerfile: list[Instruction]) -> None:
         assert f"org.opencontainers.image.{label}=" in labels
 
 
+def dockerignore_patterns() -> list[str]:
+    return [
+        line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip()[:1] not in ("", "#")
+    ]
+
+
+def _glob_regex(pattern: str) -> str:
+    """A .dockerignore pattern as a regex (Go's filepath.Match, plus `**` for any number of folders)."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return out
+
+
+def ignored_by(patterns: list[str]) -> Callable[[str], bool]:
+    """Whether Docker leaves a path (relative, `/`-separated) out of the build context: it, or a folder
+    above it, matches a pattern. Enough for a file without `!` exceptions (checked below)."""
+    regexes = [re.compile(_glob_regex(p.strip("/"))) for p in patterns]
+
+    def ignored(path: str) -> bool:
+        parts = path.split("/")
+        above = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        return any(r.fullmatch(p) for r in regexes for p in above)
+
+    return ignored
+
+
 def test_dockerignore_keeps_secrets_state_and_bulky_folders_out() -> None:
-    patterns = {
-        line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and line[0] != "#"
-    }
-    for needed in (
-        "**/.git",
-        "**/.venv",
-        "**/node_modules",
-        "**/*.db",
-        "**/.env",
-        "dist/",
-        "build/",
-        "frontend/dist/",
-        "src/frontdesk/web/",
-        "tests/",
+    patterns = dockerignore_patterns()
+    assert not any(p.startswith("!") for p in patterns)  # `ignored_by` does not do exceptions
+    ignored = ignored_by(patterns)
+    for left_out in (
+        ".git/config",
+        ".venv/bin/python",
+        "frontend/node_modules/vue/package.json",
+        "frontend/dist/index.html",
+        "src/frontdesk/web/index.html",  # make dist's copy: the image builds its own
+        "src/frontdesk/__pycache__/http.cpython-311.pyc",
+        "src/frontdesk.egg-info/PKG-INFO",
+        "frontdesk.db",
+        "frontdesk.db-wal",
+        "frontdesk-files/2026/photo.jpg",
+        ".env",
+        "deploy/aws/.env.production",
+        "deploy/tls/server.key",
+        "dist/frontdesk-0.1.0-py3-none-any.whl",
+        "build/site/index.html",
+        "tests/deploy/test_image.py",
+        "bench/results/run.json",
     ):
-        assert needed in patterns, needed
-    # Nothing the Dockerfile copies is ignored.
-    for copied in ("pyproject.toml", "README.md", "src/", "frontend/", "deploy/docker/"):
-        assert copied not in patterns and f"{copied.rstrip('/')}" not in patterns
+        assert ignored(left_out), left_out
+    for kept in (
+        "pyproject.toml",
+        "README.md",
+        "src/frontdesk/http.py",
+        "src/frontdesk/demo_data/lumen/business.yaml",
+        "frontend/package-lock.json",
+        "frontend/src/main.ts",
+        "deploy/docker/install-runtime.sh",
+    ):
+        assert not ignored(kept), kept
 
 
 def test_the_scripts_the_dockerfile_runs_are_the_ones_make_dist_runs() -> None:
@@ -207,19 +257,40 @@ def venv(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
 
 
 def _rehearse_install(wheels: Path, target: Path) -> None:
-    """`make dist`'s steps (the web app, then deploy/docker/build-wheel.sh), then the Dockerfile's
-    install step (deploy/docker/install-runtime.sh) into `target`."""
+    """The Dockerfile's build stage: in a copy of what it copies from the build context (so a file
+    .dockerignore leaves out that the build needs fails here), deploy/docker/build-wheel.sh with the web
+    app (`make web`'s frontend/dist stands for the web stage's), then deploy/docker/install-runtime.sh
+    into `target`."""
     web = ROOT / "frontend" / "dist"
     if not (web / "index.html").is_file():
         if shutil.which("npm") is None:  # as the `need` fixture does (this one is session-scoped)
             (pytest.fail if IN_CI else pytest.skip)("npm is not installed: cannot build the web app")
         subprocess.run(["make", "web"], cwd=ROOT, check=True, capture_output=True)
+    context = build_context(wheels.parent / "context")
+    scripts = context / "deploy" / "docker"
     for step in (
-        [str(BUILD_WHEEL), str(web), str(wheels), sys.executable],
-        [str(INSTALL_RUNTIME), str(target), str(wheels), sys.executable],
+        [str(scripts / BUILD_WHEEL.name), str(web), str(wheels), sys.executable],
+        [str(scripts / INSTALL_RUNTIME.name), str(target), str(wheels), sys.executable],
     ):
-        done = subprocess.run(step, cwd=ROOT, env=_clean_env(), capture_output=True, text=True)
+        done = subprocess.run(step, cwd=context, env=_clean_env(), capture_output=True, text=True)
         assert done.returncode == 0, f"{step[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+
+
+def build_context(dest: Path) -> Path:
+    """What the Dockerfile's build stage copies from the context (its COPY sources without --from),
+    left out what .dockerignore leaves out, in `dest`."""
+    ignored = ignored_by(dockerignore_patterns())
+    stage = instructions(DOCKERFILE.read_text())
+    sources = [s for args in of(stage, "COPY", "build") if "--from" not in args for s in args.split()[:-1]]
+    assert sources, "the build stage copies nothing from the context"
+    for source in sources:
+        origin = ROOT / source
+        for path in [origin] if origin.is_file() else sorted(origin.rglob("*")):
+            relative = path.relative_to(ROOT).as_posix()
+            if path.is_file() and not ignored(relative):
+                (dest / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, dest / relative)
+    return dest
 
 
 def _clean_env(**frontdesk: str) -> dict[str, str]:
