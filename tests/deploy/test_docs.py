@@ -93,3 +93,15 @@ def test_a_table_cell_keeps_its_row(hook: ModuleType) -> None:
     # A pipe or a line break in a description would split or end the table row it sits in.
     cell = hook._text("a | b\nc `x | y` <tag>")
     assert cell == "a \\| b c `x | y` &lt;tag>"
+
+
+FORGE_PAGES = [ROOT / "README.md", ROOT / "deploy" / "README.md"]
+
+
+@pytest.mark.parametrize("page", FORGE_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_links_outside_the_site_point_at_files_that_exist(page: Path) -> None:
+    # The strict build checks links between docs pages; these two are read on the forge, not built.
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+    local = [t for t in targets if "://" not in t]
+    assert local, "the page links to the docs"
+    assert [t for t in local if not (page.parent / t).exists()] == []
