@@ -46,6 +46,12 @@ BRIDGE_TOKEN_MIN_CHARS = 32
 # for committing its outcome when the process or the database is busy.
 LEASE_MARGIN = 2
 
+# FRONTDESK_S3_BUCKET: S3's rule for new buckets (3-63 of a-z, 0-9, '-', '.'; a letter or digit at each
+# end; no '..'; not shaped like an IP address). FRONTDESK_S3_PREFIX: segments as file keys have them.
+_S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IPV4 = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+_S3_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
+
 
 class Environment(StrEnum):
     DEV = "dev"
@@ -140,6 +146,13 @@ class Settings(BaseSettings):
     # channel (16 MiB, Meta's limit for audio and video; a larger one is recorded on its message as too
     # large). A file is held in memory while it is fetched and stored, hence the upper bound.
     files_dir: Path | None = None
+    # Object storage instead of the folder (docs/media.md): set `s3_bucket` and every file (media,
+    # knowledge-base originals) goes to that S3-compatible bucket, under `s3_prefix` when set. The region
+    # is `s3_region`, else boto3's own (AWS_REGION / AWS_DEFAULT_REGION); the endpoint is boto3's too
+    # (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, e.g. MinIO), and credentials come from its default chain.
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_region: str | None = None
     media_max_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 16 * 1024 * 1024
     workers: Annotated[int, Field(ge=1, le=256)] = 4
     job_max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
@@ -241,6 +254,36 @@ class Settings(BaseSettings):
                 "not a Redis URL; expected redis://[user:password@]host[:port][/db] (or rediss:// for TLS)"
             )
         return value
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _s3_bucket(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not _S3_BUCKET.fullmatch(value) or ".." in value or _IPV4.fullmatch(value):
+            raise ValueError(
+                f"{value[:80]!r} is not an S3 bucket name: 3 to 63 lowercase letters, digits, '-' and '.', "
+                "starting and ending with a letter or digit, no '..', not an IP address"
+            )
+        return value
+
+    @field_validator("s3_prefix")
+    @classmethod
+    def _s3_prefix(cls, value: str) -> str:
+        prefix = value.strip("/")
+        if prefix and not all(_S3_PREFIX_SEGMENT.fullmatch(part) for part in prefix.split("/")):
+            raise ValueError(
+                f"{value[:80]!r} is not a key prefix: '/'-separated segments of letters, digits, '_', '-' "
+                "and '.', none starting with '.'"
+            )
+        return prefix
+
+    @field_validator("s3_region")
+    @classmethod
+    def _s3_region(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", value):
+            raise ValueError(f"{value[:80]!r} is not an AWS region like 'eu-west-1'")
+        return value or None
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Self:
