@@ -17,6 +17,7 @@ import json
 import re
 import stat
 import subprocess
+import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from frontdesk.settings import Environment
-from tests.deploy.conftest import DEPLOY, PREFIX, settings_from, unknown_settings
+from tests.deploy.conftest import DEPLOY, PREFIX, ROOT, settings_from, unknown_settings
 
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
@@ -41,6 +42,8 @@ NOT_SETTINGS_ALLOWED = {
     "FORWARDED_ALLOW_IPS": "uvicorn's own: trust X-Forwarded-For from the proxy in front of the API",
 }
 LONG_RUNNING = ("api", "worker", "proxy", "postgres", "redis", "zapw", "minio", "otel-collector")
+# A worker serves no HTTP: no health check (the image's would always fail), as on Kubernetes.
+WITHOUT_HEALTH_CHECK = ("worker",)
 OPTIONAL_PROFILES = {"minio": "storage", "otel-collector": "telemetry"}
 
 # Compose's interpolation: ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error};
@@ -287,7 +290,7 @@ def test_the_roles_and_replicas() -> None:
     assert stack["worker"]["command"] == ["worker"]
     assert stack["api"]["deploy"]["replicas"] == 2
     assert stack["worker"]["deploy"]["replicas"] == 2
-    image = "${FRONTDESK_IMAGE:-ghcr.io/frontdesk/frontdesk:latest}"
+    image = f"${{IMAGE:-ghcr.io/frontdesk/frontdesk:{package_version()}}}"
     assert {name for name, s in stack.items() if s.get("image") == image} == set(FRONTDESK_SERVICES)
     assert all(stack[name]["build"]["context"] == ".." for name in FRONTDESK_SERVICES)
     version = re.fullmatch(r"postgres:(\d+)(-alpine)?", stack["postgres"]["image"])
@@ -305,13 +308,40 @@ def test_the_migration_runs_once_before_everything_of_frontdesk() -> None:
     assert stack["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
 
-def test_every_long_running_service_has_a_health_check() -> None:
+def package_version() -> str:
+    """The release pyproject.toml names: the tag the forge CI publishes for it."""
+    version: str = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    return version
+
+
+def test_every_long_running_service_but_the_worker_has_a_health_check() -> None:
     stack = services()
     assert set(stack) == {"migrate", *LONG_RUNNING}
-    for name in LONG_RUNNING:
+    for name in set(LONG_RUNNING) - set(WITHOUT_HEALTH_CHECK):
         check = stack[name].get("healthcheck", {})
         assert check.get("test", [""])[0] in ("CMD", "CMD-SHELL") and not check.get("disable"), name
+    for name in WITHOUT_HEALTH_CHECK:
+        # Explicitly off: left out, the image's HEALTHCHECK (GET /healthz on :8000) would apply.
+        assert stack[name]["healthcheck"] == {"disable": True}, name
     assert "healthcheck" not in stack["migrate"]  # it exits when done
+
+
+def test_every_image_is_pinned_to_a_version() -> None:
+    """No `latest` and no bare name: an `up` months later must start what was tested. The forge CI
+    publishes Frontdesk's version tags only, so the default is the package's version."""
+    for name, service in services().items():
+        image = re.sub(
+            r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", service["image"]
+        )  # the default compose falls back to
+        tag = image.rpartition(":")[2] if ":" in image.rpartition("/")[2] else ""
+        assert tag not in ("", "latest"), f"{name}: {service['image']}"
+
+
+def test_compose_variables_are_not_named_like_settings() -> None:
+    """A `${FRONTDESK_*}` is only ever a setting handed to Frontdesk: compose-only variables (the image,
+    the published port) carry other names, so the docs' settings checks stay true."""
+    names = {m["name"] for m in variables(COMPOSE.read_text())}
+    assert unknown_settings(names) == []
 
 
 def test_state_lives_on_named_volumes() -> None:
@@ -340,7 +370,7 @@ def test_minio_and_the_collector_are_optional_profiles() -> None:
 
 def test_one_published_port_and_no_database_on_the_host() -> None:
     published = {name: s["ports"] for name, s in services().items() if "ports" in s}
-    assert published == {"proxy": ["${FRONTDESK_HTTP_PORT:-8080}:8080"]}
+    assert published == {"proxy": ["${HTTP_PORT:-8080}:8080"]}
     assert all("network_mode" not in s for s in services().values())  # host networking would publish all
 
 

@@ -21,15 +21,28 @@ from tests.deploy.conftest import ROOT, setting_names, unknown_settings
 CONFIGURATION = ROOT / "docs" / "configuration.md"
 OPERATOR_PAGES = [
     CONFIGURATION,
-    ROOT / "docs" / "install" / "index.md",
-    ROOT / "docs" / "install" / "one-process.md",
+    *sorted((ROOT / "docs" / "install").glob("*.md")),
+    ROOT / "docs" / "scale-out.md",
     ROOT / "docs" / "providers.md",
     ROOT / "docs" / "security.md",
     ROOT / "deploy" / "README.md",
 ]
+# FRONTDESK_* names operator pages may show that are not settings, each with why.
+NOT_SETTINGS_ALLOWED = {
+    "FRONTDESK_TEST_POSTGRES_URL": "the test suite's PostgreSQL (forge CI sets it for `make test`)",
+    "FRONTDESK_TEST_REDIS_URL": "the test suite's Redis (forge CI sets it for `make test`)",
+}
 # A table row whose first cell is one variable: | `FRONTDESK_X` | default | meaning |
 ROW = re.compile(r"^\| `(FRONTDESK_[A-Z0-9_]+)` \|", re.MULTILINE)
-NAME = re.compile(r"FRONTDESK_[A-Z0-9_]*[A-Z0-9]")
+# A name, or a family written with a wildcard (`FRONTDESK_WHATSAPP_*`).
+NAME = re.compile(r"FRONTDESK_[A-Z0-9_]*[A-Z0-9](?:_\*)?")
+# The shapes deploy/README.md draws once each; their guides include the diagram from there.
+SHAPE_GUIDES = {
+    "one-process": "one-process.md",
+    "compose": "compose.md",
+    "kubernetes": "kubernetes.md",
+    "aws": "aws.md",
+}
 
 
 def load_hook() -> ModuleType:
@@ -62,7 +75,32 @@ def test_every_setting_has_one_row_in_the_settings_reference() -> None:
 
 @pytest.mark.parametrize("page", OPERATOR_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_operator_pages_name_only_settings_frontdesk_reads(page: Path) -> None:
-    assert unknown_settings(NAME.findall(page.read_text(encoding="utf-8"))) == []
+    assert not_settings(NAME.findall(page.read_text(encoding="utf-8"))) == []
+
+
+def not_settings(names: list[str]) -> list[str]:
+    """The names no setting reads (a family: no setting starts with it), less the allowed ones."""
+    families = {n for n in names if n.endswith("_*")}
+    empty = [f for f in families if not any(s.startswith(f[:-1]) for s in setting_names())]
+    unknown = unknown_settings(n for n in names if n not in families and n not in NOT_SETTINGS_ALLOWED)
+    return sorted(set(empty) | set(unknown))
+
+
+def test_the_names_check_catches_compose_variables_and_empty_families() -> None:
+    names = ["FRONTDESK_HTTP_PORT", "FRONTDESK_WHATSAPP_*", "FRONTDESK_NOPE_*", "FRONTDESK_TEST_REDIS_URL"]
+    assert not_settings(names) == ["FRONTDESK_HTTP_PORT", "FRONTDESK_NOPE_*"]
+
+
+@pytest.mark.parametrize("shape", SHAPE_GUIDES)
+def test_each_shape_is_drawn_once_in_deploy_readme(shape: str) -> None:
+    """Two drawings of one shape drift apart: the guide includes deploy/README.md's instead of its own."""
+    readme = (ROOT / "deploy" / "README.md").read_text(encoding="utf-8")
+    start, end = f"<!-- --8<-- [start:{shape}] -->", f"<!-- --8<-- [end:{shape}] -->"
+    section = readme[readme.index(start) : readme.index(end)]
+    assert section.count("```mermaid") == 1, f"deploy/README.md draws {shape} once"
+    guide = (ROOT / "docs" / "install" / SHAPE_GUIDES[shape]).read_text(encoding="utf-8")
+    assert "```mermaid" not in guide, f"docs/install/{SHAPE_GUIDES[shape]} draws its own"
+    assert re.search(rf'^--8<-- "deploy/README\.md:{shape}(-diagram)?"$', guide, re.M), "includes it"
 
 
 def test_api_reference_holds_every_operation_and_schema(hook: ModuleType, document: dict[str, Any]) -> None:

@@ -144,6 +144,19 @@ def test_serves_on_8000_with_a_healthcheck_and_frontdesk_as_the_entrypoint(
     assert of(dockerfile, "CMD", "runtime") == ['["serve", "--host", "0.0.0.0", "--port", "8000"]']
 
 
+def test_every_documented_worker_container_turns_the_health_check_off() -> None:
+    """The HEALTHCHECK asks :8000/healthz, which a worker never serves: each `docker run … worker` the
+    docs show says `--no-healthcheck`, or the container would be marked unhealthy for good."""
+    runs = [
+        line
+        for page in sorted((ROOT / "docs").rglob("*.md"))
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\bdocker run\b.*\sworker\s*$", line)
+    ]
+    assert runs, "docs/install/image.md shows how to run a worker"
+    assert [line for line in runs if "--no-healthcheck" not in line] == []
+
+
 def test_oci_labels_from_build_args(dockerfile: list[Instruction]) -> None:
     labels = " ".join(of(dockerfile, "LABEL", "runtime"))
     args = " ".join(of(dockerfile, "ARG", "runtime"))
