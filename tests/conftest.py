@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from frontdesk.devtools.fake_graph import create_fake_graph
 from tests.support.servers import serve_app
 
-pytest_plugins = ["tests.support.model_guard", "tests.support.aws"]
+pytest_plugins = ["tests.support.model_guard", "tests.support.aws", "tests.support.s3"]
 
 PG_URL = os.environ.get("FRONTDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,4 +1,5 @@
-"""LocalFiles: safe relative keys only, whole writes, quiet deletes, nothing leaves the folder."""
+"""LocalFiles in particular: files as they are on disk, no temporary file left, nothing leaves the folder.
+The contract it shares with the S3 store is in tests/integration/test_file_stores.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from frontdesk.adapters.files.local import TYPES, LocalFiles
 from frontdesk.domain.errors import InvalidInputError, NotFoundError
-from frontdesk.domain.files import check_key, media_key, tenant_prefix
+from frontdesk.domain.files import check_key
 from frontdesk.settings import Settings
 
 
@@ -33,14 +34,6 @@ async def test_a_write_replaces_the_file_and_leaves_no_temporary_file(files: Loc
     assert sorted(os.listdir(files.root / "a")) == ["b"]
 
 
-async def test_a_missing_file_is_not_found(files: LocalFiles) -> None:
-    with pytest.raises(NotFoundError):
-        await files.get("tenants/1/media/1")
-    await files.put("tenants/1/media/1", b"x", None)
-    with pytest.raises(NotFoundError):  # a prefix of a file is not a file
-        await files.get("tenants/1/media")
-
-
 async def test_delete_is_quiet_and_takes_the_type_too(files: LocalFiles) -> None:
     await files.put("k", b"x", "image/jpeg")
     await files.delete("k")
@@ -49,18 +42,6 @@ async def test_delete_is_quiet_and_takes_the_type_too(files: LocalFiles) -> None
     with pytest.raises(NotFoundError):
         await files.get("k")
     assert not (files.root / TYPES / "k").exists()
-
-
-async def test_delete_prefix_takes_one_tenant_only(files: LocalFiles) -> None:
-    await files.put(media_key(1, 1), b"one", "image/jpeg")
-    await files.put(media_key(1, 2), b"two", "image/jpeg")
-    await files.put(media_key(12, 3), b"other tenant", "image/jpeg")
-    await files.delete_prefix(tenant_prefix(1))
-    for key in (media_key(1, 1), media_key(1, 2)):
-        with pytest.raises(NotFoundError):
-            await files.get(key)
-    assert (await files.get(media_key(12, 3))).data == b"other tenant"
-    await files.delete_prefix(tenant_prefix(7))  # nothing there: nothing happens
 
 
 @pytest.mark.parametrize(

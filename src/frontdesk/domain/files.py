@@ -1,10 +1,14 @@
-"""Files Frontdesk keeps outside the database rows: received media (and, later, knowledge originals).
+"""Files Frontdesk keeps outside the database rows: received media and knowledge-base originals.
 
 A file lives in the configured `FileStore` under a key: a relative path of safe segments, chosen by
 Frontdesk and never by a customer (`check_key` refuses anything else, so no key can climb out of the
 store). A received message's file is at `media_key(tenant_id, message_id)`: one file per message, found
 from the message alone, so erasing a message (GDPR, retention) can delete its file without reading it.
-The local folder is the default adapter; S3 comes behind the same port.
+A knowledge document's uploaded file is at `kb_original_key(tenant_id, document_id, content_hash)`: the
+hash in the key means a replacement is written beside the old file, never over it, so a replacement that
+fails leaves the old document and its file as they were. Everything of a tenant is under
+`tenant_prefix`. The local folder is the default adapter; an S3 bucket (`adapters/files/s3.py`) is the
+other.
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ def check_key(key: str) -> str:
 def media_key(tenant_id: int, message_id: int) -> str:
     """Where a received message's file is kept."""
     return f"tenants/{tenant_id}/media/{message_id}"
+
+
+def kb_original_key(tenant_id: int, document_id: int, content_hash: str) -> str:
+    """Where a knowledge document's uploaded file is kept (`content_hash`: its SHA-256, hex)."""
+    return f"{kb_document_prefix(tenant_id, document_id)}/{content_hash}"
+
+
+def kb_document_prefix(tenant_id: int, document_id: int) -> str:
+    """Every file of a knowledge document (for `FileStore.delete_prefix` when it is deleted)."""
+    return f"tenants/{tenant_id}/kb/{document_id}"
 
 
 def tenant_prefix(tenant_id: int) -> str:

@@ -22,6 +22,7 @@ from frontdesk.adapters.db.media import SqlMedia
 from frontdesk.adapters.db.retention import SqlRetention
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.files.local import LocalFiles
+from frontdesk.adapters.files.s3 import S3Files
 from frontdesk.domain.files import FileStore
 from frontdesk.domain.media import MediaFetcher
 from frontdesk.domain.ports import Clock
@@ -64,7 +65,10 @@ class InboxServices:
 
 
 def build_files(s: Settings) -> FileStore:
-    """The file store: the local folder (`FRONTDESK_FILES_DIR`)."""
+    """The file store: the S3 bucket when `FRONTDESK_S3_BUCKET` is set (shared by every machine), else
+    the local folder (`FRONTDESK_FILES_DIR`)."""
+    if s.s3_bucket:
+        return S3Files(s.s3_bucket, prefix=s.s3_prefix, region=s.s3_region)
     return LocalFiles(s.files_path())
 
 
