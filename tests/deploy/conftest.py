@@ -8,13 +8,16 @@ A missing command (kubectl, node, npm) skips with the reason, except under CI (C
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from frontdesk.settings import Settings
 
@@ -80,3 +83,24 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         name.removeprefix(PREFIX).lower(): value for name, value in env.items() if name.startswith(PREFIX)
     }
     return _OnlyGiven.model_validate(given)
+
+
+def client_seen_behind(forwarded_allow_ips: str, peer: str, x_forwarded_for: str) -> str:
+    """The client address the rate limits and the audit log get for a request from `peer` carrying that
+    X-Forwarded-For, through uvicorn's proxy-headers middleware as `frontdesk serve` runs it with
+    FORWARDED_ALLOW_IPS set to `forwarded_allow_ips`."""
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["client"][0])
+
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "client": (peer, 40000),
+        "headers": [(b"x-forwarded-for", x_forwarded_for.encode())],
+    }
+    middleware = ProxyHeadersMiddleware(app, trusted_hosts=forwarded_allow_ips)
+    asyncio.run(middleware(scope, None, None))  # type: ignore[arg-type]
+    (client,) = seen
+    return client

@@ -24,7 +24,7 @@ import pytest
 from pydantic import SecretStr
 
 from frontdesk.settings import Environment, Settings
-from tests.deploy.conftest import DEPLOY, settings_from, unknown_settings
+from tests.deploy.conftest import DEPLOY, client_seen_behind, settings_from, unknown_settings
 
 AWS = DEPLOY / "aws"
 CDK = AWS / "node_modules" / ".bin" / "cdk"
@@ -310,6 +310,17 @@ def test_each_task_would_start_in_production(template: dict[str, Any]) -> None:
         assert settings.aws_sns_topic_arns and settings.aws_media_bucket, name
         assert settings.demo_seed is False
         assert settings.bedrock_access_key_id is None  # Bedrock through the task role, boto3's chain
+
+
+def test_the_api_takes_the_clients_address_from_the_load_balancer(template: dict[str, Any]) -> None:
+    # Every connection comes from the ALB: without FORWARDED_ALLOW_IPS the per-address login limit would
+    # count the whole install as one address, and the audit log the balancer's.
+    (api,) = [c for name, c in frontdesk_containers(template).items() if name.startswith("Api")]
+    trusted = {e["Name"]: e["Value"] for e in api["Environment"]}["FORWARDED_ALLOW_IPS"]
+    balancer = "10.0.1.23"  # a node of the ALB in a public subnet of the VPC (CDK's 10.0.0.0/16)
+    assert client_seen_behind(trusted, balancer, "6.6.6.6, 203.0.113.9") == "203.0.113.9"
+    assert client_seen_behind(trusted, balancer, "203.0.113.9") == "203.0.113.9"
+    assert client_seen_behind(trusted, "198.51.100.1", "6.6.6.6") == "198.51.100.1"
 
 
 def test_commands_and_health_check(template: dict[str, Any]) -> None:

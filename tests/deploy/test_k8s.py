@@ -26,7 +26,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr, ValidationError
 
 from frontdesk.settings import Settings
-from tests.deploy.conftest import DEPLOY, PREFIX, ROOT, settings_from, unknown_settings
+from tests.deploy.conftest import DEPLOY, PREFIX, ROOT, client_seen_behind, settings_from, unknown_settings
 
 K8S = DEPLOY / "k8s"
 KUSTOMIZATIONS = ["base", "overlays/example"]
@@ -34,6 +34,10 @@ KUSTOMIZATIONS = ["base", "overlays/example"]
 KUBERNETES_VERSIONS = ["1.30.0", "1.35.0"]
 UID = 10001
 API_PORT = 8000
+# Variables a Frontdesk container may carry that are not Frontdesk settings, each with why.
+NOT_SETTINGS_ALLOWED = {
+    "FORWARDED_ALLOW_IPS": "uvicorn's own: trust X-Forwarded-For from the ingress controller's pods",
+}
 # The secrets FRONTDESK_ENV=prod refuses to start without, plus the database URL (it holds a password).
 REQUIRED_SECRETS = {
     "FRONTDESK_DATABASE_URL",
@@ -407,6 +411,25 @@ def test_the_service_and_ingress_reach_the_api_pods(manifests: list[Manifest]) -
     assert {"/webhooks", "/"} <= set(paths)
     for backend in paths.values():
         assert backend["name"] == "frontdesk-api" and backend["port"]["name"] in service_ports
+
+
+def test_the_api_takes_the_clients_address_from_the_ingress(manifests: list[Manifest]) -> None:
+    # Behind the Ingress every connection comes from the controller's pod: without FORWARDED_ALLOW_IPS the
+    # per-address login limit would count the whole install as one address, and the audit log the proxy's.
+    api = the_container(named(manifests, "Deployment", "frontdesk-api")["spec"]["template"]["spec"])
+    trusted = {var["name"]: var.get("value") for var in api["env"]}["FORWARDED_ALLOW_IPS"]
+    # The controller appended the real client to what the client sent: the real one is taken.
+    assert client_seen_behind(trusted, "10.42.0.7", "6.6.6.6, 203.0.113.9") == "203.0.113.9"
+    assert client_seen_behind(trusted, "fd00::7", "203.0.113.9") == "203.0.113.9"
+    # A connection from outside the cluster's ranges is not believed.
+    assert client_seen_behind(trusted, "198.51.100.1", "6.6.6.6") == "198.51.100.1"
+    others = {
+        var["name"]
+        for _, pod in workloads(manifests)
+        for var in the_container(pod).get("env", [])
+        if not var["name"].startswith(PREFIX)
+    }
+    assert others <= set(NOT_SETTINGS_ALLOWED)
 
 
 def test_the_example_overlay_pins_what_an_operator_sets(need: Callable[[str], str]) -> None:

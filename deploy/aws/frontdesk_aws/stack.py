@@ -213,6 +213,12 @@ def app_environment(config: StackConfig, stores: DataStores, topic: sns.ITopic) 
         # A production server starts empty: businesses come from `frontdesk tenants create`.
         "FRONTDESK_DEMO_SEED": "false",
         "AWS_REGION": Aws.REGION,
+        # uvicorn's (not a Frontdesk setting): the client's address, for the per-address login limit and
+        # the audit log, comes from X-Forwarded-For when the connection is from the load balancer (private
+        # addresses in the VPC; only its security group reaches the api tasks). The ALB appends the client
+        # to what it was sent and uvicorn reads from the right, skipping these, so a forged entry is never
+        # taken.
+        "FORWARDED_ALLOW_IPS": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16",
     }
     if config.domain:
         environment["FRONTDESK_PUBLIC_URL"] = f"https://{config.domain}"
