@@ -15,19 +15,24 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.documents import DocumentExtractor
 from frontdesk.adapters.embeddings.cache import CachedEmbedder
 from frontdesk.adapters.embeddings.minilm import MiniLMEmbedder
+from frontdesk.domain.files import FileStore
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.models import Tenant
 from frontdesk.domain.ports import Clock
 from frontdesk.services.knowledge.service import KnowledgeService
 from frontdesk.settings import Settings
+from frontdesk.wiring.inbox import build_files
 
 log = logging.getLogger(__name__)
 
 
-def build_knowledge(s: Settings, *, store: SqlStore, clock: Clock, embedder: Embedder) -> KnowledgeService:
-    """The knowledge base's service on `store`, with the settings' upload limit."""
+def build_knowledge(
+    s: Settings, *, store: SqlStore, clock: Clock, embedder: Embedder, files: FileStore | None = None
+) -> KnowledgeService:
+    """The knowledge base's service on `store`, with the settings' upload limit; uploaded files go to
+    `files`, by default the settings' file store (the same folder or bucket the inbox's media uses)."""
     return KnowledgeService(
-        index=KnowledgeStore(store),
+        index=KnowledgeStore(store, files=files or build_files(s)),
         reader=DocumentExtractor(),
         embedder=embedder,
         clock=clock,

@@ -3,6 +3,12 @@
 A document's chunks are swapped in one transaction (delete the old ones, insert the new ones, with their
 full-text entries and vectors), so a search sees the whole old document or the whole new one. Every
 write bumps the tenant's `kb_versions` counter, which vector caches compare (see `kb_vectors`).
+A document's uploaded file (its "original", for business-pack exports) goes to the `FileStore`, at a key
+holding its hash: it is written inside the transaction, before the row that points at it commits, and
+deleted again if that transaction fails; the replaced file is deleted once the new row is committed.
+Originals kept in the database before the file store took them (`kb_originals`, migration 0009) are
+still read, and move to the file store when their document is next written or exported. Without a
+file store (tests), originals stay in `kb_originals`.
 Full text: SQLite FTS5 ranked by `bm25()`; PostgreSQL `tsvector` ranked by `ts_rank`. Either way the
 query ORs the given words, each passed as a quoted term or a bound parameter: user text never becomes
 query syntax.
@@ -10,6 +16,7 @@ query syntax.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from functools import reduce
@@ -26,6 +33,7 @@ from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables_knowledge import kb_chunks, kb_documents, kb_originals, kb_versions
 from frontdesk.adapters.db.transaction import upsert_insert
 from frontdesk.domain.errors import ConflictError, NotFoundError
+from frontdesk.domain.files import FileStore, kb_document_prefix, kb_original_key
 from frontdesk.domain.knowledge import (
     Candidates,
     Chunk,
@@ -37,6 +45,8 @@ from frontdesk.domain.knowledge import (
     NewDocument,
     StoredChunk,
 )
+
+log = logging.getLogger(__name__)
 
 # FTS5 columns: search_text, tenant ("t<id>", weight 0 in the ranking). See migration 0002.
 _SQLITE_MATCH = text(
@@ -50,8 +60,11 @@ _search = table("kb_chunk_search", column("chunk_id"), column("tenant_id"), colu
 class KnowledgeStore:
     """Documents, chunks, full-text entries and vectors of every tenant's knowledge base."""
 
-    def __init__(self, store: SqlStore, *, vectors: VectorSearch | None = None):
+    def __init__(
+        self, store: SqlStore, *, files: FileStore | None = None, vectors: VectorSearch | None = None
+    ):
         self._store = store
+        self._files = files
         self._vectors = vectors or NumpyVectors()
 
     # -- writes
@@ -72,8 +85,11 @@ class KnowledgeStore:
             raise ValueError(f"{len(chunks)} chunks but {vectors.shape[0]} vectors")
         rows = [_chunk_row(tenant_id, chunk, vector) for chunk, vector in zip(chunks, vectors, strict=True)]
         fields = {**document.model_dump(), "chunk_count": len(rows), "updated_at": now}
+        old_key: str | None = None
+        written: str | None = None  # the file this call wrote, removed again if its row does not commit
         try:
             async with self._store.begin() as conn:
+                old_hash = await _current_hash(conn, tenant_id, document_id, document.filename)
                 if document_id is None:
                     document_id, replaced = await _upsert(conn, tenant_id, fields, now)
                 else:
@@ -84,25 +100,73 @@ class KnowledgeStore:
                     row["document_id"] = document_id
                 if rows:
                     await conn.execute(kb_chunks.insert(), rows)
-                await _keep_original(conn, document_id, original)
+                if self._files is None:
+                    await _keep_original(conn, document_id, original)
+                else:
+                    await _keep_original(conn, document_id, None)  # an old row moves to the file store
+                    if old_hash is not None:
+                        old_key = kb_original_key(tenant_id, document_id, old_hash)
+                    if original is not None:
+                        written = kb_original_key(tenant_id, document_id, document.content_hash)
+                        await self._files.put(written, original, None)
                 await _bump_version(conn, tenant_id)
                 stored = await _document(conn, tenant_id, document_id)
-        except IntegrityError as exc:  # two uploads raced for one filename
-            raise ConflictError(f"a document called {document.filename!r} was written concurrently") from exc
+        except BaseException as exc:
+            if written is not None and written != old_key:
+                await self._forget_files(written)
+            if isinstance(exc, IntegrityError):  # two uploads raced for one filename
+                raise ConflictError(
+                    f"a document called {document.filename!r} was written concurrently"
+                ) from exc
+            raise
         finally:
             self._vectors.forget(tenant_id)
+        if old_key is not None and old_key != written:
+            await self._forget_files(old_key)
         return stored, replaced
 
+    async def _forget_files(self, key: str, *, prefix: bool = False) -> None:
+        """Delete a file (or a document's files) no row points at any more. A failure is logged, not
+        raised: the database is already right, and a stray file is only space (the tenant's prefix and
+        the document's still cover it)."""
+        if self._files is None:
+            return
+        try:
+            await (self._files.delete_prefix(key) if prefix else self._files.delete(key))
+        except Exception:
+            log.warning(
+                "could not delete a knowledge file no document uses", extra={"key": key}, exc_info=True
+            )
+
     async def originals(self, *, tenant_id: int) -> dict[str, bytes]:
-        """The tenant's documents' uploaded files by filename."""
+        """The tenant's documents' uploaded files by filename: from the file store, or from
+        `kb_originals` for a document stored before it (moved to the file store on the way)."""
         async with self._store.read() as conn:
             result = await conn.execute(
-                select(kb_documents.c.filename, kb_originals.c.data)
-                .join(kb_originals, kb_originals.c.document_id == kb_documents.c.id)
+                select(
+                    kb_documents.c.id,
+                    kb_documents.c.filename,
+                    kb_documents.c.content_hash,
+                    kb_originals.c.data,
+                )
+                .outerjoin(kb_originals, kb_originals.c.document_id == kb_documents.c.id)
                 .where(kb_documents.c.tenant_id == tenant_id)
                 .order_by(kb_documents.c.filename)
             )
-            return {filename: bytes(data) for filename, data in result}
+            rows = result.all()
+        found: dict[str, bytes] = {}
+        for row in rows:
+            key = kb_original_key(tenant_id, row.id, row.content_hash)
+            if row.data is not None:
+                found[row.filename] = bytes(row.data)
+                if self._files is not None:
+                    await _move_original(self._store, self._files, row.id, key, found[row.filename])
+            elif self._files is not None:
+                try:
+                    found[row.filename] = (await self._files.get(key)).data
+                except NotFoundError:  # stored before originals were kept (0009): nothing to export
+                    continue
+        return found
 
     async def delete_document(self, *, tenant_id: int, document_id: int) -> None:
         """Remove a document with its chunks (their full-text entries go with them)."""
@@ -121,6 +185,7 @@ class KnowledgeStore:
                 raise NotFoundError(f"document {document_id} not found")
             await _bump_version(conn, tenant_id)
         self._vectors.forget(tenant_id)
+        await self._forget_files(kb_document_prefix(tenant_id, document_id), prefix=True)
 
     # -- documents
 
@@ -233,6 +298,28 @@ async def _update(conn: AsyncConnection, tenant_id: int, document_id: int, field
     )
     if done.rowcount != 1:
         raise NotFoundError(f"document {document_id} not found")
+
+
+async def _move_original(store: SqlStore, files: FileStore, document_id: int, key: str, data: bytes) -> None:
+    """Move an original kept in the database to the file store: the file first, then the row. (A
+    replacement racing with this has already deleted the row and written its own file; the file written
+    here is then a stray under the document's prefix, deleted with the document.)"""
+    await files.put(key, data, None)
+    async with store.begin() as conn:
+        await conn.execute(delete(kb_originals).where(kb_originals.c.document_id == document_id))
+
+
+async def _current_hash(
+    conn: AsyncConnection, tenant_id: int, document_id: int | None, filename: str
+) -> str | None:
+    """The content hash of the document this write replaces (by id, else by filename); None if new."""
+    where = (
+        kb_documents.c.id == document_id if document_id is not None else kb_documents.c.filename == filename
+    )
+    found = await conn.execute(
+        select(kb_documents.c.content_hash).where(kb_documents.c.tenant_id == tenant_id, where)
+    )
+    return found.scalar_one_or_none()
 
 
 async def _keep_original(conn: AsyncConnection, document_id: int, original: bytes | None) -> None:
