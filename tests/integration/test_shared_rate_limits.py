@@ -8,15 +8,19 @@ they are skipped with the reason, except under CI (CI=true), where they fail.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import time
 import uuid
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI, HTTPException, Request
 from pydantic import ValidationError
+from structlog.testing import capture_logs
 
 from frontdesk.api.security import RateLimits, install_http_security, rate_limits_of
 from frontdesk.domain.errors import ConfigurationError
@@ -98,6 +102,75 @@ async def test_an_unreachable_redis_falls_back_to_counting_in_memory() -> None:
         port = closed.getsockname()[1]
         limits = RateLimits(login="2/minute", api="600/minute", redis_url=f"redis://127.0.0.1:{port}/0")
         assert await statuses([limits] * 3, email="owner@lumen.test") == [200, 200, 429]
+
+
+@pytest.fixture
+async def silent_redis() -> AsyncIterator[str]:
+    """A Redis URL whose server accepts connections and reads commands but never answers (a Redis behind a
+    network that drops packets): every call waits for the client's time-out."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        while await reader.read(4096):
+            pass
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    yield f"redis://127.0.0.1:{port}/0"
+    server.close()
+    for writer in held:
+        writer.close()  # the client's side closes too: each `swallow` reads the end and returns
+    await server.wait_closed()
+
+
+async def timed_statuses(limits: RateLimits, attempts: int) -> list[tuple[int, float]]:
+    """Each sign-in's status and how long it took, in seconds."""
+    answers = []
+    for _ in range(attempts):
+        started = time.monotonic()
+        (answer,) = await statuses([limits], email="owner@lumen.test")
+        answers.append((answer, time.monotonic() - started))
+    return answers
+
+
+async def test_a_silent_redis_costs_one_time_out_per_period_and_one_warning(silent_redis: str) -> None:
+    timeout = 0.5
+    limits = RateLimits(
+        login="3/minute",
+        api="600/minute",
+        redis_url=silent_redis,
+        redis_timeout=timeout,
+        redis_retry_seconds=30,
+    )
+    with capture_logs() as logs:
+        answers = await timed_statuses(limits, 4)
+    # The first sign-in waits once, the time-out (its second limit already counts in memory); the next
+    # ones do not wait at all.
+    assert [status for status, _ in answers] == [200, 200, 200, 429]
+    assert timeout <= answers[0][1] < 2 * timeout
+    assert all(took < timeout / 2 for _, took in answers[1:]), answers
+    warnings = [entry for entry in logs if entry["event"] == "rate_limit.redis_unreachable"]
+    assert len(warnings) == 1 and warnings[0]["retry_in_seconds"] == 30
+
+
+async def test_after_the_period_redis_is_tried_again(silent_redis: str) -> None:
+    timeout, period = 0.3, 0.6
+    limits = RateLimits(
+        login="5/minute",
+        api="600/minute",
+        redis_url=silent_redis,
+        redis_timeout=timeout,
+        redis_retry_seconds=period,
+    )
+    with capture_logs() as logs:
+        first = await timed_statuses(limits, 2)
+        await asyncio.sleep(period)
+        again = await timed_statuses(limits, 1)
+    assert first[0][1] >= timeout and first[1][1] < timeout / 2
+    assert again[0][1] >= timeout  # tried Redis again, and waited for it
+    assert [status for status, _ in first + again] == [200, 200, 200]  # counted in memory meanwhile
+    assert sum(entry["event"] == "rate_limit.redis_unreachable" for entry in logs) == 2
 
 
 def app_with(settings: Settings) -> FastAPI:

@@ -6,9 +6,11 @@ Rate limits use the `limits` library (a moving window). Where they are counted:
   behind a load balancer allow up to N times the configured rate, and a restart forgets the counts.
 - FRONTDESK_REDIS_URL set (`redis://` or `rediss://`): in that Redis server (`limits`' async Redis storage,
   client `coredis`), so every API process shares one count per key and the limits hold across them.
-  While Redis cannot be reached, each process falls back to counting in its own memory (logged as a
-  warning): the limits then hold per process, as without Redis, rather than refusing every login or
-  letting every request through.
+  While Redis cannot be reached, each process falls back to counting in its own memory: the limits then
+  hold per process, as without Redis, rather than refusing every login or letting every request through.
+  After a failure the process stays on memory for REDIS_RETRY_SECONDS before it tries Redis again (a
+  circuit breaker), so a Redis that drops packets costs one request the time-out per period, not every
+  request, and the warning is logged once per period.
 
 Login lockouts (`FRONTDESK_LOGIN_MAX_FAILURES`) are not counted here: they live in the database
 (`staff_login_failures`), so they hold across processes with or without Redis.
@@ -16,6 +18,7 @@ Login lockouts (`FRONTDESK_LOGIN_MAX_FAILURES`) are not counted here: they live 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import math
 import time
@@ -36,8 +39,11 @@ log = structlog.get_logger(__name__)
 # Redis keys of the rate limits start with this (one Redis may serve other things, or other Frontdesks
 # under another prefix).
 RATE_LIMIT_KEY_PREFIX = "frontdesk-limits"
-# A slow Redis must not hold a login up for long: past this, the hit counts in memory instead.
+# A slow Redis must not hold a login up for long: past this, the hit counts in memory instead. It bounds
+# the whole call (the client's own time-outs apply per command, and a first call sends several).
 REDIS_TIMEOUT_SECONDS = 2.0
+# After Redis failed, count in memory for this long before trying it again.
+REDIS_RETRY_SECONDS = 30.0
 
 # A single-page app served from this origin: its own scripts, styles, images and API calls only.
 APP_CSP = (
@@ -132,7 +138,14 @@ class RateLimits:
     `redis_url` is given (shared by every process using it), else in this process's memory."""
 
     def __init__(
-        self, *, login: str, api: str, redis_url: str | None = None, key_prefix: str = RATE_LIMIT_KEY_PREFIX
+        self,
+        *,
+        login: str,
+        api: str,
+        redis_url: str | None = None,
+        key_prefix: str = RATE_LIMIT_KEY_PREFIX,
+        redis_timeout: float = REDIS_TIMEOUT_SECONDS,
+        redis_retry_seconds: float = REDIS_RETRY_SECONDS,
     ):
         # Always there: the store when there is no Redis, the fallback while Redis is unreachable.
         self._memory = MovingWindowRateLimiter(MemoryStorage())
@@ -141,11 +154,15 @@ class RateLimits:
             storage = RedisStorage(
                 "async+" + redis_url,
                 key_prefix=key_prefix,
-                wrap_exceptions=True,  # any client error arrives as StorageError: see _hit
-                connect_timeout=REDIS_TIMEOUT_SECONDS,
-                stream_timeout=REDIS_TIMEOUT_SECONDS,
+                wrap_exceptions=True,  # any client error arrives as StorageError: see _hit_one
+                connect_timeout=redis_timeout,
+                stream_timeout=redis_timeout,
             )
             self._shared = MovingWindowRateLimiter(storage)
+        self._redis_timeout = redis_timeout
+        self._redis_retry_seconds = redis_retry_seconds
+        # The breaker: until this (time.monotonic()), Redis is not tried. 0: closed, Redis is used.
+        self._redis_skipped_until = 0.0
         self._login = parse_many(login)
         self._api = parse_many(api)
 
@@ -160,16 +177,7 @@ class RateLimits:
 
     async def _hit(self, items: list[RateLimitItem], *key: str) -> None:
         for item in items:
-            if self._shared is None:
-                reset = await _count(self._memory, item, key)
-            else:
-                try:
-                    reset = await _count(self._shared, item, key)
-                except StorageError as exc:
-                    log.warning(
-                        "rate_limit.redis_unreachable", error=str(exc.storage_error), fallback="memory"
-                    )
-                    reset = await _count(self._memory, item, key)
+            reset = await self._hit_one(item, key)
             if reset is not None:
                 retry = max(1, math.ceil(reset - time.time()))
                 raise HTTPException(
@@ -177,6 +185,29 @@ class RateLimits:
                     "too many requests; slow down",
                     headers={"Retry-After": str(retry)},
                 )
+
+    async def _hit_one(self, item: RateLimitItem, key: tuple[str, ...]) -> float | None:
+        """One hit in Redis while it answers, else in memory (and Redis left alone for a while)."""
+        if self._shared is None or time.monotonic() < self._redis_skipped_until:
+            return await _count(self._memory, item, key)
+        try:
+            async with asyncio.timeout(self._redis_timeout):
+                reset = await _count(self._shared, item, key)
+        except (StorageError, TimeoutError) as exc:
+            self._redis_skipped_until = time.monotonic() + self._redis_retry_seconds
+            error = (
+                exc.storage_error
+                if isinstance(exc, StorageError)
+                else f"no answer in {self._redis_timeout} s"
+            )
+            log.warning(
+                "rate_limit.redis_unreachable",
+                error=str(error),
+                fallback="memory",
+                retry_in_seconds=self._redis_retry_seconds,
+            )
+            return await _count(self._memory, item, key)
+        return reset
 
 
 async def _count(limiter: MovingWindowRateLimiter, item: RateLimitItem, key: tuple[str, ...]) -> float | None:
