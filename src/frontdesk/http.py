@@ -76,6 +76,10 @@ def create_app(settings: Settings, *, workers: bool = True, overrides: Overrides
         version=__version__,
         summary="Teams of AI agents behind a business's WhatsApp numbers.",
         lifespan=lifespan,
+        # FastAPI's own telemetry would trace every request (health checks and metric scrapes too) with
+        # its path and query, where staff searches put names and numbers. Traces start in the webhook
+        # routes instead (`api.routers.webhooks.webhook_span`, see `frontdesk.domain.traces`).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     install_error_handlers(app)
     install_openapi(app)

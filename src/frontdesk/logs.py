@@ -13,6 +13,7 @@ import sys
 from urllib.parse import unquote_plus
 
 import structlog
+from opentelemetry import trace
 
 from frontdesk.domain.ops import REQUEST_ID
 
@@ -102,11 +103,25 @@ def add_request_id(
     return event
 
 
+def add_trace_ids(
+    _logger: object, _method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Add the recording span's trace and span ids (hex, as trace backends show them) to a log line, so
+    a line leads to its trace and a trace to its lines (`frontdesk.domain.traces`)."""
+    span = trace.get_current_span()
+    if span.is_recording():
+        context = span.get_span_context()
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event
+
+
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     """Route all standard-library logging through structlog's formatter, with `extra=` fields kept."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         add_request_id,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),

@@ -59,6 +59,15 @@ class Environment(StrEnum):
     PROD = "prod"
 
 
+class TraceIdFormat(StrEnum):
+    """How trace ids are made when traces are exported (`OTEL_EXPORTER_OTLP_ENDPOINT`)."""
+
+    W3C = "w3c"
+    """128 random bits (OpenTelemetry's default)."""
+    XRAY = "xray"
+    """The first 32 bits the start time, as AWS X-Ray requires of the ids it accepts."""
+
+
 class Settings(BaseSettings):
     """Every setting Frontdesk reads. Field `x` is the variable `FRONTDESK_X`."""
 
@@ -69,6 +78,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(_DEV_SECRETS["secret_key"])
     log_level: str = "INFO"
     log_json: bool = True
+    # Traces are exported when the standard OTEL_* variables say where (see docs/observability.md).
+    trace_id_format: TraceIdFormat = TraceIdFormat.W3C
 
     # Staff sign-in (see docs/admin-api.md). Access tokens are short-lived; refresh tokens rotate.
     access_token_ttl_seconds: Annotated[int, Field(ge=1, le=86_400)] = 900

@@ -40,6 +40,7 @@ FRONTDESK_SERVICES = ("migrate", "api", "worker")
 # Variables a Frontdesk container may carry that are not Frontdesk settings, each with why.
 NOT_SETTINGS_ALLOWED = {
     "FORWARDED_ALLOW_IPS": "uvicorn's own: trust X-Forwarded-For from the proxy in front of the API",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "OpenTelemetry's standard variable, read by its SDK: where traces go",
 }
 LONG_RUNNING = ("api", "worker", "proxy", "postgres", "redis", "zapw", "minio", "otel-collector")
 # A worker serves no HTTP: no health check (the image's would always fail), as on Kubernetes.

@@ -2,7 +2,8 @@
 
 All three run the same image with different commands (`serve --no-workers`, `worker`, `db upgrade`), the
 same plain environment and the same secrets. Each API and worker task has an OpenTelemetry collector
-beside it that exports traces to X-Ray (Frontdesk's own spans are issue #16; the collector is ready).
+beside it that exports traces to X-Ray: Frontdesk sends it its spans over OTLP/HTTP on localhost, with
+X-Ray's trace ids (docs/observability.md).
 """
 
 from __future__ import annotations
@@ -123,8 +124,11 @@ def task_definition(
     cfn_log_group.retention_in_days = _retention(config.log_retention_days)
     environment = dict(runtime.environment)
     if shape.traced:
+        # Read by the OpenTelemetry SDK; X-Ray refuses trace ids that do not start with their time.
         environment.update(
-            OTEL_EXPORTER_OTLP_ENDPOINT=OTLP_HTTP, OTEL_SERVICE_NAME=f"frontdesk-{shape.name.lower()}"
+            OTEL_EXPORTER_OTLP_ENDPOINT=OTLP_HTTP,
+            OTEL_SERVICE_NAME=f"frontdesk-{shape.name.lower()}",
+            FRONTDESK_TRACE_ID_FORMAT="xray",
         )
     app = definition.add_container(
         "frontdesk",

@@ -60,8 +60,10 @@ def serve(
     if fake_bridge:
         settings = _with_bridge_secrets(settings)
     from frontdesk.http import create_app
+    from frontdesk.wiring.telemetry import configure_tracing
 
     secrets_readable(settings)
+    configure_tracing(settings)  # only when the OTEL_* variables ask for traces
     app = create_app(settings, workers=not no_workers)
     if fake_graph:
         mount_dev_tools(app, settings)
@@ -146,6 +148,9 @@ def worker() -> None:
     """Run turn workers and the outbox dispatcher without HTTP (scale-out)."""
     settings = checked(settings_or_exit())
     from frontdesk.wiring import Frontdesk
+    from frontdesk.wiring.telemetry import configure_tracing
+
+    configure_tracing(settings)  # only when the OTEL_* variables ask for traces
 
     async def run() -> None:
         frontdesk = await Frontdesk.open(settings)

@@ -189,6 +189,8 @@ class OutboxItem(Frozen):
     claim: str
     """This attempt's token: its outcome is recorded only while the row is still `sending` under it (a
     send that outlived its lease and was claimed again must not overwrite the newer attempt's outcome)."""
+    traceparent: str | None = None
+    """The trace context of the turn that wrote this reply (`domain.traces`), for the send's span."""
     interrupted: bool = False
     """An earlier attempt was claimed and its outcome never recorded (its process stopped, its lease
     expired): the channel may already have delivered this reply."""

@@ -140,6 +140,11 @@ class Tx(Protocol):
         """Remember a status callback and move its message forward (never backward)."""
         ...
 
+    async def reply_traceparent(self, channel_message_id: str) -> str | None:
+        """The trace context stored with the reply the channel calls `channel_message_id` (its outbox
+        row's, `domain.traces.OUTBOX_TRACEPARENT`), so its status links to its trace; None without."""
+        ...
+
     # -- outbox: each outcome is written only if the row is still `sending` under `item.claim`, and
     # says whether it was (False: the attempt lost its row to a later claim, and nothing changed).
     async def outbox_sent(self, item: OutboxItem, *, channel_message_id: str, now: datetime) -> bool: ...

@@ -20,6 +20,9 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from opentelemetry.trace import SpanKind
+
+from frontdesk.domain import traces
 from frontdesk.domain.channel_kinds import CAPABILITIES
 from frontdesk.domain.errors import UNSUPPORTED, ChannelError, ConfigurationError, WindowClosedError
 from frontdesk.domain.models import OutboxItem, UncertainSends
@@ -88,6 +91,19 @@ class Dispatcher:
         return True
 
     async def _send(self, item: OutboxItem) -> None:
+        """Send one claimed reply in a span continuing the trace of the turn that wrote it."""
+        attributes = {
+            traces.TENANT: item.channel.tenant_id,
+            traces.CHANNEL: item.channel.id,
+            traces.CHANNEL_KIND: item.channel.kind.value,
+            traces.CONVERSATION: item.conversation_id,
+            traces.ATTEMPT: item.attempts,
+        }
+        parent = traces.context_from(item.traceparent)
+        with traces.span("send", parent=parent, kind=SpanKind.PRODUCER, attributes=attributes):
+            await self._send_claimed(item)
+
+    async def _send_claimed(self, item: OutboxItem) -> None:
         holds = item.channel.uncertain_sends is UncertainSends.HOLD
         if item.interrupted and holds:
             await self._hold(item, reason=INTERRUPTED)
@@ -163,6 +179,9 @@ class Dispatcher:
         self, item: OutboxItem, result: str, *, code: str | None, recorded: bool, wamid: str | None = None
     ) -> None:
         """Count a recorded outcome; log one that came too late (its row was claimed again meanwhile)."""
+        traces.set_attributes(
+            {traces.OUTCOME: result if recorded else "dropped", "frontdesk.send.code": code}
+        )
         if recorded:
             self._metrics.send(result=result, code=code)
             return

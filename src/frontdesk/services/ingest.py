@@ -10,10 +10,15 @@ delivery fails alone and a good one is never lost with it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from opentelemetry import context as otel_context
+from opentelemetry.trace import Link
+
+from frontdesk.domain import traces
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.events import ChannelEvent, StatusUpdate, UnknownChange
 from frontdesk.domain.models import Channel
@@ -48,6 +53,8 @@ class _Delivery:
     events: Sequence[ChannelEvent]
     kind: ChannelKind
     request_id: str | None
+    trace: otel_context.Context
+    """The context of the delivery's `ingest` span: the writer task stores it under that span."""
     done: asyncio.Future[IngestResult]
     result: IngestResult = field(default_factory=IngestResult)
 
@@ -74,12 +81,22 @@ class IngestService:
         events silently reach Cloud API numbers. Returns once the transaction holding the delivery has
         committed.
         """
-        loop = asyncio.get_running_loop()
-        delivery = _Delivery(events, kind, REQUEST_ID.get(), loop.create_future())
-        self._waiting.append(delivery)
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting(), name="ingest-writer")
-        return await delivery.done
+        with traces.span("ingest", attributes={traces.CHANNEL_KIND: kind.value}) as span:
+            loop = asyncio.get_running_loop()
+            delivery = _Delivery(
+                events, kind, REQUEST_ID.get(), otel_context.get_current(), loop.create_future()
+            )
+            self._waiting.append(delivery)
+            if self._writer is None or self._writer.done():
+                # Its own context: the writer outlives this delivery and stores others under theirs.
+                self._writer = asyncio.create_task(
+                    self._write_waiting(), name="ingest-writer", context=contextvars.Context()
+                )
+            result = await delivery.done
+            span.set_attributes(
+                {"frontdesk.ingest.stored": result.stored, "frontdesk.ingest.statuses": result.statuses}
+            )
+            return result
 
     async def _write_waiting(self) -> None:
         """Store what is waiting, batch by batch, until nothing is."""
@@ -118,11 +135,13 @@ class IngestService:
             for delivery in batch:
                 # Log lines and the turn jobs carry the request id of the webhook that brought the event.
                 token = REQUEST_ID.set(delivery.request_id)
+                attached = otel_context.attach(delivery.trace)  # and spans and turn jobs its trace
                 try:
                     for event in delivery.events:
                         if item := await self._one(tx, event, channels, delivery):
                             inbound.append((delivery, item))
                 finally:
+                    otel_context.detach(attached)
                     REQUEST_ID.reset(token)
             stored = await tx.store_inbound([item for _, item in inbound], now=self._clock.now())
             for (delivery, _), message in zip(inbound, stored, strict=True):
@@ -136,6 +155,17 @@ class IngestService:
             _settle(delivery, delivery.result)
         if self._on_enqueued and any(delivery.result.stored for delivery in batch):
             self._on_enqueued()
+
+    async def _status(self, tx: Tx, event: StatusUpdate, channel: Channel) -> None:
+        """Record a delivery status, in a span linked to the trace of the reply it is about."""
+        attributes = {
+            traces.TENANT: channel.tenant_id,
+            traces.CHANNEL: channel.id,
+            traces.CHANNEL_KIND: channel.kind.value,
+            traces.OUTCOME: event.status.value,
+        }
+        with traces.span("status", links=await _status_links(tx, event), attributes=attributes):
+            await tx.record_status(event, now=self._clock.now())
 
     async def _one(
         self, tx: Tx, event: ChannelEvent, channels: dict[str, Channel | None], delivery: _Delivery
@@ -154,17 +184,26 @@ class IngestService:
             result.unknown_channel += 1
             return None
         if isinstance(event, StatusUpdate):
-            await tx.record_status(event, now=self._clock.now())
+            await self._status(tx, event, channel)
             result.statuses += 1
             return None
         turn_job = media_job = None
         extra = {"request_id": REQUEST_ID.get()}
+        if traceparent := traces.current_traceparent():  # the turn's span continues this trace
+            extra[traces.TRACEPARENT] = traceparent
         # A group's chatter is kept for staff; the bot joins in only where the number allows it.
         if event.type not in SILENT_TYPES and (not event.group or channel.groups):
             turn_job = QueuedJob(kind=TURN, max_attempts=self._max_attempts, extra=extra)
         if event.media is not None and (event.media.id or event.media.link):
             media_job = QueuedJob(kind=MEDIA, max_attempts=self._max_attempts, extra=extra)
         return Inbound(channel=channel, event=event, turn_job=turn_job, media_job=media_job)
+
+
+async def _status_links(tx: Tx, event: StatusUpdate) -> list[Link]:
+    """A link to the trace of the reply a status is about (looked up only when traces are recorded)."""
+    if not traces.recording():
+        return []
+    return traces.links_to(await tx.reply_traceparent(event.message_id))
 
 
 def _settle(delivery: _Delivery, outcome: IngestResult | Exception) -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from frontdesk.domain import live
+from frontdesk.domain import live, traces
 from frontdesk.domain.channel_kinds import CAPABILITIES, ChannelKind
 from frontdesk.domain.events import Reply
 from frontdesk.domain.media import as_read
@@ -49,6 +49,13 @@ class TurnService:
 
     async def run(self, job: Job, worker: str) -> None:
         """Answer the job's message unless staff hold the conversation; finish the job atomically."""
+        with traces.span("turn"):
+            outcome = await self._run(job, worker)
+            traces.set_attributes({traces.OUTCOME: outcome})
+
+    async def _run(self, job: Job, worker: str) -> str:
+        """The turn; what became of it: `answered`, `handoff`, `silent` (no reply), `staff` (staff hold
+        the conversation, or took it while the responder thought) or `disabled` (the business)."""
         turn = await self._load(job)
         answer = None
         # A disabled business gets no answers: its turns finish without one (its webhooks are ignored
@@ -67,6 +74,7 @@ class TurnService:
             await self._queue.finish_job(tx, job.id, worker=worker, now=self._clock.now())
         if answer and answer.messages and self._on_reply:
             self._on_reply()
+        return _outcome(turn, answer, conversation.status)
 
     async def _record(self, tx: Tx, turn: Turn, answer: Answer, latency_ms: int) -> None:
         """Write the reply to the outbox, the team's state and any handoff, in the turn's transaction."""
@@ -114,7 +122,26 @@ class TurnService:
                 ],
                 team_version=channel.team_version,
             )
+            traces.set_attributes(
+                {
+                    traces.TENANT: conversation.tenant_id,
+                    traces.CHANNEL: channel.id,
+                    traces.CHANNEL_KIND: channel.kind.value,
+                    traces.CONVERSATION: conversation.id,
+                }
+            )
             return read_back_choice(turn, channel.kind)
+
+
+def _outcome(turn: Turn, answer: Answer | None, status_now: ConversationStatus) -> str:
+    if turn.tenant.disabled:
+        return "disabled"
+    if answer is None or status_now is not ConversationStatus.BOT:
+        return "staff"
+    traces.set_attributes({traces.AGENT: answer.agent})
+    if answer.handoff:
+        return "handoff"
+    return "answered" if answer.messages else "silent"
 
 
 def read_back_choice(turn: Turn, kind: ChannelKind) -> Turn:

@@ -7,6 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from frontdesk.domain import traces
 from frontdesk.domain.models import Job
 from frontdesk.domain.ops import REQUEST_ID
 from frontdesk.domain.ports import Clock, JobQueue
@@ -56,21 +60,31 @@ class Worker:
         heartbeat = asyncio.create_task(self._heartbeat(job))
         request_id = job.payload.get("request_id")
         token = REQUEST_ID.set(request_id if isinstance(request_id, str) else f"job-{job.id}")
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            await handler(job, self.name)
-        except asyncio.CancelledError:
-            raise  # shutting down: the lease runs out and another worker resumes the job
-        except Exception as exc:
-            await self._failed(job, exc)
-        finally:
-            REQUEST_ID.reset(token)
-            heartbeat.cancel()
+        # The job's span continues the trace of the webhook that queued it, across the queue.
+        parent = traces.context_from(job.payload.get(traces.TRACEPARENT))
+        attributes = {traces.JOB_KIND: job.kind, traces.ATTEMPT: job.attempts}
+        with traces.span(
+            f"job {job.kind}", parent=parent, kind=SpanKind.CONSUMER, attributes=attributes
+        ) as span:
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for job kind {job.kind!r}")
+                await handler(job, self.name)
+                span.set_attribute(traces.OUTCOME, "done")
+            except asyncio.CancelledError:
+                raise  # shutting down: the lease runs out and another worker resumes the job
+            except Exception as exc:
+                await self._failed(job, exc)
+            finally:
+                REQUEST_ID.reset(token)
+                heartbeat.cancel()
 
     async def _failed(self, job: Job, exc: Exception) -> None:
         now = self._clock.now()
         dead = job.attempts >= job.max_attempts
+        span = trace.get_current_span()
+        span.set_attribute(traces.OUTCOME, "dead" if dead else "retry")
+        span.set_status(trace.StatusCode.ERROR, type(exc).__name__)  # the type only: messages may quote
         retry_at = None if dead else now + timedelta(seconds=self._backoff.delay(job.attempts))
         log.warning(
             "job failed",

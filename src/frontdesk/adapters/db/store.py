@@ -21,6 +21,7 @@ from frontdesk.domain import live
 from frontdesk.domain.errors import ConflictError
 from frontdesk.domain.models import Job, JobStatus, OutboxItem, OutboxStatus
 from frontdesk.domain.ports import Tx
+from frontdesk.domain.traces import OUTBOX_TRACEPARENT
 
 
 class LeaseLostError(ConflictError):
@@ -193,19 +194,30 @@ class SqlStore:
             if claimed.rowcount != 1:
                 return None
             channel = (await conn.execute(select(channels).where(channels.c.id == row.channel_id))).one()
+            payload, traceparent = _without_traceparent(row.payload)
             return OutboxItem(
                 id=row.id,
                 message_id=row.message_id,
                 conversation_id=row.conversation_id,
                 channel=rows.channel(channel, self.secrets),
                 to=row.to_wa_id,
-                payload=row.payload,
+                payload=payload,
+                traceparent=traceparent,
                 attempts=row.attempts + 1,
                 last_inbound_at=row.last_inbound_at,
                 claim=claim,
                 # Still `sending`: its lease ran out without an outcome, so its process stopped mid-send.
                 interrupted=row.status == OutboxStatus.SENDING,
             )
+
+
+def _without_traceparent(payload: Any) -> tuple[Any, str | None]:
+    """An outbox payload as the reply it holds, and the turn's trace context stored beside it."""
+    if not isinstance(payload, dict) or OUTBOX_TRACEPARENT not in payload:
+        return payload, None
+    reply = dict(payload)
+    traceparent = reply.pop(OUTBOX_TRACEPARENT)
+    return reply, traceparent if isinstance(traceparent, str) else None
 
 
 async def _announce_dead_job(conn: AsyncConnection, job_id: int, *, now: datetime) -> None:

@@ -40,6 +40,7 @@ from frontdesk.domain.models import (
 )
 from frontdesk.domain.outbound import OutboundMessage, preview
 from frontdesk.domain.ports import Inbound
+from frontdesk.domain.traces import OUTBOX_TRACEPARENT, current_traceparent
 from frontdesk.domain.turns import Usage
 
 # Every webhook looks its number up: built once, not per call (measured in bench/webhooks.py). With its
@@ -159,6 +160,9 @@ class SqlTx:
         usage: Sequence[Usage] = (),
     ) -> Message:
         payload = message.model_dump(mode="json", exclude_none=True)
+        # The turn's trace context rides in the outbox row only (not the message), for its send's span.
+        traceparent = current_traceparent()
+        queued = payload if traceparent is None else {**payload, OUTBOX_TRACEPARENT: traceparent}
         row = (
             await self.conn.execute(
                 messages.insert()
@@ -190,7 +194,7 @@ class SqlTx:
                 conversation_id=conversation.id,
                 channel_id=conversation.channel_id,
                 to_wa_id=to,
-                payload=payload,
+                payload=queued,
                 status=OutboxStatus.PENDING,
                 attempts=0,
                 next_attempt_at=now,
@@ -232,6 +236,17 @@ class SqlTx:
         )
         if moved is not None:
             await self._message_event(live.MESSAGE_STATUS, rows.message(moved), now)
+
+    async def reply_traceparent(self, channel_message_id: str) -> str | None:
+        stmt = (
+            select(outbox.c.payload)
+            .join(messages, messages.c.id == outbox.c.message_id)
+            .where(messages.c.channel_message_id == channel_message_id, messages.c.direction == Direction.OUT)
+            .limit(1)
+        )
+        payload = (await self.conn.execute(stmt)).scalar()
+        value = payload.get(OUTBOX_TRACEPARENT) if isinstance(payload, dict) else None
+        return value if isinstance(value, str) else None
 
     async def _message_event(self, kind: str, message: Message, now: datetime) -> None:
         """Tell staff watching live about a new message or a message's new status (`domain.live`)."""

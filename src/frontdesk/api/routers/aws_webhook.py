@@ -23,7 +23,7 @@ from frontdesk.adapters.channels.aws_social.sns import (
 )
 from frontdesk.api.body import read_limited
 from frontdesk.api.deps import AwsSnsDep, IngestDep, MetricsDep, SettingsDep
-from frontdesk.api.routers.webhooks import WebhookAck, counted
+from frontdesk.api.routers.webhooks import WebhookAck, counted, webhook_span
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import UntrustedSenderError
 from frontdesk.services.ingest import IngestResult, IngestService
@@ -74,6 +74,11 @@ async def receive_aws(
 
 async def accept_sns(body: bytes, *, sns: SnsVerifier, ingest: IngestService) -> AwsWebhookAck:
     """Verify an SNS message on its raw bytes, then act on it by type (see the module docstring)."""
+    with webhook_span(ChannelKind.AWS_SOCIAL):
+        return await _accept_sns(body, sns=sns, ingest=ingest)
+
+
+async def _accept_sns(body: bytes, *, sns: SnsVerifier, ingest: IngestService) -> AwsWebhookAck:
     try:
         message = await sns.verify(body)
     except UntrustedSenderError as exc:

@@ -20,7 +20,7 @@ from pydantic import Field
 from frontdesk.adapters.channels.wa_bridge.webhook import check_token, parse_event
 from frontdesk.api.body import read_limited
 from frontdesk.api.deps import ChannelsDep, IngestDep, MetricsDep, SettingsDep
-from frontdesk.api.routers.webhooks import WebhookAck, counted
+from frontdesk.api.routers.webhooks import WebhookAck, counted, webhook_span
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import SignatureError
 from frontdesk.domain.events import SessionChange
@@ -111,6 +111,11 @@ async def accept_bridge(body: bytes, *, ingest: IngestService, channels: Channel
 
     Raises `InvalidInputError` for a body that is not JSON or not a zapw event.
     """
+    with webhook_span(ChannelKind.WA_BRIDGE):
+        return await _accept_bridge(body, ingest=ingest, channels=channels)
+
+
+async def _accept_bridge(body: bytes, *, ingest: IngestService, channels: ChannelService) -> BridgeWebhookAck:
     event = parse_event(decode_json(body))
     result, sessions = IngestResult(), 0
     if event is None:  # refused, with its reason logged by the parser

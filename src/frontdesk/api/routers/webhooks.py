@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
+from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
 
 from frontdesk.adapters.channels.whatsapp_cloud.webhook import (
@@ -19,6 +21,7 @@ from frontdesk.adapters.channels.whatsapp_cloud.webhook import (
 from frontdesk.api.body import read_limited
 from frontdesk.api.deps import IngestDep, MetricsDep, SettingsDep
 from frontdesk.api.errors import PayloadTooLargeError
+from frontdesk.domain import traces
 from frontdesk.domain.channel_kinds import ChannelKind
 from frontdesk.domain.errors import FrontdeskError, InvalidInputError, SignatureError, UntrustedSenderError
 from frontdesk.domain.json_input import decode_json
@@ -123,9 +126,22 @@ async def accept(body: bytes, signature: str | None, *, app_secret: str, ingest:
     (`frontdesk.domain.json_input`), so one odd message never fails its neighbours. Shared by the route
     and `frontdesk.api.webhook_fast_path`.
     """
-    verify_signature(body, signature, app_secret)
-    result = await ingest.ingest(parse_webhook(decode_json(body)), kind=ChannelKind.WHATSAPP_CLOUD)
-    return WebhookAck(**vars(result))
+    with webhook_span(ChannelKind.WHATSAPP_CLOUD):
+        verify_signature(body, signature, app_secret)
+        result = await ingest.ingest(parse_webhook(decode_json(body)), kind=ChannelKind.WHATSAPP_CLOUD)
+        return WebhookAck(**vars(result))
+
+
+@contextmanager
+def webhook_span(kind: ChannelKind) -> Iterator[None]:
+    """The root span of a delivery's trace (`frontdesk.domain.traces`): the trace of each customer
+    message it brings starts here. A span of our own in the webhook routes rather than the framework's
+    instrumentation: the fast path answers most webhooks before the framework, and health and metrics
+    stay untraced."""
+    with traces.span(
+        f"webhook {kind.value}", kind=SpanKind.SERVER, attributes={traces.CHANNEL_KIND: kind.value}
+    ):
+        yield
 
 
 def _same(a: str, b: str) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
+from frontdesk.domain import traces
 from frontdesk.domain.team import SUPERVISOR, Agent, Team
 from frontdesk.domain.turns import Answer, Turn
 from frontdesk.services.agents.brains.chain import run_chain
@@ -63,7 +64,15 @@ class TeamResponder:
         state = ConversationState.from_dict(stored)
         ctx = await self._context(turn)
         text = (turn.message.text or "").strip()
-        route = self.supervisor.route(text, state, tapped=reply_id(turn), now=ctx.now())
+        with traces.span("supervisor", attributes={traces.AGENT: SUPERVISOR}) as span:
+            route = self.supervisor.route(text, state, tapped=reply_id(turn), now=ctx.now())
+            span.set_attributes(
+                {
+                    "frontdesk.route.agents": [part.agent for part in route.parts],
+                    "frontdesk.route.understood": route.understood,
+                    "frontdesk.route.handoff": route.handoff,
+                }
+            )
         if not route.understood:
             return await self._not_understood(turn, ctx, state)
         known = _Once(lambda: self._known(turn, ctx, state))
@@ -84,6 +93,16 @@ class TeamResponder:
         return known
 
     async def _answer(
+        self, part: Part, turn: Turn, ctx: ToolContext, state: ConversationState, known: _Once
+    ) -> AgentReply:
+        """One agent's reply to its part, in a span of its own (its model and tool calls inside)."""
+        with traces.span(f"agent {part.agent}", attributes={traces.AGENT: part.agent}) as span:
+            reply = await self._agent_reply(part, turn, ctx, state, known)
+            outcome = "handoff" if reply.handoff else "understood" if reply.understood else "not_understood"
+            span.set_attributes({traces.OUTCOME: outcome, "frontdesk.agent.skill": part.skill or ""})
+            return reply
+
+    async def _agent_reply(
         self, part: Part, turn: Turn, ctx: ToolContext, state: ConversationState, known: _Once
     ) -> AgentReply:
         agent = self.supervisor.agent if part.agent == SUPERVISOR else self.team.agent(part.agent)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from frontdesk.domain import traces
 from frontdesk.domain.business import BusinessData, MessageSearch
 from frontdesk.domain.errors import ConflictError, NotFoundError
 from frontdesk.domain.knowledge import SearchHit
@@ -156,7 +157,18 @@ class Tool(Generic[A]):
         return self.args.model_validate({k: v for k, v in raw.items() if k not in SCOPE_KEYS})
 
     async def call(self, ctx: ToolContext, raw: Mapping[str, Any], *, confirmed: bool = False) -> ToolResult:
-        """Validate `raw` and run the tool; bad arguments and lost races become failed results."""
+        """Validate `raw` and run the tool; bad arguments and lost races become failed results.
+
+        In a span of its own, named by the tool (never its arguments: they hold what customers wrote)."""
+        with traces.span(f"tool {self.name}", attributes={traces.TOOL: self.name}) as span:
+            result = await self._call(ctx, raw, confirmed=confirmed)
+            outcome = "ok" if result.ok else str(result.error or "failed")
+            span.set_attributes(
+                {traces.OUTCOME: outcome, "frontdesk.tool.confirmed": ctx.confirmed or confirmed}
+            )
+            return result
+
+    async def _call(self, ctx: ToolContext, raw: Mapping[str, Any], *, confirmed: bool) -> ToolResult:
         try:
             args = self.parse(raw)
         except ValidationError as exc:
