@@ -5,7 +5,8 @@ The tenant's team is its newest saved version, or the configured team file (vers
 saved. A save is validated exactly like the file at start-up (`parse`: YAML, model, cross-references,
 known tools and providers), names the version it started from (`StaleTeamError` if someone saved
 since), is audited as `team.updated`, and reaches the running team without a restart (`TeamResponders`
-compares version numbers; `invalidate` makes this process's next turn look at once).
+compares version numbers; `invalidate` makes this process's next turn look at once, and `on_saved`
+tells the other processes through the bus's `cache` topic).
 
 A number may be pinned to one version (a team per number; `Channel.team_version`): the team state lists
 the tenant's numbers with the version answering on each, and a try may run a saved version.
@@ -126,6 +127,7 @@ class TeamService:
         file_team: Team,
         responders: TeamResponders,
         clock: Clock,
+        on_saved: Callable[[int], None] | None = None,
     ):
         self._store = store
         self._parse = parse
@@ -133,6 +135,8 @@ class TeamService:
         self._file_team = file_team
         self._responders = responders
         self._clock = clock
+        self._on_saved = on_saved
+        """Called with the tenant id after a version is saved: tells the other processes' team caches."""
 
     async def current(self, *, tenant: Tenant) -> TeamState:
         """The tenant's team now: the newest saved version, or the configured file (version 0)."""
@@ -182,7 +186,7 @@ class TeamService:
             },
         )
         await self._store.append(version, audit=entry)
-        self._responders.invalidate(staff.tenant.id)
+        self._saved(staff.tenant.id)
         return TeamState(
             version=version.version,
             source="saved",
@@ -218,8 +222,13 @@ class TeamService:
             },
         )
         await self._store.append(version, audit=entry)
-        self._responders.invalidate(tenant.id)
+        self._saved(tenant.id)
         return True
+
+    def _saved(self, tenant_id: int) -> None:
+        self._responders.invalidate(tenant_id)
+        if self._on_saved is not None:
+            self._on_saved(tenant_id)
 
     async def try_message(
         self,

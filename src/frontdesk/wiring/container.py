@@ -1,6 +1,7 @@
 """The composition root: builds adapters from settings and wires them into services.
 
-`Frontdesk` owns the running parts (database, HTTP client, worker pool, outbox dispatcher);
+`Frontdesk` owns the running parts (database, HTTP client, worker pool, outbox dispatcher, the bus that
+wakes them and the live hub in every process);
 `frontdesk.http.create_app` puts it behind the HTTP API; `frontdesk worker` runs it without HTTP.
 Each area's services are built by its own module beside this one (`access`, `admin`, `inbox`,
 `knowledge`, `team`).
@@ -28,6 +29,7 @@ from frontdesk.adapters.db.secret_columns import verify_secrets
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.adapters.secret_box import SecretBox
+from frontdesk.domain.bus import JOBS, LIVE, OUTBOX, Bus
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.ports import ChannelSender, Clock, Responder
@@ -43,6 +45,7 @@ from frontdesk.services.worker import Worker
 from frontdesk.settings import Environment, Settings
 from frontdesk.wiring.access import AccessServices, build_access, seed_demo_owner
 from frontdesk.wiring.admin import AdminServices, build_admin
+from frontdesk.wiring.bus import build_bus, connect_bus, publisher, team_saved
 from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.business_packs import build_business_packs
 from frontdesk.wiring.channels import build_bridge, build_channels, build_sns
@@ -75,6 +78,7 @@ class _Parts:
     sns: SnsVerifier
     bridge: BridgeClient | None
     """The zapw bridge (`FRONTDESK_BRIDGE_URL`), also the channel service's `BridgeSessions`; None without."""
+    bus: Bus
 
 
 @dataclass(kw_only=True)
@@ -102,6 +106,8 @@ class Frontdesk:
     """What `POST /webhooks/aws` checks SNS deliveries with (and its certificate cache)."""
     channels: ChannelsByKind
     """Every kind's adapter (sends, tests, media), closed with the server."""
+    bus: Bus
+    """Wakes workers, dispatchers and live hubs and drops stale caches, in every process (`wiring.bus`)."""
     _running: bool = field(default=False)
 
     @classmethod
@@ -122,7 +128,8 @@ class Frontdesk:
         )
         embedder = overrides.embedder or shared_embedder()
         knowledge = build_knowledge(settings, store=store, clock=clock, embedder=embedder)
-        team = build_team(settings, store, knowledge, embedder, clock)
+        bus = build_bus(settings)
+        team = build_team(settings, store, knowledge, embedder, clock, on_saved=team_saved(bus))
         responder = overrides.responder or load_responder(settings, team)
         bridge = build_bridge(settings, http=http)
         channels = build_channels(settings, graph=graph, bridge=bridge)
@@ -134,8 +141,10 @@ class Frontdesk:
             embedder=embedder,
             sns=build_sns(settings, http=http),
             bridge=bridge,
+            bus=bus,
         )
         frontdesk = cls._wire(settings, store, clock, responder, parts, knowledge, team)
+        await bus.start()  # listens in the background: an unreachable server is retried, never fatal
         if first_start:
             log.info("demo business loaded", extra={"rows": await frontdesk.seed_demo()})
         # What start-up built (modules, models, the team, caches) lives as long as the process: out of the
@@ -174,11 +183,16 @@ class Frontdesk:
             queue=store,
             responder=responder,
             clock=clock,
-            on_reply=dispatcher.pool.wake,
+            on_reply=publisher(parts.bus, OUTBOX),
             metrics=metrics,
         )
         inbox = build_inbox(
-            s, store=store, clock=clock, wake_dispatcher=dispatcher.pool.wake, fetcher=parts.channels
+            s,
+            store=store,
+            clock=clock,
+            wake_dispatcher=publisher(parts.bus, OUTBOX),
+            fetcher=parts.channels,
+            live_written=publisher(parts.bus, LIVE),
         )
         worker = Worker(
             name=f"{socket.gethostname()}:{id(store):x}",
@@ -191,7 +205,14 @@ class Frontdesk:
             backoff=backoff,
         )
         ingest = IngestService(
-            store=store, clock=clock, max_attempts=s.job_max_attempts, on_enqueued=worker.pool.wake
+            store=store, clock=clock, max_attempts=s.job_max_attempts, on_enqueued=publisher(parts.bus, JOBS)
+        )
+        connect_bus(
+            parts.bus,
+            wake_workers=worker.pool.wake,
+            wake_dispatcher=dispatcher.pool.wake,
+            live=inbox.live,
+            responders=team.responders,
         )
         packs = build_business_packs(store=store, knowledge=knowledge, team=team.service, clock=clock)
         return cls(
@@ -212,6 +233,7 @@ class Frontdesk:
             business_packs=packs,
             aws_sns=parts.sns,
             channels=parts.channels,
+            bus=parts.bus,
             team=team,
             admin=build_admin(
                 s,
@@ -221,8 +243,8 @@ class Frontdesk:
                 bridge=parts.bridge,
                 metrics=metrics,
                 workers_alive=lambda: worker.pool.alive and dispatcher.pool.alive,
-                wake_workers=worker.pool.wake,
-                wake_dispatcher=dispatcher.pool.wake,
+                wake_workers=publisher(parts.bus, JOBS),
+                wake_dispatcher=publisher(parts.bus, OUTBOX),
             ),
         )
 
@@ -262,6 +284,7 @@ class Frontdesk:
         self._running = True
 
     async def close(self) -> None:
+        await self.bus.close()
         if self._running:
             await self.worker.pool.stop()
             await self.dispatcher.pool.stop()

@@ -79,9 +79,11 @@ def build_inbox(
     clock: Clock,
     wake_dispatcher: Callable[[], None],
     fetcher: MediaFetcher,
+    live_written: Callable[[], None] | None = None,
 ) -> InboxServices:
     """The inbox services on `store`; staff messages wake the outbox dispatcher; received media is
-    fetched through `fetcher` (the channels by kind)."""
+    fetched through `fetcher` (the channels by kind). `live_written` tells the live hubs that staff wrote
+    an event (the bus's `live` topic; default: this process's hub only)."""
     inbox = SqlInbox(store)
     files = build_files(s)
     live = LiveHub(
@@ -91,13 +93,15 @@ def build_inbox(
         poll_seconds=s.live_poll_seconds,
     )
 
+    changed = live_written or live.wake
+
     def sent() -> None:
         wake_dispatcher()
-        live.wake()
+        changed()
 
     return InboxServices(
         conversations=InboxService(
-            store=inbox, messages=SqlMessageSearch(store), clock=clock, on_sent=sent, on_change=live.wake
+            store=inbox, messages=SqlMessageSearch(store), clock=clock, on_sent=sent, on_change=changed
         ),
         contacts=ContactService(store=inbox, directory=SqlContactDirectory(store), files=files, clock=clock),
         live=live,

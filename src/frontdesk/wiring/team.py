@@ -100,11 +100,18 @@ def team_parser(brains: ModelBrains) -> Callable[[str], Team]:
 
 
 def build_team(
-    s: Settings, store: SqlStore, knowledge: KnowledgeService, embedder: Embedder, clock: Clock
+    s: Settings,
+    store: SqlStore,
+    knowledge: KnowledgeService,
+    embedder: Embedder,
+    clock: Clock,
+    *,
+    on_saved: Callable[[int], None] | None = None,
 ) -> TeamServices:
     """The agent team: each tenant's saved version, else `FRONTDESK_TEAM_FILE` (or the default team).
 
-    The file team's models are built now, so a bad provider name stops the start, not a turn."""
+    The file team's models are built now, so a bad provider name stops the start, not a turn. `on_saved`
+    is called with the tenant id after a save (the bus tells the other processes' team caches)."""
     file_team = configured_team(s)
     brains = ModelBrains(s)
     for agent in file_team.agents:
@@ -130,6 +137,7 @@ def build_team(
         file_team=file_team,
         responders=responders,
         clock=clock,
+        on_saved=on_saved,
     )
     return TeamServices(responders=responders, service=service)
 

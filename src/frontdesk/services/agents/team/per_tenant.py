@@ -7,8 +7,8 @@ seconds, so it runs in a thread (the event loop keeps taking webhooks) and only 
 With a `TeamSource` (the tenant's saved team versions), a tenant's team follows saves without a
 restart, in every process: at most every `check_seconds` a turn asks the source for the tenant's
 current version number (one indexed query) and rebuilds that tenant's team when it changed; a save in
-this process calls `invalidate` so its next turn checks at once. Example embeddings are cached by text
-(the shared embedder), so a rebuild only embeds new phrasings.
+any process calls `invalidate` here (through the bus's `cache` topic) so its next turn checks at once.
+Example embeddings are cached by text (the shared embedder), so a rebuild only embeds new phrasings.
 
 A number can be pinned to one of its tenant's versions (`Turn.team_version`: a team per number, sales
 and support). A saved version never changes, so a pinned team is built once and kept by (tenant,
@@ -173,6 +173,12 @@ class TeamResponders:
         """The tenant's team may have changed: its next turn compares versions (rebuilding if needed)."""
         if (built := self._built.get(tenant_id)) is not None:
             built.checked = float("-inf")
+
+    def trusted_version(self, tenant_id: int) -> int | None:
+        """The version of the tenant's current team its next turn uses without asking the source; None
+        when none is built or it was invalidated (a save here, or in another process through the bus)."""
+        built = self._built.get(tenant_id)
+        return None if built is None or built.checked == float("-inf") else built.version
 
     async def build(self, team: Team, tenant: Tenant, *, data: BusinessData | None = None) -> TeamResponder:
         """A responder for `team` serving `tenant`; its tools use `data` (default: the business's)."""
