@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import typing
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import yaml
 from cryptography.fernet import Fernet
 from pydantic import SecretStr, ValidationError
 
+from frontdesk.domain.ops import READINESS_CHECKS
 from frontdesk.settings import Settings
 from tests.deploy.conftest import DEPLOY, PREFIX, ROOT, client_seen_behind, settings_from, unknown_settings
 
@@ -193,7 +195,11 @@ def test_the_api_serves_http_only_with_its_probes_on_the_real_routes(manifests: 
     probes = {kind: api[kind]["httpGet"] for kind in ("startupProbe", "livenessProbe", "readinessProbe")}
     assert probes["livenessProbe"]["path"] == "/healthz"  # no database call: an outage restarts nothing
     assert probes["startupProbe"]["path"] == "/healthz"
-    assert probes["readinessProbe"]["path"] == "/readyz"
+    # Readiness leaves out `workers` (a stalled queue would empty the Service of every api pod at once),
+    # by a name /readyz knows: an unknown one is answered 400, a probe that never passes.
+    path, _, query = probes["readinessProbe"]["path"].partition("?")
+    assert (path, urllib.parse.parse_qs(query)) == ("/readyz", {"exclude": ["workers"]})
+    assert {"workers"} <= set(READINESS_CHECKS)
     for probe in probes.values():
         assert ports.get(probe["port"], probe["port"]) == API_PORT
     # Start-up migrates and loads the embeddings: the startup probe waits minutes, not liveness's 30 s.

@@ -72,6 +72,46 @@ def test_not_ready_when_the_schema_is_behind(fd: Running) -> None:
         fd.execute("update alembic_version set version_num = :v", v=head)
 
 
+def test_a_database_ahead_of_the_code_is_ready_with_a_detail(fd: Running) -> None:
+    """A newer release migrated the database during a rolling update: this (older) process stays ready
+    until it is replaced, instead of every old process leaving the Service at once."""
+    head = fd.query("select version_num from alembic_version")[0][0]
+    fd.execute("update alembic_version set version_num = 'f00dfeed0099'")  # no migration of this code
+    try:
+        answer = fd.client.get(f"{fd.url}/readyz")
+        assert answer.status_code == 200, answer.text
+        migrations = next(c for c in answer.json()["checks"] if c["name"] == "migrations")
+        assert migrations["ok"] is True
+        assert f"f00dfeed0099, newer than this code's head {head}" in migrations["detail"]
+    finally:
+        fd.execute("update alembic_version set version_num = :v", v=head)
+
+
+def test_readiness_without_the_workers_check(database_url: str, graph_url: str) -> None:
+    """What a Kubernetes readiness probe asks (`?exclude=workers`): a stalled queue is every API process's
+    problem at once, so it fails the full /readyz (for alerts) but not the probe."""
+    with without_workers(database_url, graph_url, readyz_stall_seconds=0.3) as api:
+        api.post_webhook(text_message("wamid.STALL2", "anyone?"))
+        api.wait_for(lambda: api.client.get(f"{api.url}/readyz").status_code == 503, what="a stalled queue")
+        probe = api.client.get(f"{api.url}/readyz", params={"exclude": "workers"})
+        assert probe.status_code == 200, probe.text
+        assert checks(probe) == {"database": True, "migrations": True, "embeddings": True}
+        repeated = api.client.get(f"{api.url}/readyz?exclude=workers&exclude=embeddings")
+        listed = api.client.get(f"{api.url}/readyz?exclude=workers,%20embeddings")
+        for answer in (repeated, listed):
+            assert answer.status_code == 200, answer.text
+            assert checks(answer) == {"database": True, "migrations": True}
+
+
+def test_excluding_an_unknown_check_is_refused_with_the_names(fd: Running) -> None:
+    """A typo must not turn a probe into one that passes whatever happens."""
+    answer = fd.client.get(f"{fd.url}/readyz", params={"exclude": ["workers", "worker"]})
+    assert answer.status_code == 400
+    detail = answer.json()["detail"]
+    assert "no readiness check named worker;" in detail
+    assert "database, migrations, workers, embeddings" in detail
+
+
 def test_metrics_after_a_webhook(fd: Running) -> None:
     fd.post_webhook(text_message("wamid.M1", "metrics please"))
     fd.post_webhook({"object": "whatsapp_business_account"}, signature="sha256=00")

@@ -17,8 +17,9 @@ from frontdesk_aws.config import StackConfig
 from frontdesk_aws.services import API_PORT
 
 # Liveness, not readiness: /readyz turns false for every task at once when the shared database is down,
-# a migration is pending or the workers stall; the load balancer would then have ECS replace healthy
-# processes in a loop, which fixes none of those and drops webhooks in flight. /readyz is for alarms.
+# a migration is pending or the workers stall (?exclude=workers still fails on the first two); the load
+# balancer would then have ECS replace healthy processes in a loop, which fixes none of those and drops
+# webhooks in flight. /readyz is for alarms.
 HEALTH_PATH = "/healthz"
 
 

@@ -24,6 +24,21 @@ class Readiness(Frozen):
     checks: list[Check]
 
 
+READINESS_CHECKS = ("database", "migrations", "workers", "embeddings")
+"""The checks of `/readyz`, in the order it lists them; `?exclude=` takes these names."""
+
+
+class SchemaRevision(Frozen):
+    """Where the database's schema is, against the migrations this code ships."""
+
+    current: str | None
+    """The database's revision; None before the first migration."""
+    head: str
+    """The newest revision this code ships."""
+    shipped: bool
+    """`current` is one of this code's revisions (or None). False: a newer release migrated the database."""
+
+
 class QueueCounts(Frozen):
     turns_waiting: int
     """Turn jobs queued or running."""
@@ -40,8 +55,8 @@ class OpsProbe(Protocol):
         """A trivial query; raises when the database cannot be reached."""
         ...
 
-    async def migration(self) -> tuple[str | None, str]:
-        """The database's schema revision and the newest one this code ships."""
+    async def migration(self) -> SchemaRevision:
+        """The database's schema revision, against the ones this code ships."""
         ...
 
     async def queue_counts(self) -> QueueCounts: ...

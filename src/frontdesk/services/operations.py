@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-from frontdesk.domain.errors import ConfigurationError
-from frontdesk.domain.ops import Check, EmbeddingModel, OpsProbe, QueueCounts, Readiness
+from frontdesk.domain.errors import ConfigurationError, InvalidInputError
+from frontdesk.domain.ops import READINESS_CHECKS, Check, EmbeddingModel, OpsProbe, QueueCounts, Readiness
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +25,32 @@ class OperationsService:
         self._workers_alive = workers_alive
         self._stall = stall_seconds
 
-    async def readiness(self) -> Readiness:
-        """Database reachable, schema at the shipped head, turns being worked on (here or elsewhere), and
-        the embedding model's files installed (without them every search and intent match fails)."""
-        database = await self._database()
-        if not database.ok:
-            skipped = "not checked: the database is unreachable"
-            checks = [
-                database,
-                Check(name="migrations", ok=False, detail=skipped),
-                Check(name="workers", ok=False, detail=skipped),
-                self._embeddings_check(),
-            ]
-            return Readiness(ok=False, checks=checks)
-        checks = [database, await self._migrations(), await self._workers(), self._embeddings_check()]
+    async def readiness(self, exclude: Collection[str] = ()) -> Readiness:
+        """Database reachable, schema at the shipped head (or newer), turns being worked on (here or
+        elsewhere), and the embedding model's files installed (without them every search and intent match
+        fails).
+
+        `exclude` names checks to leave out, neither run nor listed: a load balancer's readiness probe
+        leaves out `workers`, whose failure (a queue nobody serves) is every API process's at once and is
+        not cured by sending requests elsewhere. An unknown name is an `InvalidInputError` naming the
+        checks, so a typo cannot silently turn a probe into "always ready"."""
+        unknown = sorted(set(exclude) - set(READINESS_CHECKS))
+        if unknown:
+            raise InvalidInputError(
+                f"no readiness check named {', '.join(unknown)}; the checks are {', '.join(READINESS_CHECKS)}"
+            )
+        database = await self._database()  # even when excluded: migrations and workers need it
+        checks = [await self._check(name, database) for name in READINESS_CHECKS if name not in exclude]
         return Readiness(ok=all(c.ok for c in checks), checks=checks)
+
+    async def _check(self, name: str, database: Check) -> Check:
+        if name == "database":
+            return database
+        if name == "embeddings":
+            return self._embeddings_check()
+        if not database.ok:
+            return Check(name=name, ok=False, detail="not checked: the database is unreachable")
+        return await (self._migrations() if name == "migrations" else self._workers())
 
     async def queue_counts(self) -> QueueCounts:
         return await self._probe.queue_counts()
@@ -53,12 +64,18 @@ class OperationsService:
         return Check(name="database", ok=True, detail="reachable")
 
     async def _migrations(self) -> Check:
-        current, head = await self._probe.migration()
-        if current == head:
-            return Check(name="migrations", ok=True, detail=f"at head {head}")
-        return Check(
-            name="migrations", ok=False, detail=f"database at {current or 'nothing'}, code expects {head}"
-        )
+        schema = await self._probe.migration()
+        if schema.current == schema.head:
+            return Check(name="migrations", ok=True, detail=f"at head {schema.head}")
+        if not schema.shipped:
+            # Ahead, not behind: during a rolling update the new release migrated the database before
+            # this process (the old release) was replaced. Failing here would take every old process out
+            # at once, before any new one is ready; the rollout replaces them anyway. (A migration the
+            # old release cannot work with needs a stop, not a rolling update: docs/install/kubernetes.md.)
+            detail = f"database at {schema.current}, newer than this code's head {schema.head}"
+            return Check(name="migrations", ok=True, detail=detail + " (a newer release migrated it)")
+        detail = f"database at {schema.current or 'nothing'}, code expects {schema.head}"
+        return Check(name="migrations", ok=False, detail=detail)
 
     async def _workers(self) -> Check:
         if self._workers_alive():

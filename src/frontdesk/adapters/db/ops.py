@@ -11,15 +11,16 @@ from frontdesk.adapters.db.migrate import alembic_config
 from frontdesk.adapters.db.store import SqlStore
 from frontdesk.adapters.db.tables import jobs, outbox
 from frontdesk.domain.models import JobStatus, OutboxStatus
-from frontdesk.domain.ops import QueueCounts
+from frontdesk.domain.ops import QueueCounts, SchemaRevision
 from frontdesk.domain.ports import Clock
 
 
-def head_revision() -> str:
-    """The newest migration shipped with this code."""
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+def shipped_revisions() -> tuple[str, frozenset[str]]:
+    """The newest migration shipped with this code, and every one it ships."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = scripts.get_current_head()
     assert head is not None
-    return head
+    return head, frozenset(script.revision for script in scripts.walk_revisions())
 
 
 class SqlOpsProbe:
@@ -28,15 +29,16 @@ class SqlOpsProbe:
     def __init__(self, store: SqlStore, clock: Clock):
         self._store = store
         self._clock = clock
-        self._head = head_revision()
+        self._head, self._revisions = shipped_revisions()
 
     async def ping(self) -> None:
         await self._store.ping()
 
-    async def migration(self) -> tuple[str | None, str]:
+    async def migration(self) -> SchemaRevision:
         async with self._store.read() as conn:
             current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-        return current, self._head
+        shipped = current is None or current in self._revisions
+        return SchemaRevision(current=current, head=self._head, shipped=shipped)
 
     async def queue_counts(self) -> QueueCounts:
         job_counts = select(jobs.c.status, func.count()).where(

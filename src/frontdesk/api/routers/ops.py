@@ -4,25 +4,46 @@ can be restricted with FRONTDESK_METRICS_TOKEN."""
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from frontdesk.adapters.metrics import CONTENT_TYPE, PrometheusMetrics
 from frontdesk.api.deps import OperationsDep, SettingsDep, services_of
+from frontdesk.api.errors import error_model
 from frontdesk.api.schemas.operations import CheckOut, ReadinessOut
+from frontdesk.domain.ops import READINESS_CHECKS
 
 router = APIRouter(tags=["operations"])
 
 
+Exclude = Annotated[
+    list[str] | None,
+    Query(
+        description=(
+            "Checks to leave out, neither run nor listed: repeat it (`?exclude=workers&exclude=embeddings`) "
+            f"or give a comma list. The checks: {', '.join(f'`{c}`' for c in READINESS_CHECKS)}. A load "
+            "balancer's readiness probe uses `?exclude=workers`: a queue nobody serves fails every API "
+            "process at once, and taking them all out of rotation cures nothing."
+        ),
+    ),
+]
+
+
 @router.get(
     "/readyz",
-    responses={503: {"model": ReadinessOut, "description": "Not ready: the failing checks say why"}},
+    responses={
+        400: {"model": error_model(400), "description": "`exclude` names no check; the detail lists them"},
+        503: {"model": ReadinessOut, "description": "Not ready: the failing checks say why"},
+    },
 )
-async def readyz(operations: OperationsDep) -> JSONResponse:
-    """Ready to serve: database reachable, schema at head, workers running here or serving the queue, and
-    the embedding model's files installed (`embeddings`; found, not loaded)."""
-    readiness = await operations.readiness()
+async def readyz(operations: OperationsDep, exclude: Exclude = None) -> JSONResponse:
+    """Ready to serve: database reachable, schema at this code's head (or newer: a newer release migrated
+    it during a rolling update), workers running here or serving the queue, and the embedding model's
+    files installed (`embeddings`; found, not loaded). Full, it is for alerts; probes may `exclude`."""
+    names = [name.strip() for given in exclude or [] for name in given.split(",") if name.strip()]
+    readiness = await operations.readiness(exclude=names)
     body = ReadinessOut(
         status="ready" if readiness.ok else "not ready",
         checks=[CheckOut.model_validate(c) for c in readiness.checks],
