@@ -339,8 +339,12 @@ def test_secrets_come_only_by_reference(manifests: list[Manifest]) -> None:
         sources = environment(manifests, container)
         leaked = {name: source for name, source in sources.items() if name in secrets and source != "secret"}
         assert leaked == {}, where
-        assert {name for name, source in sources.items() if source == "secret"} == REQUIRED_SECRETS, where
-        assert all("value" not in var for var in container.get("env", [])), where
+        referenced = {name for name, source in sources.items() if source == "secret"}
+        # The example overlay also requires the api's metrics token (see the test of that overlay below).
+        assert referenced - {"FRONTDESK_METRICS_TOKEN"} == REQUIRED_SECRETS, where
+        # Literal values only for what is not a setting (uvicorn's FORWARDED_ALLOW_IPS): never a secret.
+        literals = {var["name"] for var in container.get("env", []) if "value" in var}
+        assert literals <= set(NOT_SETTINGS_ALLOWED), where
         refs = [s["secretRef"] for s in container["envFrom"] if "secretRef" in s]
         assert refs == [{"name": "frontdesk-extra-secrets", "optional": True}], where
 
@@ -448,6 +452,19 @@ def test_the_example_overlay_pins_what_an_operator_sets(need: Callable[[str], st
     data = config_map(docs, api["envFrom"][0]["configMapRef"]["name"])["data"]
     assert data["FRONTDESK_PUBLIC_URL"] == f"https://{rule['host']}"
     assert data["FRONTDESK_ENV"] == "prod"  # merged over the base's settings, not instead of them
+
+
+def test_the_example_overlay_requires_a_metrics_token(need: Callable[[str], str]) -> None:
+    # The Ingress sends `/`, and so /metrics, to the api pods: the example's pods need the token to start.
+    docs = render(need("kubectl"), K8S / "overlays/example")
+    (rule,) = named(docs, "Ingress", "frontdesk")["spec"]["rules"]
+    assert "/" in {path["path"] for path in rule["http"]["paths"]}
+    api = the_container(named(docs, "Deployment", "frontdesk-api")["spec"]["template"]["spec"])
+    (token,) = [var for var in api["env"] if var["name"] == "FRONTDESK_METRICS_TOKEN"]
+    # From the required Secret, not optional: without the key the pod does not start.
+    assert token["valueFrom"] == {
+        "secretKeyRef": {"name": "frontdesk-secrets", "key": "FRONTDESK_METRICS_TOKEN"}
+    }
 
 
 def test_every_frontdesk_name_in_the_files_and_the_page_is_a_setting() -> None:
