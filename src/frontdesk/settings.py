@@ -88,7 +88,9 @@ class Settings(BaseSettings):
     login_lockout_seconds: Annotated[int, Field(ge=1)] = 900
     # Rate limits in the `limits` notation ("10/minute", "5 per 10 seconds"). Counted in process memory,
     # so each process counts on its own, unless `redis_url` names a Redis server (`redis://` or
-    # `rediss://`): then every process using it shares one count (api/security.py).
+    # `rediss://`): then every process using it shares one count (api/security.py). That Redis is also
+    # the bus between processes (pub/sub wake-ups, live events, cache drops: wiring/bus.py); without it,
+    # PostgreSQL's LISTEN/NOTIFY is, and on SQLite the bus stays in the process.
     login_rate_limit: str = "10/minute"
     api_rate_limit: str = "600/minute"
     redis_url: SecretStr | None = None
@@ -143,7 +145,8 @@ class Settings(BaseSettings):
     # With no worker in this process, /readyz fails once a due turn has waited this long unclaimed.
     readyz_stall_seconds: Annotated[float, Field(gt=0)] = 120.0
     # Live events (`WS /api/v1/ws`): how long they are kept for clients that reconnect with `since`
-    # (older ones are pruned hourly by the workers), and how often each process looks for new ones.
+    # (older ones are pruned hourly by the workers), and how often each process looks for new ones
+    # without being told (the bus tells it at once when another process wrote one).
     live_retention_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24.0
     live_poll_seconds: Annotated[float, Field(gt=0, le=10)] = 0.25
     # How often each process re-checks the sessions behind its open sockets: a session ended (logout,
