@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -418,10 +419,20 @@ def test_cdk_cli_synthesises_without_aws_credentials(need: Callable[[str], str],
         pytest.fail("deploy/aws/node_modules is missing: run make deploy-deps")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"CDK_DISABLE_CLI_TELEMETRY": "true", "AWS_EC2_METADATA_DISABLED": "true", "CI": "true"}
+    # Plain `cdk synth` (no --app: cdk.json's) in deploy/aws as docs/install/aws.md sets it up, with its own
+    # .venv: here a copy whose .venv/bin/python is this interpreter, which has aws-cdk-lib.
+    app = tmp_path / "aws"
+    shutil.copytree(
+        AWS, app, ignore=shutil.ignore_patterns("node_modules", "cdk.out", ".venv", "__pycache__")
+    )
+    python = app / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
     out = tmp_path / "cdk.out"
-    command = [str(CDK), "synth", "--app", f"{sys.executable} app.py", "--output", str(out)]
+    command = [str(CDK), "synth", "--output", str(out)]
     command += ["--no-notices", "--quiet", "-c", "image=ghcr.io/example/frontdesk:1.4.0"]
-    done = subprocess.run(command, cwd=AWS, env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     template = json.loads((out / "Frontdesk.template.json").read_text())
     kinds = {r["Type"] for r in template["Resources"].values()}
