@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
 SEND_TIMEOUT = 5.0
+FLUSH_SECONDS = 1.0
+"""How long `close` lets queued messages go out (a CLI command that saved a team, then exits)."""
 
 
 class Transport(Protocol):
@@ -97,6 +99,9 @@ class RemoteBus(LocalBus):
             ]
 
     async def close(self) -> None:
+        if self._tasks and not self._send_failing:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outgoing.join(), FLUSH_SECONDS)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -149,21 +154,27 @@ class RemoteBus(LocalBus):
             topic, payload = await self._outgoing.get()
             self._waiting.discard((topic, payload))
             try:
-                await asyncio.wait_for(
-                    self._transport.send(f"{self._prefix}{topic}", f"{self.origin} {payload}"), SEND_TIMEOUT
+                await self._send_one(topic, payload)
+            finally:
+                self._outgoing.task_done()
+
+    async def _send_one(self, topic: str, payload: str) -> None:
+        try:
+            await asyncio.wait_for(
+                self._transport.send(f"{self._prefix}{topic}", f"{self.origin} {payload}"), SEND_TIMEOUT
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if not self._send_failing:  # once per outage, not once per message
+                log.warning(
+                    "bus: cannot publish on %s (%s: %s); other processes will see it at their next poll",
+                    self._transport.name,
+                    type(exc).__name__,
+                    exc,
                 )
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not self._send_failing:  # once per outage, not once per message
-                    log.warning(
-                        "bus: cannot publish on %s (%s: %s); other processes will see it at their next poll",
-                        self._transport.name,
-                        type(exc).__name__,
-                        exc,
-                    )
-                self._send_failing = True
-                continue
-            if self._send_failing:
-                log.info("bus: publishing on %s again", self._transport.name)
-                self._send_failing = False
+            self._send_failing = True
+            return
+        if self._send_failing:
+            log.info("bus: publishing on %s again", self._transport.name)
+            self._send_failing = False

@@ -4,7 +4,8 @@ Two Frontdesk apps (two API/worker processes as far as the bus knows: each has i
 connections and caches) share one PostgreSQL database, with polls set to 10 s (the longest allowed):
 whatever reaches the second app well under that came through the bus. Once through Redis
 (FRONTDESK_REDIS_URL), once through PostgreSQL (no Redis). Then the adapters alone: a message reaches
-the other bus and not its own twice, and a listener whose connection is killed comes back.
+the other bus and not its own twice, a listener whose connection is killed comes back, and what was
+queued before `close` still goes out.
 
 PostgreSQL and Redis missing: skipped with the reason, failed in CI (tests/conftest.py's rule).
 """
@@ -216,6 +217,10 @@ async def test_a_message_reaches_the_other_process_once_and_again_after_its_conn
         await wait_until(lambda: receiver.connected, "the receiver back", seconds=20)
         sender.publish(JOBS, "two")
         await wait_until(lambda: got_there == ["one", "two"], "the message after the reconnect")
+
+        sender.publish(JOBS, "three")  # a CLI command that saved a team, then exits at once
+        await sender.close()
+        await wait_until(lambda: got_there == ["one", "two", "three"], "the message queued before close")
     finally:
         await sender.close()
         await receiver.close()
