@@ -154,12 +154,10 @@ def test_resource_star_only_for_actions_that_need_it(template: dict[str, Any]) -
 
 def test_task_role_reaches_named_resources_only(template: dict[str, Any]) -> None:
     app_policy = logical_id("AppRoleDefaultPolicy", template, "AWS::IAM::Policy")
-    granted = {
-        action: json.dumps(statement["Resource"])
-        for policy, statement in statements(template)
-        if policy == app_policy
-        for action in listify(statement["Action"])
-    }
+    granted: dict[str, str] = {}  # each action's resources, over every statement granting it
+    for policy, statement in statements(template):
+        for action in listify(statement["Action"]) if policy == app_policy else []:
+            granted[action] = granted.get(action, "") + json.dumps(statement["Resource"])
     assert ":social-messaging:" in granted["social-messaging:SendWhatsAppMessage"]
     assert ":phone-number-id/*" in granted["social-messaging:SendWhatsAppMessage"]
     assert "/frontdesk-media/*" in granted["s3:GetObject"]
@@ -168,6 +166,29 @@ def test_task_role_reaches_named_resources_only(template: dict[str, Any]) -> Non
     assert "inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0" in models
     assert "foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0" in models
     assert "bedrock:*" not in granted and "s3:ListAllMyBuckets" not in granted
+
+
+def test_files_live_in_the_bucket_under_their_prefix(template: dict[str, Any]) -> None:
+    """FRONTDESK_S3_BUCKET is the stack's bucket and the task role reaches only the store's prefix
+    there (objects, and a listing narrowed to it); no shared file system is left."""
+    (bucket,) = resources(template, "AWS::S3::Bucket")
+    app_policy = logical_id("AppRoleDefaultPolicy", template, "AWS::IAM::Policy")
+    mine = {s.get("Sid"): s for policy, s in statements(template) if policy == app_policy}
+    objects = mine["FileStore"]
+    assert sorted(listify(objects["Action"])) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    assert json.dumps(objects["Resource"]).count(bucket) == 1
+    assert json.dumps(objects["Resource"]).endswith('"/frontdesk-files/*"]]}')
+    listing = mine["FileStoreListing"]
+    assert listify(listing["Action"]) == ["s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["frontdesk-files/*"]}}
+    apps = frontdesk_containers(template)
+    assert len(apps) == 3  # api, worker, migration
+    for container in apps.values():
+        plain = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+        assert plain["FRONTDESK_S3_BUCKET"] == {"Ref": bucket}
+        assert plain["FRONTDESK_S3_PREFIX"] == "frontdesk-files"
+        assert "FRONTDESK_FILES_DIR" not in plain and "MountPoints" not in container
+    assert not resources(template, "AWS::EFS::FileSystem")
 
 
 def test_migration_task_role_grants_nothing(template: dict[str, Any]) -> None:
@@ -216,7 +237,6 @@ def test_data_stores_reachable_only_from_the_tasks(template: dict[str, Any]) -> 
     expected = {
         "DatabaseSg": {"ApiSg", "WorkerSg", "MigrateSg"},
         "RedisSg": {"ApiSg", "WorkerSg"},
-        "FilesSg": {"ApiSg", "WorkerSg"},
     }
     for prefix, who in expected.items():
         group = logical_id(prefix, template, "AWS::EC2::SecurityGroup")
@@ -227,11 +247,9 @@ def test_data_stores_reachable_only_from_the_tasks(template: dict[str, Any]) -> 
         assert {s.rstrip("0123456789ABCDEF") for s in sources} == who, (prefix, sources)
 
 
-def test_redis_files_and_bucket_are_encrypted(template: dict[str, Any]) -> None:
+def test_redis_and_bucket_are_encrypted(template: dict[str, Any]) -> None:
     (redis,) = resources(template, "AWS::ElastiCache::ReplicationGroup").values()
     assert redis["TransitEncryptionEnabled"] is True and redis["AtRestEncryptionEnabled"] is True
-    (files,) = resources(template, "AWS::EFS::FileSystem").values()
-    assert files["Encrypted"] is True
     (bucket,) = resources(template, "AWS::S3::Bucket").values()
     rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"

@@ -1,4 +1,4 @@
-"""Where Frontdesk keeps state: PostgreSQL (RDS), Redis (ElastiCache), the S3 bucket and the shared files.
+"""Where Frontdesk keeps state: PostgreSQL (RDS), Redis (ElastiCache) and the S3 bucket (its files).
 
 Each store lives in the VPC's isolated subnets (no route to or from the internet) behind its own security
 group, which admits only the security groups the stack hands it (the services' and the migration task's).
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_efs as efs
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
@@ -26,10 +25,9 @@ REDIS_PORT = 6379
 # AWS End User Messaging copies received media under this prefix (docs/channels/aws-social.md); Frontdesk
 # reads each file back and deletes it, so anything older than a day was left behind by a failure.
 MEDIA_PREFIX = "frontdesk-media/"
-# The uid/gid the shared files are owned by on EFS: the image's user (Dockerfile, 10001). The access point
-# maps every client to it, so an image built with another user still reads and writes them.
-FILES_POSIX_ID = "10001"
-FILES_PATH = "/frontdesk-files"
+# Frontdesk's file store (FRONTDESK_S3_PREFIX): received media and knowledge-base originals, kept for as
+# long as Frontdesk keeps them (no lifecycle rule); apart from MEDIA_PREFIX, where AWS drops files.
+FILES_PREFIX = "frontdesk-files"
 
 
 @dataclass(frozen=True)
@@ -39,8 +37,6 @@ class DataStores:
     redis: elasticache.CfnReplicationGroup
     redis_sg: ec2.SecurityGroup
     bucket: s3.Bucket
-    files: efs.FileSystem
-    files_access_point: efs.AccessPoint
 
 
 def network(scope: Construct, config: StackConfig) -> ec2.Vpc:
@@ -62,15 +58,12 @@ def network(scope: Construct, config: StackConfig) -> ec2.Vpc:
 def data_stores(scope: Construct, vpc: ec2.Vpc, config: StackConfig) -> DataStores:
     database, database_sg = _database(scope, vpc, config)
     redis, redis_sg = _redis(scope, vpc, config)
-    files, access_point = _files(scope, vpc)
     return DataStores(
         database=database,
         database_sg=database_sg,
         redis=redis,
         redis_sg=redis_sg,
         bucket=_bucket(scope),
-        files=files,
-        files_access_point=access_point,
     )
 
 
@@ -151,28 +144,3 @@ def _bucket(scope: Construct) -> s3.Bucket:
         ],
         removal_policy=RemovalPolicy.RETAIN,
     )
-
-
-def _files(scope: Construct, vpc: ec2.Vpc) -> tuple[efs.FileSystem, efs.AccessPoint]:
-    """FRONTDESK_FILES_DIR shared by every task: a worker stores a received file, the API serves it."""
-    group = _closed_group(
-        scope, "FilesSg", vpc, "Frontdesk shared files (EFS): only from the Frontdesk tasks"
-    )
-    files = efs.FileSystem(
-        scope,
-        "SharedFiles",
-        vpc=vpc,
-        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-        security_group=group,
-        encrypted=True,
-        performance_mode=efs.PerformanceMode.GENERAL_PURPOSE,
-        throughput_mode=efs.ThroughputMode.ELASTIC,
-        removal_policy=RemovalPolicy.RETAIN,
-    )
-    access_point = files.add_access_point(
-        "FilesAccessPoint",
-        path=FILES_PATH,
-        posix_user=efs.PosixUser(uid=FILES_POSIX_ID, gid=FILES_POSIX_ID),
-        create_acl=efs.Acl(owner_uid=FILES_POSIX_ID, owner_gid=FILES_POSIX_ID, permissions="750"),
-    )
-    return files, access_point

@@ -13,7 +13,7 @@ from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
-from frontdesk_aws.data import MEDIA_PREFIX
+from frontdesk_aws.data import FILES_PREFIX, MEDIA_PREFIX
 
 # Meta numbers linked to AWS End User Messaging in this account and region (docs/channels/aws-social.md).
 SOCIAL_MESSAGING_ACTIONS = [
@@ -23,6 +23,9 @@ SOCIAL_MESSAGING_ACTIONS = [
 ]
 # GetWhatsAppMessageMedia writes the file with the caller's permissions; Frontdesk reads it, then deletes it.
 MEDIA_ACTIONS = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+# Frontdesk's file store (FRONTDESK_S3_PREFIX): write, read and delete its files, and list them to delete a
+# tenant's or a document's files by prefix (ListBucket is granted on the bucket, narrowed to the prefix).
+FILE_STORE_ACTIONS = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
 # Converse and ConverseStream are authorised as InvokeModel and InvokeModelWithResponseStream.
 BEDROCK_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
 # X-Ray's write and sampling calls have no resource-level permissions: "*" is the only resource they take.
@@ -52,6 +55,24 @@ def received_media(role: iam.IRole, bucket: s3.IBucket) -> None:
     role.add_to_principal_policy(
         iam.PolicyStatement(
             sid="ReceivedMedia", actions=MEDIA_ACTIONS, resources=[bucket.arn_for_objects(MEDIA_PREFIX + "*")]
+        )
+    )
+
+
+def file_store(role: iam.IRole, bucket: s3.IBucket) -> None:
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="FileStore",
+            actions=FILE_STORE_ACTIONS,
+            resources=[bucket.arn_for_objects(f"{FILES_PREFIX}/*")],
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="FileStoreListing",
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{FILES_PREFIX}/*"]}},
         )
     )
 

@@ -21,7 +21,6 @@ from constructs import Construct
 from frontdesk_aws.config import EcrImage, StackConfig
 
 API_PORT = 8000
-FILES_DIR = "/var/lib/frontdesk/files"
 COLLECTOR_CONFIG = "/etc/ecs/ecs-xray.yaml"  # in the ADOT image: OTLP in (4317/4318), X-Ray out
 OTLP_HTTP = "http://localhost:4318"
 
@@ -65,7 +64,6 @@ class TaskShape:
     memory_mib: int
     serves_http: bool = False
     traced: bool = True
-    shared_files: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,6 @@ class Runtime:
     secrets: dict[str, ecs.Secret]
     task_role: iam.IRole
     execution_role: iam.Role
-    files_volume: ecs.Volume
 
 
 def image_from(
@@ -104,7 +101,7 @@ def task_definition(
     config: StackConfig,
     container_image: ecs.ContainerImage,
 ) -> ecs.FargateTaskDefinition:
-    """One task: the Frontdesk container, its log group, the shared files, and the collector if traced."""
+    """One task: the Frontdesk container, its log group, and the collector if traced."""
     definition = ecs.FargateTaskDefinition(
         scope,
         f"{shape.name}Task",
@@ -130,7 +127,7 @@ def task_definition(
             OTEL_SERVICE_NAME=f"frontdesk-{shape.name.lower()}",
             FRONTDESK_TRACE_ID_FORMAT="xray",
         )
-    app = definition.add_container(
+    definition.add_container(
         "frontdesk",
         image=container_image,
         # Both entry point and command: whatever the image's own defaults, this runs `frontdesk <command>`.
@@ -144,12 +141,6 @@ def task_definition(
         stop_timeout=Duration.seconds(60),
         essential=True,
     )
-    if shape.shared_files:
-        volume = runtime.files_volume
-        definition.add_volume(name=volume.name, efs_volume_configuration=volume.efs_volume_configuration)
-        app.add_mount_points(
-            ecs.MountPoint(container_path=FILES_DIR, source_volume=runtime.files_volume.name, read_only=False)
-        )
     if shape.traced:
         _collector(definition, config, log_group)
     return definition

@@ -14,8 +14,17 @@ from constructs import Construct
 
 from frontdesk_aws import app_secrets, entry, permissions, services
 from frontdesk_aws.config import StackConfig
-from frontdesk_aws.data import DB_NAME, DB_PORT, DB_USER, REDIS_PORT, DataStores, data_stores, network
-from frontdesk_aws.services import FILES_DIR, Runtime, TaskShape
+from frontdesk_aws.data import (
+    DB_NAME,
+    DB_PORT,
+    DB_USER,
+    FILES_PREFIX,
+    REDIS_PORT,
+    DataStores,
+    data_stores,
+    network,
+)
+from frontdesk_aws.services import Runtime, TaskShape
 from frontdesk_aws.webhooks import events_topic, subscribe_webhook
 
 TASK_PRINCIPAL = "ecs-tasks.amazonaws.com"
@@ -38,16 +47,6 @@ class FrontdeskStack(Stack):
             ),
             task_role=task_role,
             execution_role=execution_role,
-            files_volume=ecs.Volume(
-                name="files",
-                efs_volume_configuration=ecs.EfsVolumeConfiguration(
-                    file_system_id=stores.files.file_system_id,
-                    transit_encryption="ENABLED",
-                    authorization_config=ecs.AuthorizationConfig(
-                        access_point_id=stores.files_access_point.access_point_id, iam="ENABLED"
-                    ),
-                ),
-            ),
         )
         cluster = ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED)
         image = services.image_from(self, "Image", config.image, config.ecr_image)
@@ -63,7 +62,7 @@ class FrontdeskStack(Stack):
         permissions.received_media(role, stores.bucket)
         permissions.bedrock(role, config.bedrock_model_ids)
         permissions.tracing(role)
-        stores.files.grant_read_write(role)
+        permissions.file_store(role, stores.bucket)
         return role
 
     def _api(
@@ -75,28 +74,23 @@ class FrontdeskStack(Stack):
         stores: DataStores,
     ) -> ecs.FargateService:
         config = self.config
-        shape = TaskShape(
-            "Api",
-            services.API_COMMAND,
-            cpu=config.task_cpu,
-            memory_mib=config.task_memory_mib,
-            serves_http=True,
+        api = TaskShape(
+            "Api", services.API_COMMAND, config.task_cpu, config.task_memory_mib, serves_http=True
         )
-        definition = services.task_definition(self, shape, runtime, config, image)
-        group = services.task_group(self, "ApiSg", vpc)
-        service = services.fargate_service(
-            self,
-            "ApiService",
-            cluster=cluster,
-            definition=definition,
-            group=group,
+        service = self._service(
+            api,
+            vpc,
+            cluster,
+            runtime,
+            image,
+            stores,
             count=config.api_count,
+            who="api",
             exec_command=config.exec_command,
         )
         balancer, targets, _ = entry.load_balancer(self, vpc, config)
         service.attach_to_application_target_group(targets)
         self.balancer = balancer
-        self._reach_stores(group, stores, "api")
         return service
 
     def _worker(
@@ -108,19 +102,37 @@ class FrontdeskStack(Stack):
         stores: DataStores,
     ) -> ecs.FargateService:
         config = self.config
-        shape = TaskShape(
-            "Worker", services.WORKER_COMMAND, cpu=config.task_cpu, memory_mib=config.task_memory_mib
+        worker = TaskShape("Worker", services.WORKER_COMMAND, config.task_cpu, config.task_memory_mib)
+        return self._service(
+            worker, vpc, cluster, runtime, image, stores, count=config.worker_count, who="workers"
         )
-        definition = services.task_definition(self, shape, runtime, config, image)
-        group = services.task_group(self, "WorkerSg", vpc)
-        self._reach_stores(group, stores, "workers")
+
+    def _service(
+        self,
+        shape: TaskShape,
+        vpc: ec2.IVpc,
+        cluster: ecs.ICluster,
+        runtime: Runtime,
+        image: ecs.ContainerImage,
+        stores: DataStores,
+        *,
+        count: int,
+        who: str,
+        exec_command: bool = False,
+    ) -> ecs.FargateService:
+        """A Fargate service of the app's image (the api and the workers differ only in `shape`): its task
+        definition, its security group (`{name}Sg`, let into PostgreSQL and Redis) and `{name}Service`."""
+        definition = services.task_definition(self, shape, runtime, self.config, image)
+        group = services.task_group(self, f"{shape.name}Sg", vpc)
+        self._reach_stores(group, stores, who)
         return services.fargate_service(
             self,
-            "WorkerService",
+            f"{shape.name}Service",
             cluster=cluster,
             definition=definition,
             group=group,
-            count=config.worker_count,
+            count=count,
+            exec_command=exec_command,
         )
 
     def _migration(self, vpc: ec2.IVpc, runtime: Runtime, stores: DataStores) -> ec2.SecurityGroup:
@@ -128,9 +140,7 @@ class FrontdeskStack(Stack):
         roll out a new image (docs/install/aws.md). Its role may do nothing in AWS: it only needs the DB."""
         config = self.config
         role = iam.Role(self, "MigrationRole", assumed_by=iam.ServicePrincipal(TASK_PRINCIPAL))
-        shape = TaskShape(
-            "Migrate", services.MIGRATE_COMMAND, cpu=512, memory_mib=1024, traced=False, shared_files=False
-        )
+        shape = TaskShape("Migrate", services.MIGRATE_COMMAND, cpu=512, memory_mib=1024, traced=False)
         image = services.image_from(
             self, "MigrationImage", config.migration_image, config.ecr_migration_image
         )
@@ -146,7 +156,6 @@ class FrontdeskStack(Stack):
     def _reach_stores(self, group: ec2.SecurityGroup, stores: DataStores, who: str) -> None:
         stores.database_sg.add_ingress_rule(group, ec2.Port.tcp(DB_PORT), f"PostgreSQL from the {who}")
         stores.redis_sg.add_ingress_rule(group, ec2.Port.tcp(REDIS_PORT), f"Redis from the {who}")
-        stores.files.connections.allow_default_port_from(group, f"Shared files from the {who}")
 
     def _dns_and_webhook(self, api: ecs.FargateService, topic: sns.ITopic) -> None:
         config = self.config
@@ -209,7 +218,9 @@ def app_environment(config: StackConfig, stores: DataStores, topic: sns.ITopic) 
         "PGSSLMODE": "require",
         "FRONTDESK_AWS_SNS_TOPIC_ARNS": topic.topic_arn,
         "FRONTDESK_AWS_MEDIA_BUCKET": stores.bucket.bucket_name,
-        "FRONTDESK_FILES_DIR": FILES_DIR,
+        # Frontdesk's files (media, knowledge-base originals) in the bucket, shared by every task.
+        "FRONTDESK_S3_BUCKET": stores.bucket.bucket_name,
+        "FRONTDESK_S3_PREFIX": FILES_PREFIX,
         # A production server starts empty: businesses come from `frontdesk tenants create`.
         "FRONTDESK_DEMO_SEED": "false",
         "AWS_REGION": Aws.REGION,
