@@ -38,13 +38,17 @@ web-test: install web  ## web app: Vitest, the bundle budget, end-to-end in Debi
 	cd $(WEB) && npm test && npm run size && npm run dupes && npm run test:e2e
 
 lint: install  ## ruff, formatting, the layering rule (DESIGN §4), duplicate code and import cycles ([tool.pylint])
-	$(BIN)/ruff check src tests bench docs_hooks
-	$(BIN)/ruff format --check src tests bench docs_hooks
+	$(BIN)/ruff check src tests bench docs_hooks deploy/aws deploy/docker
+	$(BIN)/ruff format --check src tests bench docs_hooks deploy/aws deploy/docker
 	$(BIN)/lint-imports
 	$(BIN)/pylint --disable=all --enable=duplicate-code,cyclic-import src/frontdesk
 
+# Also the Python that ships outside the package: the image's size script, and the AWS CDK app (checked
+# from its folder, as cdk runs it, so `frontdesk_aws` imports the way it does there).
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy --strict deploy/docker/image_size.py
+	cd deploy/aws && ../../$(BIN)/mypy --strict app.py frontdesk_aws
 
 # In parallel (pytest-xdist, one process per core): the suite spends about half its time waiting on
 # servers it spawns, and serial it takes over an hour. Each process has its own PostgreSQL database.

@@ -72,7 +72,7 @@ def gzip_size(folder: Path) -> int:
 
     counter = Counter()
     with (
-        gzip.GzipFile(fileobj=counter, mode="wb", compresslevel=6) as zipped,  # type: ignore[arg-type]
+        gzip.GzipFile(fileobj=counter, mode="wb", compresslevel=6) as zipped,
         tarfile.open(fileobj=zipped, mode="w") as tar,
     ):
         tar.add(folder, arcname=folder.name)
