@@ -23,8 +23,11 @@ import yaml
 from tests.deploy.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
-# A major version at least (`@v4`, `@v4.1.0`) or a full commit; never a branch such as `@main`.
-PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
+# A full commit: a tag (`@v4`) or a branch (`@main`) can be moved to other code.
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+# In the file, each pinned `uses:` line names the release the commit is, for people and for Dependabot.
+USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<use>\S+)(?P<comment>.*)$", re.M)
+RELEASE_COMMENT = re.compile(r"^ # v\d+\.\d+\.\d+$")
 READ_ONLY = {"contents": "read"}
 
 Workflow = dict[str, Any]
@@ -161,10 +164,22 @@ def test_every_action_is_pinned(workflow: Workflow) -> None:
     uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
     assert uses
     assert [use for use in uses if not PINNED.match(use)] == []
+    lines = list(USES_LINE.finditer(WORKFLOW.read_text()))
+    assert sorted(line["use"] for line in lines) == sorted(uses)  # every `uses:` line was read
+    assert [line[0] for line in lines if not RELEASE_COMMENT.match(line["comment"])] == []
+    # One commit per action: the image and publish jobs run the same release of each.
+    commits: dict[str, set[str]] = {}
+    for use in uses:
+        commits.setdefault(use.split("@")[0], set()).add(use.split("@")[1])
+    assert {action: len(shas) for action, shas in commits.items() if len(shas) > 1} == {}
 
 
 def test_an_unpinned_action_would_be_caught() -> None:
     workflow = copy.deepcopy(load_workflow())
     workflow["jobs"]["test"]["steps"][0]["uses"] = "actions/checkout@main"
+    workflow["jobs"]["test"]["steps"][1]["uses"] = "actions/setup-node@v4"
     uses = [step["uses"] for step in workflow["jobs"]["test"]["steps"] if "uses" in step]
-    assert [use for use in uses if not PINNED.match(use)] == ["actions/checkout@main"]
+    assert [use for use in uses if not PINNED.match(use)] == [
+        "actions/checkout@main",
+        "actions/setup-node@v4",
+    ]
