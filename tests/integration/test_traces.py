@@ -116,7 +116,8 @@ def _assert_nothing_private(spans: list[ReadableSpan]) -> None:
 
 
 def _reply_wamid(fd: Running) -> str:
-    sent = fd.wait_for(fd.sent, timeout=60, what="the reply")
+    # The first turn of a process builds the team (embeds its examples): slow on a busy machine.
+    sent = fd.wait_for(fd.sent, timeout=180, what="the reply")
     wamid: str = sent[0]["wamid"]
     return wamid
 
