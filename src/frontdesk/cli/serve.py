@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import signal
 from typing import TYPE_CHECKING, Annotated
@@ -59,11 +60,11 @@ def serve(
             raise typer.Exit(2)
     if fake_bridge:
         settings = _with_bridge_secrets(settings)
+    # First, so a bad OTEL_* variable stops the command before secrets are read or the schema migrated.
+    tracing_or_exit(settings)
     from frontdesk.http import create_app
-    from frontdesk.wiring.telemetry import configure_tracing
 
     secrets_readable(settings)
-    configure_tracing(settings)  # only when the OTEL_* variables ask for traces
     app = create_app(settings, workers=not no_workers)
     if fake_graph:
         mount_dev_tools(app, settings)
@@ -72,6 +73,22 @@ def serve(
     if settings.env is Environment.DEV:
         typer.echo(_dev_banner(url, fake_graph, fake_bridge), err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def tracing_or_exit(settings: Settings) -> None:
+    """Set up traces when the OTEL_* variables ask for them; a bad one ends the command with exit code 2
+    and one line naming it. The variables are checked before the SDK is imported: it reads some of them
+    as it loads."""
+    from frontdesk.wiring.otel_variables import check_variables
+
+    try:
+        check_variables(os.environ)  # noqa: TID251 - the SDK's own variables, read where the SDK reads them
+        from frontdesk.wiring.telemetry import configure_tracing
+
+        configure_tracing(settings)
+    except ConfigurationError as exc:
+        typer.echo(f"frontdesk: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def mount_dev_tools(app: FastAPI, settings: Settings) -> None:
@@ -147,10 +164,8 @@ def _local(host: str) -> str:
 def worker() -> None:
     """Run turn workers and the outbox dispatcher without HTTP (scale-out)."""
     settings = checked(settings_or_exit())
+    tracing_or_exit(settings)
     from frontdesk.wiring import Frontdesk
-    from frontdesk.wiring.telemetry import configure_tracing
-
-    configure_tracing(settings)  # only when the OTEL_* variables ask for traces
 
     async def run() -> None:
         frontdesk = await Frontdesk.open(settings)

@@ -28,25 +28,11 @@ from pydantic_ai import Agent, InstrumentationSettings
 from frontdesk import __version__
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.settings import Settings, TraceIdFormat
+from frontdesk.wiring.otel_variables import check_variables, exporter_name
+
+__all__ = ["check_variables", "configure_tracing", "exporter_name", "instrument_models", "tracer_provider"]
 
 log = logging.getLogger(__name__)
-
-ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-EXPORTERS = ("otlp", "console", "none")
-
-
-def exporter_name(environ: Mapping[str, str]) -> str | None:
-    """Which exporter the standard variables ask for: `otlp`, `console`, or None (tracing off)."""
-    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
-        return None
-    named = environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
-    if named:
-        if named not in EXPORTERS:
-            raise ConfigurationError(
-                f"OTEL_TRACES_EXPORTER={named!r}: Frontdesk exports traces with one of {', '.join(EXPORTERS)}"
-            )
-        return None if named == "none" else named
-    return "otlp" if any(environ.get(name) for name in ENDPOINT_VARIABLES) else None
 
 
 def tracer_provider(
@@ -81,7 +67,15 @@ def configure_tracing(settings: Settings, environ: Mapping[str, str] | None = No
     environ = os.environ if environ is None else environ  # noqa: TID251
     if exporter_name(environ) is None:
         return None
-    provider = tracer_provider(settings, environ)
+    check_variables(environ)
+    try:
+        provider = tracer_provider(settings, environ)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        # Names only: a value may be a secret (OTEL_EXPORTER_OTLP_HEADERS carries API keys).
+        named = ", ".join(sorted(name for name in environ if name.startswith("OTEL_"))) or "none"
+        raise ConfigurationError(
+            f"traces could not be set up from the OTEL_* variables ({named}): {type(exc).__name__}"
+        ) from None
     trace.set_tracer_provider(provider)
     instrument_models(provider)
     log.info(
