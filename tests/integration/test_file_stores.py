@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from frontdesk.adapters.files.local import LocalFiles
 from frontdesk.adapters.files.s3 import BATCH, S3Files
 from frontdesk.domain.errors import InvalidInputError, NotFoundError
-from frontdesk.domain.files import FileStore, kb_original_key, media_key, tenant_prefix
+from frontdesk.domain.files import FileStore, MediaFile, kb_original_key, media_key, tenant_prefix
 from frontdesk.settings import Settings
 from frontdesk.wiring.inbox import build_files
 from tests.support.s3 import S3
@@ -128,6 +128,14 @@ async def test_keys_live_under_the_prefix_with_their_type_on_the_object(s3: S3) 
         await other.get(media_key(1, 42))
     await other.delete_prefix(tenant_prefix(1))
     assert len(s3.names()) == 3
+
+
+@pytest.mark.parametrize("default", ["binary/octet-stream", "application/octet-stream"])
+async def test_an_object_copied_without_a_type_reads_as_untyped(s3: S3, default: str) -> None:
+    # `aws s3 sync` (binary/octet-stream) or MinIO (application/octet-stream) from the old folder: the
+    # message's recorded type must win, so a migrated image shows instead of downloading.
+    s3.client.put_object(Bucket=s3.bucket, Key="tenants/1/media/7", Body=b"jpeg", ContentType=default)
+    assert (await S3Files(s3.bucket).get(media_key(1, 7))) == MediaFile(data=b"jpeg", mime_type=None)
 
 
 def delete_calls(store: S3Files) -> list[int]:

@@ -33,6 +33,9 @@ UNTYPED = "untyped"
 # A type S3 can carry in a header: printable ASCII only (a channel's odd type is kept as no type).
 _HEADER_SAFE = re.compile(r"[\x20-\x7e]{1,255}")
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+# What an object gets when whoever wrote it gave no type (`aws s3 sync`: binary/octet-stream, MinIO's
+# `mc`: application/octet-stream): read as "no type", so the message's recorded type is served instead.
+_DEFAULT_TYPES = {"binary/octet-stream", "application/octet-stream"}
 
 
 class S3FilesError(RuntimeError):
@@ -78,7 +81,10 @@ class S3Files:
         with reply["Body"] as body:
             data = body.read()
         untyped = UNTYPED in (reply.get("Metadata") or {})
-        return MediaFile(data=data, mime_type=None if untyped else reply.get("ContentType") or None)
+        content_type = reply.get("ContentType") or None
+        if untyped or content_type in _DEFAULT_TYPES:
+            content_type = None
+        return MediaFile(data=data, mime_type=content_type)
 
     async def delete(self, key: str) -> None:
         await self.delete_many([key])
