@@ -145,8 +145,12 @@ class Frontdesk:
         )
         frontdesk = cls._wire(settings, store, clock, responder, parts, knowledge, team)
         await bus.start()  # listens in the background: an unreachable server is retried, never fatal
-        if first_start:
-            log.info("demo business loaded", extra={"rows": await frontdesk.seed_demo()})
+        try:
+            if first_start:
+                log.info("demo business loaded", extra={"rows": await frontdesk.seed_demo()})
+        except BaseException:
+            await bus.close()  # else its listener task outlives the failed start
+            raise
         # What start-up built (modules, models, the team, caches) lives as long as the process: out of the
         # collector's sight, a full collection no longer walks it — ~270 ms that stalled every request
         # in flight, once every few thousand webhooks. `close` hands it back.
@@ -284,10 +288,11 @@ class Frontdesk:
         self._running = True
 
     async def close(self) -> None:
-        await self.bus.close()
         if self._running:
             await self.worker.pool.stop()
             await self.dispatcher.pool.stop()
+        # After the pools: a turn finishing while they stop still publishes its wake-ups and live events.
+        await self.bus.close()
         await self.inbox.close()
         await self.access.close()
         self.knowledge.close()
