@@ -52,7 +52,7 @@ async def test_a_server_that_is_down_costs_a_warning_not_a_request(
     bus = RemoteBus(transport, channel_prefix="test_", backoff_base=0.05, backoff_cap=0.1)
     woken: list[str] = []
     bus.subscribe(JOBS, woken.append)
-    with caplog.at_level(logging.WARNING, logger="frontdesk.adapters.bus.remote"):
+    with caplog.at_level(logging.DEBUG, logger="frontdesk.adapters.bus.remote"):
         await bus.start()
         for i in range(50):
             bus.publish(JOBS, str(i))  # never raises, never waits
@@ -64,6 +64,8 @@ async def test_a_server_that_is_down_costs_a_warning_not_a_request(
         await asyncio.wait_for(bus.close(), 5)
     assert len(retries) >= 2  # the listener keeps trying, backing off
     assert "polling covers" in retries[0].getMessage()
+    # One warning per outage, the retries after it at debug level.
+    assert [r.levelno for r in retries] == [logging.WARNING] + [logging.DEBUG] * (len(retries) - 1)
     assert len(failed_sends) == 1  # once per outage, not once per message
 
 

@@ -74,6 +74,7 @@ class RemoteBus(LocalBus):
         self._waiting: set[tuple[str, str]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._connected = False
+        self._listen_failing = False
         self._send_failing = False
 
     @property
@@ -122,7 +123,11 @@ class RemoteBus(LocalBus):
 
     def _ready(self) -> None:
         self._connected = True
-        log.info("bus: listening on %s", self._transport.name)
+        if self._listen_failing:
+            log.info("bus: listening on %s again", self._transport.name)
+            self._listen_failing = False
+        else:
+            log.info("bus: listening on %s", self._transport.name)
 
     async def _listen(self) -> None:
         base, cap = self._backoff
@@ -137,13 +142,16 @@ class RemoteBus(LocalBus):
                 if self._connected:
                     delay = base  # it had worked: start the backoff over
                 self._connected = False
-                log.warning(
+                # One warning per outage; each retry after it is a debug line (docs/scale-out.md).
+                log.log(
+                    logging.DEBUG if self._listen_failing else logging.WARNING,
                     "bus: %s unreachable (%s: %s); polling covers until it reconnects (in %.1f s)",
                     self._transport.name,
                     type(exc).__name__,
                     exc,
                     delay,
                 )
+                self._listen_failing = True
             await asyncio.sleep(delay)
             delay = min(delay * 2, cap)
 
