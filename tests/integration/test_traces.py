@@ -23,6 +23,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from pydantic_ai import Agent
 
 from frontdesk.domain import traces
@@ -174,6 +175,45 @@ def test_one_message_is_one_trace_from_webhook_to_send_and_its_status_links_to_i
     assert [link.context.span_id for link in status_span.links] == [turn.context.span_id]
     assert (status_span.attributes or {})[traces.OUTCOME] == "delivered"
     _assert_nothing_private(spans)
+
+
+class _DropWebhooks(Sampler):
+    """Drops every trace a webhook starts, samples any other root: were the dropped decision lost at the
+    job queue, the turn would start a new, recorded trace."""
+
+    def should_sample(  # type: ignore[override]
+        self, parent_context: Any, trace_id: int, name: str, *args: Any, **kwargs: Any
+    ) -> SamplingResult:
+        parent = trace.get_current_span(parent_context).get_span_context()
+        if parent.is_valid:
+            decision = Decision.RECORD_AND_SAMPLE if parent.trace_flags.sampled else Decision.DROP
+        else:
+            decision = Decision.DROP if name.startswith("webhook") else Decision.RECORD_AND_SAMPLE
+        return SamplingResult(decision)
+
+    def get_description(self) -> str:
+        return "DropWebhooks"
+
+
+def test_an_unsampled_message_stays_unsampled_across_the_job_queue(database_url: str, graph_url: str) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=_DropWebhooks())
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    _reset_trace_globals()
+    trace.set_tracer_provider(provider)
+    try:
+        with running_frontdesk(database_url, graph_url) as fd:
+            assert fd.post_webhook(text_message("wamid.UNSAMPLED", "hello")).status_code == 200
+            fd.wait_for(fd.sent, timeout=60, what="the reply")
+            job_payload = fd.query("select payload from jobs where kind = 'turn'")[0].payload
+    finally:
+        provider.shutdown()
+        _reset_trace_globals()
+    stored = job_payload if isinstance(job_payload, dict) else json.loads(job_payload)
+    flags = stored[traces.TRACEPARENT].rsplit("-", 1)[1]
+    assert int(flags, 16) & 1 == 0  # the webhook's trace went on, flagged "not sampled"
+    names = {span.name for span in exporter.get_finished_spans()}
+    assert not names & {"webhook whatsapp_cloud", "ingest", "job turn", "turn", "send"}, names
 
 
 @pytest.fixture

@@ -63,8 +63,10 @@ def recording() -> bool:
 
 
 def current_traceparent() -> str | None:
-    """The current span's context as a W3C `traceparent`, or None when no span records."""
-    if not recording():
+    """The current span's context as a W3C `traceparent`, or None when there is none (no SDK). An
+    unsampled span's context is passed on too: its "not sampled" flag is the decision the job's and the
+    send's spans must follow (parent-based sampling), not a new root's."""
+    if not trace.get_current_span().get_span_context().is_valid:
         return None
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)
