@@ -34,7 +34,7 @@ from frontdesk.wiring import Overrides
 from frontdesk.wiring.bus import libpq_url
 from tests.support.harness import EchoResponder, Running, settings_for_test, sync_url
 from tests.support.live import receive_until, texts
-from tests.support.payloads import text_message
+from tests.support.payloads import status, text_message
 from tests.support.redis_server import need_redis
 from tests.support.servers import serve_app
 
@@ -115,6 +115,40 @@ def test_a_webhook_taken_by_one_process_is_answered_and_shown_live_by_another_at
     assert events[-1]["payload"]["message"]["direction"] == "in"
     assert seen_live < SOON, f"the live event took {seen_live:.2f} s (poll: {POLL} s)"
     assert answered < SOON, f"the reply took {answered:.2f} s (poll: {POLL} s)"
+
+
+def statuses(events: list[dict[str, Any]], state: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == "message.status" and e["payload"]["status"] == state]
+
+
+@ON_POSTGRES
+def test_a_reply_sent_by_one_process_and_its_status_taken_by_another_reach_both_live_feeds_at_once(
+    database_url: str, graph_url: str, bus_redis_url: str | None
+) -> None:
+    with two_apps(database_url, graph_url, bus_redis_url) as (a, b, b_frontdesk):
+        b.wait_for(lambda: b_frontdesk.bus.connected, timeout=10, what="B's bus listening")
+        ws_url = "/api/v1/ws?access_token={}"
+        token = a.staff_headers("viewer")["Authorization"].removeprefix("Bearer ")
+        with (
+            connect(a.url.replace("http://", "ws://") + ws_url.format(token)) as on_a,
+            connect(b.url.replace("http://", "ws://") + ws_url.format(token)) as on_b,
+        ):
+            time.sleep(0.5)  # both live hubs made their first read: now they wait for the bus or 10 s
+            assert a.post_webhook(text_message("wamid.BUS3", "status, please")).status_code == 200
+            wamid = b.wait_for(lambda: b.sent(), timeout=POLL, what="B's reply")[0]["wamid"]
+            started = time.monotonic()
+            # B's dispatcher committed "sent": A (no workers) shows it by the bus, not its 10 s poll.
+            receive_until(on_a, lambda got: bool(statuses(got, "sent")), timeout=POLL)
+            sent_seen = time.monotonic() - started
+            started = time.monotonic()
+            # A takes a status-only webhook (no job, no reply): B's feed shows it by the bus.
+            assert a.post_webhook(status(wamid, "delivered")).status_code == 200
+            receive_until(on_b, lambda got: bool(statuses(got, "delivered")), timeout=POLL)
+            delivered_seen = time.monotonic() - started
+    assert sent_seen < SOON, f"B's 'sent' reached A's feed in {sent_seen:.2f} s (poll: {POLL} s)"
+    assert delivered_seen < SOON, (
+        f"A's 'delivered' reached B's feed in {delivered_seen:.2f} s (poll: {POLL} s)"
+    )
 
 
 @ON_POSTGRES

@@ -10,6 +10,8 @@ staff as `channel.status` events.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -68,13 +70,24 @@ class ChannelService:
         clock: Clock,
         teams: TeamStore,
         bridge: BridgeSessions | None = None,
+        on_change: Callable[[], None] | None = None,
     ):
+        self._on_change = on_change
+        """Told after each committed write (most announce a channel's status to staff): the bus's `live`."""
         self._store = store
         self._probe = probe
         self._clock = clock
         self._teams = teams
         self._bridge = bridge
         """zapw's sessions; None on a server without a bridge (`FRONTDESK_BRIDGE_URL` unset)."""
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AdminTx]:
+        """A write transaction; once it commits, every process's live feed is told (not on an error)."""
+        async with self._store.transaction() as tx:
+            yield tx
+        if self._on_change:
+            self._on_change()
 
     async def list(self, *, tenant: Tenant, limit: int, offset: int) -> Page[ChannelDetails]:
         """The tenant's channels, oldest first."""
@@ -93,7 +106,7 @@ class ChannelService:
         now = self._clock.now()
         state = session_gone(now) if link is None else link_state(link, now)
         if changed(channel, state):
-            async with self._store.transaction() as wtx:
+            async with self._write() as wtx:
                 stored = await wtx.set_link(channel.id, state, expected=channel.status)
                 if stored is None:  # a webhook stored something newer meanwhile: that stands
                     return await wtx.channel(tenant.id, channel_id)
@@ -129,7 +142,7 @@ class ChannelService:
         self, staff: Staff, new: NewChannel, *, status: ChannelStatus | None = None
     ) -> ChannelDetails:
         now = self._clock.now()
-        async with self._store.transaction() as tx:
+        async with self._write() as tx:
             channel = await tx.add_channel(staff.tenant.id, new, now=now, status=status)
             details = {
                 "kind": channel.kind,
@@ -151,7 +164,7 @@ class ChannelService:
     async def update(self, *, staff: Staff, channel_id: int, changes: ChannelChanges) -> ChannelDetails:
         """Change the fields set in `changes`; enabling or disabling is announced to staff."""
         now = self._clock.now()
-        async with self._store.transaction() as tx:
+        async with self._write() as tx:
             before = await tx.channel(staff.tenant.id, channel_id)  # 404 before any 422
             await self._check_team_version(staff.tenant, changes.values().get("team_version"))
             _check_kind_fields(before, changes)
@@ -199,7 +212,7 @@ class ChannelService:
         else:
             result = ConnectionTest(ok=True, phone=phone)
         now = self._clock.now()
-        async with self._store.transaction() as wtx:
+        async with self._write() as wtx:
             details = await wtx.record_test(
                 staff.tenant.id,
                 channel_id,
@@ -228,7 +241,7 @@ class ChannelService:
         link = await self._start_session(session_id)
         now = self._clock.now()
         try:
-            async with self._store.transaction() as wtx:
+            async with self._write() as wtx:
                 stored = await wtx.relink(
                     channel.id,
                     link_state(link, now),
@@ -263,7 +276,7 @@ class ChannelService:
         await ask_bridge(bridge.end_session(channel.phone_number_id), "end the session")
         now = self._clock.now()
         state = LinkState(status=ChannelStatus.DISCONNECTED, detail=DISCONNECTED_BY_STAFF, at=now)
-        async with self._store.transaction() as wtx:
+        async with self._write() as wtx:
             stored = await wtx.set_link(channel.id, state)
             if stored is None:
                 raise NotFoundError(f"channel {channel_id} not found")
@@ -284,7 +297,7 @@ class ChannelService:
         if channel.kind is ChannelKind.WA_BRIDGE:
             await self._end_session_of(channel)
         now = self._clock.now()
-        async with self._store.transaction() as wtx:
+        async with self._write() as wtx:
             held = await wtx.delete_channel(staff.tenant.id, channel_id)
             if held:  # a customer wrote in meanwhile: the number stays, its session is gone
                 gone = LinkState(status=ChannelStatus.DISCONNECTED, detail=DISCONNECTED_BY_STAFF, at=now)
@@ -312,7 +325,7 @@ class ChannelService:
         than the stored status (zapw retries, so events arrive out of order) changes nothing."""
         now = self._clock.now()
         state = change_state(change)
-        async with self._store.transaction() as tx:
+        async with self._write() as tx:
             channel = await tx.bridge_channel(change.session_id)
             if channel is None:
                 return False

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from opentelemetry.trace import SpanKind
@@ -64,6 +65,7 @@ class Dispatcher:
         backoff: Backoff,
         send_timeout_seconds: float | None = None,
         metrics: Metrics | None = None,
+        on_outcome: Callable[[], None] | None = None,
     ):
         if send_timeout_seconds is not None and send_timeout_seconds >= lease_seconds:
             raise ConfigurationError(
@@ -71,6 +73,7 @@ class Dispatcher:
                 f"({lease_seconds} s), or a send still in flight is claimed and sent again"
             )
         self._metrics = metrics or NoMetrics()
+        self._on_outcome = on_outcome
         self._outbox = outbox
         self._sender = sender
         self._clock = clock
@@ -184,6 +187,8 @@ class Dispatcher:
         )
         if recorded:
             self._metrics.send(result=result, code=code)
+            if self._on_outcome:  # the outcome's live event is committed: other processes' feeds read it
+                self._on_outcome()
             return
         log.warning(
             "send outcome dropped: the row was claimed again while this attempt was sending",

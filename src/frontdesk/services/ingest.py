@@ -63,8 +63,15 @@ class IngestService:
     """Stores normalized channel events atomically per delivery and enqueues the turns they call for."""
 
     def __init__(
-        self, *, store: Store, clock: Clock, max_attempts: int, on_enqueued: Callable[[], None] | None = None
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        max_attempts: int,
+        on_enqueued: Callable[[], None] | None = None,
+        on_live: Callable[[], None] | None = None,
     ):
+        self._on_live = on_live
         self._store = store
         self._clock = clock
         self._max_attempts = max_attempts
@@ -154,7 +161,9 @@ class IngestService:
         for delivery in batch:
             _settle(delivery, delivery.result)
         if self._on_enqueued and any(delivery.result.stored for delivery in batch):
-            self._on_enqueued()
+            self._on_enqueued()  # wakes the workers, and the live feeds (a message carries its event)
+        elif self._on_live and any(delivery.result.statuses for delivery in batch):
+            self._on_live()  # statuses only: their live events are committed
 
     async def _status(self, tx: Tx, event: StatusUpdate, channel: Channel) -> None:
         """Record a delivery status, in a span linked to the trace of the reply it is about."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,9 @@ class MediaService:
         files: FileStore,
         clock: Clock,
         max_bytes: int,
+        on_recorded: Callable[[], None] | None = None,
     ):
+        self._on_recorded = on_recorded
         self._store = store
         self._queue = queue
         self._fetcher = fetcher
@@ -91,6 +94,8 @@ class MediaService:
         async with self._store.transaction() as tx:
             recorded = await tx.record_media(message_id, outcome, now=self._clock.now())
             await self._queue.finish_job(tx, job.id, worker=worker, now=self._clock.now())
+        if recorded and self._on_recorded:
+            self._on_recorded()  # the message's media event is committed: tell every process's live feed
         if not recorded and FILE in outcome:  # erased while it was being fetched: it must not stay
             await self._files.delete(outcome[FILE]["key"])
 

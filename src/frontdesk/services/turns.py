@@ -39,6 +39,7 @@ class TurnService:
         clock: Clock,
         on_reply: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        on_live: Callable[[], None] | None = None,
     ):
         self._metrics = metrics or NoMetrics()
         self._store = store
@@ -46,6 +47,7 @@ class TurnService:
         self._responder = responder
         self._clock = clock
         self._on_reply = on_reply
+        self._on_live = on_live
 
     async def run(self, job: Job, worker: str) -> None:
         """Answer the job's message unless staff hold the conversation; finish the job atomically."""
@@ -73,7 +75,9 @@ class TurnService:
                 await self._record(tx, turn, answer, latency_ms)
             await self._queue.finish_job(tx, job.id, worker=worker, now=self._clock.now())
         if answer and answer.messages and self._on_reply:
-            self._on_reply()
+            self._on_reply()  # wakes the dispatchers, and the live feeds (the reply carries its event)
+        elif answer and self._on_live:
+            self._on_live()  # no reply, but a handoff or the bot's state changed the conversation's view
         return _outcome(turn, answer, conversation.status)
 
     async def _record(self, tx: Tx, turn: Turn, answer: Answer, latency_ms: int) -> None:

@@ -48,6 +48,7 @@ def build_admin(
     workers_alive: Callable[[], bool],
     wake_workers: Callable[[], None],
     wake_dispatcher: Callable[[], None],
+    live_written: Callable[[], None] | None = None,
 ) -> AdminServices:
     """The admin services on `store`; "test connection" asks each number's provider through `probe`, and
     bridge numbers' sessions are started and ended through `bridge` (None: no bridge on this server)."""
@@ -55,7 +56,12 @@ def build_admin(
     return AdminServices(
         tenant_settings=TenantSettingsService(store=admin, clock=clock),
         channels=ChannelService(
-            store=admin, probe=probe, clock=clock, teams=SqlTeamStore(store), bridge=bridge
+            store=admin,
+            probe=probe,
+            clock=clock,
+            teams=SqlTeamStore(store),
+            bridge=bridge,
+            on_change=live_written,  # a channel's status: every process's live feed
         ),
         dead_letters=DeadLetterService(
             store=admin, clock=clock, wake_workers=wake_workers, wake_dispatcher=wake_dispatcher

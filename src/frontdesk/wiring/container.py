@@ -181,6 +181,7 @@ class Frontdesk:
             max_attempts=s.send_max_attempts,
             backoff=backoff,
             send_timeout_seconds=s.whatsapp_timeout_seconds,
+            on_outcome=publisher(parts.bus, LIVE),
         )
         turns = TurnService(
             store=store,
@@ -189,6 +190,7 @@ class Frontdesk:
             clock=clock,
             on_reply=publisher(parts.bus, OUTBOX),
             metrics=metrics,
+            on_live=publisher(parts.bus, LIVE),
         )
         inbox = build_inbox(
             s,
@@ -209,7 +211,11 @@ class Frontdesk:
             backoff=backoff,
         )
         ingest = IngestService(
-            store=store, clock=clock, max_attempts=s.job_max_attempts, on_enqueued=publisher(parts.bus, JOBS)
+            store=store,
+            clock=clock,
+            max_attempts=s.job_max_attempts,
+            on_enqueued=publisher(parts.bus, JOBS),
+            on_live=publisher(parts.bus, LIVE),
         )
         connect_bus(
             parts.bus,
@@ -249,6 +255,7 @@ class Frontdesk:
                 workers_alive=lambda: worker.pool.alive and dispatcher.pool.alive,
                 wake_workers=publisher(parts.bus, JOBS),
                 wake_dispatcher=publisher(parts.bus, OUTBOX),
+                live_written=publisher(parts.bus, LIVE),
             ),
         )
 

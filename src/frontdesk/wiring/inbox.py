@@ -113,6 +113,7 @@ def build_inbox(
             files=files,
             clock=clock,
             max_bytes=s.media_max_bytes,
+            on_recorded=changed,
         ),
         files=files,
     )
