@@ -6,6 +6,7 @@ before (migration 0009) are still exported and move to the file store on the way
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,19 @@ async def test_an_original_kept_in_the_database_is_exported_and_moved(
     assert await count(store, f"select count(*) from kb_originals where document_id = {old.id}") == 0
     assert (await files.get(kb_original_key(lumen.id, old.id, sha(MANUAL)))).data == MANUAL
     assert (await kb.originals(tenant=lumen))["kettle.md"] == MANUAL  # now from the file store
+
+
+async def test_an_original_that_cannot_be_moved_is_still_exported(
+    store: SqlStore, clock: FakeClock, lumen: Tenant, s3: S3, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = (await service(store, clock, None).ingest(tenant=lumen, filename="kettle.md", data=MANUAL)).document
+    broken = service(store, clock, S3Files("no-such-bucket-here"))
+    with caplog.at_level(logging.WARNING, logger="frontdesk.adapters.db.knowledge"):
+        assert (await broken.originals(tenant=lumen)) == {"kettle.md": MANUAL}  # the bytes were read
+    assert "could not move a knowledge original" in caplog.text
+    assert MANUAL.decode()[:40] not in caplog.text  # the file's content is not logged
+    # Still in the database: the move is tried again at the next export.
+    assert await count(store, f"select count(*) from kb_originals where document_id = {old.id}") == 1
 
 
 async def test_a_file_store_that_fails_stores_no_document(

@@ -89,10 +89,12 @@ class KnowledgeStore:
         written: str | None = None  # the file this call wrote, removed again if its row does not commit
         try:
             async with self._store.begin() as conn:
-                old_hash = await _current_hash(conn, tenant_id, document_id, document.filename)
                 if document_id is None:
-                    document_id, replaced = await _upsert(conn, tenant_id, fields, now)
+                    document_id, replaced, old_hash = await _upsert(conn, tenant_id, fields, now)
                 else:
+                    # Locks the row first (SELECT ... FOR UPDATE on PostgreSQL): a racing replace waits,
+                    # and the hash read is the one this write replaces.
+                    old_hash = await _current_hash(conn, tenant_id, document_id, lock=True)
                     await _update(conn, tenant_id, document_id, fields)
                     replaced = True
                 await conn.execute(delete(kb_chunks).where(kb_chunks.c.document_id == document_id))
@@ -160,7 +162,14 @@ class KnowledgeStore:
             if row.data is not None:
                 found[row.filename] = bytes(row.data)
                 if self._files is not None:
-                    await _move_original(self._store, self._files, row.id, key, found[row.filename])
+                    try:
+                        await _move_original(self._store, self._files, row.id, key, found[row.filename])
+                    except Exception:  # the bytes are read: the export goes on; the move is tried next time
+                        log.warning(
+                            "could not move a knowledge original to the file store",
+                            extra={"document_id": row.id},
+                            exc_info=True,
+                        )
             elif self._files is not None:
                 try:
                     found[row.filename] = (await self._files.get(key)).data
@@ -269,14 +278,20 @@ def _chunk_row(tenant_id: int, chunk: Chunk, vector: NDArray[np.float32]) -> dic
 
 async def _upsert(
     conn: AsyncConnection, tenant_id: int, fields: dict[str, Any], now: datetime
-) -> tuple[int, bool]:
-    """Insert the document, or update the tenant's one with its filename; (id, whether it existed)."""
+) -> tuple[int, bool, str | None]:
+    """Insert the document, or update the tenant's one with its filename: (id, whether it existed, the
+    content hash it had). The old row is locked before its hash is read (FOR UPDATE on PostgreSQL; SQLite
+    holds the write lock already), so a replace racing with this one cannot slip its hash in between."""
     where = (kb_documents.c.tenant_id == tenant_id, kb_documents.c.filename == fields["filename"])
-    existed = (await conn.execute(select(kb_documents.c.id).where(*where))).first() is not None
+    old = (
+        await conn.execute(
+            select(kb_documents.c.id, kb_documents.c.content_hash).where(*where).with_for_update()
+        )
+    ).first()
     stmt = upsert_insert(conn, kb_documents).values(tenant_id=tenant_id, created_at=now, **fields)
     stmt = stmt.on_conflict_do_update(index_elements=["tenant_id", "filename"], set_=fields)
     document_id = (await conn.execute(stmt.returning(kb_documents.c.id))).scalar_one()
-    return int(document_id), existed
+    return int(document_id), old is not None, None if old is None else old.content_hash
 
 
 async def _update(conn: AsyncConnection, tenant_id: int, document_id: int, fields: dict[str, Any]) -> None:
@@ -310,15 +325,14 @@ async def _move_original(store: SqlStore, files: FileStore, document_id: int, ke
 
 
 async def _current_hash(
-    conn: AsyncConnection, tenant_id: int, document_id: int | None, filename: str
+    conn: AsyncConnection, tenant_id: int, document_id: int, *, lock: bool = False
 ) -> str | None:
-    """The content hash of the document this write replaces (by id, else by filename); None if new."""
-    where = (
-        kb_documents.c.id == document_id if document_id is not None else kb_documents.c.filename == filename
+    """The content hash of the document this write replaces; None if it is not the tenant's. With `lock`,
+    the row stays locked until the transaction ends (FOR UPDATE; SQLite ignores it, its writer is alone)."""
+    query = select(kb_documents.c.content_hash).where(
+        kb_documents.c.tenant_id == tenant_id, kb_documents.c.id == document_id
     )
-    found = await conn.execute(
-        select(kb_documents.c.content_hash).where(kb_documents.c.tenant_id == tenant_id, where)
-    )
+    found = await conn.execute(query.with_for_update() if lock else query)
     return found.scalar_one_or_none()
 
 
