@@ -38,8 +38,8 @@ class RedisTransport:
             client_name=self.client_name,
             retry=Retry(NoBackoff(), 0),  # the bus reconnects, with its own backoff and log line
         )
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
             await pubsub.subscribe(*channels)
             ready()
             while True:
@@ -47,6 +47,9 @@ class RedisTransport:
                 if message is not None and message["type"] == "message":
                     on_message(_text(message["channel"]), _text(message["data"]))
         finally:
+            # The pub/sub holds its own connection, outside the client's pool: closing the client alone
+            # would leave it open (and subscribed) until the server or the collector drops it.
+            await pubsub.aclose()
             await client.aclose()
 
     async def send(self, channel: str, data: str) -> None:
