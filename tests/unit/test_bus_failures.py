@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -83,3 +84,13 @@ def test_the_settings_pick_the_bus() -> None:
     assert type(local) is LocalBus
     assert libpq_url(pg) == "postgresql://frontdesk:s3cret@db:5432/frontdesk"
     assert libpq_url("postgres://u@h/d") == "postgresql://u@h/d"
+    # What asyncpg reads stays; SQLAlchemy's ssl= becomes sslmode=; a dialect-only argument would reach
+    # the server as an unknown setting (the listener never connecting): dropped.
+    mixed = f"{pg}?ssl=require&sslrootcert=/ca.pem&prepared_statement_cache_size=0&target_session_attrs=any"
+    base, _, query = libpq_url(mixed).partition("?")
+    assert base == "postgresql://frontdesk:s3cret@db:5432/frontdesk"
+    assert parse_qs(query) == {
+        "sslmode": ["require"],
+        "sslrootcert": ["/ca.pem"],
+        "target_session_attrs": ["any"],
+    }

@@ -36,10 +36,44 @@ def build_bus(s: Settings) -> Bus:
     return LocalBus()
 
 
+# The DSN query arguments asyncpg reads itself (asyncpg.connect_utils); any other one it would send to
+# the server as a setting, which refuses an unknown one, and the listener would never connect.
+LIBPQ_ARGUMENTS = frozenset(
+    {
+        "host",
+        "port",
+        "user",
+        "password",
+        "passfile",
+        "dbname",
+        "database",
+        "service",
+        "sslmode",
+        "sslcert",
+        "sslkey",
+        "sslrootcert",
+        "sslcrl",
+        "sslpassword",
+        "sslnegotiation",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "target_session_attrs",
+        "krbsrvname",
+        "gsslib",
+    }
+)
+
+
 def libpq_url(database_url: str) -> str:
-    """`postgresql+asyncpg://…` (SQLAlchemy's form) as the plain `postgresql://…` asyncpg connects to."""
+    """`postgresql+asyncpg://…` (SQLAlchemy's form) as the plain `postgresql://…` asyncpg connects to:
+    SQLAlchemy's `ssl=` becomes `sslmode=`, and arguments only SQLAlchemy's dialect takes (e.g.
+    `prepared_statement_cache_size`) are dropped."""
     url = make_url(normalize_url(database_url)).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+    query = dict(url.query)
+    if "ssl" in query and "sslmode" not in query:
+        query["sslmode"] = query["ssl"]
+    kept = {name: value for name, value in query.items() if name in LIBPQ_ARGUMENTS}
+    return url.set(query=kept).render_as_string(hide_password=False)
 
 
 def publisher(bus: Bus, topic: str) -> Callable[[], None]:
