@@ -295,8 +295,9 @@ class Settings(BaseSettings):
     @field_validator("s3_region")
     @classmethod
     def _s3_region(cls, value: str | None) -> str | None:
-        if value and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", value):
-            raise ValueError(f"{value[:80]!r} is not an AWS region like 'eu-west-1'")
+        # Loose on purpose: S3-compatible stores name theirs freely (Cloudflare R2: `auto`, MinIO: any).
+        if value and not re.fullmatch(r"[a-z0-9-]{1,32}", value):
+            raise ValueError(f"{value[:80]!r} is not a region like 'eu-west-1' (or R2's 'auto')")
         return value or None
 
     @model_validator(mode="after")

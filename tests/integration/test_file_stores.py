@@ -185,6 +185,7 @@ async def test_a_missing_bucket_is_an_error_not_a_missing_file(s3: S3) -> None:
 
 
 def test_the_settings_choose_the_store(s3: S3, tmp_path: Path) -> None:
+    assert Settings(s3_region="auto").s3_region == "auto"  # Cloudflare R2
     chosen = build_files(Settings(s3_bucket=s3.bucket, s3_prefix="/a/b/", s3_region="eu-west-1"))
     assert isinstance(chosen, S3Files) and (chosen.bucket, chosen.prefix) == (s3.bucket, "a/b")
     assert isinstance(build_files(Settings(files_dir=tmp_path)), LocalFiles)
@@ -204,7 +205,9 @@ def test_the_settings_choose_the_store(s3: S3, tmp_path: Path) -> None:
         ("s3_prefix", "../elsewhere", "is not a key prefix"),
         ("s3_prefix", "a//b", "is not a key prefix"),
         ("s3_prefix", "a b", "is not a key prefix"),
-        ("s3_region", "Europe", "is not an AWS region"),
+        ("s3_region", "Europe", "is not a region"),
+        ("s3_region", "eu west 1", "is not a region"),
+        ("s3_region", "r" * 33, "is not a region"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(setting: str, value: str, says: str) -> None:
