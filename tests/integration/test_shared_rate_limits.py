@@ -9,12 +9,10 @@ they are skipped with the reason, except under CI (CI=true), where they fail.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -25,33 +23,12 @@ from structlog.testing import capture_logs
 from frontdesk.api.security import RateLimits, install_http_security, rate_limits_of
 from frontdesk.domain.errors import ConfigurationError
 from frontdesk.settings import Settings, load_settings
-
-REDIS_URL = os.environ.get("FRONTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _redis_reason() -> str | None:
-    """Why the Redis server cannot be used (None when it answers PING), by its own protocol."""
-    parts = urlsplit(REDIS_URL)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=3) as conn:
-            conn.sendall(b"*1\r\n$4\r\nPING\r\n")
-            answer = conn.recv(64)
-    except OSError as exc:
-        return f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}); set FRONTDESK_TEST_REDIS_URL"
-    if not answer.startswith(b"+PONG"):
-        return f"Redis at {REDIS_URL} answered PING with {answer!r} (a password? put it in the URL)"
-    return None
+from tests.support.redis_server import need_redis
 
 
 @pytest.fixture(scope="module")
 def redis_url() -> str:
-    reason = _redis_reason()
-    if reason:
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return REDIS_URL
+    return need_redis()
 
 
 def unique_prefix() -> str:

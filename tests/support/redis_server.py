@@ -15,16 +15,18 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def redis_reason() -> str | None:
-    """Why the Redis server cannot be used (None when it answers PING), by its own protocol."""
+    """Why the Redis server cannot be used (None when it answers PING), by its own protocol. The reason
+    names host:port only: the URL may carry a password, and skip reasons end up in CI logs."""
     parts = urlsplit(REDIS_URL)
+    where = f"{parts.hostname or '127.0.0.1'}:{parts.port or 6379}"
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=3) as conn:
             conn.sendall(b"*1\r\n$4\r\nPING\r\n")
             answer = conn.recv(64)
     except OSError as exc:
-        return f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}); set FRONTDESK_TEST_REDIS_URL"
+        return f"Redis not reachable at {where} ({type(exc).__name__}); set FRONTDESK_TEST_REDIS_URL"
     if not answer.startswith(b"+PONG"):
-        return f"Redis at {REDIS_URL} answered PING with {answer!r} (a password? put it in the URL)"
+        return f"Redis at {where} answered PING with {answer!r} (a password? put it in the URL)"
     return None
 
 
