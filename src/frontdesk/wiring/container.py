@@ -31,6 +31,7 @@ from frontdesk.adapters.metrics import PrometheusMetrics
 from frontdesk.adapters.secret_box import SecretBox
 from frontdesk.domain.bus import JOBS, LIVE, OUTBOX, Bus
 from frontdesk.domain.errors import ConfigurationError
+from frontdesk.domain.files import FileStore
 from frontdesk.domain.knowledge import Embedder
 from frontdesk.domain.ports import ChannelSender, Clock, Responder
 from frontdesk.services.accounts import AccountService
@@ -49,7 +50,7 @@ from frontdesk.wiring.bus import build_bus, connect_bus, publisher, team_saved
 from frontdesk.wiring.business import BusinessServices, build_business
 from frontdesk.wiring.business_packs import build_business_packs
 from frontdesk.wiring.channels import build_bridge, build_channels, build_sns
-from frontdesk.wiring.inbox import InboxServices, build_inbox
+from frontdesk.wiring.inbox import InboxServices, build_files, build_inbox
 from frontdesk.wiring.knowledge import build_knowledge, preload, seed_knowledge, shared_embedder
 from frontdesk.wiring.team import TeamServices, build_team, seed_team
 
@@ -79,6 +80,8 @@ class _Parts:
     bridge: BridgeClient | None
     """The zapw bridge (`FRONTDESK_BRIDGE_URL`), also the channel service's `BridgeSessions`; None without."""
     bus: Bus
+    files: FileStore
+    """The folder or bucket of media and knowledge originals: one client for both."""
 
 
 @dataclass(kw_only=True)
@@ -127,7 +130,8 @@ class Frontdesk:
             default_token=settings.whatsapp_access_token.get_secret_value(),
         )
         embedder = overrides.embedder or shared_embedder()
-        knowledge = build_knowledge(settings, store=store, clock=clock, embedder=embedder)
+        files = build_files(settings)
+        knowledge = build_knowledge(settings, store=store, clock=clock, embedder=embedder, files=files)
         bus = build_bus(settings)
         team = build_team(settings, store, knowledge, embedder, clock, on_saved=team_saved(bus))
         responder = overrides.responder or load_responder(settings, team)
@@ -142,6 +146,7 @@ class Frontdesk:
             sns=build_sns(settings, http=http),
             bridge=bridge,
             bus=bus,
+            files=files,
         )
         frontdesk = cls._wire(settings, store, clock, responder, parts, knowledge, team)
         await bus.start()  # listens in the background: an unreachable server is retried, never fatal
@@ -199,6 +204,7 @@ class Frontdesk:
             wake_dispatcher=publisher(parts.bus, OUTBOX),
             fetcher=parts.channels,
             live_written=publisher(parts.bus, LIVE),
+            files=parts.files,
         )
         worker = Worker(
             name=f"{socket.gethostname()}:{id(store):x}",

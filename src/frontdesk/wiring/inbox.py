@@ -80,12 +80,13 @@ def build_inbox(
     wake_dispatcher: Callable[[], None],
     fetcher: MediaFetcher,
     live_written: Callable[[], None] | None = None,
+    files: FileStore | None = None,
 ) -> InboxServices:
     """The inbox services on `store`; staff messages wake the outbox dispatcher; received media is
     fetched through `fetcher` (the channels by kind). `live_written` tells the live hubs that staff wrote
     an event (the bus's `live` topic; default: this process's hub only)."""
     inbox = SqlInbox(store)
-    files = build_files(s)
+    files = files or build_files(s)  # given by `Frontdesk.open`: the knowledge base shares it
     live = LiveHub(
         feed=SqlEventFeed(store),
         clock=clock,
