@@ -91,7 +91,10 @@ def _fixed_point(places: int, maximum: Decimal, what: str, pattern: str | None =
                 return value
         elif isinstance(value, int | float) and not isinstance(value, bool):
             steps = float(value) * scale
-            if math.isfinite(steps) and abs(steps - round(steps)) <= 1e-6 and 0 <= value <= maximum:
+            # A float is off by a few units in its last place; at 615230923.82 that is ~1e-5 of a cent,
+            # so the tolerance grows with the number (relative) and never drops below 1e-6 of a step.
+            slack = max(1e-6, abs(steps) * 1e-14)
+            if math.isfinite(steps) and abs(steps - round(steps)) <= slack and 0 <= value <= maximum:
                 return Decimal(round(steps)).scaleb(-places)
         elif isinstance(value, str) and text.fullmatch(value) and Decimal(value) <= maximum:
             return Decimal(value)
